@@ -1,0 +1,231 @@
+//! The one error type of uptake.
+//!
+//! An [`Error`] stops the run: a config a user must fix, an input that cannot be
+//! opened, a required column that is absent, a report that cannot be written. A bad
+//! *row* is not an error: it becomes a quarantined row (see `quality`) and the run goes
+//! on. Every message names the thing to fix (file, key, column) and, where we can,
+//! says what to do in `help:` lines; `main` prints it and maps it to an exit code
+//! with [`Error::exit_code`].
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+/// Everything that can stop a run.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The config is wrong: unknown key, bad value, unknown wave or phase. Exit 2.
+    #[error("{}", config_message(.file, .key, .message, .help))]
+    Config {
+        /// The config file.
+        file: PathBuf,
+        /// The dotted key at fault (`waves[1].enrollment_target`), empty when the
+        /// whole file is at fault.
+        key: String,
+        /// What is wrong with it.
+        message: String,
+        /// What to do, one line each.
+        help: Vec<String>,
+    },
+    /// A bad command line that clap could not catch (e.g. a flag that needs another).
+    #[error("{0}")]
+    Usage(String),
+    /// A source's file or folder does not exist or holds no file.
+    #[error("{}", missing_input_message(.source_name, .path, .detail))]
+    MissingInput {
+        /// The source (`roster`, `email`, ...).
+        source_name: String,
+        /// The path from the config, resolved against the config's folder.
+        path: PathBuf,
+        /// What is missing: "no such file or folder", "the folder holds no file".
+        detail: String,
+    },
+    /// A required column is absent from a source file.
+    #[error("{}", missing_column_message(.0))]
+    MissingColumn(Box<MissingColumn>),
+    /// A file that exists but cannot be read as the source it is configured as.
+    #[error("{}: {message}", .file.display())]
+    Unreadable {
+        /// The file.
+        file: PathBuf,
+        /// Why.
+        message: String,
+    },
+    /// An operating-system error on a path (reading an input, writing the report).
+    #[error("{}: {source}", .path.display())]
+    Io {
+        /// The path we were reading or writing.
+        path: PathBuf,
+        /// The underlying error.
+        source: std::io::Error,
+    },
+    /// A failure inside the metrics engine (polars). Not the user's fault: a bug.
+    #[error("computing {what}: {source}")]
+    Compute {
+        /// The table being computed.
+        what: String,
+        /// The polars error.
+        source: polars::error::PolarsError,
+    },
+}
+
+/// What [`Error::MissingColumn`] knows (boxed: it is the largest error).
+#[derive(Debug)]
+pub struct MissingColumn {
+    /// The source (`roster`, `email`, ...).
+    pub source_name: String,
+    /// The file that lacks the column.
+    pub file: PathBuf,
+    /// The canonical column that is required.
+    pub column: String,
+    /// The header we looked for when `columns` maps the column.
+    pub config_key: Option<String>,
+    /// The headers the file has.
+    pub found: Vec<String>,
+    /// The found header closest to the one we wanted, if any is close.
+    pub closest: Option<String>,
+}
+
+impl Error {
+    /// The process exit code for this error: 2 for config and usage, 1 otherwise.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            Error::Config { .. } | Error::Usage(_) => 2,
+            _ => 1,
+        }
+    }
+
+    /// A config error on `key` of `file`.
+    pub fn config(file: &Path, key: impl Into<String>, message: impl Into<String>) -> Self {
+        Error::Config {
+            file: file.to_path_buf(),
+            key: key.into(),
+            message: message.into(),
+            help: Vec::new(),
+        }
+    }
+
+    /// Adds a `help:` line to a config error (other kinds are returned unchanged).
+    pub fn with_help(mut self, line: impl Into<String>) -> Self {
+        if let Error::Config { help, .. } = &mut self {
+            help.push(line.into());
+        }
+        self
+    }
+
+    /// An I/O error on `path`.
+    pub fn io(path: &Path, source: std::io::Error) -> Self {
+        Error::Io {
+            path: path.to_path_buf(),
+            source,
+        }
+    }
+
+    /// A polars error while computing `what`.
+    pub fn compute(what: impl Into<String>, source: polars::error::PolarsError) -> Self {
+        Error::Compute {
+            what: what.into(),
+            source,
+        }
+    }
+}
+
+fn config_message(file: &Path, key: &str, message: &str, help: &[String]) -> String {
+    let mut out = if key.is_empty() {
+        format!("{}: {message}", file.display())
+    } else {
+        format!("{}: `{key}`: {message}", file.display())
+    };
+    for line in help {
+        out.push_str("\nhelp: ");
+        out.push_str(line);
+    }
+    out
+}
+
+fn missing_input_message(source_name: &str, path: &Path, detail: &str) -> String {
+    format!(
+        "{}: {detail} (the `{source_name}` source)\nhelp: check `[sources.{source_name}] path` in the config; paths are relative to the config file",
+        path.display()
+    )
+}
+
+fn missing_column_message(m: &MissingColumn) -> String {
+    let MissingColumn {
+        source_name,
+        file,
+        column,
+        config_key,
+        found,
+        closest,
+    } = m;
+    let mut out = match config_key {
+        Some(header) if header != column => format!(
+            "{}: missing required column `{column}` (mapped to the header `{header}`)",
+            file.display()
+        ),
+        _ => format!("{}: missing required column `{column}`", file.display()),
+    };
+    out.push_str(&format!("\n  found: {}", ListOf(found)));
+    if let Some(closest) = closest {
+        out.push_str(&format!(
+            "\nhelp: a header with a similar name exists: `{closest}`\nhelp: map it: [sources.{source_name}] columns = {{ {column} = \"{closest}\" }}"
+        ));
+    } else {
+        out.push_str(&format!(
+            "\nhelp: map the header that holds it: [sources.{source_name}] columns = {{ {column} = \"<header in the file>\" }}"
+        ));
+    }
+    out
+}
+
+/// Displays a list of headers as `a, b, c` (or `(none)`).
+struct ListOf<'a>(&'a [String]);
+
+impl fmt::Display for ListOf<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.0.is_empty() {
+            return f.write_str("(no header)");
+        }
+        for (i, h) in self.0.iter().enumerate() {
+            if i > 0 {
+                f.write_str(", ")?;
+            }
+            f.write_str(h)?;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn missing_column_names_file_column_found_and_closest() {
+        let e = Error::MissingColumn(Box::new(MissingColumn {
+            source_name: "enrollments".into(),
+            file: PathBuf::from("enrollments.csv"),
+            column: "enrolled_at".into(),
+            config_key: None,
+            found: vec!["UPN".into(), "EnrolledDateTime".into()],
+            closest: Some("EnrolledDateTime".into()),
+        }));
+        let text = e.to_string();
+        assert!(text.starts_with("enrollments.csv: missing required column `enrolled_at`"));
+        assert!(text.contains("found: UPN, EnrolledDateTime"));
+        assert!(text.contains("help: a header with a similar name exists: `EnrolledDateTime`"));
+        assert!(text.contains("columns = { enrolled_at = \"EnrolledDateTime\" }"));
+        assert_eq!(e.exit_code(), 1);
+    }
+
+    #[test]
+    fn config_error_names_key_and_exits_2() {
+        let e = Error::config(Path::new("u.toml"), "waves[0].start", "not a date")
+            .with_help("write it as YYYY-MM-DD");
+        assert_eq!(
+            e.to_string(),
+            "u.toml: `waves[0].start`: not a date\nhelp: write it as YYYY-MM-DD"
+        );
+        assert_eq!(e.exit_code(), 2);
+    }
+}

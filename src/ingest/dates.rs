@@ -1,0 +1,384 @@
+//! Dates and timestamps as exports write them, turned into instants.
+//!
+//! Every timestamp becomes milliseconds since the Unix epoch in UTC; a timestamp
+//! without an offset is read in the rollout's zone (or UTC for exports known to
+//! write UTC). ISO 8601 is parsed by hand — it is most of the cells of a large rollout
+//! — and a source's `date_format` (chrono syntax) is tried first when set.
+//!
+//! Local times that a daylight-saving change makes ambiguous (the repeated hour in
+//! autumn) take the earlier instant; local times that do not exist (the skipped hour
+//! in spring) are read with the offset in force before the change, so 02:30 on the
+//! spring-forward day is 03:30 summer time. "End of day D" is the instant local
+//! midnight after D begins: an event counts by D when it is strictly before it.
+
+use chrono::{Days, NaiveDate, NaiveDateTime, NaiveTime, Offset, TimeZone};
+use chrono_tz::Tz;
+
+/// Milliseconds in a day.
+pub const MS_PER_DAY: i64 = 86_400_000;
+
+/// Parses the date and timestamp cells of one source.
+#[derive(Debug, Clone)]
+pub struct TimeParser {
+    tz: Tz,
+    format: Option<Custom>,
+}
+
+#[derive(Debug, Clone)]
+struct Custom {
+    pattern: String,
+    has_offset: bool,
+    has_time: bool,
+}
+
+impl TimeParser {
+    /// A parser reading naive times in `tz`, trying `date_format` before ISO 8601.
+    pub fn new(tz: Tz, date_format: Option<&str>) -> Self {
+        let format = date_format.map(|f| Custom {
+            pattern: f.to_string(),
+            has_offset: f.contains("%z") || f.contains("%:z") || f.contains("%#z"),
+            has_time: ["%H", "%I", "%M", "%T", "%R", "%X", "%c", "%s", "%k", "%l"]
+                .iter()
+                .any(|s| f.contains(s)),
+        });
+        TimeParser { tz, format }
+    }
+
+    /// The instant (ms since the epoch, UTC) a timestamp cell names.
+    pub fn instant(&self, cell: &str) -> Result<i64, String> {
+        let s = cell.trim();
+        if let Some(custom) = &self.format {
+            if let Some(ms) = self.custom_instant(custom, s) {
+                return Ok(ms);
+            }
+        }
+        match parse_iso(s) {
+            Some((naive, Some(offset_s))) => {
+                Ok(naive.and_utc().timestamp_millis() - offset_s * 1000)
+            }
+            Some((naive, None)) => Ok(local_to_utc_ms(self.tz, naive)),
+            None => Err(self.describe_failure(s)),
+        }
+    }
+
+    /// The calendar day a date cell names. A timestamp is accepted too: its day in
+    /// the rollout's zone.
+    pub fn date(&self, cell: &str) -> Result<NaiveDate, String> {
+        let s = cell.trim();
+        if let Some(custom) = &self.format {
+            if !custom.has_time {
+                if let Ok(d) = NaiveDate::parse_from_str(s, &custom.pattern) {
+                    return Ok(d);
+                }
+            }
+        }
+        if s.len() == 10 {
+            if let Some((naive, None)) = parse_iso(s) {
+                return Ok(naive.date());
+            }
+        }
+        self.instant(s).map(|ms| date_of(self.tz, ms))
+    }
+
+    fn custom_instant(&self, custom: &Custom, s: &str) -> Option<i64> {
+        if custom.has_offset {
+            chrono::DateTime::parse_from_str(s, &custom.pattern)
+                .ok()
+                .map(|dt| dt.timestamp_millis())
+        } else if custom.has_time {
+            NaiveDateTime::parse_from_str(s, &custom.pattern)
+                .ok()
+                .map(|n| local_to_utc_ms(self.tz, n))
+        } else {
+            NaiveDate::parse_from_str(s, &custom.pattern)
+                .ok()
+                .map(|d| local_to_utc_ms(self.tz, d.and_time(NaiveTime::MIN)))
+        }
+    }
+
+    fn describe_failure(&self, s: &str) -> String {
+        let shown: String = s.chars().take(40).collect();
+        match &self.format {
+            Some(c) => format!(
+                "`{shown}` is not a date in the format `{}` nor ISO 8601",
+                c.pattern
+            ),
+            None if s.is_empty() => "empty date".to_string(),
+            None => format!("`{shown}` is not an ISO 8601 date or timestamp"),
+        }
+    }
+}
+
+/// The instant a naive local time in `tz` names (see the module doc for the
+/// daylight-saving rules).
+pub fn local_to_utc_ms(tz: Tz, naive: NaiveDateTime) -> i64 {
+    use chrono::LocalResult;
+    match tz.from_local_datetime(&naive) {
+        LocalResult::Single(dt) => dt.timestamp_millis(),
+        LocalResult::Ambiguous(earlier, _) => earlier.timestamp_millis(),
+        LocalResult::None => {
+            // In the skipped hour: use the offset in force a day before.
+            let before = naive - chrono::Duration::days(1);
+            let offset = tz.offset_from_utc_datetime(&before).fix().local_minus_utc() as i64;
+            naive.and_utc().timestamp_millis() - offset * 1000
+        }
+    }
+}
+
+/// The first instant after day `d` in `tz`: local midnight starting `d + 1`.
+/// An event counts "by the end of day D" when its instant is strictly before this.
+pub fn end_of_day_ms(tz: Tz, d: NaiveDate) -> i64 {
+    let next = d.checked_add_days(Days::new(1)).unwrap_or(d);
+    local_to_utc_ms(tz, next.and_time(NaiveTime::MIN))
+}
+
+/// The calendar day of instant `ms` in `tz`.
+pub fn date_of(tz: Tz, ms: i64) -> NaiveDate {
+    match chrono::DateTime::from_timestamp_millis(ms) {
+        Some(utc) => utc.with_timezone(&tz).date_naive(),
+        None => NaiveDate::MIN,
+    }
+}
+
+/// Days since 1970-01-01 of `d` (polars' Date representation).
+pub fn epoch_days(d: NaiveDate) -> i32 {
+    (d - NaiveDate::from_ymd_opt(1970, 1, 1).expect("the epoch is a valid date")).num_days() as i32
+}
+
+/// Parses ISO 8601: `YYYY-MM-DD`, then optionally `T` or a space, `HH:MM`,
+/// `:SS`, `.fraction`, and an offset `Z`, `±HH:MM`, `±HHMM` or `±HH` (optionally
+/// after a space). Returns the wall-clock time and the offset in seconds, if any.
+pub fn parse_iso(s: &str) -> Option<(NaiveDateTime, Option<i64>)> {
+    let b = s.as_bytes();
+    if b.len() < 10 || b[4] != b'-' || b[7] != b'-' {
+        return None;
+    }
+    let year = digits(&b[0..4])? as i32;
+    let month = digits(&b[5..7])?;
+    let day = digits(&b[8..10])?;
+    let date = NaiveDate::from_ymd_opt(year, month, day)?;
+    if b.len() == 10 {
+        return Some((date.and_time(NaiveTime::MIN), None));
+    }
+    if !matches!(b[10], b'T' | b't' | b' ') || b.len() < 16 || b[13] != b':' {
+        return None;
+    }
+    let hour = digits(&b[11..13])?;
+    let minute = digits(&b[14..16])?;
+    let mut i = 16;
+    let mut second = 0;
+    let mut nanos = 0u32;
+    if b.len() >= 19 && b[16] == b':' {
+        second = digits(&b[17..19])?;
+        i = 19;
+        if i < b.len() && (b[i] == b'.' || b[i] == b',') {
+            i += 1;
+            let start = i;
+            while i < b.len() && b[i].is_ascii_digit() {
+                i += 1;
+            }
+            if i == start {
+                return None;
+            }
+            // Keep nanosecond precision at most; further digits are dropped.
+            let frac = &b[start..i.min(start + 9)];
+            nanos = digits(frac)? * 10u32.pow(9 - frac.len() as u32);
+        }
+    }
+    let time = NaiveTime::from_hms_nano_opt(hour, minute, second.min(59), nanos)?;
+    let naive = date.and_time(time);
+    let rest = &b[i..];
+    let rest = rest.strip_prefix(b" ").unwrap_or(rest);
+    let offset = match rest {
+        [] => None,
+        [b'Z'] | [b'z'] => Some(0),
+        [sign @ (b'+' | b'-'), tail @ ..] => {
+            let (h, m) = match tail {
+                [h1, h2] => (digits(&[*h1, *h2])?, 0),
+                [h1, h2, b':', m1, m2] | [h1, h2, m1, m2] => {
+                    (digits(&[*h1, *h2])?, digits(&[*m1, *m2])?)
+                }
+                _ => return None,
+            };
+            if h > 23 || m > 59 {
+                return None;
+            }
+            let secs = (h * 3600 + m * 60) as i64;
+            Some(if *sign == b'-' { -secs } else { secs })
+        }
+        _ => return None,
+    };
+    Some((naive, offset))
+}
+
+fn digits(b: &[u8]) -> Option<u32> {
+    let mut v = 0u32;
+    for &c in b {
+        if !c.is_ascii_digit() {
+            return None;
+        }
+        v = v * 10 + (c - b'0') as u32;
+    }
+    Some(v)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono_tz::Europe::Paris;
+
+    fn ms(s: &str) -> i64 {
+        chrono::DateTime::parse_from_rfc3339(s)
+            .unwrap()
+            .timestamp_millis()
+    }
+
+    #[test]
+    fn iso_with_and_without_offset() {
+        let p = TimeParser::new(Paris, None);
+        // Paris is UTC+1 in November: a naive 23:50 local is 22:50Z.
+        assert_eq!(
+            p.instant("2026-11-20T23:50:00").unwrap(),
+            ms("2026-11-20T22:50:00Z")
+        );
+        assert_eq!(
+            p.instant("2026-11-20 23:50").unwrap(),
+            ms("2026-11-20T22:50:00Z")
+        );
+        assert_eq!(
+            p.instant("2026-11-20T23:30:00Z").unwrap(),
+            ms("2026-11-20T23:30:00Z")
+        );
+        assert_eq!(
+            p.instant("2026-11-21T00:30:00+02:00").unwrap(),
+            ms("2026-11-20T22:30:00Z")
+        );
+        assert_eq!(
+            p.instant("2026-11-21T00:30:00+0200").unwrap(),
+            ms("2026-11-20T22:30:00Z")
+        );
+        assert_eq!(
+            p.instant("2026-11-20T19:30:00-05").unwrap(),
+            ms("2026-11-21T00:30:00Z")
+        );
+        assert_eq!(
+            p.instant(" 2026-11-20T10:00:00.250Z ").unwrap(),
+            ms("2026-11-20T10:00:00.250Z")
+        );
+        assert_eq!(
+            p.instant("2024-01-15 09:23:11.0000000 Z").unwrap(),
+            ms("2024-01-15T09:23:11Z")
+        );
+        // A date alone is local midnight.
+        assert_eq!(p.instant("2026-11-20").unwrap(), ms("2026-11-19T23:00:00Z"));
+    }
+
+    #[test]
+    fn end_of_day_in_zone_splits_the_edge_cases() {
+        // D = 2026-11-20 in Paris ends at 2026-11-20T23:00Z.
+        let p = TimeParser::new(Paris, None);
+        let end = end_of_day_ms(Paris, NaiveDate::from_ymd_opt(2026, 11, 20).unwrap());
+        assert_eq!(end, ms("2026-11-20T23:00:00Z"));
+        // naive 23:50 local: inside D.
+        assert!(p.instant("2026-11-20T23:50:00").unwrap() < end);
+        // 23:30Z is 00:30 on the 21st in Paris: after D.
+        assert!(p.instant("2026-11-20T23:30:00Z").unwrap() >= end);
+        // 00:30+02:00 on the 21st is 22:30Z on the 20th: inside D.
+        assert!(p.instant("2026-11-21T00:30:00+02:00").unwrap() < end);
+    }
+
+    #[test]
+    fn daylight_saving_gaps_and_overlaps() {
+        // 2026-03-29 02:30 does not exist in Paris: read with +01:00 -> 01:30Z.
+        let p = TimeParser::new(Paris, None);
+        assert_eq!(
+            p.instant("2026-03-29T02:30:00").unwrap(),
+            ms("2026-03-29T01:30:00Z")
+        );
+        // 2026-10-25 02:30 happens twice: the earlier, +02:00 -> 00:30Z.
+        assert_eq!(
+            p.instant("2026-10-25T02:30:00").unwrap(),
+            ms("2026-10-25T00:30:00Z")
+        );
+        // The day of the autumn change has 25 hours.
+        let d = NaiveDate::from_ymd_opt(2026, 10, 25).unwrap();
+        let start = end_of_day_ms(Paris, d.pred_opt().unwrap());
+        assert_eq!(end_of_day_ms(Paris, d) - start, 25 * 3_600_000);
+    }
+
+    #[test]
+    fn custom_formats() {
+        let p = TimeParser::new(Paris, Some("%m/%d/%Y %I:%M:%S %p"));
+        assert_eq!(
+            p.instant("11/3/2023 4:12:31 PM").unwrap(),
+            ms("2023-11-03T15:12:31Z")
+        );
+        // ISO still reads when the custom format does not fit.
+        assert_eq!(
+            p.instant("2023-11-03T15:12:31Z").unwrap(),
+            ms("2023-11-03T15:12:31Z")
+        );
+        let p = TimeParser::new(Paris, Some("%d/%m/%Y"));
+        assert_eq!(
+            p.date("15/11/2026").unwrap(),
+            NaiveDate::from_ymd_opt(2026, 11, 15).unwrap()
+        );
+        let p = TimeParser::new(Paris, Some("%Y-%m-%d %H:%M:%S %z"));
+        assert_eq!(
+            p.instant("2026-11-20 10:00:00 +0000").unwrap(),
+            ms("2026-11-20T10:00:00Z")
+        );
+    }
+
+    #[test]
+    fn rejects_what_is_not_a_date() {
+        let p = TimeParser::new(Paris, None);
+        for bad in [
+            "",
+            "yesterday",
+            "2026-13-45 25:00",
+            "2026-02-30",
+            "2026-11-20T25:00",
+            "2026-11-20T10:00+2:00",
+            "2026-11-20X10:00",
+            "20/11/2026",
+        ] {
+            assert!(p.instant(bad).is_err(), "{bad:?} should not parse");
+        }
+        assert!(p.instant("yesterday").unwrap_err().contains("`yesterday`"));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn never_panics_on_any_text(s in "\\PC{0,40}") {
+            let p = TimeParser::new(Paris, Some("%d/%m/%Y %H:%M"));
+            let _ = p.instant(&s);
+            let _ = p.date(&s);
+        }
+
+        #[test]
+        fn iso_round_trips(secs in 0i64..4_000_000_000) {
+            let t = chrono::DateTime::from_timestamp(secs, 0).unwrap();
+            let p = TimeParser::new(Paris, None);
+            proptest::prop_assert_eq!(p.instant(&t.to_rfc3339()).unwrap(), secs * 1000);
+            let local = t.with_timezone(&Paris).naive_local().format("%Y-%m-%d %H:%M:%S").to_string();
+            let back = p.instant(&local).unwrap();
+            // A local time repeated by the autumn change reads as the earlier instant.
+            proptest::prop_assert!(back == secs * 1000 || back == secs * 1000 - 3_600_000);
+        }
+    }
+
+    #[test]
+    fn dates_accept_timestamps_in_zone() {
+        let p = TimeParser::new(Paris, None);
+        assert_eq!(
+            p.date("2026-11-20").unwrap(),
+            NaiveDate::from_ymd_opt(2026, 11, 20).unwrap()
+        );
+        assert_eq!(
+            p.date("2026-11-20T23:30:00Z").unwrap(),
+            NaiveDate::from_ymd_opt(2026, 11, 21).unwrap()
+        );
+        assert_eq!(epoch_days(NaiveDate::from_ymd_opt(1970, 1, 2).unwrap()), 1);
+    }
+}

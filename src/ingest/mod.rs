@@ -1,0 +1,168 @@
+//! Ingest: a source's files in, canonical rows out, one at a time.
+//!
+//! This stage finds a source's files (a file, or every file of a folder in name
+//! order), opens each one (BOM, delimiter), maps its headers to the canonical columns
+//! of SPEC §3 (exact name, then case-insensitive; `columns = { .. }` overrides) and
+//! hands every data row, with its file and line, to the caller. It judges no value:
+//! the rules (required values, dates, events, duplicates, matching people) live in
+//! `quality`. A row whose shape is wrong (more or fewer fields than the header, bytes
+//! that are not UTF-8) is handed on as a [`Row::Malformed`] so that it is quarantined,
+//! not lost. A missing file or required column stops the run with a message naming
+//! the file, the column, the headers found and the closest one.
+
+pub mod canonical;
+pub mod dates;
+
+use std::path::{Path, PathBuf};
+
+use crate::config::SourceConfig;
+use crate::error::Error;
+use crate::schema::Source;
+
+pub use canonical::{read_file, FileRead, Row};
+
+/// One input file as the manifest records it.
+#[derive(Debug, Clone)]
+pub struct InputFile {
+    /// The source it belongs to.
+    pub source: Source,
+    /// Its path.
+    pub path: PathBuf,
+    /// sha256 of its bytes, lowercase hex.
+    pub sha256: String,
+    /// Data rows read (header excluded).
+    pub rows: u64,
+}
+
+/// The files of a source: the path itself, or every file in the folder in name
+/// order (hidden files, such as `.DS_Store`, and sub-folders are skipped).
+pub fn list_files(source: Source, cfg: &SourceConfig) -> Result<Vec<PathBuf>, Error> {
+    let path = &cfg.path;
+    let missing = |detail: &str| Error::MissingInput {
+        source_name: source.name().to_string(),
+        path: path.clone(),
+        detail: detail.to_string(),
+    };
+    let meta = std::fs::metadata(path).map_err(|e| match e.kind() {
+        std::io::ErrorKind::NotFound => missing("no such file or folder"),
+        _ => Error::io(path, e),
+    })?;
+    if !meta.is_dir() {
+        return Ok(vec![path.clone()]);
+    }
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(path).map_err(|e| Error::io(path, e))? {
+        let entry = entry.map_err(|e| Error::io(path, e))?;
+        let name = entry.file_name();
+        if name.to_string_lossy().starts_with('.') {
+            continue;
+        }
+        let file_type = entry.file_type().map_err(|e| Error::io(&entry.path(), e))?;
+        if file_type.is_file() || (file_type.is_symlink() && entry.path().is_file()) {
+            files.push(entry.path());
+        }
+    }
+    if files.is_empty() {
+        return Err(missing("the folder holds no file"));
+    }
+    files.sort_by(|a, b| a.file_name().cmp(&b.file_name()));
+    Ok(files)
+}
+
+/// The canonical columns a source reads, in a fixed order: required, then optional;
+/// the roster adds its `group_by` column at the end (as required).
+pub fn wanted_columns(source: Source, group_by: &str) -> (Vec<String>, usize) {
+    let mut names: Vec<String> = source.required().iter().map(|s| s.to_string()).collect();
+    if source == Source::Roster {
+        names.push(group_by.to_string());
+    }
+    let n_required = names.len();
+    names.extend(
+        source
+            .optional()
+            .iter()
+            .filter(|c| **c != group_by)
+            .map(|s| s.to_string()),
+    );
+    (names, n_required)
+}
+
+/// The header among `found` most like `wanted`, when one is close enough to suggest.
+pub fn closest_header(wanted: &str, found: &[String]) -> Option<String> {
+    let norm = |s: &str| {
+        s.to_lowercase()
+            .chars()
+            .filter(|c| c.is_alphanumeric())
+            .collect::<String>()
+    };
+    let w = norm(wanted);
+    found
+        .iter()
+        .map(|h| {
+            let n = norm(h);
+            let mut score = strsim::jaro_winkler(&w, &n);
+            if !w.is_empty() && (n.contains(&w) || w.contains(&n)) && !n.is_empty() {
+                score = score.max(0.9);
+            }
+            (score, h)
+        })
+        .filter(|(score, _)| *score >= 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, h)| h.clone())
+}
+
+/// Opens every file of `source` and hands each row to `visit`; returns the files read.
+pub fn read_source(
+    source: Source,
+    cfg: &SourceConfig,
+    group_by: &str,
+    mut visit: impl FnMut(&Path, Row<'_>),
+) -> Result<Vec<InputFile>, Error> {
+    let (wanted, n_required) = wanted_columns(source, group_by);
+    let mut out = Vec::new();
+    for path in list_files(source, cfg)? {
+        let read = read_file(source, cfg, &path, &wanted, n_required, |row| {
+            visit(&path, row)
+        })?;
+        out.push(InputFile {
+            source,
+            path: path.clone(),
+            sha256: read.sha256,
+            rows: read.rows,
+        });
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn closest_header_finds_near_names() {
+        let found: Vec<String> = ["UPN", "EnrolledDateTime", "DeviceName"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        assert_eq!(
+            closest_header("enrolled_at", &found).as_deref(),
+            Some("EnrolledDateTime")
+        );
+        assert_eq!(closest_header("campaign", &found), None);
+        let found = vec!["User Id".to_string(), "Dept".to_string()];
+        assert_eq!(
+            closest_header("user_id", &found).as_deref(),
+            Some("User Id")
+        );
+    }
+
+    #[test]
+    fn roster_wants_its_group_column_as_required() {
+        let (names, n) = wanted_columns(Source::Roster, "department");
+        assert_eq!(&names[..n], ["user_id", "department"]);
+        assert!(names.contains(&"left_on".to_string()));
+        // A group_by that is also an optional column is not asked for twice.
+        let (names, _) = wanted_columns(Source::Roster, "location");
+        assert_eq!(names.iter().filter(|c| *c == "location").count(), 1);
+    }
+}

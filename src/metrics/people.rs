@@ -1,0 +1,269 @@
+//! Per-person facts as of day D, and the privacy label each person is counted under.
+//!
+//! One lazy plan joins the eligible people (roster users with a wave, less those whose
+//! `left_on` is on or before D) with their earliest enrollment, their email engagement
+//! and their attended training minutes, all cut at the end of D in the rollout's zone;
+//! it is collected once into [`Persons`], from which every table is aggregated.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use chrono::NaiveDate;
+use polars::prelude::*;
+
+use super::frames::{col_names::*, Frames};
+use crate::config::Config;
+use crate::error::Error;
+use crate::ingest::dates::{end_of_day_ms, epoch_days};
+use crate::privacy::{fold_groups, WaveFold};
+
+/// The instants that end D, D − 7 and D − 14 in the rollout's zone.
+#[derive(Debug, Clone, Copy)]
+pub struct Cutoffs {
+    /// The as-of day.
+    pub as_of: NaiveDate,
+    /// End of D: events strictly before count.
+    pub d: i64,
+    /// End of D − 7.
+    pub d7: i64,
+    /// End of D − 14.
+    pub d14: i64,
+}
+
+impl Cutoffs {
+    /// The cut-offs of day `as_of` in the config's zone.
+    pub fn new(cfg: &Config, as_of: NaiveDate) -> Self {
+        let back = |n: u64| {
+            as_of
+                .checked_sub_days(chrono::Days::new(n))
+                .unwrap_or(as_of)
+        };
+        Cutoffs {
+            as_of,
+            d: end_of_day_ms(cfg.timezone, as_of),
+            d7: end_of_day_ms(cfg.timezone, back(7)),
+            d14: end_of_day_ms(cfg.timezone, back(14)),
+        }
+    }
+}
+
+/// The eligible people as of D with their facts, and how their groups are shown.
+pub struct Persons {
+    /// pid, wave, group, label, suppressed, champion, first_enrolled (ms or null),
+    /// enrolled, enrolled_7d, enrolled_14d, recipient, opener, trained.
+    pub frame: DataFrame,
+    /// Per wave name: the fold of its groups.
+    pub folds: BTreeMap<String, WaveFold>,
+}
+
+impl Persons {
+    /// The waves shown suppressed.
+    pub fn suppressed_waves(&self) -> BTreeSet<String> {
+        self.folds
+            .iter()
+            .filter(|(_, f)| f.suppressed)
+            .map(|(w, _)| w.clone())
+            .collect()
+    }
+}
+
+/// Label column: the group as shown after folding.
+pub const LABEL: &str = "label";
+/// Whether the person's wave is suppressed.
+pub const SUPPRESSED: &str = "suppressed";
+
+/// Computes the eligible people's facts as of `cut.as_of`.
+pub fn persons(f: &Frames, cfg: &Config, cut: &Cutoffs) -> Result<Persons, Error> {
+    let err = |e| Error::compute("per-person facts", e);
+    let d_days = epoch_days(cut.as_of);
+    let eligible = f.people.clone().lazy().filter(
+        col(WAVE)
+            .is_not_null()
+            .and(col(LEFT_ON).is_null().or(col(LEFT_ON).gt(lit(d_days)))),
+    );
+
+    let first_enrolled = f
+        .enrollments
+        .clone()
+        .lazy()
+        .group_by([col(PID)])
+        .agg([col(AT).min().alias("first_enrolled")]);
+
+    let event = || col("event");
+    let email = f
+        .email
+        .clone()
+        .lazy()
+        .filter(col(AT).lt(lit(cut.d)))
+        .group_by([col(PID)])
+        .agg([
+            event().neq(lit("bounce")).sum().alias("n_received"),
+            event()
+                .eq(lit("click"))
+                .or(event().eq(lit("open")).and(col("machine_open").not()))
+                .sum()
+                .alias("n_opened"),
+        ]);
+
+    // Attended minutes: per person and session, the union of [joined, left] over the
+    // intervals that start by D. Sorted by start, an interval adds what reaches past
+    // the furthest end seen before it in its session.
+    let prev_end = col("left_at")
+        .cum_max(false)
+        .shift(lit(1))
+        .over([col(PID), col("session")])
+        .map_err(err)?;
+    let training = f
+        .training
+        .clone()
+        .lazy()
+        .filter(col("joined_at").lt(lit(cut.d)))
+        .sort(
+            [PID, "session", "joined_at"],
+            SortMultipleOptions::default().with_maintain_order(true),
+        )
+        .with_column(prev_end.alias("prev_end"))
+        .with_column(
+            when(col("prev_end").gt(col("joined_at")))
+                .then(col("prev_end"))
+                .otherwise(col("joined_at"))
+                .alias("from"),
+        )
+        .with_column(
+            when(col("left_at").gt(col("from")))
+                .then(col("left_at") - col("from"))
+                .otherwise(lit(0i64))
+                .alias("attended_ms"),
+        )
+        .group_by([col(PID)])
+        .agg([col("attended_ms").sum()]);
+
+    let min_ms = cfg.thresholds.training_min_minutes * 60_000.0;
+    let left = JoinArgs::new(JoinType::Left);
+    let facts = eligible
+        .join(first_enrolled, [col(PID)], [col(PID)], left.clone())
+        .join(email, [col(PID)], [col(PID)], left.clone())
+        .join(training, [col(PID)], [col(PID)], left)
+        .with_columns([
+            col("first_enrolled")
+                .lt(lit(cut.d))
+                .fill_null(lit(false))
+                .alias("enrolled"),
+            col("first_enrolled")
+                .lt(lit(cut.d7))
+                .fill_null(lit(false))
+                .alias("enrolled_7d"),
+            col("first_enrolled")
+                .lt(lit(cut.d14))
+                .fill_null(lit(false))
+                .alias("enrolled_14d"),
+            col("n_received")
+                .fill_null(lit(0))
+                .gt(lit(0))
+                .alias("recipient"),
+            col("n_opened").fill_null(lit(0)).gt(lit(0)).alias("opener"),
+            col("attended_ms")
+                .fill_null(lit(0i64))
+                .cast(DataType::Float64)
+                .gt_eq(lit(min_ms))
+                .alias("trained"),
+        ])
+        .collect()
+        .map_err(err)?;
+
+    // Fold each wave's groups by their eligible counts (small: one row per group).
+    let sizes = facts
+        .clone()
+        .lazy()
+        .group_by([col(WAVE), col(GROUP)])
+        .agg([len().cast(DataType::Int64).alias("n")])
+        .collect()
+        .map_err(err)?;
+    let mut per_wave: BTreeMap<String, BTreeMap<String, i64>> = cfg
+        .waves
+        .iter()
+        .map(|w| (w.name.clone(), BTreeMap::new()))
+        .collect();
+    let (waves, groups, ns) = (
+        sizes.column(WAVE).and_then(|c| c.str()).map_err(err)?,
+        sizes.column(GROUP).and_then(|c| c.str()).map_err(err)?,
+        sizes.column("n").and_then(|c| c.i64()).map_err(err)?,
+    );
+    for i in 0..sizes.height() {
+        if let (Some(w), Some(g), Some(n)) = (waves.get(i), groups.get(i), ns.get(i)) {
+            per_wave
+                .entry(w.to_string())
+                .or_default()
+                .insert(g.to_string(), n);
+        }
+    }
+    let min = i64::from(cfg.thresholds.min_group_size);
+    let folds: BTreeMap<String, WaveFold> = per_wave
+        .iter()
+        .map(|(w, s)| (w.clone(), fold_groups(s, min)))
+        .collect();
+
+    let mut l_wave = Vec::new();
+    let mut l_group = Vec::new();
+    let mut l_label = Vec::new();
+    let mut l_suppressed = Vec::new();
+    for (w, fold) in &folds {
+        for (g, label) in &fold.labels {
+            l_wave.push(w.clone());
+            l_group.push(g.clone());
+            l_label.push(label.clone());
+            l_suppressed.push(fold.suppressed);
+        }
+    }
+    let labels = DataFrame::new_infer_height(vec![
+        Column::new(WAVE.into(), l_wave),
+        Column::new(GROUP.into(), l_group),
+        Column::new(LABEL.into(), l_label),
+        Column::new(SUPPRESSED.into(), l_suppressed),
+    ])
+    .map_err(err)?;
+    let frame = facts
+        .lazy()
+        .join(
+            labels.lazy(),
+            [col(WAVE), col(GROUP)],
+            [col(WAVE), col(GROUP)],
+            JoinArgs::new(JoinType::Left),
+        )
+        .select([
+            col(PID),
+            col(WAVE),
+            col(GROUP),
+            col(LABEL),
+            col(SUPPRESSED),
+            col(CHAMPION),
+            col("first_enrolled"),
+            col("enrolled"),
+            col("enrolled_7d"),
+            col("enrolled_14d"),
+            col("recipient"),
+            col("opener"),
+            col("trained"),
+        ])
+        .sort([PID], SortMultipleOptions::default())
+        .collect()
+        .map_err(err)?;
+    Ok(Persons { frame, folds })
+}
+
+/// A frame of persons (or of their tickets) three times over, keyed for the three levels of every table:
+/// (wave, label), (wave, `(all)`), and (`(all)`, `(all)`) over unsuppressed waves.
+/// Aggregating this by `wave`, `group` gives every row at once.
+pub fn with_levels(base: LazyFrame, overall: bool) -> Result<LazyFrame, Error> {
+    let mut parts = vec![
+        base.clone().with_column(col(LABEL).alias("key_group")),
+        base.clone()
+            .with_column(lit(crate::schema::ALL).alias("key_group")),
+    ];
+    if overall {
+        parts.push(base.filter(col(SUPPRESSED).not()).with_columns([
+            lit(crate::schema::ALL).alias(WAVE),
+            lit(crate::schema::ALL).alias("key_group"),
+        ]));
+    }
+    concat(parts, UnionArgs::default()).map_err(|e| Error::compute("levels", e))
+}

@@ -1,0 +1,253 @@
+//! The arithmetic of SPEC §4 that is not counting: Wilson intervals, the
+//! two-proportion z-test, target curves, statuses, forecasts.
+//!
+//! Comparisons that decide a status or a count of people use a tolerance of 1e-9, so
+//! that `0.7 × 10` is 7 people (not 8, as `ceil(7.000000000000001)` would say) and a
+//! gap of exactly the margin is `at_risk`, as the hand-worked arithmetic says.
+
+use chrono::NaiveDate;
+
+/// z for a two-sided 95 % interval, as SPEC §4 fixes it.
+pub const Z95: f64 = 1.959964;
+
+/// Tolerance for float comparisons that decide statuses and people counts.
+pub const EPS: f64 = 1e-9;
+
+/// `ceil(x)` that treats values within [`EPS`] above an integer as that integer.
+pub fn ceil_people(x: f64) -> i64 {
+    (x - EPS).ceil() as i64
+}
+
+/// `k / n`, or `None` when `n` is 0.
+pub fn rate(k: i64, n: i64) -> Option<f64> {
+    (n > 0).then(|| k as f64 / n as f64)
+}
+
+/// The Wilson score interval of `k` successes in `n` trials at z = [`Z95`];
+/// `None` when `n` is 0. Always within 0..1 and around `k / n`.
+pub fn wilson(k: i64, n: i64) -> Option<(f64, f64)> {
+    if n <= 0 {
+        return None;
+    }
+    let n = n as f64;
+    let p = k as f64 / n;
+    let z2 = Z95 * Z95;
+    let denom = 1.0 + z2 / n;
+    let center = (p + z2 / (2.0 * n)) / denom;
+    let half = Z95 * (p * (1.0 - p) / n + z2 / (4.0 * n * n)).sqrt() / denom;
+    Some(((center - half).max(0.0), (center + half).min(1.0)))
+}
+
+/// The two-sided p-value of the pooled two-proportion z-test of `k1/n1` against
+/// `k2/n2`; `None` when a group is empty or the pooled rate is 0 or 1 (no variance).
+pub fn two_proportion_p(k1: i64, n1: i64, k2: i64, n2: i64) -> Option<f64> {
+    if n1 <= 0 || n2 <= 0 {
+        return None;
+    }
+    let (n1f, n2f) = (n1 as f64, n2 as f64);
+    let pooled = (k1 + k2) as f64 / (n1f + n2f);
+    let se = (pooled * (1.0 - pooled) * (1.0 / n1f + 1.0 / n2f)).sqrt();
+    if se <= 0.0 || !se.is_finite() {
+        return None;
+    }
+    let z = (k1 as f64 / n1f - k2 as f64 / n2f) / se;
+    Some((2.0 * normal_sf(z.abs())).min(1.0))
+}
+
+/// The standard normal's upper tail, P(Z > x), through libm's `erfc` (full double
+/// precision, also far in the tail).
+fn normal_sf(x: f64) -> f64 {
+    0.5 * libm::erfc(x / std::f64::consts::SQRT_2)
+}
+
+/// The target share at `t` days since the wave's start: linear between the curve's
+/// points, `(0, 0)` implied when the curve does not start at day 0, constant after
+/// the last point, 0 before the start.
+pub fn target_at(curve: &[(i64, f64)], t: i64) -> f64 {
+    if t < 0 {
+        return 0.0;
+    }
+    let mut prev = (0i64, 0.0f64);
+    for &(day, share) in curve {
+        if t <= day {
+            if day == prev.0 {
+                return share;
+            }
+            let f = (t - prev.0) as f64 / (day - prev.0) as f64;
+            return prev.1 + f * (share - prev.1);
+        }
+        prev = (day, share);
+    }
+    prev.1
+}
+
+/// A group's standing against its target (SPEC §4 `status`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Status {
+    /// The wave has not started (t < 0).
+    NotStarted,
+    /// At or above target.
+    OnTrack,
+    /// Under target by at most the at-risk margin.
+    AtRisk,
+    /// Further under target.
+    Behind,
+    /// Too few people to show (SPEC §5).
+    Suppressed,
+}
+
+impl Status {
+    /// The status as the tables write it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Status::NotStarted => "not_started",
+            Status::OnTrack => "on_track",
+            Status::AtRisk => "at_risk",
+            Status::Behind => "behind",
+            Status::Suppressed => "suppressed",
+        }
+    }
+
+    /// The status of a gap (rate − target) once the wave has started.
+    pub fn of_gap(gap: f64, margin: f64) -> Status {
+        if gap >= -EPS {
+            Status::OnTrack
+        } else if gap >= -margin - EPS {
+            Status::AtRisk
+        } else {
+            Status::Behind
+        }
+    }
+}
+
+/// The day the final target is reached at the last 14 days' pace (SPEC §4
+/// `projected_target_date`): `Some("reached")`, a date, or `None` when the pace is 0.
+pub fn projected_target_date(
+    as_of: NaiveDate,
+    final_share: f64,
+    eligible: i64,
+    enrolled: i64,
+    enrolled_14d_ago: i64,
+) -> Option<String> {
+    let need = ceil_people(final_share * eligible as f64);
+    if enrolled >= need {
+        return Some("reached".to_string());
+    }
+    let pace = (enrolled - enrolled_14d_ago) as f64 / 14.0;
+    if pace <= 0.0 {
+        return None;
+    }
+    let days = ceil_people((need - enrolled) as f64 / pace);
+    as_of
+        .checked_add_days(chrono::Days::new(days as u64))
+        .map(|d| d.format("%Y-%m-%d").to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn close(a: f64, b: f64) -> bool {
+        (a - b).abs() < 1e-6
+    }
+
+    #[test]
+    fn wilson_matches_hand_arithmetic() {
+        // k=3, n=5: p=0.6, z²=3.841459; denom=1+z²/5=1.768292;
+        // center=(0.6+z²/10)/denom=0.984146/1.768292=0.556552;
+        // half=z*sqrt(0.24/5+z²/100)/denom=1.959964*0.293965/1.768292=0.325828
+        // -> (0.230724, 0.882379)
+        let (lo, hi) = wilson(3, 5).unwrap();
+        assert!(close(lo, 0.230_724), "{lo}");
+        assert!(close(hi, 0.882_379), "{hi}");
+        let (lo, hi) = wilson(0, 10).unwrap();
+        assert_eq!(lo, 0.0);
+        // k=0: center = half = (z²/20)/(1+z²/10) = 0.192073/1.384146 = 0.138766
+        assert!(close(hi, 0.277_533), "{hi}");
+        assert_eq!(wilson(1, 0), None);
+        let (lo, hi) = wilson(10, 10).unwrap();
+        assert!(close(lo, 0.722_467) && close(hi, 1.0));
+    }
+
+    #[test]
+    fn z_test_p_values() {
+        // 60/100 vs 40/100: pooled 0.5, se=sqrt(0.25*0.02)=0.070711, z=2.828427, p=0.004678
+        assert!(close(
+            two_proportion_p(60, 100, 40, 100).unwrap(),
+            0.004_678
+        ));
+        assert!(close(two_proportion_p(5, 10, 5, 10).unwrap(), 1.0));
+        assert_eq!(two_proportion_p(0, 10, 0, 5), None);
+        assert_eq!(two_proportion_p(1, 0, 0, 5), None);
+    }
+
+    #[test]
+    fn target_curve_interpolates_with_implied_origin() {
+        let c = [(14, 0.5), (28, 0.8), (42, 0.95)];
+        assert_eq!(target_at(&c, -1), 0.0);
+        assert_eq!(target_at(&c, 0), 0.0);
+        assert!(close(target_at(&c, 7), 0.25));
+        assert!(close(target_at(&c, 21), 0.65));
+        assert!(close(target_at(&c, 42), 0.95));
+        assert!(close(target_at(&c, 100), 0.95));
+        let c = [(0, 0.1), (10, 0.6)];
+        assert!(close(target_at(&c, 0), 0.1));
+        assert!(close(target_at(&c, 5), 0.35));
+    }
+
+    #[test]
+    fn statuses_at_the_edges() {
+        assert_eq!(Status::of_gap(0.0, 0.1), Status::OnTrack);
+        // 0.7 - 0.8 = -0.10000000000000009 is exactly the margin: at risk.
+        assert_eq!(Status::of_gap(0.7 - 0.8, 0.1), Status::AtRisk);
+        assert_eq!(Status::of_gap(-0.1001, 0.1), Status::Behind);
+    }
+
+    #[test]
+    fn people_counts_do_not_suffer_float_noise() {
+        assert_eq!(ceil_people(0.7 * 10.0), 7);
+        assert_eq!(ceil_people(0.95 * 21.0), 20);
+        assert_eq!(ceil_people(0.0), 0);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn wilson_brackets_the_rate(n in 1i64..100_000, k_frac in 0.0f64..=1.0) {
+            let k = ((n as f64) * k_frac).floor() as i64;
+            let (lo, hi) = wilson(k, n).unwrap();
+            let p = k as f64 / n as f64;
+            proptest::prop_assert!((0.0..=1.0).contains(&lo) && (0.0..=1.0).contains(&hi));
+            proptest::prop_assert!(lo <= p + 1e-12 && p <= hi + 1e-12);
+        }
+
+        #[test]
+        fn targets_stay_between_the_curve_points(t in -50i64..400) {
+            let c = [(14, 0.5), (28, 0.8), (42, 0.95)];
+            let v = target_at(&c, t);
+            proptest::prop_assert!((0.0..=0.95).contains(&v));
+            proptest::prop_assert!(target_at(&c, t + 1) >= v);
+        }
+
+        #[test]
+        fn p_values_are_probabilities(k1 in 0i64..50, n1 in 50i64..100, k2 in 0i64..50, n2 in 50i64..100) {
+            if let Some(p) = two_proportion_p(k1, n1, k2, n2) {
+                proptest::prop_assert!((0.0..=1.0).contains(&p));
+            }
+        }
+    }
+
+    #[test]
+    fn forecast() {
+        let d = NaiveDate::from_ymd_opt(2026, 11, 20).unwrap();
+        // need = ceil(0.95*100)=95; pace=(50-36)/14=1/day; 45 days -> 2027-01-04
+        assert_eq!(
+            projected_target_date(d, 0.95, 100, 50, 36).as_deref(),
+            Some("2027-01-04")
+        );
+        assert_eq!(
+            projected_target_date(d, 0.95, 100, 95, 80).as_deref(),
+            Some("reached")
+        );
+        assert_eq!(projected_target_date(d, 0.95, 100, 50, 50), None);
+    }
+}

@@ -1,0 +1,130 @@
+//! Privacy (SPEC §5): which label each group is shown under, and which waves are
+//! suppressed, so that no number a sponsor sees can be narrowed to fewer than
+//! `min_group_size` people.
+//!
+//! Takes the eligible count of every group of a wave; hands the metrics stage a
+//! [`WaveFold`]: the shown label of every group and whether the wave is suppressed.
+//! Groups under the threshold are folded into `(small groups)`; a fold still under
+//! the threshold is merged into the wave's smallest remaining group (fewest eligible,
+//! then by name) as `<group> (+ small groups)`. Because every shown row then holds at
+//! least `min_group_size` people and the wave's `(all)` row is their exact sum, no
+//! difference of shown numbers isolates fewer people. A wave under the threshold is
+//! suppressed whole and left out of every overall figure.
+
+use std::collections::BTreeMap;
+
+use crate::schema::SMALL_GROUPS;
+
+/// How one wave's groups are shown.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WaveFold {
+    /// Group → the label its people are counted under.
+    pub labels: BTreeMap<String, String>,
+    /// The wave has fewer eligible people than the threshold: show nothing of it.
+    pub suppressed: bool,
+}
+
+/// Folds the groups of one wave, given each group's eligible count.
+pub fn fold_groups(sizes: &BTreeMap<String, i64>, min_group_size: i64) -> WaveFold {
+    let total: i64 = sizes.values().sum();
+    let small: Vec<&String> = sizes
+        .iter()
+        .filter(|(_, &n)| n < min_group_size)
+        .map(|(g, _)| g)
+        .collect();
+    let mut labels: BTreeMap<String, String> =
+        sizes.keys().map(|g| (g.clone(), g.clone())).collect();
+    if !small.is_empty() {
+        let folded: i64 = small.iter().map(|g| sizes[*g]).sum();
+        let smallest_remaining = sizes
+            .iter()
+            .filter(|(_, &n)| n >= min_group_size)
+            .min_by(|a, b| a.1.cmp(b.1).then_with(|| a.0.cmp(b.0)))
+            .map(|(g, _)| g.clone());
+        let label = match smallest_remaining {
+            Some(host) if folded < min_group_size => {
+                let merged = format!("{host} (+ small groups)");
+                labels.insert(host, merged.clone());
+                merged
+            }
+            _ => SMALL_GROUPS.to_string(),
+        };
+        for g in small {
+            labels.insert(g.clone(), label.clone());
+        }
+    }
+    WaveFold {
+        labels,
+        suppressed: total < min_group_size,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sizes(pairs: &[(&str, i64)]) -> BTreeMap<String, i64> {
+        pairs.iter().map(|(g, n)| (g.to_string(), *n)).collect()
+    }
+
+    #[test]
+    fn large_groups_keep_their_names() {
+        let f = fold_groups(&sizes(&[("Finance", 12), ("HR", 5)]), 5);
+        assert_eq!(f.labels["Finance"], "Finance");
+        assert_eq!(f.labels["HR"], "HR");
+        assert!(!f.suppressed);
+    }
+
+    #[test]
+    fn small_groups_fold_together_when_the_fold_is_large_enough() {
+        // 3 + 2 = 5 >= 5: one "(small groups)" row.
+        let f = fold_groups(&sizes(&[("Finance", 12), ("Legal", 3), ("PR", 2)]), 5);
+        assert_eq!(f.labels["Legal"], "(small groups)");
+        assert_eq!(f.labels["PR"], "(small groups)");
+        assert_eq!(f.labels["Finance"], "Finance");
+    }
+
+    #[test]
+    fn a_small_fold_merges_into_the_smallest_remaining_group() {
+        // 3 < 5: merged into the smallest of HR (6) and IT (6) by name: HR.
+        let f = fold_groups(
+            &sizes(&[("Finance", 12), ("HR", 6), ("IT", 6), ("Legal", 3)]),
+            5,
+        );
+        assert_eq!(f.labels["Legal"], "HR (+ small groups)");
+        assert_eq!(f.labels["HR"], "HR (+ small groups)");
+        assert_eq!(f.labels["IT"], "IT");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn every_shown_label_holds_at_least_the_threshold(
+            raw in proptest::collection::vec(1i64..40, 0..12),
+            min in 1i64..20,
+        ) {
+            let s: BTreeMap<String, i64> =
+                raw.iter().enumerate().map(|(i, n)| (format!("g{i:02}"), *n)).collect();
+            let f = fold_groups(&s, min);
+            proptest::prop_assert_eq!(f.labels.len(), s.len());
+            let mut totals: BTreeMap<&String, i64> = BTreeMap::new();
+            for (g, label) in &f.labels {
+                *totals.entry(label).or_insert(0) += s[g];
+            }
+            let total: i64 = s.values().sum();
+            proptest::prop_assert_eq!(f.suppressed, total < min);
+            if !f.suppressed {
+                for (label, n) in totals {
+                    proptest::prop_assert!(n >= min, "{} shows {} < {}", label, n, min);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_wave_under_the_threshold_is_suppressed() {
+        let f = fold_groups(&sizes(&[("Legal", 3)]), 5);
+        assert!(f.suppressed);
+        assert_eq!(f.labels["Legal"], "(small groups)");
+        assert!(fold_groups(&BTreeMap::new(), 5).suppressed);
+    }
+}

@@ -1,0 +1,181 @@
+//! Report: the computed tables in, the report folder out (SPEC §6).
+//!
+//! Writes `tables/` (CSV, Parquet, Arrow IPC), `quarantine/<source>.csv` (every
+//! rejected row with file, line and reason) and `manifest.json` (inputs with sha256
+//! and row counts, the config, the as-of day, the version) into a temporary folder,
+//! then moves it into place whole (see `output`).
+
+pub mod tables;
+
+use std::path::{Path, PathBuf};
+
+use chrono::NaiveDate;
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use crate::config::Config;
+use crate::error::Error;
+use crate::metrics::Tables;
+use crate::output::{write_file, write_text_csv, ReportDir};
+use crate::quality::Dataset;
+use crate::schema::Source;
+
+/// Writes the whole report for `as_of` under `out`; returns its final folder.
+pub fn write(
+    out: &Path,
+    cfg: &Config,
+    data: &Dataset,
+    tables: &mut Tables,
+    as_of: NaiveDate,
+    as_of_from: &str,
+) -> Result<PathBuf, Error> {
+    let dir = ReportDir::begin(out, as_of)?;
+    let tables_dir = dir.subdir("tables")?;
+    for (name, frame) in tables.frames.iter_mut() {
+        tables::write_table(&tables_dir, name, frame)?;
+    }
+    write_quarantine(&dir.subdir("quarantine")?, cfg, data)?;
+    let manifest = manifest(cfg, data, tables, as_of, as_of_from);
+    let json = serde_json::to_string_pretty(&manifest)
+        .map_err(|e| Error::io(&dir.path().join("manifest.json"), std::io::Error::other(e)))?;
+    write_file(
+        &dir.path().join("manifest.json"),
+        format!("{json}\n").as_bytes(),
+    )?;
+    dir.commit()
+}
+
+/// `quarantine/<source>.csv` for every configured source (a header alone when
+/// nothing was rejected, so the folder always says the same thing).
+fn write_quarantine(dir: &Path, cfg: &Config, data: &Dataset) -> Result<(), Error> {
+    for source in Source::ALL {
+        if !cfg.sources.contains_key(&source) {
+            continue;
+        }
+        let rows: Vec<Vec<String>> = data.quarantine[&source]
+            .iter()
+            .map(|q| {
+                vec![
+                    q.file.display().to_string(),
+                    q.line.to_string(),
+                    q.reason.clone(),
+                    q.raw.clone(),
+                ]
+            })
+            .collect();
+        write_text_csv(
+            &dir.join(format!("{}.csv", source.name())),
+            &["file", "line", "reason", "row"],
+            &rows,
+        )?;
+    }
+    Ok(())
+}
+
+#[derive(Serialize)]
+struct Manifest<'a> {
+    tool: &'static str,
+    version: &'static str,
+    rollout: &'a str,
+    as_of: String,
+    as_of_from: &'a str,
+    timezone: &'a str,
+    config: ConfigEntry,
+    inputs: Vec<InputEntry>,
+    sources: Vec<SourceEntry>,
+    tables: Vec<TableEntry>,
+    notes: &'a [String],
+}
+
+#[derive(Serialize)]
+struct ConfigEntry {
+    path: String,
+    sha256: String,
+    text: String,
+}
+
+#[derive(Serialize)]
+struct InputEntry {
+    source: &'static str,
+    path: String,
+    sha256: String,
+    rows: u64,
+}
+
+#[derive(Serialize)]
+struct SourceEntry {
+    source: &'static str,
+    configured: bool,
+    rows_read: u64,
+    rows_accepted: u64,
+    rows_quarantined: u64,
+    unmatched_users: u64,
+    duplicates_removed: u64,
+    matched_by_name: u64,
+}
+
+#[derive(Serialize)]
+struct TableEntry {
+    name: &'static str,
+    rows: usize,
+    columns: Vec<String>,
+}
+
+fn manifest<'a>(
+    cfg: &'a Config,
+    data: &'a Dataset,
+    tables: &Tables,
+    as_of: NaiveDate,
+    as_of_from: &'a str,
+) -> Manifest<'a> {
+    let sha = Sha256::digest(cfg.text.as_bytes());
+    Manifest {
+        tool: "uptake",
+        version: env!("CARGO_PKG_VERSION"),
+        rollout: &cfg.name,
+        as_of: as_of.to_string(),
+        as_of_from,
+        timezone: cfg.timezone.name(),
+        config: ConfigEntry {
+            path: cfg.path.display().to_string(),
+            sha256: sha.iter().map(|b| format!("{b:02x}")).collect(),
+            text: cfg.text.clone(),
+        },
+        inputs: data
+            .files
+            .iter()
+            .map(|f| InputEntry {
+                source: f.source.name(),
+                path: f.path.display().to_string(),
+                sha256: f.sha256.clone(),
+                rows: f.rows,
+            })
+            .collect(),
+        sources: Source::ALL
+            .iter()
+            .map(|s| {
+                let c = &data.counts[s];
+                SourceEntry {
+                    source: s.name(),
+                    configured: c.configured,
+                    rows_read: c.rows_read,
+                    rows_accepted: c.rows_accepted,
+                    rows_quarantined: c.rows_quarantined,
+                    unmatched_users: c.unmatched_users,
+                    duplicates_removed: c.duplicates_removed,
+                    matched_by_name: c.matched_by_name,
+                }
+            })
+            .collect(),
+        tables: tables
+            .frames
+            .iter()
+            .map(|(name, f)| TableEntry {
+                name,
+                rows: f.height(),
+                columns: f.get_column_names().iter().map(|c| c.to_string()).collect(),
+            })
+            .collect(),
+        notes: &data.notes,
+    }
+}

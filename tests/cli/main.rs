@@ -1,0 +1,9 @@
+//! The one integration-test binary: runs `uptake` as a user would, in temp folders.
+
+mod errors;
+mod golden;
+mod metrics;
+mod privacy;
+mod quarantine;
+mod run;
+mod util;

@@ -1,0 +1,70 @@
+//! Helpers shared by the integration tests.
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+
+/// The `uptake` binary built with these tests.
+pub fn uptake() -> Command {
+    let mut cmd = Command::cargo_bin("uptake").expect("the uptake binary is built");
+    cmd.env_remove("CI");
+    cmd
+}
+
+/// A fixture folder under tests/fixtures/.
+pub fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
+}
+
+/// Copies a fixture into a fresh temp folder (so a test can alter it) and returns
+/// the folder.
+pub fn copy_fixture(name: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("temp dir");
+    for entry in std::fs::read_dir(fixture(name)).expect("fixture exists") {
+        let entry = entry.expect("entry");
+        std::fs::copy(entry.path(), dir.path().join(entry.file_name())).expect("copy");
+    }
+    dir
+}
+
+/// Reads a CSV file into rows of cells (header included).
+pub fn read_csv(path: &Path) -> Vec<Vec<String>> {
+    let mut r = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_path(path)
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    r.records()
+        .map(|rec| rec.expect("record").iter().map(str::to_string).collect())
+        .collect()
+}
+
+/// A table as a list of maps from column name to cell.
+pub fn read_table(path: &Path) -> Vec<std::collections::BTreeMap<String, String>> {
+    let rows = read_csv(path);
+    let header = rows[0].clone();
+    rows[1..]
+        .iter()
+        .map(|r| header.iter().cloned().zip(r.iter().cloned()).collect())
+        .collect()
+}
+
+/// Runs `uptake run` on `config` into `out` and asserts success.
+pub fn run_ok(config: &Path, out: &Path, extra: &[&str]) -> PathBuf {
+    let mut cmd = uptake();
+    cmd.arg("run")
+        .arg("--config")
+        .arg(config)
+        .arg("--out")
+        .arg(out);
+    cmd.args(extra);
+    let output = cmd.output().expect("runs");
+    assert!(
+        output.status.success(),
+        "uptake run failed: {}\n{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    out.join("latest")
+}
