@@ -106,7 +106,15 @@ fn run_report(args: &RunArgs, progress: &Progress) -> Result<Outcome, Error> {
     let mut tables = metrics::compute(&cfg, &data, as_of)?;
     step.done();
     let step = progress.step("writing the report");
-    let written = report::write(&args.out, &cfg, &data, &mut tables, as_of, as_of_from)?;
+    let written = report::write(
+        &args.out,
+        &cfg,
+        &data,
+        &mut tables,
+        as_of,
+        as_of_from,
+        args.user_lists,
+    )?;
     step.done();
     let mut out = Outcome::default();
     out.lines.push(format!(
@@ -118,10 +126,10 @@ fn run_report(args: &RunArgs, progress: &Progress) -> Result<Outcome, Error> {
     out.lines
         .extend(data.notes.iter().map(|n| format!("note: {n}")));
     if args.user_lists {
-        out.lines.push(
-            "note: --user-lists: this version does not write nudge lists yet; nothing naming people was written"
-                .to_string(),
-        );
+        out.lines.push(format!(
+            "  private nudge lists (they name people; keep them to the communications team): {}",
+            written.join("private").display()
+        ));
     }
     Ok(out)
 }

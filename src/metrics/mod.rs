@@ -39,6 +39,8 @@ pub struct Tables {
     pub groups_week_ago: Vec<GroupRow>,
     /// The tables to write, by name, in order.
     pub frames: Vec<(&'static str, DataFrame)>,
+    /// The eligible people's facts as of D (for the private nudge lists only).
+    pub persons: people::Persons,
 }
 
 impl Tables {
@@ -90,5 +92,6 @@ pub fn compute(cfg: &Config, data: &Dataset, as_of: NaiveDate) -> Result<Tables,
         groups,
         groups_week_ago,
         frames,
+        persons,
     })
 }

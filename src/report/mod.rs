@@ -1,10 +1,13 @@
 //! Report: the computed tables in, the report folder out (SPEC §6).
 //!
 //! Writes `tables/` (CSV, Parquet, Arrow IPC), `quarantine/<source>.csv` (every
-//! rejected row with file, line and reason) and `manifest.json` (inputs with sha256
+//! rejected row with file, line and reason), `summary.md` and `lessons.md`, with
+//! `--user-lists` the private nudge lists, and `manifest.json` (inputs with sha256
 //! and row counts, the config, the as-of day, the version) into a temporary folder,
 //! then moves it into place whole (see `output`).
 
+pub mod markdown;
+pub mod nudge;
 pub mod tables;
 
 use std::path::{Path, PathBuf};
@@ -28,6 +31,7 @@ pub fn write(
     tables: &mut Tables,
     as_of: NaiveDate,
     as_of_from: &str,
+    user_lists: bool,
 ) -> Result<PathBuf, Error> {
     let dir = ReportDir::begin(out, as_of)?;
     let tables_dir = dir.subdir("tables")?;
@@ -35,6 +39,17 @@ pub fn write(
         tables::write_table(&tables_dir, name, frame)?;
     }
     write_quarantine(&dir.subdir("quarantine")?, cfg, data)?;
+    write_file(
+        &dir.path().join("summary.md"),
+        markdown::summary(cfg, tables).as_bytes(),
+    )?;
+    write_file(
+        &dir.path().join("lessons.md"),
+        markdown::lessons(cfg, tables).as_bytes(),
+    )?;
+    if user_lists {
+        nudge::write(&dir.path().join("private"), cfg, data, tables)?;
+    }
     let manifest = manifest(cfg, data, tables, as_of, as_of_from);
     let json = serde_json::to_string_pretty(&manifest)
         .map_err(|e| Error::io(&dir.path().join("manifest.json"), std::io::Error::other(e)))?;

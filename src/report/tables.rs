@@ -51,6 +51,28 @@ fn rebuilt(df: &DataFrame) -> PolarsResult<DataFrame> {
     DataFrame::new(df.height(), columns)
 }
 
+/// A column's values as text (`None` for nulls or a missing column).
+pub fn strings(df: &DataFrame, name: &str) -> Vec<Option<String>> {
+    match df.column(name).and_then(|c| c.cast(&DataType::String)) {
+        Ok(c) => match c.str() {
+            Ok(s) => s.iter().map(|v| v.map(str::to_string)).collect(),
+            Err(_) => vec![None; df.height()],
+        },
+        Err(_) => vec![None; df.height()],
+    }
+}
+
+/// A column's values as floats (`None` for nulls or a missing column).
+pub fn floats(df: &DataFrame, name: &str) -> Vec<Option<f64>> {
+    match df.column(name).and_then(|c| c.cast(&DataType::Float64)) {
+        Ok(c) => match c.f64() {
+            Ok(s) => s.iter().collect(),
+            Err(_) => vec![None; df.height()],
+        },
+        Err(_) => vec![None; df.height()],
+    }
+}
+
 /// The frame as CSV text: a header row, then one line per row, `\n` line ends.
 pub fn to_csv(df: &DataFrame) -> String {
     let mut out = String::new();
