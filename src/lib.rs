@@ -99,9 +99,34 @@ pub fn resolve_as_of(
     }
 }
 
+/// A day before every wave has nothing to measure: most likely a mistyped year.
+fn check_as_of(cfg: &Config, as_of: NaiveDate, from: &str) -> Result<(), Error> {
+    let Some(first) = cfg.waves.iter().min_by_key(|w| w.start) else {
+        return Ok(());
+    };
+    if as_of >= first.start {
+        return Ok(());
+    }
+    let key = if from == "--as-of" {
+        "--as-of"
+    } else {
+        "rollout.as_of"
+    };
+    Err(Error::config(
+        &cfg.path,
+        key,
+        format!(
+            "{as_of} is before every wave: the first, `{}`, starts {}; there is nothing to measure yet",
+            first.name, first.start
+        ),
+    )
+    .with_help(format!("pass a day on or after {}", first.start)))
+}
+
 fn run_report(args: &RunArgs, progress: &Progress) -> Result<Outcome, Error> {
     let (cfg, data) = load(args.config.as_deref(), progress)?;
     let (as_of, as_of_from) = resolve_as_of(args.as_of, &cfg, &data)?;
+    check_as_of(&cfg, as_of, as_of_from)?;
     let step = progress.step("computing metrics");
     let mut tables = metrics::compute(&cfg, &data, as_of)?;
     step.done();

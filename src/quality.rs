@@ -222,6 +222,7 @@ pub fn ingest(cfg: &Config, progress: &Progress) -> Result<Dataset, Error> {
     let roster_cfg = &cfg.sources[&Source::Roster];
     let mut tally = Tally::new(Source::Roster);
     let files = read_roster(cfg, roster_cfg, &mut data, &mut tally, progress)?;
+    note_empty_files(Source::Roster, &files, &mut data.notes);
     tally.finish(&mut data, files);
 
     let mut matcher = Matcher::new(&data.roster);
@@ -261,6 +262,7 @@ pub fn ingest(cfg: &Config, progress: &Progress) -> Result<Dataset, Error> {
             Source::Roster => unreachable!("the roster is read first"),
         };
         bar.finish();
+        note_empty_files(source, &files, &mut data.notes);
         let by_source = matcher.take_unmatched();
         tally.counts.unmatched_users = by_source;
         tally.finish(&mut data, files);
@@ -269,6 +271,13 @@ pub fn ingest(cfg: &Config, progress: &Progress) -> Result<Dataset, Error> {
 }
 
 // ---- accounting -----------------------------------------------------------------
+
+/// A file with no data row is not an error (a week with no tickets), but worth a word.
+fn note_empty_files(source: Source, files: &[InputFile], notes: &mut Vec<String>) {
+    for f in files.iter().filter(|f| f.rows == 0) {
+        notes.push(format!("{source}: {} has no data rows", f.path.display()));
+    }
+}
 
 struct Tally {
     source: Source,

@@ -106,9 +106,23 @@ pub fn read_file(
         // (the csv crate counts the `\n` of a CRLF late); the `\r` is cut below.
         .terminator(csv::Terminator::Any(b'\n'))
         .from_reader(buffered);
-    let headers: Vec<String> = reader
-        .byte_headers()
-        .map_err(|e| csv_error(path, e))?
+    let raw_headers = reader.byte_headers().map_err(|e| csv_error(path, e))?;
+    let binary = raw_headers.iter().any(|h| match std::str::from_utf8(h) {
+        Ok(text) => text
+            .chars()
+            .any(|c| c.is_control() && c != '\t' && c != '\r'),
+        Err(_) => true,
+    });
+    if binary {
+        return Err(Error::Unreadable {
+            file: path.to_path_buf(),
+            message: format!(
+                "does not look like a CSV text file: its first line is not text\nhelp: check `[sources.{}] path` and that the file is exported as CSV",
+                source.name()
+            ),
+        });
+    }
+    let headers: Vec<String> = raw_headers
         .iter()
         .map(|h| {
             String::from_utf8_lossy(h)

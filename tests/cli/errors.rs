@@ -142,3 +142,54 @@ fn mapped_columns_are_honoured() {
         .assert()
         .success();
 }
+
+#[test]
+fn a_binary_file_is_refused_by_name_and_an_empty_one_is_noted() {
+    let dir = copy_fixture("handworked");
+    let bytes: Vec<u8> = (0..4000u32)
+        .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+        .collect();
+    std::fs::write(dir.path().join("email.csv"), bytes).unwrap();
+    uptake()
+        .arg("validate")
+        .arg("--config")
+        .arg(dir.path().join("uptake.toml"))
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "email.csv: does not look like a CSV text file",
+        ));
+
+    let dir = copy_fixture("handworked");
+    std::fs::write(dir.path().join("training.csv"), b"").unwrap();
+    std::fs::write(
+        dir.path().join("tickets.csv"),
+        b"ticket_id,user_id,opened_at\n",
+    )
+    .unwrap();
+    uptake()
+        .arg("validate")
+        .arg("--config")
+        .arg(dir.path().join("uptake.toml"))
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("training.csv has no data rows"))
+        .stdout(predicate::str::contains("tickets.csv has no data rows"));
+}
+
+#[test]
+fn an_as_of_day_before_every_wave_is_refused() {
+    let dir = copy_fixture("handworked");
+    uptake()
+        .arg("run")
+        .arg("--config")
+        .arg(dir.path().join("uptake.toml"))
+        .args(["--as-of", "2025-11-20", "--out"])
+        .arg(dir.path().join("out"))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "`--as-of`: 2025-11-20 is before every wave: the first, `W1`, starts 2026-10-19",
+        ));
+    assert!(!dir.path().join("out").exists());
+}
