@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use polars::prelude::*;
 
 use super::frames::{col_names::*, Frames};
-use super::people::{with_levels, Cutoffs, Persons, LABEL, SUPPRESSED};
+use super::people::{tickets_by_d, with_levels, Cutoffs, Persons};
 use super::stats::{self, Status};
 use crate::config::{Config, Wave};
 use crate::error::Error;
@@ -262,27 +262,7 @@ fn aggregate(
             count("enrolled_7d"),
             count("enrolled_14d"),
         ]);
-    let ticket_people =
-        persons
-            .frame
-            .clone()
-            .lazy()
-            .select([col(PID), col(WAVE), col(LABEL), col(SUPPRESSED)]);
-    let tickets = f
-        .tickets
-        .clone()
-        .lazy()
-        .filter(col("opened_at").lt(lit(cut.d)))
-        .join(
-            ticket_people,
-            [col(PID)],
-            [col(PID)],
-            JoinArgs::new(JoinType::Inner),
-        )
-        .with_column(
-            ((col("resolved_at") - col("opened_at")).cast(DataType::Float64) / lit(3_600_000.0))
-                .alias("hours"),
-        );
+    let tickets = tickets_by_d(f, cut, persons);
     let tickets = with_levels(tickets, true)?
         .group_by([col(WAVE), col("key_group")])
         .agg([

@@ -250,6 +250,32 @@ pub fn persons(f: &Frames, cfg: &Config, cut: &Cutoffs) -> Result<Persons, Error
     Ok(Persons { frame, folds })
 }
 
+/// Tickets of eligible people opened by D, with the person's wave, label and
+/// suppression, and `hours` from opened to resolved (null while unresolved; the
+/// caller keeps only those resolved by D for medians).
+pub fn tickets_by_d(f: &Frames, cut: &Cutoffs, persons: &Persons) -> LazyFrame {
+    let people =
+        persons
+            .frame
+            .clone()
+            .lazy()
+            .select([col(PID), col(WAVE), col(LABEL), col(SUPPRESSED)]);
+    f.tickets
+        .clone()
+        .lazy()
+        .filter(col("opened_at").lt(lit(cut.d)))
+        .join(
+            people,
+            [col(PID)],
+            [col(PID)],
+            JoinArgs::new(JoinType::Inner),
+        )
+        .with_column(
+            ((col("resolved_at") - col("opened_at")).cast(DataType::Float64) / lit(3_600_000.0))
+                .alias("hours"),
+        )
+}
+
 /// A frame of persons (or of their tickets) three times over, keyed for the three levels of every table:
 /// (wave, label), (wave, `(all)`), and (`(all)`, `(all)`) over unsuppressed waves.
 /// Aggregating this by `wave`, `group` gives every row at once.

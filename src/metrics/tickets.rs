@@ -4,8 +4,8 @@
 
 use polars::prelude::*;
 
-use super::frames::{col_names::*, Frames};
-use super::people::{with_levels, Cutoffs, Persons, LABEL, SUPPRESSED};
+use super::frames::{col_names::WAVE, Frames};
+use super::people::{tickets_by_d, with_levels, Cutoffs, Persons, SUPPRESSED};
 use crate::config::Config;
 use crate::error::Error;
 use crate::schema::ALL;
@@ -19,27 +19,7 @@ pub fn categories_frame(
     persons: &Persons,
 ) -> Result<DataFrame, Error> {
     let err = |e| Error::compute("ticket_categories", e);
-    let people = persons
-        .frame
-        .clone()
-        .lazy()
-        .filter(col(SUPPRESSED).not())
-        .select([col(PID), col(WAVE), col(LABEL), col(SUPPRESSED)]);
-    let tickets = f
-        .tickets
-        .clone()
-        .lazy()
-        .filter(col("opened_at").lt(lit(cut.d)))
-        .join(
-            people,
-            [col(PID)],
-            [col(PID)],
-            JoinArgs::new(JoinType::Inner),
-        )
-        .with_column(
-            ((col("resolved_at") - col("opened_at")).cast(DataType::Float64) / lit(3_600_000.0))
-                .alias("hours"),
-        );
+    let tickets = tickets_by_d(f, cut, persons).filter(col(SUPPRESSED).not());
     let wave_order: Vec<String> = cfg
         .waves
         .iter()

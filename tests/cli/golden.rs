@@ -6,18 +6,7 @@
 
 use std::path::Path;
 
-use crate::util::{run_ok, uptake};
-
-const TABLES: [&str; 8] = [
-    "group_metrics",
-    "weekly_progress",
-    "attention",
-    "lift",
-    "campaigns",
-    "ticket_categories",
-    "data_quality",
-    "group_metrics_week_ago",
-];
+use crate::util::{run_ok, uptake, TABLES};
 
 #[test]
 fn tables_of_a_generated_rollout_match_the_golden_files() {

@@ -4,18 +4,7 @@ use std::path::Path;
 
 use predicates::prelude::*;
 
-use crate::util::{copy_fixture, read_table, run_ok, uptake};
-
-const TABLES: [&str; 8] = [
-    "group_metrics",
-    "weekly_progress",
-    "attention",
-    "lift",
-    "campaigns",
-    "ticket_categories",
-    "data_quality",
-    "group_metrics_week_ago",
-];
+use crate::util::{copy_fixture, read_table, run_ok, uptake, TABLES};
 
 fn assert_reconciles(report: &Path) {
     for r in read_table(&report.join("tables/data_quality.csv")) {

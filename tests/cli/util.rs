@@ -4,6 +4,18 @@ use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
 
+/// Every table a run writes under `tables/`.
+pub const TABLES: [&str; 8] = [
+    "group_metrics",
+    "weekly_progress",
+    "attention",
+    "lift",
+    "campaigns",
+    "ticket_categories",
+    "data_quality",
+    "group_metrics_week_ago",
+];
+
 /// The `uptake` binary built with these tests.
 pub fn uptake() -> Command {
     let mut cmd = Command::cargo_bin("uptake").expect("the uptake binary is built");
