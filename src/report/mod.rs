@@ -1,14 +1,18 @@
 //! Report: the computed tables in, the report folder out (SPEC §6).
 //!
-//! Writes `tables/` (CSV, Parquet, Arrow IPC), `quarantine/<source>.csv` (every
-//! rejected row with file, line and reason), `summary.md` and `lessons.md`, with
-//! `--user-lists` the private nudge lists, and `manifest.json` (inputs with sha256
-//! and row counts, the config, the as-of day, the version) into a temporary folder,
-//! then moves it into place whole (see `output`).
+//! Writes `tables/` (CSV, Parquet, Arrow IPC), `charts/` (each chart as SVG and
+//! PNG), `index.html` (the sponsor page), `summary.md` and `lessons.md`,
+//! `quarantine/<source>.csv` (every rejected row with file, line and reason), with
+//! `--user-lists` the private nudge lists, and `manifest.json` (inputs with sha256 and
+//! row counts, the config, the as-of day, the version) into a temporary folder, then
+//! moves it into place whole (see `output`).
 
+pub mod charts;
+pub mod html;
 pub mod markdown;
 pub mod nudge;
 pub mod tables;
+pub mod view;
 
 use std::path::{Path, PathBuf};
 
@@ -39,6 +43,17 @@ pub fn write(
         tables::write_table(&tables_dir, name, frame)?;
     }
     write_quarantine(&dir.subdir("quarantine")?, cfg, data)?;
+    let view = view::View::build(cfg, tables, as_of_from)?;
+    let charts = charts::draw_all(&view);
+    write_charts(&dir.subdir("charts")?, &charts)?;
+    let index = dir.path().join("index.html");
+    let page = html::render(&view, &charts).map_err(|e| {
+        Error::io(
+            &index,
+            std::io::Error::other(format!("rendering the page: {e:#}")),
+        )
+    })?;
+    write_file(&index, page.as_bytes())?;
     write_file(
         &dir.path().join("summary.md"),
         markdown::summary(cfg, tables).as_bytes(),
@@ -58,6 +73,17 @@ pub fn write(
         format!("{json}\n").as_bytes(),
     )?;
     dir.commit()
+}
+
+/// `charts/<name>.svg` and `.png` for every chart that has data.
+fn write_charts(dir: &Path, charts: &[charts::Chart]) -> Result<(), Error> {
+    for chart in charts {
+        if let charts::Rendered::Drawn { svg, png } = &chart.rendered {
+            write_file(&dir.join(format!("{}.svg", chart.name)), svg.as_bytes())?;
+            write_file(&dir.join(format!("{}.png", chart.name)), png)?;
+        }
+    }
+    Ok(())
 }
 
 /// `quarantine/<source>.csv` for every configured source (a header alone when

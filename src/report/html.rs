@@ -1,0 +1,102 @@
+//! The sponsor page: the [`View`] and the drawn charts in, `index.html` out.
+//!
+//! One self-contained file: the CSS and the charts' SVG are inline, nothing is
+//! fetched, no script runs. The page is rendered by minijinja from
+//! `templates/report.html` (compiled into the binary) with HTML auto-escaping on,
+//! so every string from the inputs (rollout, wave and group names, categories) is
+//! escaped; only the charts' SVG, which plotters and [`Chart::inline_svg`] escape
+//! themselves, is inserted as markup.
+
+use minijinja::value::Serde;
+use minijinja::{AutoEscape, Environment, Value};
+use serde::Serialize;
+
+use super::charts::{Chart, Rendered};
+use super::view::View;
+
+/// The page template.
+const TEMPLATE: &str = include_str!("../../templates/report.html");
+
+/// What the template sees of a chart.
+#[derive(Serialize)]
+struct ChartContext {
+    name: &'static str,
+    title: String,
+    /// Inline SVG markup, when drawn.
+    svg: Option<String>,
+    /// Why it is not drawn.
+    empty: Option<String>,
+}
+
+#[derive(Serialize)]
+struct Page<'a> {
+    view: &'a View,
+    charts: std::collections::BTreeMap<&'static str, ChartContext>,
+    version: &'static str,
+}
+
+/// An integer with thousands separators: `12,345`.
+pub fn thousands(n: i64) -> String {
+    let digits = n.unsigned_abs().to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    if n < 0 {
+        format!("\u{2212}{out}")
+    } else {
+        out
+    }
+}
+
+/// Renders the page.
+pub fn render(view: &View, charts: &[Chart]) -> Result<String, minijinja::Error> {
+    let mut env = Environment::new();
+    env.set_auto_escape_callback(|_| AutoEscape::Html);
+    env.add_filter("num", |v: Option<i64>| match v {
+        Some(n) => thousands(n),
+        None => "–".to_string(),
+    });
+    env.add_template("report.html", TEMPLATE)?;
+    let charts = charts
+        .iter()
+        .map(|c| {
+            (
+                c.name,
+                ChartContext {
+                    name: c.name,
+                    title: c.title.clone(),
+                    svg: c.inline_svg(),
+                    empty: match &c.rendered {
+                        Rendered::Empty(why) => Some(why.clone()),
+                        Rendered::Drawn { .. } => None,
+                    },
+                },
+            )
+        })
+        .collect();
+    let page = Page {
+        view,
+        charts,
+        version: env!("CARGO_PKG_VERSION"),
+    };
+    env.get_template("report.html")?
+        .render(Value::from(Serde(&page)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn thousands_are_separated() {
+        assert_eq!(thousands(0), "0");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(1000), "1,000");
+        assert_eq!(thousands(1234567), "1,234,567");
+        assert_eq!(thousands(-4200), "\u{2212}4,200");
+    }
+}
