@@ -6,5 +6,6 @@ mod golden;
 mod metrics;
 mod privacy;
 mod quarantine;
+mod report;
 mod run;
 mod util;
