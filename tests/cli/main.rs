@@ -1,6 +1,7 @@
 //! The one integration-test binary: runs `uptake` as a user would, in temp folders.
 
 mod errors;
+mod exports;
 mod golden;
 mod metrics;
 mod privacy;
