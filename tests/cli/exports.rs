@@ -322,7 +322,97 @@ enrollment_target = [[14, 1.0]]
         "tickets: format auto: read as a Jira issue export (jira)",
         "1 devices have no primary user",
         "1 guest accounts quarantined",
+        // 4 devices: the shared one quarantined; Eve's UPN matches in any case.
+        "enrollments 4 rows read = 3 accepted + 1 quarantined; 0 unmatched ids; 0 duplicates removed; 0 matched by name",
+        // 8 action rows: Eve's lone `Left` quarantined; 3 `Left` rows repeat their
+        // interval; Ann (x2 intervals) and Bob matched by name, Zed unmatched.
+        "training 8 rows read = 7 accepted + 1 quarantined; 1 unmatched ids; 3 duplicates removed; 3 matched by name",
+        // Jira names its reporters: `Ann Lee` and `Ray, Bob`.
+        "tickets 2 rows read = 2 accepted + 0 quarantined; 0 unmatched ids; 0 duplicates removed; 2 matched by name",
     ] {
         assert!(stdout.contains(said), "missing {said:?} in:\n{stdout}");
     }
+}
+
+#[test]
+fn canonical_files_read_in_utf16_without_a_bom() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = "user_id\tenrolled_at\r\nann.lee@contoso.com\t2024-01-15T09:00:00Z\r\n";
+    let bytes: Vec<u8> = text.encode_utf16().flat_map(u16::to_be_bytes).collect();
+    let path = dir.path().join("enrollments.csv");
+    std::fs::write(&path, bytes).unwrap();
+    let rows = read_as(Source::Enrollments, "auto", "", |c| {
+        c.path = path.clone();
+        c.format = Format::Canonical;
+    });
+    assert_eq!(
+        rows,
+        ["2: user_id=ann.lee@contoso.com | enrolled_at=2024-01-15T09:00:00Z"]
+    );
+}
+
+#[test]
+fn an_undecidable_file_names_the_file_and_the_setting() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("incident.csv");
+    std::fs::write(
+        &path,
+        "number,opened_at,caller_id\nINC1,3/4/2025 10:00,Ann Lee\nINC2,5/6/2025 11:00,Ann Lee\n",
+    )
+    .unwrap();
+    let cfg = SourceConfig {
+        path: path.clone(),
+        format: Format::Tool(Tool::ServiceNow),
+        columns: BTreeMap::new(),
+        date_format: None,
+        date_order: None,
+        campaign_from: None,
+        config_file: PathBuf::from("uptake.toml"),
+    };
+    let e = read_source(Source::Tickets, &cfg, "department", |_, _| {}).unwrap_err();
+    let text = e.to_string();
+    assert!(
+        text.starts_with("uptake.toml: `sources.tickets.date_order`: "),
+        "{text}"
+    );
+    assert!(text.contains("incident.csv"), "{text}");
+    assert_eq!(e.exit_code(), 2);
+    // With the setting, it reads.
+    let cfg = SourceConfig {
+        date_order: Some(DateOrder::Dmy),
+        ..cfg
+    };
+    let mut n = 0;
+    read_source(Source::Tickets, &cfg, "department", |_, _| n += 1).unwrap();
+    assert_eq!(n, 2);
+}
+
+#[test]
+fn a_missing_column_in_an_export_names_file_headers_and_closest() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("tickets.csv");
+    std::fs::write(&path, "Id,Requester email,Created\n1,a@x.com,2024-01-01\n").unwrap();
+    let cfg = SourceConfig {
+        path,
+        format: Format::Tool(Tool::Zendesk),
+        columns: BTreeMap::from([("opened_at".to_string(), "Created on".to_string())]),
+        date_format: None,
+        date_order: None,
+        campaign_from: None,
+        config_file: PathBuf::from("uptake.toml"),
+    };
+    let text = read_source(Source::Tickets, &cfg, "department", |_, _| {})
+        .unwrap_err()
+        .to_string();
+    assert!(
+        text.contains(
+            "tickets.csv: missing required column `opened_at` (mapped to the header `Created on`)"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("found: Id, Requester email, Created"),
+        "{text}"
+    );
+    assert!(text.contains("`Created`"), "{text}");
 }
