@@ -78,6 +78,8 @@ pub struct SourceConfig {
     pub date_order: Option<DateOrder>,
     /// Email sources: the field that carries the campaign.
     pub campaign_from: Option<String>,
+    /// The config file, for errors that name one of this source's keys.
+    pub config_file: PathBuf,
 }
 
 /// The layout of a source's files.
@@ -87,21 +89,77 @@ pub enum Format {
     Canonical,
     /// Recognise the layout from the headers.
     Auto,
+    /// A tool's export (see `docs/exports.md`).
+    Tool(Tool),
 }
 
-impl Format {
-    /// Tool exports that SPEC §3 names and that this version cannot read yet.
-    const PLANNED: [&'static str; 9] = [
-        "intune",
-        "entra",
-        "sendgrid",
-        "mailchimp",
-        "teams",
-        "zoom",
-        "servicenow",
-        "zendesk",
-        "jira",
+/// The tools whose exports uptake reads as they come.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Tool {
+    /// Intune "Devices > All devices > Export".
+    Intune,
+    /// Entra "Users > Download users", or the Microsoft 365 admin center's export.
+    Entra,
+    /// SendGrid Event Webhook JSON.
+    SendGrid,
+    /// Mailchimp email-activity JSON or campaign report CSV.
+    Mailchimp,
+    /// Microsoft Teams attendance reports, every generation.
+    Teams,
+    /// Zoom participant reports.
+    Zoom,
+    /// ServiceNow incident list export.
+    ServiceNow,
+    /// Zendesk ticket CSV.
+    Zendesk,
+    /// Jira Service Management CSV.
+    Jira,
+}
+
+impl Tool {
+    /// Every tool, in the order `auto` tries them.
+    pub const ALL: [Tool; 9] = [
+        Tool::Intune,
+        Tool::Entra,
+        Tool::SendGrid,
+        Tool::Mailchimp,
+        Tool::Teams,
+        Tool::Zoom,
+        Tool::ServiceNow,
+        Tool::Zendesk,
+        Tool::Jira,
     ];
+
+    /// The name written in `format = "..."`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Tool::Intune => "intune",
+            Tool::Entra => "entra",
+            Tool::SendGrid => "sendgrid",
+            Tool::Mailchimp => "mailchimp",
+            Tool::Teams => "teams",
+            Tool::Zoom => "zoom",
+            Tool::ServiceNow => "servicenow",
+            Tool::Zendesk => "zendesk",
+            Tool::Jira => "jira",
+        }
+    }
+
+    /// The source this tool's export feeds.
+    pub fn source(self) -> Source {
+        match self {
+            Tool::Intune => Source::Enrollments,
+            Tool::Entra => Source::Roster,
+            Tool::SendGrid | Tool::Mailchimp => Source::Email,
+            Tool::Teams | Tool::Zoom => Source::Training,
+            Tool::ServiceNow | Tool::Zendesk | Tool::Jira => Source::Tickets,
+        }
+    }
+
+    /// The tool named `name`, if any.
+    pub fn from_name(name: &str) -> Option<Tool> {
+        Tool::ALL.into_iter().find(|t| t.name() == name)
+    }
 }
 
 /// Day-first or month-first dates.
@@ -500,19 +558,38 @@ impl Checker<'_> {
         let format = match raw.format.as_deref().map(str::trim) {
             None | Some("canonical") => Format::Canonical,
             Some("auto") => Format::Auto,
-            Some(f) if Format::PLANNED.contains(&f) => {
-                return Err(self
-                    .err(
-                        key("format"),
-                        format!("reading `{f}` exports is not available in this version yet"),
-                    )
-                    .with_help("export to the canonical CSV layout (docs/inputs.md) and use format = \"canonical\", or map the export's headers with columns = { ... }"))
-            }
-            Some(f) => {
-                return Err(self
-                    .err(key("format"), format!("unknown format `{f}`"))
-                    .with_help("use \"canonical\" or \"auto\"; see docs/inputs.md"))
-            }
+            Some(f) => match Tool::from_name(f) {
+                Some(tool) if tool.source() == source => Format::Tool(tool),
+                Some(tool) => {
+                    return Err(self
+                        .err(
+                            key("format"),
+                            format!(
+                                "`{f}` exports are {} data, not {}",
+                                tool.source().name(),
+                                source.name()
+                            ),
+                        )
+                        .with_help(format!(
+                            "move it to [sources.{}], or use format = \"auto\"",
+                            tool.source().name()
+                        )))
+                }
+                None => {
+                    let names: Vec<&str> = Tool::ALL
+                        .iter()
+                        .filter(|t| t.source() == source)
+                        .map(|t| t.name())
+                        .collect();
+                    return Err(self
+                        .err(key("format"), format!("unknown format `{f}`"))
+                        .with_help(format!(
+                            "use \"canonical\", \"auto\" or, for the {} source, one of: {}; see docs/exports.md",
+                            source.name(),
+                            names.join(", ")
+                        )));
+                }
+            },
         };
         let mut known: Vec<&str> = source.required().to_vec();
         known.extend_from_slice(source.optional());
@@ -566,6 +643,7 @@ impl Checker<'_> {
             date_format: raw.date_format,
             date_order,
             campaign_from: raw.campaign_from,
+            config_file: self.file.to_path_buf(),
         })
     }
 

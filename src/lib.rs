@@ -202,8 +202,8 @@ fn source_lines(data: &Dataset) -> Vec<String> {
                 return format!("  {s:<11} not configured");
             }
             format!(
-                "  {s:<11} {} rows read = {} accepted + {} quarantined; {} unmatched ids; {} duplicates removed",
-                c.rows_read, c.rows_accepted, c.rows_quarantined, c.unmatched_users, c.duplicates_removed
+                "  {s:<11} {} rows read = {} accepted + {} quarantined; {} unmatched ids; {} duplicates removed; {} matched by name",
+                c.rows_read, c.rows_accepted, c.rows_quarantined, c.unmatched_users, c.duplicates_removed, c.matched_by_name
             )
         })
         .collect()

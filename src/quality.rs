@@ -312,6 +312,25 @@ impl Tally {
         self.counts.rows_accepted = self.counts.rows_read - self.counts.rows_quarantined;
         data.counts.insert(self.source, self.counts);
         data.quarantine.insert(self.source, self.quarantine);
+        // The same note from many files of a folder (one Teams report per session)
+        // is said once, with the number of files.
+        let mut notes: BTreeMap<&str, usize> = BTreeMap::new();
+        let mut order = Vec::new();
+        for note in files.iter().flat_map(|f| &f.notes) {
+            let n = notes.entry(note.as_str()).or_insert(0);
+            if *n == 0 {
+                order.push(note.as_str());
+            }
+            *n += 1;
+        }
+        for note in order {
+            let n = notes[note];
+            data.notes.push(if n > 1 {
+                format!("{}: {note} ({n} files)", self.source)
+            } else {
+                format!("{}: {note}", self.source)
+            });
+        }
         data.files.extend(files);
     }
 }

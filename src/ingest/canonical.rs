@@ -1,9 +1,10 @@
 //! Reading one delimited file: encoding, delimiter, header mapping, rows with lines.
 //!
 //! The file is streamed (never held whole), hashed for the manifest as it is read,
-//! and parsed with the `csv` crate, so quoted fields with commas and newlines, CRLF
-//! and a UTF-8 byte-order mark all read as a person would expect, and every record
-//! keeps the line it starts on.
+//! decoded from UTF-16 when it is (see `text`), and parsed with the `csv` crate, so
+//! quoted fields with commas and newlines, CRLF, tabs or semicolons and a byte-order
+//! mark all read as a person would expect, and every record keeps the line it starts
+//! on.
 
 use std::fs::File;
 use std::io::{BufRead, BufReader, Read};
@@ -16,6 +17,7 @@ use crate::error::Error;
 use crate::schema::Source;
 
 use super::closest_header;
+use super::text::{hex, sniff_encoding, Encoding, Utf16Reader};
 
 /// One data row handed to the caller.
 pub enum Row<'a> {
@@ -39,9 +41,10 @@ pub struct Cells<'a> {
     pub line: u64,
     record: &'a csv::ByteRecord,
     map: &'a [Option<usize>],
+    raw: Option<&'a str>,
 }
 
-impl Cells<'_> {
+impl<'a> Cells<'a> {
     /// The cell of wanted column `i`, untrimmed; `""` when the file lacks the column.
     pub fn get(&self, i: usize) -> &str {
         self.map
@@ -55,7 +58,26 @@ impl Cells<'_> {
 
     /// The row as it stood in the file, re-joined as CSV (for the quarantine file).
     pub fn raw(&self) -> String {
-        join_record(self.record)
+        match self.raw {
+            Some(raw) => raw.to_string(),
+            None => join_record(self.record),
+        }
+    }
+
+    /// A row a tool adapter made: `record` holds the wanted columns in order, `raw`
+    /// the row as the export wrote it.
+    pub(crate) fn adapted(
+        line: u64,
+        record: &'a csv::ByteRecord,
+        map: &'a [Option<usize>],
+        raw: &'a str,
+    ) -> Self {
+        Cells {
+            line,
+            record,
+            map,
+            raw: Some(raw),
+        }
     }
 }
 
@@ -78,18 +100,25 @@ pub fn read_file(
     mut visit: impl FnMut(Row<'_>),
 ) -> Result<FileRead, Error> {
     let file = File::open(path).map_err(|e| Error::io(path, e))?;
-    let hashing = HashingReader {
-        inner: file,
-        hasher: Sha256::new(),
+    let mut hasher = Sha256::new();
+    let mut raw = BufReader::with_capacity(
+        1 << 16,
+        HashingReader {
+            inner: file,
+            hasher: &mut hasher,
+        },
+    );
+    let head = raw.fill_buf().map_err(|e| Error::io(path, e))?;
+    let (encoding, bom) = sniff_encoding(head);
+    raw.consume(bom);
+    let decoded: Box<dyn Read + '_> = match encoding {
+        Encoding::Utf8 => Box::new(raw),
+        Encoding::Utf16Le => Box::new(Utf16Reader::new(raw, false)),
+        Encoding::Utf16Be => Box::new(Utf16Reader::new(raw, true)),
     };
-    let mut buffered = BufReader::with_capacity(1 << 16, hashing);
+    let mut buffered = BufReader::with_capacity(1 << 16, decoded);
     let head = buffered.fill_buf().map_err(|e| Error::io(path, e))?;
-    if head.starts_with(&[0xFF, 0xFE]) || head.starts_with(&[0xFE, 0xFF]) {
-        return Err(Error::Unreadable {
-            file: path.to_path_buf(),
-            message: "the file is UTF-16 encoded; this version reads UTF-8 only: save it as \"CSV UTF-8\"".to_string(),
-        });
-    }
+    // A UTF-8 BOM left after decoding (UTF-16 files re-saved) is not text.
     let bom = if head.starts_with(&[0xEF, 0xBB, 0xBF]) {
         3
     } else {
@@ -186,14 +215,15 @@ pub fn read_file(
             line,
             record: &record,
             map: &map,
+            raw: None,
         }));
     }
     // Hash whatever the parser did not need to read (nothing, normally).
     let mut inner = reader.into_inner();
     std::io::copy(&mut inner, &mut std::io::sink()).map_err(|e| Error::io(path, e))?;
-    let sha256 = inner.into_inner().hasher.finalize();
+    drop(inner);
     Ok(FileRead {
-        sha256: sha256.iter().map(|b| format!("{b:02x}")).collect(),
+        sha256: hex(&hasher.finalize()),
         rows,
     })
 }
@@ -246,7 +276,7 @@ fn map_headers(
 
 /// The delimiter of a file from its first line: the most frequent of comma, tab and
 /// semicolon outside quotes; comma when none appears.
-fn sniff_delimiter(head: &[u8]) -> u8 {
+pub(crate) fn sniff_delimiter(head: &[u8]) -> u8 {
     let mut counts = [0usize; 3];
     let mut quoted = false;
     for &b in head {
@@ -297,12 +327,12 @@ fn csv_error(path: &Path, e: csv::Error) -> Error {
 }
 
 /// Hashes every byte read through it.
-struct HashingReader<R> {
+struct HashingReader<'h, R> {
     inner: R,
-    hasher: Sha256,
+    hasher: &'h mut Sha256,
 }
 
-impl<R: Read> Read for HashingReader<R> {
+impl<R: Read> Read for HashingReader<'_, R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         let n = self.inner.read(buf)?;
         self.hasher.update(&buf[..n]);

@@ -14,6 +14,8 @@
 use chrono::{Days, NaiveDate, NaiveDateTime, NaiveTime, Offset, TimeZone};
 use chrono_tz::Tz;
 
+use crate::config::DateOrder;
+
 /// Milliseconds in a day.
 pub const MS_PER_DAY: i64 = 86_400_000;
 
@@ -222,6 +224,231 @@ fn digits(b: &[u8]) -> Option<u32> {
     Some(v)
 }
 
+// ---- locale layouts of tool exports ---------------------------------------------
+
+/// A date or timestamp as a tool wrote it in the downloader's locale.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LocalStamp {
+    /// Year first or a month name: the order is not in doubt.
+    Known(NaiveDateTime),
+    /// `a/b/year time`: day-first or month-first, to be decided.
+    Numeric {
+        /// The first field.
+        a: u32,
+        /// The second field.
+        b: u32,
+        /// The year (two-digit years are 2000 + yy below 70, else 1900 + yy).
+        year: i32,
+        /// The time of day (midnight when none).
+        time: NaiveTime,
+    },
+}
+
+impl LocalStamp {
+    /// The wall-clock time, reading a numeric date in `order`.
+    pub fn naive(self, order: DateOrder) -> Option<NaiveDateTime> {
+        match self {
+            LocalStamp::Known(n) => Some(n),
+            LocalStamp::Numeric { a, b, year, time } => {
+                let (d, m) = match order {
+                    DateOrder::Dmy => (a, b),
+                    DateOrder::Mdy => (b, a),
+                };
+                NaiveDate::from_ymd_opt(year, m, d).map(|date| date.and_time(time))
+            }
+        }
+    }
+}
+
+/// Parses the locale layouts seen in exports: `11/3/2023 4:12:31 PM`,
+/// `15/11/22, 09:30:17`, `29-02-2016 01:16`, `29.02.2016`, `09/Oct/25 1:42 PM`,
+/// `2023/11/03 16:12`. ISO 8601 is not this function's: see [`parse_iso`].
+pub fn parse_local(cell: &str) -> Option<LocalStamp> {
+    let s: String = cell
+        .trim()
+        .chars()
+        .map(|c| if c.is_whitespace() { ' ' } else { c })
+        .collect();
+    let (date, rest) = match s.find([' ', ',', 'T']) {
+        Some(i) => (&s[..i], s[i..].trim_start_matches([' ', ',', 'T'])),
+        None => (s.as_str(), ""),
+    };
+    let sep = date.chars().find(|c| matches!(c, '/' | '-' | '.'))?;
+    let parts: Vec<&str> = date.split(sep).collect();
+    let [p1, p2, p3] = parts.as_slice() else {
+        return None;
+    };
+    let time = parse_clock(rest)?;
+    let num = |p: &str, max_len: usize| -> Option<u32> {
+        (!p.is_empty() && p.len() <= max_len && p.bytes().all(|b| b.is_ascii_digit()))
+            .then(|| p.parse().ok())
+            .flatten()
+    };
+    if p1.len() == 4 {
+        let date = NaiveDate::from_ymd_opt(num(p1, 4)? as i32, num(p2, 2)?, num(p3, 2)?)?;
+        return Some(LocalStamp::Known(date.and_time(time)));
+    }
+    let year = match p3.len() {
+        4 => num(p3, 4)? as i32,
+        2 => {
+            let yy = num(p3, 2)? as i32;
+            if yy < 70 {
+                2000 + yy
+            } else {
+                1900 + yy
+            }
+        }
+        _ => return None,
+    };
+    let a = num(p1, 2)?;
+    if let Some(month) = month_number(p2) {
+        let date = NaiveDate::from_ymd_opt(year, month, a)?;
+        return Some(LocalStamp::Known(date.and_time(time)));
+    }
+    let b = num(p2, 2)?;
+    Some(LocalStamp::Numeric { a, b, year, time })
+}
+
+/// `H:MM[:SS[.frac]] [AM|PM]`, or nothing (midnight).
+fn parse_clock(s: &str) -> Option<NaiveTime> {
+    let s = s.trim();
+    if s.is_empty() {
+        return Some(NaiveTime::MIN);
+    }
+    let lower = s.to_ascii_lowercase().replace('.', "");
+    let (clock, meridiem) = if let Some(c) = lower.strip_suffix("am") {
+        (c.trim().to_string(), Some(false))
+    } else if let Some(c) = lower.strip_suffix("pm") {
+        (c.trim().to_string(), Some(true))
+    } else {
+        // Keep the fraction's dot when there is no AM/PM.
+        (s.to_string(), None)
+    };
+    let mut fields = clock.split(':');
+    let h: u32 = fields.next()?.trim().parse().ok()?;
+    let m: u32 = fields.next()?.trim().parse().ok()?;
+    let (sec, nanos) = match fields.next() {
+        None => (0, 0),
+        Some(sec) => {
+            let (whole, frac) = sec.split_once(['.', ',']).unwrap_or((sec, ""));
+            let whole: u32 = whole.trim().parse().ok()?;
+            let frac = &frac[..frac.len().min(9)];
+            let nanos = if frac.is_empty() {
+                0
+            } else {
+                frac.parse::<u32>().ok()? * 10u32.pow(9 - frac.len() as u32)
+            };
+            (whole, nanos)
+        }
+    };
+    if fields.next().is_some() {
+        return None;
+    }
+    let h = match meridiem {
+        None => h,
+        Some(_) if h == 0 || h > 12 => return None,
+        Some(false) => h % 12,
+        Some(true) => h % 12 + 12,
+    };
+    NaiveTime::from_hms_nano_opt(h, m, sec, nanos)
+}
+
+fn month_number(s: &str) -> Option<u32> {
+    const MONTHS: [&str; 12] = [
+        "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
+    ];
+    if s.len() < 3 || !s.chars().all(char::is_alphabetic) {
+        return None;
+    }
+    let lower = s.to_lowercase();
+    MONTHS
+        .iter()
+        .position(|m| lower.starts_with(m))
+        .map(|i| i as u32 + 1)
+}
+
+/// What the numeric dates of one file say about their order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OrderEvidence {
+    /// Some value has a first field over 12 (and none a second field over 12).
+    DayFirst,
+    /// Some value has a second field over 12 (and none a first field over 12).
+    MonthFirst,
+    /// Values of both kinds: the file contradicts itself.
+    Conflicting,
+    /// Only values such as `3/4/2026`, which read either way.
+    Undecided,
+    /// Only values that read either way, every one with a time written with a
+    /// capital `AM`/`PM`: the en-US layout (`11/4/2020, 9:50:12 AM`), month-first.
+    /// Day-first locales write a 24-hour clock (en-GB) or a lower-case am/pm (en-AU).
+    UsClock,
+    /// No value depends on the order.
+    Irrelevant,
+}
+
+/// Weighs the date cells of one file (see [`OrderEvidence`]).
+pub fn order_evidence<'c>(cells: impl IntoIterator<Item = &'c str>) -> OrderEvidence {
+    let (mut day_first, mut month_first, mut either) = (false, false, false);
+    let mut us_clock = true;
+    for cell in cells {
+        if let Some(LocalStamp::Numeric { a, b, .. }) = parse_local(cell) {
+            let t = cell.trim_end();
+            us_clock &= t.ends_with("AM") || t.ends_with("PM");
+            match (a > 12, b > 12) {
+                (true, false) => day_first = true,
+                (false, true) => month_first = true,
+                (false, false) if a != b => either = true,
+                _ => {}
+            }
+        }
+    }
+    match (day_first, month_first, either) {
+        (true, true, _) => OrderEvidence::Conflicting,
+        (true, false, _) => OrderEvidence::DayFirst,
+        (false, true, _) => OrderEvidence::MonthFirst,
+        (false, false, true) if us_clock => OrderEvidence::UsClock,
+        (false, false, true) => OrderEvidence::Undecided,
+        (false, false, false) => OrderEvidence::Irrelevant,
+    }
+}
+
+/// Rewrites a tool's date cells as ISO 8601 text for `quality` to read.
+#[derive(Debug, Clone, Copy)]
+pub struct IsoWriter {
+    /// The order numeric dates are read in.
+    pub order: DateOrder,
+    /// The tool writes UTC: naive times get a `Z`.
+    pub utc: bool,
+}
+
+impl IsoWriter {
+    /// The cell as ISO 8601; a cell in no known layout is returned as it is, so that
+    /// `quality` quarantines it with its own words (or reads it with `date_format`).
+    pub fn iso(&self, cell: &str) -> String {
+        let s = cell.trim();
+        if s.is_empty() {
+            return String::new();
+        }
+        if let Some((_, offset)) = parse_iso(s) {
+            return if offset.is_none() && self.utc {
+                format!("{s}Z")
+            } else {
+                s.to_string()
+            };
+        }
+        match parse_local(s).and_then(|l| l.naive(self.order)) {
+            Some(n) => {
+                let mut out = n.format("%Y-%m-%dT%H:%M:%S%.f").to_string();
+                if self.utc {
+                    out.push('Z');
+                }
+                out
+            }
+            None => s.to_string(),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -380,5 +607,81 @@ mod tests {
             NaiveDate::from_ymd_opt(2026, 11, 21).unwrap()
         );
         assert_eq!(epoch_days(NaiveDate::from_ymd_opt(1970, 1, 2).unwrap()), 1);
+    }
+
+    fn local(s: &str, order: DateOrder) -> String {
+        parse_local(s)
+            .and_then(|l| l.naive(order))
+            .map(|n| n.format("%Y-%m-%d %H:%M:%S").to_string())
+            .unwrap_or_else(|| "none".to_string())
+    }
+
+    #[test]
+    fn locale_layouts_of_exports() {
+        use DateOrder::{Dmy, Mdy};
+        assert_eq!(local("11/3/2023 4:12:31 PM", Mdy), "2023-11-03 16:12:31");
+        assert_eq!(local("11/4/2020, 9:50:12 AM", Mdy), "2020-11-04 09:50:12");
+        assert_eq!(local("15/11/22, 09:30:17", Dmy), "2022-11-15 09:30:17");
+        assert_eq!(
+            local("7/20/23, 4:30:36\u{202f}PM", Mdy),
+            "2023-07-20 16:30:36"
+        );
+        assert_eq!(local("29-02-2016 01:16", Dmy), "2016-02-29 01:16:00");
+        assert_eq!(local("3/17/2025 6:04", Mdy), "2025-03-17 06:04:00");
+        assert_eq!(local("09/Oct/25 1:42 PM", Mdy), "2025-10-09 13:42:00");
+        assert_eq!(local("09/Oct/25 12:05 AM", Dmy), "2025-10-09 00:05:00");
+        assert_eq!(local("2023/11/03 16:12", Dmy), "2023-11-03 16:12:00");
+        assert_eq!(local("29.02.2016", Dmy), "2016-02-29 00:00:00");
+        assert_eq!(local("13/13/2020", Dmy), "none");
+        assert_eq!(local("yesterday", Dmy), "none");
+        assert_eq!(local("1/2/2020 13:00 PM", Dmy), "none");
+    }
+
+    #[test]
+    fn the_file_decides_the_order_when_it_can() {
+        use OrderEvidence::*;
+        assert_eq!(order_evidence(["1/2/2020", "15/2/2020"]), DayFirst);
+        assert_eq!(
+            order_evidence(["1/2/2020", "2/15/2020 1:00 PM"]),
+            MonthFirst
+        );
+        assert_eq!(order_evidence(["1/2/2020", "3/4/2020"]), Undecided);
+        assert_eq!(
+            order_evidence(["1/2/2020 9:00 AM", "3/4/2020 1:00 PM"]),
+            UsClock
+        );
+        assert_eq!(
+            order_evidence(["1/2/2020 9:00 am", "3/4/2020 13:00"]),
+            Undecided
+        );
+        assert_eq!(order_evidence(["15/2/2020", "2/15/2020"]), Conflicting);
+        assert_eq!(
+            order_evidence(["2020-01-02", "09/Oct/25 1:42 PM", "5/5/2020", ""]),
+            Irrelevant
+        );
+    }
+
+    #[test]
+    fn iso_writer_marks_utc_tools() {
+        let w = IsoWriter {
+            order: DateOrder::Mdy,
+            utc: true,
+        };
+        assert_eq!(
+            w.iso("2024-01-15 09:23:11.0000000"),
+            "2024-01-15 09:23:11.0000000Z"
+        );
+        assert_eq!(w.iso("11/3/2023 4:12:31 PM"), "2023-11-03T16:12:31Z");
+        assert_eq!(
+            w.iso("2024-01-15T09:23:11+02:00"),
+            "2024-01-15T09:23:11+02:00"
+        );
+        assert_eq!(w.iso(" "), "");
+        assert_eq!(w.iso("soon"), "soon");
+        let p = TimeParser::new(Paris, None);
+        assert_eq!(
+            p.instant(&w.iso("2024-01-15 09:23:11.0000000")).unwrap(),
+            ms("2024-01-15T09:23:11Z")
+        );
     }
 }

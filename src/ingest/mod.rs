@@ -9,13 +9,30 @@
 //! that are not UTF-8) is handed on as a [`Row::Malformed`] so that it is quarantined,
 //! not lost. A missing file or required column stops the run with a message naming
 //! the file, the column, the headers found and the closest one.
+//!
+//! `format` picks the reader: `canonical.rs` for uptake's own CSV, one adapter per
+//! tool (`intune.rs`, `entra.rs`, `sendgrid.rs`, `mailchimp.rs`, `teams.rs`,
+//! `zoom.rs`, `servicenow.rs`, `zendesk.rs`, `jira.rs`) that maps the tool's layout,
+//! headers and date formats to canonical rows, and `detect.rs` for `auto`.
 
 pub mod canonical;
 pub mod dates;
+pub mod detect;
+pub mod entra;
+pub mod intune;
+pub mod jira;
+pub mod mailchimp;
+pub mod sendgrid;
+pub mod servicenow;
+pub mod table;
+pub mod teams;
+pub mod text;
+pub mod zendesk;
+pub mod zoom;
 
 use std::path::{Path, PathBuf};
 
-use crate::config::SourceConfig;
+use crate::config::{Format, SourceConfig, Tool};
 use crate::error::Error;
 use crate::schema::Source;
 
@@ -32,6 +49,9 @@ pub struct InputFile {
     pub sha256: String,
     /// Data rows read (header excluded).
     pub rows: u64,
+    /// What the reader noticed that the user should know (the tool `auto` chose,
+    /// shared devices, ...), one sentence each.
+    pub notes: Vec<String>,
 }
 
 /// The files of a source: the path itself, or every file in the folder in name
@@ -121,17 +141,102 @@ pub fn read_source(
     let (wanted, n_required) = wanted_columns(source, group_by);
     let mut out = Vec::new();
     for path in list_files(source, cfg)? {
-        let read = read_file(source, cfg, &path, &wanted, n_required, |row| {
-            visit(&path, row)
-        })?;
+        let mut notes = Vec::new();
+        let tool = match cfg.format {
+            Format::Canonical => None,
+            Format::Tool(tool) => Some(tool),
+            Format::Auto => {
+                let (text, _, _) = text::read_text(&path)?;
+                let found = detect::detect(&text);
+                match found {
+                    Some(tool) => notes.push(format!(
+                        "format auto: read as a {} export ({})",
+                        detect::label(tool),
+                        tool.name()
+                    )),
+                    None => notes.push(
+                        "format auto: no tool recognised from the headers: read as canonical CSV"
+                            .to_string(),
+                    ),
+                }
+                found
+            }
+        };
+        let read = match tool {
+            None => read_file(source, cfg, &path, &wanted, n_required, |row| {
+                visit(&path, row)
+            })?,
+            Some(tool) => {
+                let ctx = table::Ctx {
+                    source,
+                    cfg,
+                    path: &path,
+                    wanted: &wanted,
+                    n_required,
+                };
+                let (read, more) = read_export(tool, &ctx, |row| visit(&path, row))?;
+                notes.extend(more);
+                read
+            }
+        };
         out.push(InputFile {
             source,
             path: path.clone(),
             sha256: read.sha256,
             rows: read.rows,
+            notes,
         });
     }
     Ok(out)
+}
+
+/// Reads one tool export with its adapter and hands each row on.
+fn read_export(
+    tool: Tool,
+    ctx: &table::Ctx<'_>,
+    mut visit: impl FnMut(Row<'_>),
+) -> Result<(FileRead, Vec<String>), Error> {
+    if tool.source() != ctx.source {
+        return Err(Error::Unreadable {
+            file: ctx.path.to_path_buf(),
+            message: format!(
+                "this looks like a {} export, which is {} data, not {}",
+                detect::label(tool),
+                tool.source().name(),
+                ctx.source.name()
+            ),
+        });
+    }
+    let (text, sha256, _) = text::read_text(ctx.path)?;
+    let adapted = match tool {
+        Tool::Intune => intune::read(ctx, &text)?,
+        Tool::Entra => entra::read(ctx, &text)?,
+        Tool::SendGrid => sendgrid::read(ctx, &text)?,
+        Tool::Mailchimp => mailchimp::read(ctx, &text)?,
+        Tool::Teams => teams::read(ctx, &text)?,
+        Tool::Zoom => zoom::read(ctx, &text)?,
+        Tool::ServiceNow => servicenow::read(ctx, &text)?,
+        Tool::Zendesk => zendesk::read(ctx, &text)?,
+        Tool::Jira => jira::read(ctx, &text)?,
+    };
+    let identity: Vec<Option<usize>> = (0..ctx.wanted.len()).map(Some).collect();
+    let mut record = csv::ByteRecord::new();
+    let rows = adapted.rows.len() as u64;
+    for out in adapted.rows {
+        match out {
+            table::Out::Row { line, fields, raw } => {
+                record.clear();
+                for f in &fields {
+                    record.push_field(f.as_bytes());
+                }
+                visit(Row::Cells(canonical::Cells::adapted(
+                    line, &record, &identity, &raw,
+                )));
+            }
+            table::Out::Bad { line, reason, raw } => visit(Row::Malformed { line, reason, raw }),
+        }
+    }
+    Ok((FileRead { sha256, rows }, adapted.notes))
 }
 
 #[cfg(test)]

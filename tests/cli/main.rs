@@ -2,6 +2,7 @@
 
 mod digests;
 mod errors;
+mod exports;
 mod golden;
 mod metrics;
 mod privacy;
