@@ -236,7 +236,8 @@ pub fn ingest(cfg: &Config, progress: &Progress) -> Result<Dataset, Error> {
             continue;
         };
         let mut tally = Tally::new(source);
-        let parser = TimeParser::new(cfg.timezone, src_cfg.date_format.as_deref());
+        let parser = TimeParser::new(cfg.timezone, src_cfg.date_format.as_deref())
+            .with_order(src_cfg.date_order);
         let mut ctx = EventCtx {
             matcher: &mut matcher,
             parser: &parser,
@@ -432,7 +433,8 @@ fn read_roster(
     let (c_wave, c_left) = (cols.ix(schema::WAVE), cols.ix(schema::LEFT_ON));
     let (c_name, c_champion) = (cols.ix(schema::DISPLAY_NAME), cols.ix(schema::CHAMPION));
     let c_mail = cols.ix(schema::MAIL);
-    let parser = TimeParser::new(cfg.timezone, src.date_format.as_deref());
+    let parser =
+        TimeParser::new(cfg.timezone, src.date_format.as_deref()).with_order(src.date_order);
     let group_wave: HashMap<String, u32> = cfg
         .waves
         .iter()

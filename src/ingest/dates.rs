@@ -24,6 +24,7 @@ pub const MS_PER_DAY: i64 = 86_400_000;
 pub struct TimeParser {
     tz: Tz,
     format: Option<Custom>,
+    order: Option<DateOrder>,
 }
 
 #[derive(Debug, Clone)]
@@ -43,7 +44,18 @@ impl TimeParser {
                 .iter()
                 .any(|s| f.contains(s)),
         });
-        TimeParser { tz, format }
+        TimeParser {
+            tz,
+            format,
+            order: None,
+        }
+    }
+
+    /// Also reads locale layouts (`15/11/2026 09:30`, `09/Oct/25 1:42 PM`) of any
+    /// file of a source that sets `date_order`, numeric dates in that order.
+    pub fn with_order(mut self, order: Option<DateOrder>) -> Self {
+        self.order = order;
+        self
     }
 
     /// The instant (ms since the epoch, UTC) a timestamp cell names.
@@ -59,7 +71,13 @@ impl TimeParser {
                 Ok(naive.and_utc().timestamp_millis() - offset_s * 1000)
             }
             Some((naive, None)) => Ok(local_to_utc_ms(self.tz, naive)),
-            None => Err(self.describe_failure(s)),
+            None => match self
+                .order
+                .and_then(|order| parse_local(s).and_then(|l| l.naive(order)))
+            {
+                Some(naive) => Ok(local_to_utc_ms(self.tz, naive)),
+                None => Err(self.describe_failure(s)),
+            },
         }
     }
 
@@ -614,6 +632,20 @@ mod tests {
             .and_then(|l| l.naive(order))
             .map(|n| n.format("%Y-%m-%d %H:%M:%S").to_string())
             .unwrap_or_else(|| "none".to_string())
+    }
+
+    #[test]
+    fn date_order_reads_locale_layouts_of_any_file() {
+        let p = TimeParser::new(Paris, None).with_order(Some(DateOrder::Dmy));
+        assert_eq!(
+            p.instant("15/11/2026 09:30").unwrap(),
+            ms("2026-11-15T08:30:00Z")
+        );
+        assert_eq!(
+            p.date("3/4/2026").unwrap(),
+            NaiveDate::from_ymd_opt(2026, 4, 3).unwrap()
+        );
+        assert!(TimeParser::new(Paris, None).instant("15/11/2026").is_err());
     }
 
     #[test]
