@@ -12,7 +12,7 @@ use minijinja::{AutoEscape, Environment, Value};
 use serde::Serialize;
 
 use super::charts::{Chart, Rendered};
-use super::view::View;
+use super::view::{thousands, View};
 
 /// The page template.
 const TEMPLATE: &str = include_str!("../../templates/report.html");
@@ -33,23 +33,6 @@ struct Page<'a> {
     view: &'a View,
     charts: std::collections::BTreeMap<&'static str, ChartContext>,
     version: &'static str,
-}
-
-/// An integer with thousands separators: `12,345`.
-pub fn thousands(n: i64) -> String {
-    let digits = n.unsigned_abs().to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    if n < 0 {
-        format!("\u{2212}{out}")
-    } else {
-        out
-    }
 }
 
 /// Renders the page.

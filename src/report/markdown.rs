@@ -12,37 +12,11 @@ use crate::metrics::{GroupRow, GroupValues, Status, Tables};
 use crate::schema::ALL;
 
 use super::tables::{floats, strings};
+use super::view::{pct, thousands as count};
 
-/// `0.715` as `71.5 %`; `–` when there is no value.
-pub fn pct(v: Option<f64>) -> String {
-    v.map_or_else(|| "–".to_string(), |v| format!("{:.1} %", v * 100.0))
-}
-
-/// A change of share as signed points: `+1.2 pts`.
-pub fn points(v: f64) -> String {
-    let p = v * 100.0;
-    if p.abs() < 0.05 {
-        "±0.0 pts".to_string()
-    } else {
-        format!("{p:+.1} pts")
-    }
-}
-
-/// A count with thousands separators: `12,345`.
-pub fn count(n: i64) -> String {
-    let digits = n.unsigned_abs().to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    if n < 0 {
-        format!("-{out}")
-    } else {
-        out
-    }
+/// A change of share as signed points (`+1.2 pts`, `−0.4 pts`).
+fn points(v: f64) -> String {
+    super::view::points(Some(v))
 }
 
 /// Escapes text from the data for Markdown (and for the HTML a renderer makes of it).
@@ -619,16 +593,6 @@ fn help_desk(cfg: &Config, tables: &Tables) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn formats() {
-        assert_eq!(pct(Some(0.7148)), "71.5 %");
-        assert_eq!(pct(None), "–");
-        assert_eq!(points(0.0123), "+1.2 pts");
-        assert_eq!(points(-0.2), "-20.0 pts");
-        assert_eq!(count(1234567), "1,234,567");
-        assert_eq!(count(12), "12");
-    }
 
     #[test]
     fn data_is_escaped() {

@@ -40,6 +40,23 @@ pub fn points(delta: Option<f64>) -> String {
     }
 }
 
+/// An integer with thousands separators: `12,345`.
+pub fn thousands(n: i64) -> String {
+    let digits = n.unsigned_abs().to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    if n < 0 {
+        format!("\u{2212}{out}")
+    } else {
+        out
+    }
+}
+
 /// A number with one decimal, or `–`.
 pub fn one_decimal(v: Option<f64>) -> String {
     match v {

@@ -16,7 +16,7 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 use plotters::style::{FontDesc, FontStyle};
 
-use super::html::thousands;
+use super::view::thousands;
 use super::view::{pct, View};
 
 mod funnel;
