@@ -33,6 +33,7 @@ struct Page<'a> {
     view: &'a View,
     charts: std::collections::BTreeMap<&'static str, ChartContext>,
     version: &'static str,
+    font_css: String,
 }
 
 /// Renders the page.
@@ -65,6 +66,7 @@ pub fn render(view: &View, charts: &[Chart]) -> Result<String, minijinja::Error>
         view,
         charts,
         version: env!("CARGO_PKG_VERSION"),
+        font_css: super::charts::font_face_css(),
     };
     env.get_template("report.html")?
         .render(Value::from(Serde(&page)))

@@ -79,6 +79,7 @@ pub fn write(
 fn write_charts(dir: &Path, charts: &[charts::Chart]) -> Result<(), Error> {
     for chart in charts {
         if let charts::Rendered::Drawn { svg, png } = &chart.rendered {
+            let svg = charts::svg_with_font(svg);
             write_file(&dir.join(format!("{}.svg", chart.name)), svg.as_bytes())?;
             write_file(&dir.join(format!("{}.png", chart.name)), png)?;
         }

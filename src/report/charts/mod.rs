@@ -130,6 +130,60 @@ impl Chart {
     }
 }
 
+/// DejaVu Sans cut to Latin, Latin Extended and common punctuation (49 KB), for
+/// the page and the SVG files: `pyftsubset DejaVuSans.ttf --unicodes="U+0020-007E,
+/// U+00A0-024F,U+2010-2027,U+2030-203A,U+2044,U+20AC,U+2190-2193,U+2212,U+2264,
+/// U+2265,U+00B1,U+25CF" --no-hinting --desubroutinize`. Other scripts (Hebrew,
+/// Arabic, CJK) fall back to the reader's fonts, which shape them correctly.
+static WEB_FONT: &[u8] = include_bytes!("../../../assets/fonts/DejaVuSans-web.ttf");
+
+/// A CSS `@font-face` rule carrying [`WEB_FONT`], so that browsers draw chart and
+/// page text in the font the layout was measured with, whatever they have installed.
+pub fn font_face_css() -> String {
+    format!(
+        "@font-face {{ font-family: \"DejaVu Sans\"; src: url(data:font/ttf;base64,{}) format(\"truetype\"); }}",
+        base64(WEB_FONT)
+    )
+}
+
+/// A standalone SVG file with the font embedded in a `<style>` after its opening tag.
+pub fn svg_with_font(svg: &str) -> String {
+    let Some(start) = svg.find("<svg") else {
+        return svg.to_string();
+    };
+    let Some(end) = svg[start..].find('>').map(|i| start + i + 1) else {
+        return svg.to_string();
+    };
+    format!(
+        "{}\n<style>{}</style>{}",
+        &svg[..end],
+        font_face_css(),
+        &svg[end..]
+    )
+}
+
+/// Standard base64 (RFC 4648, with padding).
+fn base64(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(ALPHABET[((n >> (18 - 6 * i)) & 63) as usize] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
 /// Escapes text for XML and HTML.
 pub fn escape_xml(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
@@ -438,6 +492,26 @@ mod tests {
     fn bidi_overrides_and_controls_are_removed_from_labels() {
         assert_eq!(clean_label("a\u{202E}b\nc"), "ab c");
         assert_eq!(clean_label("  שיווק  "), "שיווק");
+    }
+
+    #[test]
+    fn base64_matches_rfc_4648() {
+        assert_eq!(base64(b""), "");
+        assert_eq!(base64(b"f"), "Zg==");
+        assert_eq!(base64(b"fo"), "Zm8=");
+        assert_eq!(base64(b"foo"), "Zm9v");
+        assert_eq!(base64(b"foobar"), "Zm9vYmFy");
+    }
+
+    #[test]
+    fn standalone_svg_carries_the_font() {
+        let s = svg_with_font("<?xml version=\"1.0\"?>\n<svg viewBox=\"0 0 1 1\"><rect/></svg>");
+        assert!(
+            s.contains("<svg viewBox=\"0 0 1 1\">\n<style>@font-face"),
+            "{}",
+            &s[..80]
+        );
+        assert!(s.ends_with("<rect/></svg>"));
     }
 
     #[test]
