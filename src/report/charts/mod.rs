@@ -22,6 +22,7 @@ use super::view::{pct, View};
 mod funnel;
 mod progress;
 mod rows;
+mod visual;
 
 use crate::schema::ALL;
 use funnel::Funnel;
@@ -281,7 +282,8 @@ fn render<P: Plot>(plot: &P) -> Result<Rendered, String> {
     }
     let mut rgb = vec![0u8; (w as usize) * (h as usize) * 3];
     {
-        let root = BitMapBackend::with_buffer(&mut rgb, (w, h)).into_drawing_area();
+        let root =
+            visual::VisualOrder(BitMapBackend::with_buffer(&mut rgb, (w, h))).into_drawing_area();
         plot.draw(&root).map_err(|e| e.to_string())?;
         root.present().map_err(|e| e.to_string())?;
     }
