@@ -71,6 +71,15 @@ pub const LABEL: &str = "label";
 /// Whether the person's wave is suppressed.
 pub const SUPPRESSED: &str = "suppressed";
 
+/// Each person's earliest enrollment over all their devices: pid, first_enrolled (ms).
+pub fn first_enrollments(f: &Frames) -> LazyFrame {
+    f.enrollments
+        .clone()
+        .lazy()
+        .group_by([col(PID)])
+        .agg([col(AT).min().alias("first_enrolled")])
+}
+
 /// Computes the eligible people's facts as of `cut.as_of`.
 pub fn persons(f: &Frames, cfg: &Config, cut: &Cutoffs) -> Result<Persons, Error> {
     let err = |e| Error::compute("per-person facts", e);
@@ -81,12 +90,7 @@ pub fn persons(f: &Frames, cfg: &Config, cut: &Cutoffs) -> Result<Persons, Error
             .and(col(LEFT_ON).is_null().or(col(LEFT_ON).gt(lit(d_days)))),
     );
 
-    let first_enrolled = f
-        .enrollments
-        .clone()
-        .lazy()
-        .group_by([col(PID)])
-        .agg([col(AT).min().alias("first_enrolled")]);
+    let first_enrolled = first_enrollments(f);
 
     let event = || col("event");
     let email = f

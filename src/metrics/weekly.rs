@@ -2,16 +2,18 @@
 //! row per ISO week from the wave's start week to D's week, so waves can be laid over
 //! each other by `week_of_wave`.
 //!
-//! The people counted are those eligible as of D (the same denominators as
-//! `group_metrics`); a week's `enrolled` counts those whose earliest enrollment falls
-//! by the end of its `as_of` day (the week's Sunday, or D in D's week), and `tickets`
-//! those opened from its Monday to that day. One plan per wave, collected once.
+//! Each row is computed as of its own `as_of` day (the week's Sunday, or D in D's
+//! week): its `eligible` people are the wave's roster people of the group who had not
+//! left by that day, `enrolled` those of them whose earliest enrollment falls by its
+//! end, and `tickets` theirs opened from the Monday to that day. Groups are shown
+//! under their labels as of D, so a wave's rows form one series; the last row of a
+//! series equals `group_metrics` as of D. One plan per wave, collected once.
 
 use chrono::{Datelike, Days, NaiveDate};
 use polars::prelude::*;
 
 use super::frames::{col_names::*, Frames};
-use super::people::{with_levels, Cutoffs, Persons, LABEL, SUPPRESSED};
+use super::people::{first_enrollments, with_levels, Cutoffs, Persons, LABEL};
 use super::stats;
 use crate::config::Config;
 use crate::error::Error;
@@ -67,20 +69,67 @@ pub fn weekly_frame(
         labels.push(ALL);
 
         let in_wave = col(WAVE).eq(lit(wave.name.as_str()));
-        let enrolled_by_week: Vec<Expr> = weeks
-            .iter()
-            .enumerate()
-            .map(|(k, w)| {
-                col("first_enrolled")
-                    .lt(lit(w.end_ms))
+        // Present as of week k: not left by its as_of day.
+        let present = |w: &Week| {
+            col(LEFT_ON)
+                .is_null()
+                .or(col(LEFT_ON).gt(lit(epoch_days(w.as_of))))
+        };
+        let mut aggs = Vec::with_capacity(2 * weeks.len());
+        for (k, w) in weeks.iter().enumerate() {
+            aggs.push(
+                present(w)
                     .cast(DataType::Int64)
                     .sum()
-                    .alias(format!("e{k}"))
-            })
-            .collect();
-        let mut aggs = vec![len().cast(DataType::Int64).alias("eligible")];
-        aggs.extend(enrolled_by_week);
-        let people = with_levels(persons.frame.clone().lazy().filter(in_wave.clone()), false)?
+                    .alias(format!("n{k}")),
+            );
+            aggs.push(
+                col("first_enrolled")
+                    .lt(lit(w.end_ms))
+                    .and(present(w))
+                    .cast(DataType::Int64)
+                    .sum()
+                    .alias(format!("e{k}")),
+            );
+        }
+        // Every roster person of the wave, leavers included, under their group's label
+        // as of D (a group whose people had all left by D has no label and no rows).
+        let wave_labels = DataFrame::new_infer_height(vec![
+            Column::new(
+                GROUP.into(),
+                fold.labels.keys().cloned().collect::<Vec<_>>(),
+            ),
+            Column::new(
+                LABEL.into(),
+                fold.labels.values().cloned().collect::<Vec<_>>(),
+            ),
+        ])
+        .map_err(err)?;
+        let members = f
+            .people
+            .clone()
+            .lazy()
+            .filter(in_wave)
+            .join(
+                wave_labels.lazy(),
+                [col(GROUP)],
+                [col(GROUP)],
+                JoinArgs::new(JoinType::Inner),
+            )
+            .join(
+                first_enrollments(f),
+                [col(PID)],
+                [col(PID)],
+                JoinArgs::new(JoinType::Left),
+            )
+            .select([
+                col(PID),
+                col(WAVE),
+                col(LABEL),
+                col(LEFT_ON),
+                col("first_enrolled"),
+            ]);
+        let people = with_levels(members.clone(), false)?
             .group_by([col("key_group")])
             .agg(aggs);
         let tickets_by_week: Vec<Expr> = weeks
@@ -90,19 +139,14 @@ pub fn weekly_frame(
                 col("opened_at")
                     .gt_eq(lit(w.begin_ms))
                     .and(col("opened_at").lt(lit(w.end_ms)))
+                    .and(present(w))
                     .cast(DataType::Int64)
                     .sum()
                     .alias(format!("t{k}"))
             })
             .collect();
-        let ticket_people = persons.frame.clone().lazy().filter(in_wave).select([
-            col(PID),
-            col(WAVE),
-            col(LABEL),
-            col(SUPPRESSED),
-        ]);
         let tickets = f.tickets.clone().lazy().join(
-            ticket_people,
+            members.select([col(PID), col(WAVE), col(LABEL), col(LEFT_ON)]),
             [col(PID)],
             [col(PID)],
             JoinArgs::new(JoinType::Inner),
@@ -128,7 +172,6 @@ pub fn weekly_frame(
                 .iter()
                 .collect())
         };
-        let eligible = i64_col("eligible")?;
         for label in labels {
             let row = (0..df.height()).find(|&i| keys.get(i) == Some(label));
             for (k, w) in weeks.iter().enumerate() {
@@ -138,7 +181,10 @@ pub fn weekly_frame(
                 out.week_of_wave.push(k as i64);
                 out.as_of.push(epoch_days(w.as_of));
                 let shown = row.filter(|_| !fold.suppressed);
-                let n = shown.and_then(|i| eligible[i]);
+                let n = match shown {
+                    Some(i) => i64_col(&format!("n{k}"))?[i].or(Some(0)),
+                    None => None,
+                };
                 let enrolled = match shown {
                     Some(i) => i64_col(&format!("e{k}"))?[i].or(Some(0)),
                     None => None,

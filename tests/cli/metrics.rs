@@ -299,3 +299,50 @@ fn week_ago_table_is_computed_from_the_same_data() {
         &[("eligible", "5"), ("enrolled", "3")],
     );
 }
+
+#[test]
+fn weekly_progress_rows_are_each_as_of_their_own_day() {
+    let (_dir, report) = report();
+    let rows = read_table(&report.join("tables/weekly_progress.csv"));
+    let week = |wave: &str, group: &str, k: &str| {
+        rows.iter()
+            .find(|r| r["wave"] == wave && r["group"] == group && r["week_of_wave"] == k)
+            .unwrap_or_else(|| panic!("no week {k} of {wave}/{group}"))
+    };
+    // W2 starts Monday 2026-11-09. Week 0 ends Sunday 11-15: s5 left on 11-15, so is
+    // not counted; s4 leaves 11-21, so is: 4 eligible; enrolled by 11-15: s1 (11-09),
+    // s2 (11-12) = 2 -> 0.5; target at t = 6: 6/7 * 0.2 = 0.171429; tickets opened
+    // 11-09..11-15 by people present: T6 (s1); not T7 (s5 had left by 11-15).
+    check(
+        week("W2", "Sales", "0"),
+        &[
+            ("week_start", "2026-11-09"),
+            ("as_of", "2026-11-15"),
+            ("eligible", "4"),
+            ("enrolled", "2"),
+            ("enrollment_rate", "0.5"),
+            ("target_rate", "0.171428571428571"),
+            ("tickets", "1"),
+        ],
+    );
+    // Week 1 ends at D (Friday 11-20): the figures of group_metrics.
+    check(
+        week("W2", "Sales", "1"),
+        &[
+            ("as_of", "2026-11-20"),
+            ("eligible", "4"),
+            ("enrolled", "3"),
+            ("target_rate", "0.314285714285714"),
+            ("tickets", "0"),
+        ],
+    );
+    // W1 starts 2026-10-19; week 0 ends 10-25: f1 (10-20) enrolled, T1 opened 10-20.
+    check(
+        week("W1", "Finance", "0"),
+        &[("as_of", "2026-10-25"), ("enrolled", "1"), ("tickets", "1")],
+    );
+    // Week 3 ends 11-15: f1, f2 (11-10) = 2. Week 4 ends at D: 3 (f3 at 23:50 local).
+    check(week("W1", "Finance", "3"), &[("enrolled", "2")]);
+    check(week("W1", "Finance", "4"), &[("as_of", "2026-11-20"), ("enrolled", "3")]);
+    check(week("W1", "(all)", "4"), &[("eligible", "10"), ("enrolled", "6")]);
+}
