@@ -343,6 +343,12 @@ fn weekly_progress_rows_are_each_as_of_their_own_day() {
     );
     // Week 3 ends 11-15: f1, f2 (11-10) = 2. Week 4 ends at D: 3 (f3 at 23:50 local).
     check(week("W1", "Finance", "3"), &[("enrolled", "2")]);
-    check(week("W1", "Finance", "4"), &[("as_of", "2026-11-20"), ("enrolled", "3")]);
-    check(week("W1", "(all)", "4"), &[("eligible", "10"), ("enrolled", "6")]);
+    check(
+        week("W1", "Finance", "4"),
+        &[("as_of", "2026-11-20"), ("enrolled", "3")],
+    );
+    check(
+        week("W1", "(all)", "4"),
+        &[("eligible", "10"), ("enrolled", "6")],
+    );
 }
