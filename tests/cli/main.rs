@@ -6,6 +6,7 @@ mod exports;
 mod golden;
 mod metrics;
 mod privacy;
+mod properties;
 mod quarantine;
 mod report;
 mod run;
