@@ -164,35 +164,23 @@ pub fn weekly_frame(
             .collect()
             .map_err(err)?;
         let keys = df.column("key_group").and_then(|c| c.str()).map_err(err)?;
-        let i64_col = |name: &str| -> Result<Vec<Option<i64>>, Error> {
-            Ok(df
-                .column(name)
-                .and_then(|c| c.i64())
-                .map_err(err)?
-                .iter()
-                .collect())
+        // One cell of the collected frame (a sum: null only when the key had no rows).
+        let cell = |name: &str, i: usize| -> Result<i64, Error> {
+            let column = df.column(name).and_then(|c| c.i64()).map_err(err)?;
+            Ok(column.get(i).unwrap_or(0))
         };
         for label in labels {
             let row = (0..df.height()).find(|&i| keys.get(i) == Some(label));
+            let shown = row.filter(|_| !fold.suppressed);
             for (k, w) in weeks.iter().enumerate() {
                 out.wave.push(wave.name.clone());
                 out.group.push(label.to_string());
                 out.week_start.push(epoch_days(w.start));
                 out.week_of_wave.push(k as i64);
                 out.as_of.push(epoch_days(w.as_of));
-                let shown = row.filter(|_| !fold.suppressed);
-                let n = match shown {
-                    Some(i) => i64_col(&format!("n{k}"))?[i].or(Some(0)),
-                    None => None,
-                };
-                let enrolled = match shown {
-                    Some(i) => i64_col(&format!("e{k}"))?[i].or(Some(0)),
-                    None => None,
-                };
-                let tickets = match shown {
-                    Some(i) => i64_col(&format!("t{k}"))?[i].or(Some(0)),
-                    None => None,
-                };
+                let value =
+                    |prefix: &str| shown.map(|i| cell(&format!("{prefix}{k}"), i)).transpose();
+                let (n, enrolled, tickets) = (value("n")?, value("e")?, value("t")?);
                 let t = (w.as_of - wave.start).num_days();
                 out.eligible.push(n);
                 out.enrolled.push(enrolled);
