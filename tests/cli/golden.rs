@@ -6,7 +6,7 @@
 
 use std::path::Path;
 
-use crate::util::{run_ok, uptake, TABLES};
+use crate::util::{check_golden, run_ok, uptake, TABLES};
 
 #[test]
 fn tables_of_a_generated_rollout_match_the_golden_files() {
@@ -19,27 +19,8 @@ fn tables_of_a_generated_rollout_match_the_golden_files() {
         .success();
     let report = run_ok(&data.join("uptake.toml"), &dir.path().join("out"), &[]);
     let golden = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden");
-    let update = std::env::var_os("UPTAKE_UPDATE_GOLDEN").is_some();
     for table in TABLES {
         let got = std::fs::read_to_string(report.join(format!("tables/{table}.csv"))).unwrap();
-        let path = golden.join(format!("{table}.csv"));
-        if update {
-            std::fs::write(&path, &got).unwrap();
-            continue;
-        }
-        let want = std::fs::read_to_string(&path).unwrap_or_else(|e| {
-            panic!(
-                "{}: {e} (set UPTAKE_UPDATE_GOLDEN=1 to create)",
-                path.display()
-            )
-        });
-        if got != want {
-            let line = got
-                .lines()
-                .zip(want.lines())
-                .position(|(g, w)| g != w)
-                .map_or_else(|| "a line count".to_string(), |i| format!("line {}", i + 1));
-            panic!("{table}.csv differs from its golden file at {line}");
-        }
+        check_golden(&golden.join(format!("{table}.csv")), &got);
     }
 }

@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use crate::util::{copy_fixture, fixture, read_table, run_ok};
+use crate::util::{check_golden, copy_fixture, fixture, read_table, run_ok};
 
 const CHARTS: [&str; 5] = ["wave_progress", "group_gaps", "funnel", "helpdesk", "lift"];
 
@@ -317,22 +317,9 @@ fn svg_structure(svg: &str) -> String {
 fn chart_structure_matches_the_golden_files() {
     let (_out, report) = run_handworked();
     let golden = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden/charts");
-    let update = std::env::var_os("UPTAKE_UPDATE_GOLDEN").is_some();
     for name in CHARTS {
         let got = svg_structure(&read(&report.join(format!("charts/{name}.svg"))));
-        let path = golden.join(format!("{name}.txt"));
-        if update {
-            std::fs::create_dir_all(&golden).unwrap();
-            std::fs::write(&path, &got).unwrap();
-            continue;
-        }
-        let want = std::fs::read_to_string(&path).unwrap_or_else(|e| {
-            panic!(
-                "{}: {e} (set UPTAKE_UPDATE_GOLDEN=1 to create)",
-                path.display()
-            )
-        });
-        assert_eq!(got, want, "{name}: structure differs from its golden file");
+        check_golden(&golden.join(format!("{name}.txt")), &got);
     }
 }
 

@@ -62,6 +62,33 @@ pub fn read_table(path: &Path) -> Vec<std::collections::BTreeMap<String, String>
         .collect()
 }
 
+/// Compares `got` with the golden file at `path`, or rewrites the file when
+/// `UPTAKE_UPDATE_GOLDEN` is set. A difference names the first differing line.
+pub fn check_golden(path: &Path, got: &str) {
+    if std::env::var_os("UPTAKE_UPDATE_GOLDEN").is_some() {
+        std::fs::create_dir_all(path.parent().expect("a golden file has a folder")).unwrap();
+        std::fs::write(path, got).unwrap();
+        return;
+    }
+    let want = std::fs::read_to_string(path).unwrap_or_else(|e| {
+        panic!(
+            "{}: {e} (set UPTAKE_UPDATE_GOLDEN=1 to create)",
+            path.display()
+        )
+    });
+    if got != want {
+        let line = got
+            .lines()
+            .zip(want.lines())
+            .position(|(g, w)| g != w)
+            .map_or_else(|| "a line count".to_string(), |i| format!("line {}", i + 1));
+        panic!(
+            "{} differs from what the run wrote at {line}",
+            path.display()
+        );
+    }
+}
+
 /// Runs `uptake run` on `config` into `out` and asserts success.
 pub fn run_ok(config: &Path, out: &Path, extra: &[&str]) -> PathBuf {
     let mut cmd = uptake();
