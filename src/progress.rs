@@ -3,9 +3,14 @@
 //! Shown on standard error only when it is a terminal and `CI` is unset, so logs and
 //! CI output stay clean. The row counter batches its updates: it is called once per
 //! input row.
+//!
+//! With `UPTAKE_TIMINGS=1` in the environment, every step and every source read also
+//! prints its wall time to standard error (`timing: reading email 1.234 s`), for the
+//! benchmarks in `benches/` and for finding where a slow run spends its time.
 
 use std::cell::Cell;
 use std::io::IsTerminal;
+use std::time::Instant;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
@@ -13,6 +18,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 #[derive(Debug, Clone, Copy)]
 pub struct Progress {
     enabled: bool,
+    timings: bool,
 }
 
 impl Progress {
@@ -20,12 +26,16 @@ impl Progress {
     pub fn for_terminal() -> Self {
         Progress {
             enabled: std::io::stderr().is_terminal() && std::env::var_os("CI").is_none(),
+            timings: timings_wanted(),
         }
     }
 
     /// No progress at all (tests, library use).
     pub fn hidden() -> Self {
-        Progress { enabled: false }
+        Progress {
+            enabled: false,
+            timings: false,
+        }
     }
 
     /// A row counter for reading `label`.
@@ -45,6 +55,7 @@ impl Progress {
         Rows {
             bar,
             pending: Cell::new(0),
+            timer: Timer::start(self.timings, format!("reading {label}")),
         }
     }
 
@@ -58,7 +69,47 @@ impl Progress {
         } else {
             ProgressBar::hidden()
         };
-        Step { bar }
+        Step {
+            bar,
+            timer: Timer::start(self.timings, label.to_string()),
+        }
+    }
+}
+
+fn timings_wanted() -> bool {
+    static WANTED: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *WANTED.get_or_init(|| {
+        std::env::var_os("UPTAKE_TIMINGS").is_some_and(|v| !v.is_empty() && v != "0")
+    })
+}
+
+/// A timing span for a part of a step: prints its wall time when dropped, if
+/// `UPTAKE_TIMINGS` is set; costs nothing otherwise.
+pub fn span(label: &str) -> Span {
+    Span(Timer::start(timings_wanted(), format!("  {label}")))
+}
+
+/// See [`span`].
+pub struct Span(Timer);
+
+impl Drop for Span {
+    fn drop(&mut self) {
+        self.0.stop();
+    }
+}
+
+/// Prints a labelled wall time to standard error when timings are on.
+struct Timer(Option<(Instant, String)>);
+
+impl Timer {
+    fn start(on: bool, label: String) -> Self {
+        Timer(on.then(|| (Instant::now(), label)))
+    }
+
+    fn stop(&mut self) {
+        if let Some((start, label)) = self.0.take() {
+            eprintln!("timing: {label} {:.3} s", start.elapsed().as_secs_f64());
+        }
     }
 }
 
@@ -66,6 +117,7 @@ impl Progress {
 pub struct Rows {
     bar: ProgressBar,
     pending: Cell<u64>,
+    timer: Timer,
 }
 
 impl Rows {
@@ -81,20 +133,23 @@ impl Rows {
     }
 
     /// Clears the line.
-    pub fn finish(&self) {
+    pub fn finish(mut self) {
         self.bar.inc(self.pending.take());
         self.bar.finish_and_clear();
+        self.timer.stop();
     }
 }
 
 /// A step in progress.
 pub struct Step {
     bar: ProgressBar,
+    timer: Timer,
 }
 
 impl Step {
     /// Clears the spinner.
-    pub fn done(self) {
+    pub fn done(mut self) {
         self.bar.finish_and_clear();
+        self.timer.stop();
     }
 }

@@ -13,15 +13,17 @@
 //! For every source, `rows_read = rows_accepted + rows_quarantined`; the counts and
 //! the quarantined rows are handed on with the data.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::borrow::Cow;
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
+use rayon::slice::ParallelSliceMut;
 
 use crate::config::{Config, SourceConfig};
 use crate::error::Error;
 use crate::ingest::{self, dates::TimeParser, wanted_columns, InputFile, Row};
-use crate::progress::Progress;
+use crate::progress::{Progress, Rows};
 use crate::schema::{self, Source};
 
 /// The roster: one entry per person, indexed by person id (`pid`).
@@ -225,7 +227,7 @@ pub fn ingest(cfg: &Config, progress: &Progress) -> Result<Dataset, Error> {
     note_empty_files(Source::Roster, &files, &mut data.notes);
     tally.finish(&mut data, files);
 
-    let mut matcher = Matcher::new(&data.roster);
+    let matcher = Matcher::new(&data.roster);
     for source in [
         Source::Enrollments,
         Source::Email,
@@ -238,38 +240,38 @@ pub fn ingest(cfg: &Config, progress: &Progress) -> Result<Dataset, Error> {
         let mut tally = Tally::new(source);
         let parser = TimeParser::new(cfg.timezone, src_cfg.date_format.as_deref())
             .with_order(src_cfg.date_order);
-        let mut ctx = EventCtx {
-            matcher: &mut matcher,
-            parser: &parser,
-            tally: &mut tally,
-            latest: &mut data.latest_event_ms,
-        };
         let bar = progress.rows(source.name());
+        let mut ctx = EventCtx {
+            tally: &mut tally,
+            unmatched: FastMap::default(),
+            n_roster: data.roster.len() as u32,
+            latest: &mut data.latest_event_ms,
+            bar: &bar,
+        };
+        let read = Read {
+            cfg: src_cfg,
+            group_by: &cfg.group_by,
+            matcher: &matcher,
+            parser: &parser,
+        };
         let files = match source {
-            Source::Enrollments => read_enrollments(
-                src_cfg,
-                &cfg.group_by,
-                &mut ctx,
-                &mut data.enrollments,
-                &bar,
-            )?,
-            Source::Email => read_email(src_cfg, &cfg.group_by, &mut ctx, &mut data.email, &bar)?,
-            Source::Training => {
-                read_training(src_cfg, &cfg.group_by, &mut ctx, &mut data.training, &bar)?
-            }
-            Source::Tickets => {
-                read_tickets(src_cfg, &cfg.group_by, &mut ctx, &mut data.tickets, &bar)?
-            }
+            Source::Enrollments => read_enrollments(&read, &mut ctx, &mut data.enrollments)?,
+            Source::Email => read_email(&read, &mut ctx, &mut data.email)?,
+            Source::Training => read_training(&read, &mut ctx, &mut data.training)?,
+            Source::Tickets => read_tickets(&read, &mut ctx, &mut data.tickets)?,
             Source::Roster => unreachable!("the roster is read first"),
         };
+        let unmatched = ctx.unmatched.len() as u64;
         bar.finish();
         note_empty_files(source, &files, &mut data.notes);
-        let by_source = matcher.take_unmatched();
-        tally.counts.unmatched_users = by_source;
+        tally.counts.unmatched_users = unmatched;
         tally.finish(&mut data, files);
     }
     Ok(data)
 }
+
+/// A hash map with a fast hasher (the keys are ids and names read from the inputs).
+type FastMap<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
 
 // ---- accounting -----------------------------------------------------------------
 
@@ -298,12 +300,12 @@ impl Tally {
         }
     }
 
-    fn reject(&mut self, file: &Path, line: u64, reason: String, raw: String) {
+    fn reject(&mut self, file: &Path, rejected: Rejected) {
         self.quarantine.push(QuarantinedRow {
             file: file.to_path_buf(),
-            line,
-            reason,
-            raw,
+            line: rejected.line,
+            reason: rejected.reason,
+            raw: rejected.raw,
         });
     }
 
@@ -336,6 +338,32 @@ impl Tally {
     }
 }
 
+// ---- reading rows -----------------------------------------------------------------
+
+/// A row that cannot be used: where it starts, why, and the row as it stood (its
+/// file is known to the caller).
+struct Rejected {
+    line: u64,
+    reason: String,
+    raw: String,
+}
+
+/// Runs `f` on a well-formed row's cells; a malformed row, or one `f` refuses, is
+/// rejected with the reason.
+fn parse_row<R>(
+    row: Row<'_>,
+    f: impl FnOnce(&ingest::canonical::Cells<'_>) -> Result<R, String>,
+) -> Result<R, Rejected> {
+    match row {
+        Row::Malformed { line, reason, raw } => Err(Rejected { line, reason, raw }),
+        Row::Cells(c) => f(&c).map_err(|reason| Rejected {
+            line: c.line,
+            reason,
+            raw: c.raw(),
+        }),
+    }
+}
+
 /// Looks up the wanted columns of a source by name.
 struct Cols {
     names: Vec<String>,
@@ -353,17 +381,6 @@ impl Cols {
             .iter()
             .position(|n| n == name)
             .expect("every canonical column is in the wanted list")
-    }
-}
-
-/// Splits a read row into its cells, or quarantines it when malformed.
-fn cells<'a>(tally: &mut Tally, path: &Path, row: Row<'a>) -> Option<ingest::canonical::Cells<'a>> {
-    match row {
-        Row::Cells(c) => Some(c),
-        Row::Malformed { line, reason, raw } => {
-            tally.reject(path, line, reason, raw);
-            None
-        }
     }
 }
 
@@ -385,6 +402,17 @@ fn timestamp(parser: &TimeParser, value: &str, column: &str) -> Result<i64, Stri
 /// Normalises an id or mail: trimmed, lowercase.
 pub fn norm_id(s: &str) -> String {
     s.trim().to_lowercase()
+}
+
+/// [`norm_id`] without a copy when the id is already trimmed lowercase ASCII (the
+/// usual case, read once per event row).
+fn norm_id_cow(s: &str) -> Cow<'_, str> {
+    let t = s.trim();
+    if t.is_ascii() && !t.bytes().any(|b| b.is_ascii_uppercase()) {
+        Cow::Borrowed(t)
+    } else {
+        Cow::Owned(t.to_lowercase())
+    }
 }
 
 /// Normalises a display name: `Last, First` becomes `first last`, parenthesised
@@ -413,13 +441,27 @@ pub fn norm_name(s: &str) -> String {
 
 /// A yes/no cell: true, yes, y, 1 or x (any case).
 fn flag(s: &str) -> bool {
-    matches!(
-        s.trim().to_ascii_lowercase().as_str(),
-        "true" | "yes" | "y" | "1" | "x"
-    )
+    let s = s.trim();
+    ["true", "yes", "y", "1", "x"]
+        .iter()
+        .any(|yes| s.eq_ignore_ascii_case(yes))
 }
 
 // ---- the roster -----------------------------------------------------------------
+
+/// One roster row, parsed.
+struct RosterRow {
+    line: u64,
+    id: String,
+    group: String,
+    left_on: Option<NaiveDate>,
+    wave_cell: String,
+    champion: bool,
+    name: String,
+    mail: String,
+    /// The row as it stood, should it turn out to conflict with an earlier one.
+    raw: String,
+}
 
 fn read_roster(
     cfg: &Config,
@@ -441,17 +483,14 @@ fn read_roster(
         .enumerate()
         .flat_map(|(i, w)| w.groups.iter().map(move |g| (g.to_lowercase(), i as u32)))
         .collect();
-    // Per user: (line, group, wave cell) of the row kept.
-    let mut seen: HashMap<String, (u64, String, String)> = HashMap::new();
+    // Per user: the person kept, whose line and wave cell are below.
+    let mut seen: FastMap<String, u32> = FastMap::default();
+    let (mut kept_line, mut kept_wave) = (Vec::new(), Vec::new());
     let mut unknown_waves: BTreeMap<String, u64> = BTreeMap::new();
     let roster = &mut data.roster;
     let bar = progress.rows("roster");
-    let files = ingest::read_source(Source::Roster, src, &cfg.group_by, |path, row| {
-        bar.inc();
-        let Some(c) = cells(tally, path, row) else {
-            return;
-        };
-        let parsed = (|| {
+    let parse = |row: Row<'_>| {
+        parse_row(row, |c| {
             let id = norm_id(required(c.get(c_id), schema::USER_ID)?);
             let group = required(c.get(c_group), &cfg.group_by)?.to_string();
             let left_on = match c.get(c_left).trim() {
@@ -462,49 +501,74 @@ fn read_roster(
                         .map_err(|e| format!("`{}`: {e}", schema::LEFT_ON))?,
                 ),
             };
-            Ok::<_, String>((id, group, left_on))
-        })();
-        let (id, group, left_on) = match parsed {
-            Ok(v) => v,
-            Err(reason) => return tally.reject(path, c.line, reason, c.raw()),
+            Ok(RosterRow {
+                line: c.line,
+                id,
+                group,
+                left_on,
+                wave_cell: c.get(c_wave).trim().to_string(),
+                champion: flag(c.get(c_champion)),
+                name: c.get(c_name).trim().to_string(),
+                mail: norm_id(c.get(c_mail)),
+                raw: c.raw(),
+            })
+        })
+    };
+    let apply = |path: &Path, parsed: Result<RosterRow, Rejected>| {
+        bar.inc();
+        let r = match parsed {
+            Ok(r) => r,
+            Err(rejected) => return tally.reject(path, rejected),
         };
-        let wave_cell = c.get(c_wave).trim().to_string();
-        if let Some((line, kept_group, kept_wave)) = seen.get(&id) {
-            if *kept_group != group || !kept_wave.eq_ignore_ascii_case(&wave_cell) {
-                let what = if *kept_group != group {
+        if let Some(&pid) = seen.get(&r.id) {
+            let pid = pid as usize;
+            let (kept_group, kept_wave): (&String, &String) = (&roster.group[pid], &kept_wave[pid]);
+            if *kept_group != r.group || !kept_wave.eq_ignore_ascii_case(&r.wave_cell) {
+                let what = if *kept_group != r.group {
                     format!("group `{kept_group}`")
                 } else {
                     format!("wave `{kept_wave}`")
                 };
                 let reason = format!(
-                    "duplicate user_id `{id}` with a conflicting group: line {line} has {what}"
+                    "duplicate user_id `{}` with a conflicting group: line {} has {what}",
+                    r.id, kept_line[pid]
                 );
-                return tally.reject(path, c.line, reason, c.raw());
+                return tally.reject(
+                    path,
+                    Rejected {
+                        line: r.line,
+                        reason,
+                        raw: r.raw,
+                    },
+                );
             }
             tally.counts.duplicates_removed += 1;
             return;
         }
-        let wave = if wave_cell.is_empty() {
-            group_wave.get(&group.to_lowercase()).copied()
+        let wave = if r.wave_cell.is_empty() {
+            group_wave.get(&r.group.to_lowercase()).copied()
         } else {
             let found = cfg
                 .waves
                 .iter()
-                .position(|w| w.name.eq_ignore_ascii_case(&wave_cell));
+                .position(|w| w.name.eq_ignore_ascii_case(&r.wave_cell));
             if found.is_none() {
-                *unknown_waves.entry(wave_cell.clone()).or_insert(0) += 1;
+                *unknown_waves.entry(r.wave_cell.clone()).or_insert(0) += 1;
             }
             found.map(|i| i as u32)
         };
-        seen.insert(id.clone(), (c.line, group.clone(), wave_cell));
-        roster.user_id.push(id);
-        roster.group.push(group);
+        seen.insert(r.id.clone(), roster.len() as u32);
+        kept_line.push(r.line);
+        kept_wave.push(r.wave_cell);
+        roster.user_id.push(r.id);
+        roster.group.push(r.group);
         roster.wave.push(wave);
-        roster.left_on.push(left_on);
-        roster.champion.push(flag(c.get(c_champion)));
-        roster.display_name.push(c.get(c_name).trim().to_string());
-        roster.mail.push(norm_id(c.get(c_mail)));
-    })?;
+        roster.left_on.push(r.left_on);
+        roster.champion.push(r.champion);
+        roster.display_name.push(r.name);
+        roster.mail.push(r.mail);
+    };
+    let files = ingest::read_source(Source::Roster, src, &cfg.group_by, parse, apply)?;
     bar.finish();
     for (wave, n) in unknown_waves {
         data.notes.push(format!(
@@ -517,31 +581,29 @@ fn read_roster(
 // ---- matching people ------------------------------------------------------------
 
 /// Who an event's user cell names.
-enum Who {
+enum Found {
     /// A roster person, found by id or mail (`false`) or by display name (`true`).
     Person(u32, bool),
-    /// Nobody on the roster; the id is counted once per source.
-    Unmatched(u32),
-    /// A name or mail that fits several roster people.
-    Ambiguous(String),
+    /// Nobody on the roster: the normalised id.
+    Unknown(String),
 }
 
-/// Finds roster people by id, mail or display name.
+/// Finds roster people by id, mail or display name. Read-only, so that rows can be
+/// matched on several threads at once.
 struct Matcher {
-    by_id: HashMap<String, u32>,
-    by_mail: HashMap<String, Option<u32>>,
-    by_name: HashMap<String, Option<u32>>,
-    unmatched: HashMap<String, u32>,
-    n: u32,
+    by_id: FastMap<String, u32>,
+    by_mail: FastMap<String, Option<u32>>,
+    by_name: FastMap<String, Option<u32>>,
 }
 
 impl Matcher {
     fn new(roster: &Roster) -> Self {
-        let mut by_id = HashMap::with_capacity(roster.len());
+        let mut by_id = FastMap::default();
+        by_id.reserve(roster.len());
         for (pid, id) in roster.user_id.iter().enumerate() {
             by_id.insert(id.clone(), pid as u32);
         }
-        let mut by_mail: HashMap<String, Option<u32>> = HashMap::new();
+        let mut by_mail: FastMap<String, Option<u32>> = FastMap::default();
         for (pid, mail) in roster.mail.iter().enumerate() {
             if mail.is_empty() || by_id.get(mail) == Some(&(pid as u32)) {
                 continue;
@@ -551,7 +613,7 @@ impl Matcher {
                 .and_modify(|e| *e = None)
                 .or_insert(Some(pid as u32));
         }
-        let mut by_name: HashMap<String, Option<u32>> = HashMap::new();
+        let mut by_name: FastMap<String, Option<u32>> = FastMap::default();
         for (pid, name) in roster.display_name.iter().enumerate() {
             let key = norm_name(name);
             if key.is_empty() {
@@ -566,8 +628,6 @@ impl Matcher {
             by_id,
             by_mail,
             by_name,
-            unmatched: HashMap::new(),
-            n: roster.len() as u32,
         }
     }
 
@@ -582,12 +642,13 @@ impl Matcher {
         }
     }
 
-    fn resolve(&mut self, cell: &str) -> Who {
-        let id = norm_id(cell);
-        match self.by_id_or_mail(&id) {
-            Some(Ok(p)) => return Who::Person(p, false),
-            Some(Err(why)) => return Who::Ambiguous(why),
-            None => {}
+    /// The person a (required) user cell names; `Err` is the quarantine reason: the
+    /// cell is empty, or names several roster people.
+    fn find(&self, cell: &str) -> Result<Found, String> {
+        let cell = required(cell, schema::USER_ID)?;
+        let id = norm_id_cow(cell);
+        if let Some(found) = self.by_id_or_mail(&id) {
+            return found.map(|p| Found::Person(p, false));
         }
         // `Name (id)`: the id in parentheses first.
         if let Some(inner) = id
@@ -595,95 +656,113 @@ impl Matcher {
             .and_then(|(_, r)| r.strip_suffix(')'))
             .map(str::trim)
         {
-            match self.by_id_or_mail(inner) {
-                Some(Ok(p)) => return Who::Person(p, false),
-                Some(Err(why)) => return Who::Ambiguous(why),
-                None => {}
+            if let Some(found) = self.by_id_or_mail(inner) {
+                return found.map(|p| Found::Person(p, false));
             }
         }
         if !id.contains('@') {
-            let key = norm_name(cell);
-            match self.by_name.get(&key) {
-                Some(Some(p)) => return Who::Person(*p, true),
-                Some(None) => {
-                    return Who::Ambiguous(format!(
-                        "name `{}` fits several roster people",
-                        cell.trim()
-                    ))
-                }
+            match self.by_name.get(&norm_name(cell)) {
+                Some(Some(p)) => return Ok(Found::Person(*p, true)),
+                Some(None) => return Err(format!("name `{cell}` fits several roster people")),
                 None => {}
             }
         }
-        let next = self.n + self.unmatched.len() as u32;
-        Who::Unmatched(*self.unmatched.entry(id).or_insert(next))
-    }
-
-    /// The number of distinct unmatched ids seen since the last call (one source).
-    fn take_unmatched(&mut self) -> u64 {
-        let n = self.unmatched.len() as u64;
-        self.unmatched.clear();
-        n
+        Ok(Found::Unknown(id.into_owned()))
     }
 }
 
 // ---- event sources --------------------------------------------------------------
 
-struct EventCtx<'a> {
-    matcher: &'a mut Matcher,
+/// What the readers of an event source look rows up in (shared by every thread).
+struct Read<'a> {
+    cfg: &'a SourceConfig,
+    group_by: &'a str,
+    matcher: &'a Matcher,
     parser: &'a TimeParser,
+}
+
+/// What the readers of an event source keep as rows arrive, in file order.
+struct EventCtx<'a> {
     tally: &'a mut Tally,
+    /// Ids not on the roster, numbered from `n_roster` on in first-seen order.
+    unmatched: FastMap<String, u32>,
+    n_roster: u32,
     latest: &'a mut Option<i64>,
+    bar: &'a Rows,
 }
 
 impl EventCtx<'_> {
-    /// Resolves the user cell; `Err` carries the quarantine reason.
-    fn who(&mut self, cell: &str) -> Result<Who, String> {
-        let v = required(cell, schema::USER_ID)?;
-        match self.matcher.resolve(v) {
-            Who::Ambiguous(why) => Err(why),
-            who => Ok(who),
-        }
-    }
-
     fn saw(&mut self, ms: i64) {
         *self.latest = Some(self.latest.map_or(ms, |l| l.max(ms)));
     }
 
-    /// Records an accepted row: counts a duplicate or a name match, and returns the
-    /// person when the row is new and theirs.
-    fn accept<K: std::hash::Hash + Eq>(
-        &mut self,
-        who: Who,
-        key: K,
-        seen: &mut HashSet<K>,
-    ) -> Option<u32> {
-        if !seen.insert(key) {
-            self.tally.counts.duplicates_removed += 1;
-            return None;
-        }
-        match who {
-            Who::Person(p, by_name) => {
-                if by_name {
-                    self.tally.counts.matched_by_name += 1;
-                }
-                Some(p)
+    /// A number for whoever the row names: the person's id for a roster person, a
+    /// number past the roster for an unknown id (the same for each mention of it);
+    /// and whether the person was found by name.
+    fn uid(&mut self, found: Found) -> (u32, bool) {
+        match found {
+            Found::Person(p, by_name) => (p, by_name),
+            Found::Unknown(id) => {
+                let next = self.n_roster + self.unmatched.len() as u32;
+                (*self.unmatched.entry(id).or_insert(next), false)
             }
-            _ => None,
         }
     }
 }
 
-fn uid(who: &Who) -> u32 {
-    match who {
-        Who::Person(p, _) | Who::Unmatched(p) => *p,
-        Who::Ambiguous(_) => u32::MAX,
+/// The rows an event source accepted, in file order, before duplicates are removed:
+/// whom each names, whether by name, and the key that says which rows repeat.
+struct Accepted<K> {
+    keys: Vec<K>,
+    uid: Vec<u32>,
+    by_name: Vec<bool>,
+}
+
+impl<K: Ord + Send> Accepted<K> {
+    fn new() -> Self {
+        Accepted {
+            keys: Vec::new(),
+            uid: Vec::new(),
+            by_name: Vec::new(),
+        }
+    }
+
+    fn push(&mut self, (uid, by_name): (u32, bool), key: K) {
+        self.keys.push(key);
+        self.uid.push(uid);
+        self.by_name.push(by_name);
+    }
+
+    /// The rows to keep: the first of each key, of a roster person. Counts the
+    /// duplicates removed and the rows kept that were matched by name.
+    fn keep(&mut self, n_roster: u32, counts: &mut SourceCounts) -> Vec<usize> {
+        // Sorting by (key, row) puts each key's first row first; sorting is the
+        // cheapest way to find repeats among millions of rows, and runs on every core.
+        let keys = std::mem::take(&mut self.keys);
+        let mut sorted: Vec<(K, u32)> = keys.into_iter().zip(0u32..).collect();
+        sorted.par_sort_unstable();
+        let mut first = vec![false; sorted.len()];
+        for (i, (key, row)) in sorted.iter().enumerate() {
+            let repeat = i > 0 && sorted[i - 1].0 == *key;
+            first[*row as usize] = !repeat;
+        }
+        let mut kept = Vec::new();
+        for (row, first) in first.into_iter().enumerate() {
+            if !first {
+                counts.duplicates_removed += 1;
+            } else if self.uid[row] < n_roster {
+                counts.matched_by_name += u64::from(self.by_name[row]);
+                kept.push(row);
+            }
+        }
+        kept
     }
 }
 
 /// Interns strings to dense indices, in first-seen order.
 #[derive(Default)]
 struct Interner {
-    ids: HashMap<String, u32>,
+    ids: FastMap<String, u32>,
     names: Vec<String>,
 }
 
@@ -700,59 +779,64 @@ impl Interner {
 }
 
 fn read_enrollments(
-    src: &SourceConfig,
-    group_by: &str,
+    read: &Read<'_>,
     ctx: &mut EventCtx<'_>,
     out: &mut Enrollments,
-    bar: &crate::progress::Rows,
 ) -> Result<Vec<InputFile>, Error> {
-    let cols = Cols::new(Source::Enrollments, group_by);
+    let cols = Cols::new(Source::Enrollments, read.group_by);
     let (c_id, c_at) = (cols.ix(schema::USER_ID), cols.ix(schema::ENROLLED_AT));
     let (c_dev, c_os, c_comp) = (
         cols.ix(schema::DEVICE_ID),
         cols.ix(schema::OS),
         cols.ix(schema::COMPLIANT),
     );
-    let mut strings = Interner::default();
-    let mut seen = HashSet::new();
-    ingest::read_source(Source::Enrollments, src, group_by, |path, row| {
-        bar.inc();
-        let Some(c) = cells(ctx.tally, path, row) else {
-            return;
-        };
-        let parsed = ctx.who(c.get(c_id)).and_then(|who| {
-            Ok((
-                who,
-                timestamp(ctx.parser, c.get(c_at), schema::ENROLLED_AT)?,
-            ))
-        });
-        let (who, at) = match parsed {
-            Ok(v) => v,
-            Err(reason) => return ctx.tally.reject(path, c.line, reason, c.raw()),
-        };
-        ctx.saw(at);
-        let key = (
-            uid(&who),
-            at,
-            strings.get(c.get(c_dev).trim()),
-            strings.get(c.get(c_os).trim()),
-            strings.get(&c.get(c_comp).trim().to_ascii_lowercase()),
-        );
-        if let Some(pid) = ctx.accept(who, key, &mut seen) {
-            out.pid.push(pid);
-            out.enrolled_at.push(at);
-        }
-    })
+    // A row repeats another when the person, instant, device, OS and compliance agree.
+    type Key = (u32, i64, String, String, String);
+    let mut accepted: Accepted<Key> = Accepted::new();
+    let mut at_of = Vec::new();
+    let parse = |row: Row<'_>| {
+        parse_row(row, |c| {
+            let found = read.matcher.find(c.get(c_id))?;
+            let at = timestamp(read.parser, c.get(c_at), schema::ENROLLED_AT)?;
+            let device = (
+                c.get(c_dev).trim().to_string(),
+                c.get(c_os).trim().to_string(),
+                c.get(c_comp).trim().to_ascii_lowercase(),
+            );
+            Ok((found, at, device))
+        })
+    };
+    let files = ingest::read_source(
+        Source::Enrollments,
+        read.cfg,
+        read.group_by,
+        parse,
+        |path, parsed| {
+            ctx.bar.inc();
+            match parsed {
+                Err(rejected) => ctx.tally.reject(path, rejected),
+                Ok((found, at, (device, os, compliant))) => {
+                    ctx.saw(at);
+                    let who = ctx.uid(found);
+                    accepted.push(who, (who.0, at, device, os, compliant));
+                    at_of.push(at);
+                }
+            }
+        },
+    )?;
+    for row in accepted.keep(ctx.n_roster, &mut ctx.tally.counts) {
+        out.pid.push(accepted.uid[row]);
+        out.enrolled_at.push(at_of[row]);
+    }
+    Ok(files)
 }
 
 fn read_email(
-    src: &SourceConfig,
-    group_by: &str,
+    read: &Read<'_>,
     ctx: &mut EventCtx<'_>,
     out: &mut EmailEvents,
-    bar: &crate::progress::Rows,
 ) -> Result<Vec<InputFile>, Error> {
-    let cols = Cols::new(Source::Email, group_by);
+    let cols = Cols::new(Source::Email, read.group_by);
     let (c_id, c_campaign) = (cols.ix(schema::USER_ID), cols.ix(schema::CAMPAIGN));
     let (c_event, c_ts) = (cols.ix(schema::EVENT), cols.ix(schema::TIMESTAMP));
     let c_machine = cols.ix(schema::MACHINE_OPEN);
@@ -760,124 +844,144 @@ fn read_email(
     for name in &out.campaigns {
         campaigns.get(name);
     }
-    let mut seen = HashSet::new();
-    let files = ingest::read_source(Source::Email, src, group_by, |path, row| {
-        bar.inc();
-        let Some(c) = cells(ctx.tally, path, row) else {
-            return;
-        };
-        let parsed = (|| {
-            let who = ctx.who(c.get(c_id))?;
-            let campaign = required(c.get(c_campaign), schema::CAMPAIGN)?;
+    // A row repeats another when the person, campaign, event, instant and the
+    // machine-open flag agree.
+    type Key = (u32, u32, EmailEvent, i64, bool);
+    let mut accepted: Accepted<Key> = Accepted::new();
+    let parse = |row: Row<'_>| {
+        parse_row(row, |c| {
+            let found = read.matcher.find(c.get(c_id))?;
+            let campaign = required(c.get(c_campaign), schema::CAMPAIGN)?.to_string();
             let event_cell = required(c.get(c_event), schema::EVENT)?;
             let event = EmailEvent::parse(event_cell).ok_or_else(|| {
                 format!("unknown event `{event_cell}` (expected sent, delivered, open, click or bounce)")
             })?;
-            let at = timestamp(ctx.parser, c.get(c_ts), schema::TIMESTAMP)?;
-            Ok::<_, String>((who, campaign, event, at))
-        })();
-        let (who, campaign, event, at) = match parsed {
-            Ok(v) => v,
-            Err(reason) => return ctx.tally.reject(path, c.line, reason, c.raw()),
-        };
-        ctx.saw(at);
-        let campaign = campaigns.get(campaign);
-        let machine = flag(c.get(c_machine));
-        let key = (uid(&who), campaign, event, at, machine);
-        if let Some(pid) = ctx.accept(who, key, &mut seen) {
-            out.pid.push(pid);
-            out.campaign.push(campaign);
-            out.event.push(event);
-            out.at.push(at);
-            out.machine_open.push(machine);
-        }
-    })?;
+            let at = timestamp(read.parser, c.get(c_ts), schema::TIMESTAMP)?;
+            Ok((found, campaign, event, at, flag(c.get(c_machine))))
+        })
+    };
+    let files = ingest::read_source(
+        Source::Email,
+        read.cfg,
+        read.group_by,
+        parse,
+        |path, parsed| {
+            ctx.bar.inc();
+            match parsed {
+                Err(rejected) => ctx.tally.reject(path, rejected),
+                Ok((found, campaign, event, at, machine)) => {
+                    ctx.saw(at);
+                    let who = ctx.uid(found);
+                    let campaign = campaigns.get(&campaign);
+                    accepted.push(who, (who.0, campaign, event, at, machine));
+                }
+            }
+        },
+    )?;
+    // The key holds every column the events keep: read them back from it.
+    let keys: Vec<Key> = accepted.keys.clone();
+    for row in accepted.keep(ctx.n_roster, &mut ctx.tally.counts) {
+        let (pid, campaign, event, at, machine) = keys[row];
+        out.pid.push(pid);
+        out.campaign.push(campaign);
+        out.event.push(event);
+        out.at.push(at);
+        out.machine_open.push(machine);
+    }
     out.campaigns = campaigns.names;
     Ok(files)
 }
 
 fn read_training(
-    src: &SourceConfig,
-    group_by: &str,
+    read: &Read<'_>,
     ctx: &mut EventCtx<'_>,
     out: &mut Attendance,
-    bar: &crate::progress::Rows,
 ) -> Result<Vec<InputFile>, Error> {
-    let cols = Cols::new(Source::Training, group_by);
+    let cols = Cols::new(Source::Training, read.group_by);
     let (c_id, c_session) = (cols.ix(schema::USER_ID), cols.ix(schema::SESSION));
     let (c_join, c_left) = (cols.ix(schema::JOINED_AT), cols.ix(schema::LEFT_AT));
     let mut sessions = Interner::default();
-    let mut seen = HashSet::new();
-    let files = ingest::read_source(Source::Training, src, group_by, |path, row| {
-        bar.inc();
-        let Some(c) = cells(ctx.tally, path, row) else {
-            return;
-        };
-        let parsed = (|| {
-            let who = ctx.who(c.get(c_id))?;
-            let session = required(c.get(c_session), schema::SESSION)?;
-            let joined = timestamp(ctx.parser, c.get(c_join), schema::JOINED_AT)?;
-            let left = timestamp(ctx.parser, c.get(c_left), schema::LEFT_AT)?;
+    // A row repeats another when the person, session and both instants agree.
+    type Key = (u32, u32, i64, i64);
+    let mut accepted: Accepted<Key> = Accepted::new();
+    let parse = |row: Row<'_>| {
+        parse_row(row, |c| {
+            let found = read.matcher.find(c.get(c_id))?;
+            let session = required(c.get(c_session), schema::SESSION)?.to_string();
+            let joined = timestamp(read.parser, c.get(c_join), schema::JOINED_AT)?;
+            let left = timestamp(read.parser, c.get(c_left), schema::LEFT_AT)?;
             if left < joined {
                 return Err("`left_at` is before `joined_at`".to_string());
             }
-            Ok::<_, String>((who, session, joined, left))
-        })();
-        let (who, session, joined, left) = match parsed {
-            Ok(v) => v,
-            Err(reason) => return ctx.tally.reject(path, c.line, reason, c.raw()),
-        };
-        ctx.saw(left);
-        let session = sessions.get(session);
-        let key = (uid(&who), session, joined, left);
-        if let Some(pid) = ctx.accept(who, key, &mut seen) {
-            out.pid.push(pid);
-            out.session.push(session);
-            out.joined_at.push(joined);
-            out.left_at.push(left);
-        }
-    })?;
+            Ok((found, session, joined, left))
+        })
+    };
+    let files = ingest::read_source(
+        Source::Training,
+        read.cfg,
+        read.group_by,
+        parse,
+        |path, parsed| {
+            ctx.bar.inc();
+            match parsed {
+                Err(rejected) => ctx.tally.reject(path, rejected),
+                Ok((found, session, joined, left)) => {
+                    ctx.saw(left);
+                    let who = ctx.uid(found);
+                    let session = sessions.get(&session);
+                    accepted.push(who, (who.0, session, joined, left));
+                }
+            }
+        },
+    )?;
+    let keys: Vec<Key> = accepted.keys.clone();
+    for row in accepted.keep(ctx.n_roster, &mut ctx.tally.counts) {
+        let (pid, session, joined, left) = keys[row];
+        out.pid.push(pid);
+        out.session.push(session);
+        out.joined_at.push(joined);
+        out.left_at.push(left);
+    }
     out.sessions = sessions.names;
     Ok(files)
 }
 
 fn read_tickets(
-    src: &SourceConfig,
-    group_by: &str,
+    read: &Read<'_>,
     ctx: &mut EventCtx<'_>,
     out: &mut Tickets,
-    bar: &crate::progress::Rows,
 ) -> Result<Vec<InputFile>, Error> {
-    let cols = Cols::new(Source::Tickets, group_by);
+    let cols = Cols::new(Source::Tickets, read.group_by);
     let (c_ticket, c_id) = (cols.ix(schema::TICKET_ID), cols.ix(schema::USER_ID));
     let (c_open, c_resolved) = (cols.ix(schema::OPENED_AT), cols.ix(schema::RESOLVED_AT));
     let c_category = cols.ix(schema::CATEGORY);
+    struct Ticket {
+        id: String,
+        found: Found,
+        opened: i64,
+        resolved: Option<i64>,
+        category: String,
+    }
     // Every accepted ticket's last state, by id, in first-seen order; the uid says
     // whether it belongs to a roster person.
     struct Last {
         uid: u32,
-        person: Option<u32>,
         by_name: bool,
         opened: i64,
         resolved: Option<i64>,
         category: String,
     }
     let mut order: Vec<String> = Vec::new();
-    let mut last: HashMap<String, Last> = HashMap::new();
-    let n_roster = ctx.matcher.n;
-    let files = ingest::read_source(Source::Tickets, src, group_by, |path, row| {
-        bar.inc();
-        let Some(c) = cells(ctx.tally, path, row) else {
-            return;
-        };
-        let parsed = (|| {
-            let ticket = required(c.get(c_ticket), schema::TICKET_ID)?.to_string();
-            let who = ctx.who(c.get(c_id))?;
-            let opened = timestamp(ctx.parser, c.get(c_open), schema::OPENED_AT)?;
+    let mut last: FastMap<String, Last> = FastMap::default();
+    let parse = |row: Row<'_>| {
+        parse_row(row, |c| {
+            let id = required(c.get(c_ticket), schema::TICKET_ID)?.to_string();
+            let found = read.matcher.find(c.get(c_id))?;
+            let opened = timestamp(read.parser, c.get(c_open), schema::OPENED_AT)?;
             let resolved = match c.get(c_resolved).trim() {
                 "" => None,
                 v => Some(
-                    ctx.parser
+                    read.parser
                         .instant(v)
                         .map_err(|e| format!("`{}`: {e}", schema::RESOLVED_AT))?,
                 ),
@@ -885,50 +989,61 @@ fn read_tickets(
             if resolved.is_some_and(|r| r < opened) {
                 return Err("`resolved_at` is before `opened_at`".to_string());
             }
-            Ok::<_, String>((ticket, who, opened, resolved))
-        })();
-        let (ticket, who, opened, resolved) = match parsed {
-            Ok(v) => v,
-            Err(reason) => return ctx.tally.reject(path, c.line, reason, c.raw()),
-        };
-        ctx.saw(resolved.unwrap_or(opened).max(opened));
-        let category = match c.get(c_category).trim() {
-            "" => "uncategorised".to_string(),
-            v => v.to_string(),
-        };
-        let (person, by_name) = match who {
-            Who::Person(p, by_name) => (Some(p), by_name),
-            _ => (None, false),
-        };
-        let state = Last {
-            uid: uid(&who),
-            person,
-            by_name,
-            opened,
-            resolved,
-            category,
-        };
-        if last.insert(ticket.clone(), state).is_some() {
-            ctx.tally.counts.duplicates_removed += 1;
-        } else {
-            order.push(ticket);
-        }
-    })?;
+            let category = match c.get(c_category).trim() {
+                "" => "uncategorised".to_string(),
+                v => v.to_string(),
+            };
+            Ok(Ticket {
+                id,
+                found,
+                opened,
+                resolved,
+                category,
+            })
+        })
+    };
+    let files = ingest::read_source(
+        Source::Tickets,
+        read.cfg,
+        read.group_by,
+        parse,
+        |path, parsed| {
+            ctx.bar.inc();
+            let t = match parsed {
+                Ok(t) => t,
+                Err(rejected) => return ctx.tally.reject(path, rejected),
+            };
+            ctx.saw(t.resolved.unwrap_or(t.opened).max(t.opened));
+            let (uid, by_name) = ctx.uid(t.found);
+            let state = Last {
+                uid,
+                by_name,
+                opened: t.opened,
+                resolved: t.resolved,
+                category: t.category,
+            };
+            if last.insert(t.id.clone(), state).is_some() {
+                ctx.tally.counts.duplicates_removed += 1;
+            } else {
+                order.push(t.id);
+            }
+        },
+    )?;
     for ticket in order {
         let Some(state) = last.remove(&ticket) else {
             continue;
         };
-        debug_assert!(state.person.is_none() || state.uid < n_roster);
+        if state.uid >= ctx.n_roster {
+            continue;
+        }
         if state.by_name {
             ctx.tally.counts.matched_by_name += 1;
         }
-        if let Some(pid) = state.person {
-            out.pid.push(pid);
-            out.ticket_id.push(ticket);
-            out.opened_at.push(state.opened);
-            out.resolved_at.push(state.resolved);
-            out.category.push(state.category);
-        }
+        out.pid.push(state.uid);
+        out.ticket_id.push(ticket);
+        out.opened_at.push(state.opened);
+        out.resolved_at.push(state.resolved);
+        out.category.push(state.category);
     }
     Ok(files)
 }

@@ -131,12 +131,15 @@ pub fn closest_header(wanted: &str, found: &[String]) -> Option<String> {
         .map(|(_, h)| h.clone())
 }
 
-/// Opens every file of `source` and hands each row to `visit`; returns the files read.
-pub fn read_source(
+/// Opens every file of `source`; hands each row to `parse` (on several threads at once
+/// for large canonical files) and each result, in file order, to `apply` with its
+/// file. Returns the files read.
+pub fn read_source<T: Send>(
     source: Source,
     cfg: &SourceConfig,
     group_by: &str,
-    mut visit: impl FnMut(&Path, Row<'_>),
+    parse: impl Fn(Row<'_>) -> T + Sync,
+    mut apply: impl FnMut(&Path, T),
 ) -> Result<Vec<InputFile>, Error> {
     let (wanted, n_required) = wanted_columns(source, group_by);
     let mut out = Vec::new();
@@ -162,10 +165,17 @@ pub fn read_source(
                 found
             }
         };
+        let mut apply_here = |t: T| apply(&path, t);
         let read = match tool {
-            None => read_file(source, cfg, &path, &wanted, n_required, |row| {
-                visit(&path, row)
-            })?,
+            None => read_file(
+                source,
+                cfg,
+                &path,
+                &wanted,
+                n_required,
+                &parse,
+                &mut apply_here,
+            )?,
             Some(tool) => {
                 let ctx = table::Ctx {
                     source,
@@ -174,7 +184,7 @@ pub fn read_source(
                     wanted: &wanted,
                     n_required,
                 };
-                let (read, more) = read_export(tool, &ctx, |row| visit(&path, row))?;
+                let (read, more) = read_export(tool, &ctx, |row| apply_here(parse(row)))?;
                 notes.extend(more);
                 read
             }

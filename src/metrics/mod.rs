@@ -23,6 +23,7 @@ use polars::prelude::DataFrame;
 
 use crate::config::Config;
 use crate::error::Error;
+use crate::progress::span;
 use crate::quality::Dataset;
 
 pub use groups::{GroupRow, GroupValues};
@@ -52,32 +53,44 @@ impl Tables {
 
 /// Computes every table as of `as_of`.
 pub fn compute(cfg: &Config, data: &Dataset, as_of: NaiveDate) -> Result<Tables, Error> {
+    let timed = |label: &str| span(label);
+    let s = timed("frames");
     let f = frames::build(cfg, data)?;
+    drop(s);
     let cut = Cutoffs::new(cfg, as_of);
+    let s = timed("persons");
     let persons = people::persons(&f, cfg, &cut)?;
+    drop(s);
+    let s = timed("group_metrics");
     let groups = groups::group_rows(&f, cfg, &cut, &persons)?;
+    drop(s);
 
+    let s = timed("persons and group_metrics as of D-7");
     let week_ago = as_of - chrono::Days::new(7);
     let cut_week_ago = Cutoffs::new(cfg, week_ago);
     let persons_week_ago = people::persons(&f, cfg, &cut_week_ago)?;
     let groups_week_ago = groups::group_rows(&f, cfg, &cut_week_ago, &persons_week_ago)?;
+    drop(s);
 
     let frames = vec![
         ("group_metrics", groups::group_frame(&groups)?),
-        (
-            "weekly_progress",
-            weekly::weekly_frame(&f, cfg, &cut, &persons)?,
-        ),
+        ("weekly_progress", {
+            let _s = timed("weekly_progress");
+            weekly::weekly_frame(&f, cfg, &cut, &persons)?
+        }),
         ("attention", groups::attention_frame(cfg, &groups)?),
-        ("lift", lift::lift_frame(cfg, &persons)?),
-        (
-            "campaigns",
-            campaigns::campaigns_frame(&f, cfg, &cut, &persons, &groups)?,
-        ),
-        (
-            "ticket_categories",
-            tickets::categories_frame(&f, cfg, &cut, &persons)?,
-        ),
+        ("lift", {
+            let _s = timed("lift");
+            lift::lift_frame(cfg, &persons)?
+        }),
+        ("campaigns", {
+            let _s = timed("campaigns");
+            campaigns::campaigns_frame(&f, cfg, &cut, &persons, &groups)?
+        }),
+        ("ticket_categories", {
+            let _s = timed("ticket_categories");
+            tickets::categories_frame(&f, cfg, &cut, &persons)?
+        }),
         (
             "data_quality",
             data_quality::quality_frame(data, as_of, &persons)?,

@@ -35,7 +35,7 @@ fn read_as(
     let group_by = "department";
     let (wanted, _) = wanted_columns(source, group_by);
     let mut out = Vec::new();
-    let files = read_source(source, &cfg, group_by, |_, row| match row {
+    let describe = |row: Row<'_>| match row {
         Row::Cells(c) => {
             let cells: Vec<String> = wanted
                 .iter()
@@ -43,11 +43,12 @@ fn read_as(
                 .filter(|(i, _)| !c.get(*i).is_empty())
                 .map(|(i, name)| format!("{name}={}", c.get(i)))
                 .collect();
-            out.push(format!("{}: {}", c.line, cells.join(" | ")));
+            format!("{}: {}", c.line, cells.join(" | "))
         }
-        Row::Malformed { line, reason, .. } => out.push(format!("{line}: QUARANTINE {reason}")),
-    })
-    .unwrap_or_else(|e| panic!("{rel}: {e}"));
+        Row::Malformed { line, reason, .. } => format!("{line}: QUARANTINE {reason}"),
+    };
+    let files = read_source(source, &cfg, group_by, describe, |_, row| out.push(row))
+        .unwrap_or_else(|e| panic!("{rel}: {e}"));
     // Every row the file counts is handed on once.
     assert_eq!(
         files.iter().map(|f| f.rows).sum::<u64>() as usize,
@@ -369,7 +370,7 @@ fn an_undecidable_file_names_the_file_and_the_setting() {
         campaign_from: None,
         config_file: PathBuf::from("uptake.toml"),
     };
-    let e = read_source(Source::Tickets, &cfg, "department", |_, _| {}).unwrap_err();
+    let e = read_source(Source::Tickets, &cfg, "department", |_| (), |_, ()| {}).unwrap_err();
     let text = e.to_string();
     assert!(
         text.starts_with("uptake.toml: `sources.tickets.date_order`: "),
@@ -383,7 +384,7 @@ fn an_undecidable_file_names_the_file_and_the_setting() {
         ..cfg
     };
     let mut n = 0;
-    read_source(Source::Tickets, &cfg, "department", |_, _| n += 1).unwrap();
+    read_source(Source::Tickets, &cfg, "department", |_| (), |_, ()| n += 1).unwrap();
     assert_eq!(n, 2);
 }
 
@@ -401,7 +402,7 @@ fn a_missing_column_in_an_export_names_file_headers_and_closest() {
         campaign_from: None,
         config_file: PathBuf::from("uptake.toml"),
     };
-    let text = read_source(Source::Tickets, &cfg, "department", |_, _| {})
+    let text = read_source(Source::Tickets, &cfg, "department", |_| (), |_, ()| {})
         .unwrap_err()
         .to_string();
     assert!(
