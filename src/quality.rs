@@ -57,7 +57,8 @@ impl Roster {
     }
 }
 
-/// Device enrollments of roster people (one per device row kept).
+/// Device enrollments of roster people (one per device row kept), in order of
+/// person and instant.
 #[derive(Debug, Default, Clone)]
 pub struct Enrollments {
     /// The person.
@@ -110,7 +111,8 @@ impl EmailEvent {
     }
 }
 
-/// Email events of roster people.
+/// Email events of roster people, in order of person, campaign, event and instant
+/// (so that a person's events of a campaign are together).
 #[derive(Debug, Default, Clone)]
 pub struct EmailEvents {
     /// The person.
@@ -127,7 +129,8 @@ pub struct EmailEvents {
     pub campaigns: Vec<String>,
 }
 
-/// Training attendance intervals of roster people.
+/// Training attendance intervals of roster people, in order of person, session and
+/// joining instant.
 #[derive(Debug, Default, Clone)]
 pub struct Attendance {
     /// The person.
@@ -733,29 +736,26 @@ impl<K: Ord + Send> Accepted<K> {
         self.by_name.push(by_name);
     }
 
-    /// The rows to keep: the first of each key, of a roster person. Counts the
-    /// duplicates removed and the rows kept that were matched by name.
-    fn keep(&mut self, n_roster: u32, counts: &mut SourceCounts) -> Vec<usize> {
+    /// The rows to keep, in key order: the first of each key, of a roster person.
+    /// Counts the duplicates removed and the rows kept that were matched by name.
+    fn keep(&mut self, n_roster: u32, counts: &mut SourceCounts) -> Vec<(K, usize)> {
         // Sorting by (key, row) puts each key's first row first; sorting is the
         // cheapest way to find repeats among millions of rows, and runs on every core.
         let keys = std::mem::take(&mut self.keys);
         let mut sorted: Vec<(K, u32)> = keys.into_iter().zip(0u32..).collect();
         sorted.par_sort_unstable();
-        let mut first = vec![false; sorted.len()];
-        for (i, (key, row)) in sorted.iter().enumerate() {
-            let repeat = i > 0 && sorted[i - 1].0 == *key;
-            first[*row as usize] = !repeat;
-        }
-        let mut kept = Vec::new();
-        for (row, first) in first.into_iter().enumerate() {
-            if !first {
+        let mut firsts: Vec<(K, usize)> = Vec::with_capacity(sorted.len());
+        for (key, row) in sorted {
+            if firsts.last().is_some_and(|(k, _)| *k == key) {
                 counts.duplicates_removed += 1;
-            } else if self.uid[row] < n_roster {
-                counts.matched_by_name += u64::from(self.by_name[row]);
-                kept.push(row);
+            } else {
+                firsts.push((key, row as usize));
             }
         }
-        kept
+        firsts.retain(|&(_, row)| self.uid[row] < n_roster);
+        counts.matched_by_name +=
+            firsts.iter().filter(|&&(_, row)| self.by_name[row]).count() as u64;
+        firsts
     }
 }
 
@@ -793,7 +793,6 @@ fn read_enrollments(
     // A row repeats another when the person, instant, device, OS and compliance agree.
     type Key = (u32, i64, String, String, String);
     let mut accepted: Accepted<Key> = Accepted::new();
-    let mut at_of = Vec::new();
     let parse = |row: Row<'_>| {
         parse_row(row, |c| {
             let found = read.matcher.find(c.get(c_id))?;
@@ -819,14 +818,13 @@ fn read_enrollments(
                     ctx.saw(at);
                     let who = ctx.uid(found);
                     accepted.push(who, (who.0, at, device, os, compliant));
-                    at_of.push(at);
                 }
             }
         },
     )?;
-    for row in accepted.keep(ctx.n_roster, &mut ctx.tally.counts) {
-        out.pid.push(accepted.uid[row]);
-        out.enrolled_at.push(at_of[row]);
+    for ((pid, at, ..), _) in accepted.keep(ctx.n_roster, &mut ctx.tally.counts) {
+        out.pid.push(pid);
+        out.enrolled_at.push(at);
     }
     Ok(files)
 }
@@ -879,9 +877,9 @@ fn read_email(
         },
     )?;
     // The key holds every column the events keep: read them back from it.
-    let keys: Vec<Key> = accepted.keys.clone();
-    for row in accepted.keep(ctx.n_roster, &mut ctx.tally.counts) {
-        let (pid, campaign, event, at, machine) = keys[row];
+    for ((pid, campaign, event, at, machine), _) in
+        accepted.keep(ctx.n_roster, &mut ctx.tally.counts)
+    {
         out.pid.push(pid);
         out.campaign.push(campaign);
         out.event.push(event);
@@ -934,9 +932,7 @@ fn read_training(
             }
         },
     )?;
-    let keys: Vec<Key> = accepted.keys.clone();
-    for row in accepted.keep(ctx.n_roster, &mut ctx.tally.counts) {
-        let (pid, session, joined, left) = keys[row];
+    for ((pid, session, joined, left), _) in accepted.keep(ctx.n_roster, &mut ctx.tally.counts) {
         out.pid.push(pid);
         out.session.push(session);
         out.joined_at.push(joined);

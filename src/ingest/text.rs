@@ -4,8 +4,7 @@
 //! reports and other Windows exports write UTF-16 (little- or big-endian, usually
 //! with a BOM, sometimes without); a spreadsheet re-saved as plain "CSV" writes
 //! Windows-1252. This module finds which from the first bytes and hands the rest of
-//! ingest UTF-8 text, streamed for the canonical reader ([`Utf16Reader`]) or whole
-//! for the tool adapters ([`read_text`]).
+//! ingest UTF-8 text, decoded whole ([`decode_utf16`], [`read_text`]).
 
 use std::io::Read;
 use std::path::Path;
@@ -57,59 +56,14 @@ pub fn sniff_encoding(head: &[u8]) -> (Encoding, usize) {
     }
 }
 
-/// A reader that turns UTF-16 bytes (BOM already consumed) into UTF-8 as it goes.
-/// Unpaired surrogates become U+FFFD.
-pub struct Utf16Reader<R> {
-    inner: R,
-    decoder: encoding_rs::Decoder,
-    out: Vec<u8>,
-    pos: usize,
-    done: bool,
-}
-
-impl<R: Read> Utf16Reader<R> {
-    /// Decodes `inner` as UTF-16 of the given byte order.
-    pub fn new(inner: R, big_endian: bool) -> Self {
-        let encoding = if big_endian {
-            encoding_rs::UTF_16BE
-        } else {
-            encoding_rs::UTF_16LE
-        };
-        Utf16Reader {
-            inner,
-            decoder: encoding.new_decoder_without_bom_handling(),
-            out: Vec::new(),
-            pos: 0,
-            done: false,
-        }
-    }
-}
-
-impl<R: Read> Read for Utf16Reader<R> {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        loop {
-            if self.pos < self.out.len() {
-                let n = (self.out.len() - self.pos).min(buf.len());
-                buf[..n].copy_from_slice(&self.out[self.pos..self.pos + n]);
-                self.pos += n;
-                return Ok(n);
-            }
-            if self.done {
-                return Ok(0);
-            }
-            let mut raw = [0u8; 8192];
-            let n = self.inner.read(&mut raw)?;
-            let last = n == 0;
-            let room = self.decoder.max_utf8_buffer_length(n).unwrap_or(4 * n + 16);
-            self.out.clear();
-            self.out.resize(room, 0);
-            self.pos = 0;
-            // The buffer is as large as the decoder can need: it reads all of `raw`.
-            let (_, _, written, _) = self.decoder.decode_to_utf8(&raw[..n], &mut self.out, last);
-            self.out.truncate(written);
-            self.done = last;
-        }
-    }
+/// UTF-16 bytes (BOM already cut) as UTF-8 text; unpaired surrogates become U+FFFD.
+pub fn decode_utf16(bytes: &[u8], big_endian: bool) -> String {
+    let encoding = if big_endian {
+        encoding_rs::UTF_16BE
+    } else {
+        encoding_rs::UTF_16LE
+    };
+    encoding.decode_without_bom_handling(bytes).0.into_owned()
 }
 
 /// A whole file as text, with the sha256 of its bytes (lowercase hex) and the
@@ -124,20 +78,8 @@ pub fn read_text(path: &Path) -> Result<(String, String, &'static str), Error> {
     let (encoding, bom) = sniff_encoding(&bytes);
     let body = &bytes[bom..];
     let (text, name) = match encoding {
-        Encoding::Utf16Le => (
-            encoding_rs::UTF_16LE
-                .decode_without_bom_handling(body)
-                .0
-                .into_owned(),
-            "UTF-16LE",
-        ),
-        Encoding::Utf16Be => (
-            encoding_rs::UTF_16BE
-                .decode_without_bom_handling(body)
-                .0
-                .into_owned(),
-            "UTF-16BE",
-        ),
+        Encoding::Utf16Le => (decode_utf16(body, false), "UTF-16LE"),
+        Encoding::Utf16Be => (decode_utf16(body, true), "UTF-16BE"),
         Encoding::Utf8 => match std::str::from_utf8(body) {
             Ok(s) => (s.to_string(), "UTF-8"),
             Err(_) => (
@@ -205,15 +147,12 @@ mod tests {
     }
 
     #[test]
-    fn utf16_reader_streams_utf8() {
-        let text = "Name\tÉmilie Dübois\r\n".repeat(2000);
+    fn utf16_decodes_to_utf8() {
+        let text = "Name\tÉmilie Dübois 日本\r\n".repeat(2000);
         for big in [false, true] {
-            let bytes = utf16(&text, big, false);
-            let mut out = String::new();
-            Utf16Reader::new(&bytes[..], big)
-                .read_to_string(&mut out)
-                .unwrap();
-            assert_eq!(out, text);
+            assert_eq!(decode_utf16(&utf16(&text, big, false), big), text);
         }
+        // An unpaired surrogate is replaced, not an error.
+        assert_eq!(decode_utf16(&[0x00, 0xD8, 0x41, 0x00], false), "\u{FFFD}A");
     }
 }

@@ -61,10 +61,11 @@ pub fn campaigns_frame(
         .lazy()
         .filter(col(SUPPRESSED).not())
         .select([col(PID), col(WAVE)]);
-    let event = || col("event");
-    let pid_where = |cond: Expr| col(PID).filter(cond).n_unique().cast(DataType::Int64);
-    let by_date = f.email.clone().lazy().filter(col(AT).lt(lit(cut.d)));
-    let reach = by_date
+    // One row per person and campaign: a count of instants before D is a count of
+    // distinct people.
+    let by_d = |first: &str| col(first).lt(lit(cut.d)).sum().cast(DataType::Int64);
+    let firsts = f.email_firsts.clone().lazy();
+    let reach = firsts
         .clone()
         .join(
             people,
@@ -85,26 +86,21 @@ pub fn campaigns_frame(
         )
         .group_by([col("campaign")])
         .agg([
-            pid_where(event().neq(lit("bounce"))).alias("recipients"),
-            pid_where(
-                event()
-                    .eq(lit("click"))
-                    .or(event().eq(lit("open")).and(col("machine_open").not())),
-            )
-            .alias("openers"),
-            pid_where(event().eq(lit("click"))).alias("clicks"),
-            pid_where(event().eq(lit("bounce"))).alias("bounces"),
+            by_d("received").alias("recipients"),
+            by_d("opened").alias("openers"),
+            by_d("clicked").alias("clicks"),
+            by_d("bounced").alias("bounces"),
         ])
         .collect()
         .map_err(err)?;
-    let first_sent = by_date
-        .filter(event().eq(lit("sent")).or(event().eq(lit("delivered"))))
+    let first_sent = firsts
+        .filter(col("sent").lt(lit(cut.d)))
         .group_by([col("campaign")])
-        .agg([col(AT).min().alias("first_sent")])
+        .agg([col("sent").min().alias("first_sent")])
         .collect()
         .map_err(err)?;
     let all_campaigns = f
-        .email
+        .email_firsts
         .column("campaign")
         .and_then(|c| c.str())
         .map_err(err)?

@@ -34,8 +34,16 @@ pub struct Frames {
     pub people: DataFrame,
     /// pid, at (enrolled_at).
     pub enrollments: DataFrame,
-    /// pid, campaign, event, at, machine_open.
-    pub email: DataFrame,
+    /// Each person's earliest enrollment over all their devices: pid, first_enrolled.
+    pub first_enrolled: DataFrame,
+    /// One row per person and campaign: pid, campaign (name), and the first instant
+    /// (null: never) the person `received` it (any event but a bounce), `opened` it
+    /// (a click, or an open not flagged as a machine prefetch), `clicked`, `bounced`,
+    /// and was `sent` it (a sent or delivered event). Every email metric is a count
+    /// of these instants before a cut-off, so millions of events are reduced once.
+    pub email_firsts: DataFrame,
+    /// Per person over all campaigns: pid, first_received, first_opened.
+    pub email_people: DataFrame,
     /// pid, session, joined_at, left_at.
     pub training: DataFrame,
     /// pid, ticket_id, opened_at, resolved_at, category.
@@ -79,23 +87,15 @@ pub fn build(cfg: &Config, data: &Dataset) -> Result<Frames, Error> {
         ],
     )?;
 
-    let m = &data.email;
-    let campaign: Vec<&str> = m
-        .campaign
-        .iter()
-        .map(|&i| m.campaigns[i as usize].as_str())
-        .collect();
-    let event: Vec<&str> = m.event.iter().map(|e| e.name()).collect();
-    let email = frame(
-        "email",
-        vec![
-            Column::new(PID.into(), m.pid.clone()),
-            Column::new("campaign".into(), campaign),
-            Column::new("event".into(), event),
-            Column::new(AT.into(), m.at.clone()),
-            Column::new("machine_open".into(), m.machine_open.clone()),
-        ],
-    )?;
+    let first_enrolled = enrollments
+        .clone()
+        .lazy()
+        .group_by([col(PID)])
+        .agg([col(AT).min().alias("first_enrolled")])
+        .collect()
+        .map_err(|e| Error::compute("enrollments", e))?;
+
+    let (email_firsts, email_people) = email_frames(data)?;
 
     let t = &data.training;
     let session: Vec<&str> = t
@@ -127,10 +127,102 @@ pub fn build(cfg: &Config, data: &Dataset) -> Result<Frames, Error> {
     Ok(Frames {
         people,
         enrollments,
-        email,
+        first_enrolled,
+        email_firsts,
+        email_people,
         training,
         tickets,
     })
+}
+
+/// Reduces the email events to [`Frames::email_firsts`] and [`Frames::email_people`]
+/// in one pass over the events, which come grouped by person and campaign.
+fn email_frames(data: &Dataset) -> Result<(DataFrame, DataFrame), Error> {
+    use col_names::*;
+    let m = &data.email;
+    let n = m.pid.len();
+    let mut order: Vec<usize> = (0..n).collect();
+    let key = |i: usize| (m.pid[i], m.campaign[i]);
+    if !order.windows(2).all(|w| key(w[0]) <= key(w[1])) {
+        order.sort_by_key(|&i| key(i));
+    }
+    #[derive(Default)]
+    struct Firsts {
+        pid: Vec<u32>,
+        campaign: Vec<u32>,
+        kinds: [Vec<Option<i64>>; 5],
+    }
+    let (received, opened, clicked, bounced, sent) = (0, 1, 2, 3, 4);
+    let earliest = |slot: &mut Option<i64>, at: i64| {
+        *slot = Some(slot.map_or(at, |s| s.min(at)));
+    };
+    let mut f = Firsts::default();
+    let mut people = Firsts::default();
+    let mut at = 0;
+    while at < n {
+        let (pid, campaign) = key(order[at]);
+        let mut kinds = [None; 5];
+        while at < n && key(order[at]) == (pid, campaign) {
+            let i = order[at];
+            let (event, t) = (m.event[i], m.at[i]);
+            if event != EmailEvent::Bounce {
+                earliest(&mut kinds[received], t);
+            }
+            if event == EmailEvent::Click || (event == EmailEvent::Open && !m.machine_open[i]) {
+                earliest(&mut kinds[opened], t);
+            }
+            match event {
+                EmailEvent::Click => earliest(&mut kinds[clicked], t),
+                EmailEvent::Bounce => earliest(&mut kinds[bounced], t),
+                EmailEvent::Sent | EmailEvent::Delivered => earliest(&mut kinds[sent], t),
+                EmailEvent::Open => {}
+            }
+            at += 1;
+        }
+        f.pid.push(pid);
+        f.campaign.push(campaign);
+        for (k, v) in kinds.iter().enumerate() {
+            f.kinds[k].push(*v);
+        }
+        if people.pid.last() != Some(&pid) {
+            people.pid.push(pid);
+            people.kinds[received].push(None);
+            people.kinds[opened].push(None);
+        }
+        for k in [received, opened] {
+            if let (Some(slot), Some(t)) = (people.kinds[k].last_mut(), kinds[k]) {
+                earliest(slot, t);
+            }
+        }
+    }
+    let campaign: Vec<&str> = f
+        .campaign
+        .iter()
+        .map(|&i| m.campaigns.get(i as usize).map_or("", String::as_str))
+        .collect();
+    let [r, o, c, b, s] = f.kinds;
+    let firsts = frame(
+        "email",
+        vec![
+            Column::new(PID.into(), f.pid),
+            Column::new("campaign".into(), campaign),
+            Column::new("received".into(), r),
+            Column::new("opened".into(), o),
+            Column::new("clicked".into(), c),
+            Column::new("bounced".into(), b),
+            Column::new("sent".into(), s),
+        ],
+    )?;
+    let [r, o, ..] = people.kinds;
+    let people = frame(
+        "email",
+        vec![
+            Column::new(PID.into(), people.pid),
+            Column::new("first_received".into(), r),
+            Column::new("first_opened".into(), o),
+        ],
+    )?;
+    Ok((firsts, people))
 }
 
 /// The event names that make a person a recipient (SPEC §4 `recipients`).

@@ -73,11 +73,7 @@ pub const SUPPRESSED: &str = "suppressed";
 
 /// Each person's earliest enrollment over all their devices: pid, first_enrolled (ms).
 pub fn first_enrollments(f: &Frames) -> LazyFrame {
-    f.enrollments
-        .clone()
-        .lazy()
-        .group_by([col(PID)])
-        .agg([col(AT).min().alias("first_enrolled")])
+    f.first_enrolled.clone().lazy()
 }
 
 /// Computes the eligible people's facts as of `cut.as_of`.
@@ -92,21 +88,7 @@ pub fn persons(f: &Frames, cfg: &Config, cut: &Cutoffs) -> Result<Persons, Error
 
     let first_enrolled = first_enrollments(f);
 
-    let event = || col("event");
-    let email = f
-        .email
-        .clone()
-        .lazy()
-        .filter(col(AT).lt(lit(cut.d)))
-        .group_by([col(PID)])
-        .agg([
-            event().neq(lit("bounce")).sum().alias("n_received"),
-            event()
-                .eq(lit("click"))
-                .or(event().eq(lit("open")).and(col("machine_open").not()))
-                .sum()
-                .alias("n_opened"),
-        ]);
+    let email = f.email_people.clone().lazy();
 
     // Attended minutes: per person and session, the union of [joined, left] over the
     // intervals that start by D. Sorted by start, an interval adds what reaches past
@@ -160,11 +142,14 @@ pub fn persons(f: &Frames, cfg: &Config, cut: &Cutoffs) -> Result<Persons, Error
                 .lt(lit(cut.d14))
                 .fill_null(lit(false))
                 .alias("enrolled_14d"),
-            col("n_received")
-                .fill_null(lit(0))
-                .gt(lit(0))
+            col("first_received")
+                .lt(lit(cut.d))
+                .fill_null(lit(false))
                 .alias("recipient"),
-            col("n_opened").fill_null(lit(0)).gt(lit(0)).alias("opener"),
+            col("first_opened")
+                .lt(lit(cut.d))
+                .fill_null(lit(false))
+                .alias("opener"),
             col("attended_ms")
                 .fill_null(lit(0i64))
                 .cast(DataType::Float64)
