@@ -24,6 +24,7 @@ pub mod jira;
 pub mod mailchimp;
 pub mod sendgrid;
 pub mod servicenow;
+pub mod sessions;
 pub mod table;
 pub mod teams;
 pub mod text;

@@ -416,3 +416,155 @@ fn a_missing_column_in_an_export_names_file_headers_and_closest() {
     );
     assert!(text.contains("`Created`"), "{text}");
 }
+
+/// Runs `uptake validate` with the people of `exports/roster/people.csv` and one
+/// source read with only `format` set; returns the source's data-quality line.
+fn validate_against_roster(source: &str, format: &str, rel: &str) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let ex = fixture("exports");
+    let config = format!(
+        r#"
+[rollout]
+name = "Exports"
+as_of = "2026-12-01"
+timezone = "Europe/Paris"
+group_by = "department"
+[thresholds]
+min_group_size = 1
+[sources.roster]
+path = "{roster}"
+[sources.{source}]
+path = "{path}"
+format = "{format}"
+[[waves]]
+name = "W1"
+start = "2020-01-01"
+groups = ["Finance", "HR"]
+enrollment_target = [[14, 1.0]]
+"#,
+        roster = ex.join("roster/people.csv").display(),
+        path = ex.join(rel).display(),
+    );
+    std::fs::write(dir.path().join("uptake.toml"), config).unwrap();
+    let out = uptake()
+        .arg("validate")
+        .arg("--config")
+        .arg(dir.path().join("uptake.toml"))
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        out.status.success(),
+        "{rel}: {stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    stdout
+        .lines()
+        .find(|l| l.trim_start().starts_with(&format!("{source} ")) && l.contains("rows read"))
+        .unwrap_or_else(|| panic!("{rel}: no {source} line in:\n{stdout}"))
+        .trim()
+        .to_string()
+}
+
+#[test]
+fn teams_real_layouts_in_other_languages_and_locales() {
+    // Portuguese 2020 list (after RenatoJardimParducci/ExemploGit3SIB2021
+    // meetingAttendanceList.csv): every date is 09/03/2021, which no value decides;
+    // the Portuguese labels mean a day-first locale.
+    assert_eq!(
+        read(Source::Training, "teams", "teams/gen1-pt"),
+        [
+            "2: user_id=Ana Lima | session=meetingAttendanceList | joined_at=2021-03-09T07:59:50 | left_at=2021-03-09T09:27:46",
+            "3: user_id=Bruno Costa | session=meetingAttendanceList | joined_at=2021-03-09T08:00:07 | left_at=2021-03-09T08:29:25",
+            "4: user_id=Bruno Costa | session=meetingAttendanceList | joined_at=2021-03-09T08:00:07 | left_at=2021-03-09T08:29:25",
+            // Still present at download: until the file's last timestamp.
+            "5: user_id=Carla Dias | session=meetingAttendanceList | joined_at=2021-03-09T08:12:39 | left_at=2021-03-09T09:27:46",
+            "6: user_id=Ana Lima | session=meetingAttendanceList | joined_at=2021-03-09T07:59:50 | left_at=2021-03-09T09:27:46",
+        ]
+    );
+    // English labels, 24-hour clock (after dominikhoebert/Teams-Attendance-Klassenbuch-
+    // Writer): day-first. `Joined before` then `Joined` with no `Left` between (after
+    // smarjapure/webscrapping_project): the first interval ends at the second join.
+    assert_eq!(
+        read(Source::Training, "teams", "teams/gen1-24h"),
+        [
+            "2: user_id=Mustermann Max | session=meetingAttendanceList | joined_at=2020-12-11T12:27:24 | left_at=2020-12-11T12:45:18",
+            "3: user_id=Mustermann Max | session=meetingAttendanceList | joined_at=2020-12-11T12:27:24 | left_at=2020-12-11T12:45:18",
+            "4: user_id=Musterfrau Erika | session=meetingAttendanceList | joined_at=2020-12-11T12:20:00 | left_at=2020-12-11T12:36:16",
+            "5: user_id=Musterfrau Erika | session=meetingAttendanceList | joined_at=2020-12-11T12:36:16 | left_at=2020-12-11T13:56:48",
+            "6: user_id=Mustermann Max | session=meetingAttendanceList | joined_at=2020-12-11T13:45:41 | left_at=2020-12-11T13:56:48",
+            "7: user_id=Musterfrau Erika | session=meetingAttendanceList | joined_at=2020-12-11T12:36:16 | left_at=2020-12-11T13:56:48",
+        ]
+    );
+    // French 2021 report (after Necrelox/Auto_Presence meetingAttendanceReport.csv):
+    // title `null` (the file name stands in), `13/04/2021 à 09:01:31`, no UPN.
+    assert_eq!(
+        read(Source::Training, "teams", "teams/gen2-fr"),
+        [
+            "8: user_id=zoe.martin@contoso.fr | session=meetingAttendanceReport | joined_at=2021-04-13T09:01:31 | left_at=2021-04-13T11:45:31",
+            "9: user_id=hugo.petit@contoso.fr | session=meetingAttendanceReport | joined_at=2021-04-13T09:01:39 | left_at=2021-04-13T11:27:03",
+            "10: user_id=hugo.petit@contoso.fr | session=meetingAttendanceReport | joined_at=2021-04-13T11:30:00 | left_at=2021-04-13T11:45:55",
+        ]
+    );
+    // Re-saved with semicolons and `Nama` (after hamonangann/presence-script): the
+    // UPN, not the email, is the person.
+    assert_eq!(
+        read(Source::Training, "teams", "teams/gen2-resaved"),
+        [
+            "2: user_id=sari.dewi@contoso.co.id | session=meetingAttendanceReport | joined_at=2022-04-13T07:56:32 | left_at=2022-04-13T09:38:51",
+            "3: user_id=budi.santoso@contoso.co.id | session=meetingAttendanceReport | joined_at=2022-04-13T08:09:06 | left_at=2022-04-13T08:21:07",
+            "4: user_id=budi.santoso@contoso.co.id | session=meetingAttendanceReport | joined_at=2022-04-13T08:42:26 | left_at=2022-04-13T09:38:51",
+        ]
+    );
+    // Portuguese 2022+ sections; a guest with no email is named by name.
+    assert_eq!(
+        read(Source::Training, "teams", "teams/gen3-pt"),
+        [
+            "10: user_id=davi.rocha@contoso.com.br | session=Alinhamento Semanal | joined_at=2026-02-07T10:00:00 | left_at=2026-02-07T11:00:00",
+            "11: user_id=Elisa Melo (External) | session=Alinhamento Semanal | joined_at=2026-02-07T10:10:00 | left_at=2026-02-07T10:55:00",
+        ]
+    );
+    // Every roster person is matched: `Mustermann Max` is Max Mustermann, `Elisa
+    // Melo (External)` is Elisa Melo.
+    for (dir, line) in [
+        ("gen1-pt", "training 5 rows read = 5 accepted + 0 quarantined; 0 unmatched ids; 2 duplicates removed; 3 matched by name"),
+        ("gen1-24h", "training 6 rows read = 6 accepted + 0 quarantined; 0 unmatched ids; 2 duplicates removed; 4 matched by name"),
+        ("gen2-fr", "training 3 rows read = 3 accepted + 0 quarantined; 0 unmatched ids; 0 duplicates removed; 0 matched by name"),
+        ("gen2-resaved", "training 3 rows read = 3 accepted + 0 quarantined; 0 unmatched ids; 0 duplicates removed; 0 matched by name"),
+        ("gen3-pt", "training 2 rows read = 2 accepted + 0 quarantined; 0 unmatched ids; 0 duplicates removed; 1 matched by name"),
+    ] {
+        assert_eq!(
+            validate_against_roster("training", "teams", &format!("teams/{dir}")),
+            line,
+            "{dir}"
+        );
+    }
+}
+
+#[test]
+fn teams_honours_configured_person_and_session_columns() {
+    let rows = read_as(Source::Training, "teams", "teams/gen2-resaved", |c| {
+        c.columns = BTreeMap::from([
+            ("user_id".to_string(), "Email".to_string()),
+            ("session".to_string(), "Role".to_string()),
+        ]);
+    });
+    assert_eq!(
+        rows[1],
+        "3: user_id=budi@contoso.co.id | session=Presenter | joined_at=2022-04-13T08:09:06 | left_at=2022-04-13T08:21:07"
+    );
+    // A mapped header the file lacks is an error naming it.
+    let cfg = SourceConfig {
+        path: fixture("exports").join("teams/gen2-resaved"),
+        format: Format::Tool(Tool::Teams),
+        columns: BTreeMap::from([("user_id".to_string(), "Courriel".to_string())]),
+        date_format: None,
+        date_order: None,
+        campaign_from: None,
+        config_file: PathBuf::from("uptake.toml"),
+    };
+    let e = read_source(Source::Training, &cfg, "department", |_, _| {})
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("`Courriel`"), "{e}");
+}
