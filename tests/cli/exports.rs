@@ -568,3 +568,58 @@ fn teams_honours_configured_person_and_session_columns() {
         .to_string();
     assert!(e.contains("`Courriel`"), "{e}");
 }
+
+#[test]
+fn zoom_real_layouts() {
+    // The meeting block ends in a trailing comma; `Recording Consent`; a guest
+    // renamed `iPhone (Bruno Costa)` (layouts documented in public READMEs and
+    // parsers' fixtures, see docs/exports.md).
+    assert_eq!(
+        read(Source::Training, "zoom", "zoom-layouts/participants_85512345678.csv"),
+        [
+            "5: user_id=ana.lima@contoso.com.br | session=Intune drop-in | joined_at=2026-10-05T17:55:00 | left_at=2026-10-05T19:00:00",
+            "6: user_id=iPhone (Bruno Costa) | session=Intune drop-in | joined_at=2026-10-05T18:20:00 | left_at=2026-10-05T19:00:00",
+            "7: user_id=Carla Dias | session=Intune drop-in | joined_at=2026-10-05T18:01:00 | left_at=2026-10-05T18:35:00",
+        ]
+    );
+    // The 2023+ portal: `Topic,ID,Host,...`, lower-case headers, `Email`.
+    assert_eq!(
+        read(Source::Training, "zoom", "zoom-layouts/participants_new_portal.csv"),
+        [
+            "5: user_id=max.mustermann@contoso.de | session=Intune Q&A | joined_at=2026-09-03T08:30:00 | left_at=2026-09-03T09:30:00",
+            "6: user_id=erika.musterfrau@contoso.de | session=Intune Q&A | joined_at=2026-09-03T08:35:00 | left_at=2026-09-03T09:46:00",
+        ]
+    );
+    // "Show unique users": from the meeting's start for the total duration.
+    assert_eq!(
+        read(Source::Training, "zoom", "zoom-layouts/participants_unique.csv"),
+        [
+            "5: user_id=zoe.martin@contoso.fr | session=Intune for managers | joined_at=2022-03-08T09:49:29 | left_at=2022-03-08T10:47:29",
+            "6: user_id=Hugo Petit (Hugo's iPad) | session=Intune for managers | joined_at=2022-03-08T09:49:29 | left_at=2022-03-08T10:01:29",
+        ]
+    );
+    // A webinar's sections; a registrant who did not come is quarantined.
+    assert_eq!(
+        read(Source::Training, "zoom", "zoom-layouts/webinar_attendee_84759841045.csv"),
+        [
+            "7: user_id=sari.dewi@contoso.co.id | session=Intune launch webinar | joined_at=2025-03-22T19:13:27 | left_at=2025-03-22T23:55:19",
+            "10: user_id=budi@contoso.co.id | session=Intune launch webinar | joined_at=2025-03-22T19:28:32 | left_at=2025-03-22T20:52:29",
+            "11: QUARANTINE registered but did not attend (Attended = No)",
+        ]
+    );
+    // The usage report of many meetings: each row's topic, the participant's email
+    // (the second `User Email`); `15/08/2022` decides day-first.
+    assert_eq!(
+        read(Source::Training, "zoom", "zoom-layouts/usage_report.csv"),
+        [
+            "2: user_id=davi.rocha@contoso.com.br | session=Intune 1:1 Davi | joined_at=2023-06-01T09:00:00 | left_at=2023-06-01T09:21:00",
+            "3: user_id=elisa.melo@contoso.com.br | session=Intune 1:1 Elisa | joined_at=2023-06-02T10:00:00 | left_at=2023-06-02T10:30:00",
+        ]
+    );
+    // 12 rows: the absent registrant quarantined; every roster person matched
+    // (Bruno by the name in parentheses, Carla and Hugo by name, Budi by mail).
+    assert_eq!(
+        validate_against_roster("training", "zoom", "zoom-layouts"),
+        "training 12 rows read = 11 accepted + 1 quarantined; 0 unmatched ids; 0 duplicates removed; 3 matched by name"
+    );
+}
