@@ -22,6 +22,7 @@ pub mod entra;
 pub mod intune;
 pub mod jira;
 pub mod mailchimp;
+pub mod mailchimp_csv;
 pub mod sendgrid;
 pub mod servicenow;
 pub mod sessions;

@@ -85,6 +85,25 @@ fn intune_reads_utc_inventory_and_counts_shared_devices() {
 }
 
 #[test]
+fn intune_all_inventory_columns_take_the_upn_not_the_user_guid() {
+    // Every column of a real "Include all inventory data" export, in its order (as
+    // a public demo copies them): `UserId` (a GUID) comes before `Primary user UPN`
+    // and loosely matches `user_id`; the UPN must win.
+    assert_eq!(
+        read(
+            Source::Enrollments,
+            "intune",
+            "intune/DevicesWithInventory_all-columns.csv"
+        ),
+        [
+            "2: user_id=ana.lima@contoso.com.br | enrolled_at=2024-01-15 09:23:11.0000000Z | device_id=5b1c0a7e-0001 | os=Windows | compliant=Compliant",
+            "3: QUARANTINE the device has no primary user (a shared or kiosk device): no person to count it for",
+            "4: user_id=bruno.costa@contoso.com.br | enrolled_at=2024-01-17 23:30:00.0000000Z | device_id=5b1c0a7e-0003 | os=iOS/iPadOS | compliant=InGracePeriod",
+        ]
+    );
+}
+
+#[test]
 fn entra_and_admin_center_exports_read_as_the_roster() {
     assert_eq!(
         read(Source::Roster, "entra", "entra/exportUsers_2024-1-20.csv"),
@@ -259,6 +278,21 @@ fn auto_recognises_every_fixture() {
         (Source::Tickets, "jira", "jira"),
         (Source::Email, "sendgrid/events.ndjson", "sendgrid"),
         (Source::Email, "mailchimp", "mailchimp"),
+        (Source::Training, "teams/gen1-pt", "teams"),
+        (Source::Training, "teams/gen2-fr", "teams"),
+        (Source::Training, "teams/gen3-pt", "teams"),
+        (Source::Training, "teams/gen2-resaved", "teams"),
+        (Source::Training, "zoom-layouts", "zoom"),
+        (
+            Source::Email,
+            "mailchimp-csv/lists/2024-01-15 Kickoff",
+            "mailchimp",
+        ),
+        (
+            Source::Enrollments,
+            "intune/DevicesWithInventory_all-columns.csv",
+            "intune",
+        ),
     ] {
         assert_eq!(read(source, "auto", rel), read(source, tool, rel), "{rel}");
     }
@@ -621,5 +655,47 @@ fn zoom_real_layouts() {
     assert_eq!(
         validate_against_roster("training", "zoom", "zoom-layouts"),
         "training 12 rows read = 11 accepted + 1 quarantined; 0 unmatched ids; 0 duplicates removed; 3 matched by name"
+    );
+}
+
+#[test]
+fn mailchimp_campaign_report_csvs() {
+    // Activity member lists (Reports > View report > Activity > Opened ... > Export),
+    // one folder per campaign: the event from each file's name, the time from the
+    // folder's date (the lists carry none), the audience's merge-field columns
+    // (`MEMBER_RATING`, `OPTIN_TIME`, `LEID`, `EUID`, ...) ignored.
+    assert_eq!(
+        read(Source::Email, "mailchimp", "mailchimp-csv/lists/2024-01-15 Kickoff"),
+        [
+            "2: user_id=ana.lima@contoso.com.br | campaign=2024-01-15 Kickoff | event=click | timestamp=2024-01-15T00:00:00",
+            "2: user_id=ana.lima@contoso.com.br | campaign=2024-01-15 Kickoff | event=open | timestamp=2024-01-15T00:00:00",
+            "3: user_id=budi@contoso.co.id | campaign=2024-01-15 Kickoff | event=open | timestamp=2024-01-15T00:00:00",
+            "2: user_id=ana.lima@contoso.com.br | campaign=2024-01-15 Kickoff | event=sent | timestamp=2024-01-15T00:00:00",
+            "3: user_id=budi@contoso.co.id | campaign=2024-01-15 Kickoff | event=sent | timestamp=2024-01-15T00:00:00",
+            "4: user_id=Carla.Dias@contoso.com.br | campaign=2024-01-15 Kickoff | event=sent | timestamp=2024-01-15T00:00:00",
+            "2: QUARANTINE Mailchimp activity `unsubscribed` is not one uptake measures (sent, open, click, bounce)",
+        ]
+    );
+    // The campaign report export: `Title:` is the campaign, `Delivery Date/Time:`
+    // (`Mon Jan 22, 2024 09:00 am`) the time; per-person counts give the events.
+    assert_eq!(
+        read(Source::Email, "mailchimp", "mailchimp-csv/report"),
+        [
+            "12: user_id=davi@contoso.com.br | campaign=Intune enrolment reminder | event=sent | timestamp=2024-01-22T09:00:00",
+            "12: user_id=davi@contoso.com.br | campaign=Intune enrolment reminder | event=open | timestamp=2024-01-22T09:00:00",
+            "12: user_id=davi@contoso.com.br | campaign=Intune enrolment reminder | event=click | timestamp=2024-01-22T09:00:00",
+            "13: user_id=elisa.melo@contoso.com.br | campaign=Intune enrolment reminder | event=sent | timestamp=2024-01-22T09:00:00",
+            "14: user_id=zoe.martin@contoso.fr | campaign=Intune enrolment reminder | event=sent | timestamp=2024-01-22T09:00:00",
+            "14: user_id=zoe.martin@contoso.fr | campaign=Intune enrolment reminder | event=open | timestamp=2024-01-22T09:00:00",
+        ]
+    );
+    // Budi and Davi are matched through the roster's `mail`.
+    assert_eq!(
+        validate_against_roster("email", "mailchimp", "mailchimp-csv/lists/2024-01-15 Kickoff"),
+        "email 7 rows read = 6 accepted + 1 quarantined; 0 unmatched ids; 0 duplicates removed; 0 matched by name"
+    );
+    assert_eq!(
+        validate_against_roster("email", "auto", "mailchimp-csv/report"),
+        "email 6 rows read = 6 accepted + 0 quarantined; 0 unmatched ids; 0 duplicates removed; 0 matched by name"
     );
 }
