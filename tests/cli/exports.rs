@@ -300,7 +300,6 @@ fn auto_recognises_every_fixture() {
 
 #[test]
 fn a_whole_rollout_of_exports_reads_with_only_format_auto() {
-    let dir = tempfile::tempdir().unwrap();
     let ex = fixture("exports");
     let config = format!(
         r#"
@@ -336,19 +335,7 @@ enrollment_target = [[14, 1.0]]
         teams = ex.join("teams/gen1").display(),
         jira = ex.join("jira").display(),
     );
-    std::fs::write(dir.path().join("uptake.toml"), config).unwrap();
-    let out = uptake()
-        .arg("validate")
-        .arg("--config")
-        .arg(dir.path().join("uptake.toml"))
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "{stdout}\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let stdout = validate(&config);
     for said in [
         "roster: format auto: read as a Microsoft Entra / Microsoft 365 user export (entra)",
         "enrollments: format auto: read as a Microsoft Intune device export (intune)",
@@ -451,10 +438,29 @@ fn a_missing_column_in_an_export_names_file_headers_and_closest() {
     assert!(text.contains("`Created`"), "{text}");
 }
 
+/// Runs `uptake validate` on `config` (written to a temp folder) and returns its
+/// output, asserting success.
+fn validate(config: &str) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("uptake.toml"), config).unwrap();
+    let out = uptake()
+        .arg("validate")
+        .arg("--config")
+        .arg(dir.path().join("uptake.toml"))
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        out.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    stdout
+}
+
 /// Runs `uptake validate` with the people of `exports/roster/people.csv` and one
 /// source read with only `format` set; returns the source's data-quality line.
 fn validate_against_roster(source: &str, format: &str, rel: &str) -> String {
-    let dir = tempfile::tempdir().unwrap();
     let ex = fixture("exports");
     let config = format!(
         r#"
@@ -479,19 +485,7 @@ enrollment_target = [[14, 1.0]]
         roster = ex.join("roster/people.csv").display(),
         path = ex.join(rel).display(),
     );
-    std::fs::write(dir.path().join("uptake.toml"), config).unwrap();
-    let out = uptake()
-        .arg("validate")
-        .arg("--config")
-        .arg(dir.path().join("uptake.toml"))
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
-    assert!(
-        out.status.success(),
-        "{rel}: {stdout}\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let stdout = validate(&config);
     stdout
         .lines()
         .find(|l| l.trim_start().starts_with(&format!("{source} ")) && l.contains("rows read"))
