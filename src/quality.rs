@@ -419,14 +419,15 @@ fn norm_id_cow(s: &str) -> Cow<'_, str> {
 }
 
 /// Normalises a display name: `Last, First` becomes `first last`, parenthesised
-/// parts are dropped, case and spacing are folded.
+/// and bracketed parts (`(External)`, `[Contoso]`) are dropped, case and spacing are
+/// folded.
 pub fn norm_name(s: &str) -> String {
     let mut base = String::with_capacity(s.len());
     let mut depth = 0usize;
     for c in s.chars() {
         match c {
-            '(' => depth += 1,
-            ')' => depth = depth.saturating_sub(1),
+            '(' | '[' => depth += 1,
+            ')' | ']' => depth = depth.saturating_sub(1),
             _ if depth == 0 => base.push(c),
             _ => {}
         }
@@ -440,6 +441,13 @@ pub fn norm_name(s: &str) -> String {
         .map(str::to_lowercase)
         .collect::<Vec<_>>()
         .join(" ")
+}
+
+/// A normalised name's words in sorted order, so that word order does not count.
+fn word_key(name: &str) -> String {
+    let mut words: Vec<&str> = name.split(' ').collect();
+    words.sort_unstable();
+    words.join(" ")
 }
 
 /// A yes/no cell: true, yes, y, 1 or x (any case).
@@ -597,6 +605,8 @@ struct Matcher {
     by_id: FastMap<String, u32>,
     by_mail: FastMap<String, Option<u32>>,
     by_name: FastMap<String, Option<u32>>,
+    /// Names by their words in any order (`Mustermann Max` is `Max Mustermann`).
+    by_words: FastMap<String, Option<u32>>,
 }
 
 impl Matcher {
@@ -617,20 +627,23 @@ impl Matcher {
                 .or_insert(Some(pid as u32));
         }
         let mut by_name: FastMap<String, Option<u32>> = FastMap::default();
+        let mut by_words: FastMap<String, Option<u32>> = FastMap::default();
         for (pid, name) in roster.display_name.iter().enumerate() {
             let key = norm_name(name);
             if key.is_empty() {
                 continue;
             }
-            by_name
-                .entry(key)
-                .and_modify(|e| *e = None)
-                .or_insert(Some(pid as u32));
+            for (map, key) in [(&mut by_words, word_key(&key)), (&mut by_name, key)] {
+                map.entry(key)
+                    .and_modify(|e| *e = None)
+                    .or_insert(Some(pid as u32));
+            }
         }
         Matcher {
             by_id,
             by_mail,
             by_name,
+            by_words,
         }
     }
 
@@ -664,10 +677,25 @@ impl Matcher {
             }
         }
         if !id.contains('@') {
-            match self.by_name.get(&norm_name(cell)) {
-                Some(Some(p)) => return Ok(Found::Person(*p, true)),
-                Some(None) => return Err(format!("name `{cell}` fits several roster people")),
-                None => {}
+            // The name as written, then its words in any order (`Mustermann Max`),
+            // then the name in parentheses (Zoom's `iPhone (Ann Lee)`).
+            let key = norm_name(cell);
+            let inner = cell
+                .rsplit_once('(')
+                .and_then(|(_, r)| r.strip_suffix(')'))
+                .map(norm_name)
+                .unwrap_or_default();
+            let tries = [
+                (&self.by_name, key.clone()),
+                (&self.by_words, word_key(&key)),
+                (&self.by_name, inner),
+            ];
+            for (map, key) in tries {
+                match map.get(&key) {
+                    Some(Some(p)) => return Ok(Found::Person(*p, true)),
+                    Some(None) => return Err(format!("name `{cell}` fits several roster people")),
+                    None => {}
+                }
             }
         }
         Ok(Found::Unknown(id.into_owned()))
@@ -1053,6 +1081,8 @@ mod tests {
         assert_eq!(norm_name("Martin, Anne"), "anne martin");
         assert_eq!(norm_name("  Anne   MARTIN "), "anne martin");
         assert_eq!(norm_name("Anne Martin (amartin)"), "anne martin");
+        assert_eq!(norm_name("[Contoso] Anne Martin (External)"), "anne martin");
+        assert_eq!(word_key("martin anne"), "anne martin");
         assert_eq!(
             norm_id("  Anne.Martin@Contoso.COM "),
             "anne.martin@contoso.com"

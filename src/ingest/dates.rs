@@ -287,6 +287,14 @@ pub fn parse_local(cell: &str) -> Option<LocalStamp> {
         .chars()
         .map(|c| if c.is_whitespace() { ' ' } else { c })
         .collect();
+    // A weekday before the date (`Mon Jan 15, 2024 09:00 am`) says nothing more.
+    let s = match s.split_once(' ') {
+        Some((first, rest)) if weekday(first) => rest.trim_start().to_string(),
+        _ => s,
+    };
+    if let Some(stamp) = parse_month_first(&s) {
+        return Some(stamp);
+    }
     let (date, rest) = match s.find([' ', ',', 'T']) {
         Some(i) => (&s[..i], s[i..].trim_start_matches([' ', ',', 'T'])),
         None => (s.as_str(), ""),
@@ -296,7 +304,7 @@ pub fn parse_local(cell: &str) -> Option<LocalStamp> {
     let [p1, p2, p3] = parts.as_slice() else {
         return None;
     };
-    let time = parse_clock(rest)?;
+    let time = parse_clock(strip_connector(rest))?;
     let num = |p: &str, max_len: usize| -> Option<u32> {
         (!p.is_empty() && p.len() <= max_len && p.bytes().all(|b| b.is_ascii_digit()))
             .then(|| p.parse().ok())
@@ -324,7 +332,57 @@ pub fn parse_local(cell: &str) -> Option<LocalStamp> {
         return Some(LocalStamp::Known(date.and_time(time)));
     }
     let b = num(p2, 2)?;
+    if sep == '.' {
+        // Dotted dates are day-first wherever they are written (de, ru, pl, ...).
+        let date = NaiveDate::from_ymd_opt(year, b, a)?;
+        return Some(LocalStamp::Known(date.and_time(time)));
+    }
     Some(LocalStamp::Numeric { a, b, year, time })
+}
+
+/// `Aug 12, 2026 10:00 AM`, `Mar 22, 2025 19:13:27` (Zoom, Mailchimp): month name,
+/// day, year, then the time.
+fn parse_month_first(s: &str) -> Option<LocalStamp> {
+    let mut words = s.splitn(4, ' ');
+    let month = month_number(words.next()?)?;
+    let day: u32 = words.next()?.trim_end_matches(',').parse().ok()?;
+    let year_word = words.next()?.trim_end_matches(',');
+    if year_word.len() != 4 {
+        return None;
+    }
+    let year: i32 = year_word.parse().ok()?;
+    let time = parse_clock(strip_connector(words.next().unwrap_or("")))?;
+    let date = NaiveDate::from_ymd_opt(year, month, day)?;
+    Some(LocalStamp::Known(date.and_time(time)))
+}
+
+/// The word some locales put between the date and the time (`13/04/2021 à 09:01:31`,
+/// `... at 9:01 AM`, `... um 09:01`, `... às 09:01`), removed.
+fn strip_connector(rest: &str) -> &str {
+    let rest = rest.trim_start();
+    for word in ["à ", "at ", "um ", "às ", "a las ", "a les ", "om "] {
+        if let Some(r) = rest.strip_prefix(word) {
+            return r.trim_start();
+        }
+    }
+    rest
+}
+
+/// An English weekday name, whole or abbreviated, with or without a comma.
+fn weekday(word: &str) -> bool {
+    let w = word.trim_end_matches(',').to_ascii_lowercase();
+    w.len() >= 3
+        && [
+            "monday",
+            "tuesday",
+            "wednesday",
+            "thursday",
+            "friday",
+            "saturday",
+            "sunday",
+        ]
+        .iter()
+        .any(|d| d.starts_with(&w))
 }
 
 /// `H:MM[:SS[.frac]] [AM|PM]`, or nothing (midnight).
@@ -664,6 +722,15 @@ mod tests {
         assert_eq!(local("09/Oct/25 12:05 AM", Dmy), "2025-10-09 00:05:00");
         assert_eq!(local("2023/11/03 16:12", Dmy), "2023-11-03 16:12:00");
         assert_eq!(local("29.02.2016", Dmy), "2016-02-29 00:00:00");
+        // Dots are day-first whatever the order says.
+        assert_eq!(local("11.12.2020 12:27:24", Mdy), "2020-12-11 12:27:24");
+        assert_eq!(local("13/04/2021 à 09:01:31", Dmy), "2021-04-13 09:01:31");
+        assert_eq!(local("Aug 12, 2026 10:00 AM", Dmy), "2026-08-12 10:00:00");
+        assert_eq!(local("Mar 22, 2025 19:13:27", Dmy), "2025-03-22 19:13:27");
+        assert_eq!(
+            local("Mon Jan 15, 2024 09:00 am", Dmy),
+            "2024-01-15 09:00:00"
+        );
         assert_eq!(local("13/13/2020", Dmy), "none");
         assert_eq!(local("yesterday", Dmy), "none");
         assert_eq!(local("1/2/2020 13:00 PM", Dmy), "none");

@@ -10,7 +10,7 @@ pub fn label(tool: Tool) -> &'static str {
         Tool::Intune => "Microsoft Intune device",
         Tool::Entra => "Microsoft Entra / Microsoft 365 user",
         Tool::SendGrid => "SendGrid Event Webhook",
-        Tool::Mailchimp => "Mailchimp email-activity",
+        Tool::Mailchimp => "Mailchimp email-activity or campaign report",
         Tool::Teams => "Microsoft Teams attendance report",
         Tool::Zoom => "Zoom participant report",
         Tool::ServiceNow => "ServiceNow incident",
@@ -46,6 +46,9 @@ pub fn detect(text: &str) -> Option<Tool> {
     let has = |names: &[&str]| names.iter().all(|n| cells.contains(*n));
     let any = |names: &[&str]| names.iter().any(|n| cells.contains(*n));
     if has(&["fullname", "useraction"])
+        || has(&["nomecompleto", "atividade"])
+        || has(&["nomcomplet", "heuredarrivée"])
+        || any(&["iddoparticipanteupn", "primeiroingresso"])
         || any(&[
             "participantidupn",
             "inmeetingduration",
@@ -56,7 +59,7 @@ pub fn detect(text: &str) -> Option<Tool> {
     {
         return Some(Tool::Teams);
     }
-    if any(&["nameoriginalname"])
+    if any(&["nameoriginalname", "usernameoriginalname"])
         || has(&["meetingid", "topic"])
         || has(&["useremail", "jointime", "leavetime"])
     {
@@ -75,6 +78,11 @@ pub fn detect(text: &str) -> Option<Tool> {
     }
     if any(&["issuekey"]) {
         return Some(Tool::Jira);
+    }
+    if any(&["emailcampaignreport"])
+        || (any(&["emailaddress"]) && any(&["memberrating", "leid", "euid", "opens", "clicks"]))
+    {
+        return Some(Tool::Mailchimp);
     }
     if any(&["requesteremail"]) || has(&["id", "requester", "createdat"]) {
         return Some(Tool::Zendesk);

@@ -18,8 +18,18 @@ use crate::schema::{CAMPAIGN, EVENT, TIMESTAMP, USER_ID};
 use super::sendgrid::json_objects;
 use super::table::{Adapted, Ctx, Out};
 
-/// Reads one email-activity report file.
+/// Reads one Mailchimp file: JSON (the email-activity report) or CSV (the campaign
+/// report's exports), told apart by its first character.
 pub fn read(ctx: &Ctx<'_>, text: &str) -> Result<Adapted, Error> {
+    if text.trim_start().starts_with(['[', '{']) {
+        read_json(ctx, text)
+    } else {
+        super::mailchimp_csv::read(ctx, text)
+    }
+}
+
+/// Reads one email-activity report file.
+fn read_json(ctx: &Ctx<'_>, text: &str) -> Result<Adapted, Error> {
     let items = json_objects(ctx, text)?;
     let mut rows = Vec::new();
     // The line of each email: its `"email_address"` key, in order.

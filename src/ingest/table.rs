@@ -80,8 +80,8 @@ impl Ctx<'_> {
     }
 
     /// The header position of each wanted column: the config's `columns` first, then
-    /// the canonical name itself, then the tool's `aliases` (exact, then ignoring case,
-    /// spaces and punctuation). A required column, or one the config maps, that is
+    /// the tool's `aliases`, then the canonical name itself (each exact, then ignoring
+    /// case, spaces and punctuation). A required column, or one the config maps, that is
     /// nowhere is an [`Error::MissingColumn`].
     pub fn map(
         &self,
@@ -106,10 +106,14 @@ impl Ctx<'_> {
                 .iter()
                 .find(|(c, _)| c == canonical)
                 .map_or(&[], |(_, a)| a);
+            // The tool's own names first: a loose match on the canonical name could
+            // take another column (Intune's `UserId`, a GUID, for `user_id`).
             let found = match configured {
                 Some(header) => find_header(headers, header),
-                None => std::iter::once(canonical.as_str())
-                    .chain(tool.iter().copied())
+                None => tool
+                    .iter()
+                    .copied()
+                    .chain(std::iter::once(canonical.as_str()))
                     .find_map(|h| find_header(headers, h)),
             };
             let needed = (i < self.n_required && !provides.contains(&canonical.as_str()))
@@ -204,13 +208,13 @@ pub fn squash(s: &str) -> String {
 }
 
 /// A cell as the metrics should see it: trimmed; a tool's "no value" (`?`, `null`,
-/// `NULL`, `(null)`, `N/A`) empty; a spreadsheet formula wrapper (`="0123"`) unwrapped
+/// `NULL`, `(null)`, `N/A`, `-`, `--`) empty; a spreadsheet formula wrapper (`="0123"`) unwrapped
 /// and a leading `=` dropped, so that a formula is never passed on.
 pub fn clean(cell: &str) -> String {
     let s = cell.trim();
     if matches!(
         s.to_ascii_lowercase().as_str(),
-        "?" | "null" | "(null)" | "n/a" | "-"
+        "?" | "null" | "(null)" | "n/a" | "-" | "--"
     ) {
         return String::new();
     }

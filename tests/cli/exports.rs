@@ -86,6 +86,25 @@ fn intune_reads_utc_inventory_and_counts_shared_devices() {
 }
 
 #[test]
+fn intune_all_inventory_columns_take_the_upn_not_the_user_guid() {
+    // Every column of a real "Include all inventory data" export, in its order (as
+    // a public demo copies them): `UserId` (a GUID) comes before `Primary user UPN`
+    // and loosely matches `user_id`; the UPN must win.
+    assert_eq!(
+        read(
+            Source::Enrollments,
+            "intune",
+            "intune/DevicesWithInventory_all-columns.csv"
+        ),
+        [
+            "2: user_id=ana.lima@contoso.com.br | enrolled_at=2024-01-15 09:23:11.0000000Z | device_id=5b1c0a7e-0001 | os=Windows | compliant=Compliant",
+            "3: QUARANTINE the device has no primary user (a shared or kiosk device): no person to count it for",
+            "4: user_id=bruno.costa@contoso.com.br | enrolled_at=2024-01-17 23:30:00.0000000Z | device_id=5b1c0a7e-0003 | os=iOS/iPadOS | compliant=InGracePeriod",
+        ]
+    );
+}
+
+#[test]
 fn entra_and_admin_center_exports_read_as_the_roster() {
     assert_eq!(
         read(Source::Roster, "entra", "entra/exportUsers_2024-1-20.csv"),
@@ -260,6 +279,21 @@ fn auto_recognises_every_fixture() {
         (Source::Tickets, "jira", "jira"),
         (Source::Email, "sendgrid/events.ndjson", "sendgrid"),
         (Source::Email, "mailchimp", "mailchimp"),
+        (Source::Training, "teams/gen1-pt", "teams"),
+        (Source::Training, "teams/gen2-fr", "teams"),
+        (Source::Training, "teams/gen3-pt", "teams"),
+        (Source::Training, "teams/gen2-resaved", "teams"),
+        (Source::Training, "zoom-layouts", "zoom"),
+        (
+            Source::Email,
+            "mailchimp-csv/lists/2024-01-15 Kickoff",
+            "mailchimp",
+        ),
+        (
+            Source::Enrollments,
+            "intune/DevicesWithInventory_all-columns.csv",
+            "intune",
+        ),
     ] {
         assert_eq!(read(source, "auto", rel), read(source, tool, rel), "{rel}");
     }
@@ -267,7 +301,6 @@ fn auto_recognises_every_fixture() {
 
 #[test]
 fn a_whole_rollout_of_exports_reads_with_only_format_auto() {
-    let dir = tempfile::tempdir().unwrap();
     let ex = fixture("exports");
     let config = format!(
         r#"
@@ -303,19 +336,7 @@ enrollment_target = [[14, 1.0]]
         teams = ex.join("teams/gen1").display(),
         jira = ex.join("jira").display(),
     );
-    std::fs::write(dir.path().join("uptake.toml"), config).unwrap();
-    let out = uptake()
-        .arg("validate")
-        .arg("--config")
-        .arg(dir.path().join("uptake.toml"))
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "{stdout}\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let stdout = validate(&config);
     for said in [
         "roster: format auto: read as a Microsoft Entra / Microsoft 365 user export (entra)",
         "enrollments: format auto: read as a Microsoft Intune device export (intune)",
@@ -416,4 +437,260 @@ fn a_missing_column_in_an_export_names_file_headers_and_closest() {
         "{text}"
     );
     assert!(text.contains("`Created`"), "{text}");
+}
+
+/// Runs `uptake validate` on `config` (written to a temp folder) and returns its
+/// output, asserting success.
+fn validate(config: &str) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("uptake.toml"), config).unwrap();
+    let out = uptake()
+        .arg("validate")
+        .arg("--config")
+        .arg(dir.path().join("uptake.toml"))
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        out.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    stdout
+}
+
+/// Runs `uptake validate` with the people of `exports/roster/people.csv` and one
+/// source read with only `format` set; returns the source's data-quality line.
+fn validate_against_roster(source: &str, format: &str, rel: &str) -> String {
+    let ex = fixture("exports");
+    let config = format!(
+        r#"
+[rollout]
+name = "Exports"
+as_of = "2026-12-01"
+timezone = "Europe/Paris"
+group_by = "department"
+[thresholds]
+min_group_size = 1
+[sources.roster]
+path = "{roster}"
+[sources.{source}]
+path = "{path}"
+format = "{format}"
+[[waves]]
+name = "W1"
+start = "2020-01-01"
+groups = ["Finance", "HR"]
+enrollment_target = [[14, 1.0]]
+"#,
+        roster = ex.join("roster/people.csv").display(),
+        path = ex.join(rel).display(),
+    );
+    let stdout = validate(&config);
+    stdout
+        .lines()
+        .find(|l| l.trim_start().starts_with(&format!("{source} ")) && l.contains("rows read"))
+        .unwrap_or_else(|| panic!("{rel}: no {source} line in:\n{stdout}"))
+        .trim()
+        .to_string()
+}
+
+#[test]
+fn teams_real_layouts_in_other_languages_and_locales() {
+    // Portuguese 2020 list (after RenatoJardimParducci/ExemploGit3SIB2021
+    // meetingAttendanceList.csv): every date is 09/03/2021, which no value decides;
+    // the Portuguese labels mean a day-first locale.
+    assert_eq!(
+        read(Source::Training, "teams", "teams/gen1-pt"),
+        [
+            "2: user_id=Ana Lima | session=meetingAttendanceList | joined_at=2021-03-09T07:59:50 | left_at=2021-03-09T09:27:46",
+            "3: user_id=Bruno Costa | session=meetingAttendanceList | joined_at=2021-03-09T08:00:07 | left_at=2021-03-09T08:29:25",
+            "4: user_id=Bruno Costa | session=meetingAttendanceList | joined_at=2021-03-09T08:00:07 | left_at=2021-03-09T08:29:25",
+            // Still present at download: until the file's last timestamp.
+            "5: user_id=Carla Dias | session=meetingAttendanceList | joined_at=2021-03-09T08:12:39 | left_at=2021-03-09T09:27:46",
+            "6: user_id=Ana Lima | session=meetingAttendanceList | joined_at=2021-03-09T07:59:50 | left_at=2021-03-09T09:27:46",
+        ]
+    );
+    // English labels, 24-hour clock (after dominikhoebert/Teams-Attendance-Klassenbuch-
+    // Writer): day-first. `Joined before` then `Joined` with no `Left` between (after
+    // smarjapure/webscrapping_project): the first interval ends at the second join.
+    assert_eq!(
+        read(Source::Training, "teams", "teams/gen1-24h"),
+        [
+            "2: user_id=Mustermann Max | session=meetingAttendanceList | joined_at=2020-12-11T12:27:24 | left_at=2020-12-11T12:45:18",
+            "3: user_id=Mustermann Max | session=meetingAttendanceList | joined_at=2020-12-11T12:27:24 | left_at=2020-12-11T12:45:18",
+            "4: user_id=Musterfrau Erika | session=meetingAttendanceList | joined_at=2020-12-11T12:20:00 | left_at=2020-12-11T12:36:16",
+            "5: user_id=Musterfrau Erika | session=meetingAttendanceList | joined_at=2020-12-11T12:36:16 | left_at=2020-12-11T13:56:48",
+            "6: user_id=Mustermann Max | session=meetingAttendanceList | joined_at=2020-12-11T13:45:41 | left_at=2020-12-11T13:56:48",
+            "7: user_id=Musterfrau Erika | session=meetingAttendanceList | joined_at=2020-12-11T12:36:16 | left_at=2020-12-11T13:56:48",
+        ]
+    );
+    // French 2021 report (after Necrelox/Auto_Presence meetingAttendanceReport.csv):
+    // title `null` (the file name stands in), `13/04/2021 à 09:01:31`, no UPN.
+    assert_eq!(
+        read(Source::Training, "teams", "teams/gen2-fr"),
+        [
+            "8: user_id=zoe.martin@contoso.fr | session=meetingAttendanceReport | joined_at=2021-04-13T09:01:31 | left_at=2021-04-13T11:45:31",
+            "9: user_id=hugo.petit@contoso.fr | session=meetingAttendanceReport | joined_at=2021-04-13T09:01:39 | left_at=2021-04-13T11:27:03",
+            "10: user_id=hugo.petit@contoso.fr | session=meetingAttendanceReport | joined_at=2021-04-13T11:30:00 | left_at=2021-04-13T11:45:55",
+        ]
+    );
+    // Re-saved with semicolons and `Nama` (after hamonangann/presence-script): the
+    // UPN, not the email, is the person.
+    assert_eq!(
+        read(Source::Training, "teams", "teams/gen2-resaved"),
+        [
+            "2: user_id=sari.dewi@contoso.co.id | session=meetingAttendanceReport | joined_at=2022-04-13T07:56:32 | left_at=2022-04-13T09:38:51",
+            "3: user_id=budi.santoso@contoso.co.id | session=meetingAttendanceReport | joined_at=2022-04-13T08:09:06 | left_at=2022-04-13T08:21:07",
+            "4: user_id=budi.santoso@contoso.co.id | session=meetingAttendanceReport | joined_at=2022-04-13T08:42:26 | left_at=2022-04-13T09:38:51",
+        ]
+    );
+    // Portuguese 2022+ sections; a guest with no email is named by name.
+    assert_eq!(
+        read(Source::Training, "teams", "teams/gen3-pt"),
+        [
+            "10: user_id=davi.rocha@contoso.com.br | session=Alinhamento Semanal | joined_at=2026-02-07T10:00:00 | left_at=2026-02-07T11:00:00",
+            "11: user_id=Elisa Melo (External) | session=Alinhamento Semanal | joined_at=2026-02-07T10:10:00 | left_at=2026-02-07T10:55:00",
+        ]
+    );
+    // Every roster person is matched: `Mustermann Max` is Max Mustermann, `Elisa
+    // Melo (External)` is Elisa Melo.
+    for (dir, line) in [
+        ("gen1-pt", "training 5 rows read = 5 accepted + 0 quarantined; 0 unmatched ids; 2 duplicates removed; 3 matched by name"),
+        ("gen1-24h", "training 6 rows read = 6 accepted + 0 quarantined; 0 unmatched ids; 2 duplicates removed; 4 matched by name"),
+        ("gen2-fr", "training 3 rows read = 3 accepted + 0 quarantined; 0 unmatched ids; 0 duplicates removed; 0 matched by name"),
+        ("gen2-resaved", "training 3 rows read = 3 accepted + 0 quarantined; 0 unmatched ids; 0 duplicates removed; 0 matched by name"),
+        ("gen3-pt", "training 2 rows read = 2 accepted + 0 quarantined; 0 unmatched ids; 0 duplicates removed; 1 matched by name"),
+    ] {
+        assert_eq!(
+            validate_against_roster("training", "teams", &format!("teams/{dir}")),
+            line,
+            "{dir}"
+        );
+    }
+}
+
+#[test]
+fn teams_honours_configured_person_and_session_columns() {
+    let rows = read_as(Source::Training, "teams", "teams/gen2-resaved", |c| {
+        c.columns = BTreeMap::from([
+            ("user_id".to_string(), "Email".to_string()),
+            ("session".to_string(), "Role".to_string()),
+        ]);
+    });
+    assert_eq!(
+        rows[1],
+        "3: user_id=budi@contoso.co.id | session=Presenter | joined_at=2022-04-13T08:09:06 | left_at=2022-04-13T08:21:07"
+    );
+    // A mapped header the file lacks is an error naming it.
+    let cfg = SourceConfig {
+        path: fixture("exports").join("teams/gen2-resaved"),
+        format: Format::Tool(Tool::Teams),
+        columns: BTreeMap::from([("user_id".to_string(), "Courriel".to_string())]),
+        date_format: None,
+        date_order: None,
+        campaign_from: None,
+        config_file: PathBuf::from("uptake.toml"),
+    };
+    let e = read_source(Source::Training, &cfg, "department", |_| (), |_, ()| {})
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("`Courriel`"), "{e}");
+}
+
+#[test]
+fn zoom_real_layouts() {
+    // The meeting block ends in a trailing comma; `Recording Consent`; a guest
+    // renamed `iPhone (Bruno Costa)` (layouts documented in public READMEs and
+    // parsers' fixtures, see docs/exports.md).
+    assert_eq!(
+        read(Source::Training, "zoom", "zoom-layouts/participants_85512345678.csv"),
+        [
+            "5: user_id=ana.lima@contoso.com.br | session=Intune drop-in | joined_at=2026-10-05T17:55:00 | left_at=2026-10-05T19:00:00",
+            "6: user_id=iPhone (Bruno Costa) | session=Intune drop-in | joined_at=2026-10-05T18:20:00 | left_at=2026-10-05T19:00:00",
+            "7: user_id=Carla Dias | session=Intune drop-in | joined_at=2026-10-05T18:01:00 | left_at=2026-10-05T18:35:00",
+        ]
+    );
+    // The 2023+ portal: `Topic,ID,Host,...`, lower-case headers, `Email`.
+    assert_eq!(
+        read(Source::Training, "zoom", "zoom-layouts/participants_new_portal.csv"),
+        [
+            "5: user_id=max.mustermann@contoso.de | session=Intune Q&A | joined_at=2026-09-03T08:30:00 | left_at=2026-09-03T09:30:00",
+            "6: user_id=erika.musterfrau@contoso.de | session=Intune Q&A | joined_at=2026-09-03T08:35:00 | left_at=2026-09-03T09:46:00",
+        ]
+    );
+    // "Show unique users": from the meeting's start for the total duration.
+    assert_eq!(
+        read(Source::Training, "zoom", "zoom-layouts/participants_unique.csv"),
+        [
+            "5: user_id=zoe.martin@contoso.fr | session=Intune for managers | joined_at=2022-03-08T09:49:29 | left_at=2022-03-08T10:47:29",
+            "6: user_id=Hugo Petit (Hugo's iPad) | session=Intune for managers | joined_at=2022-03-08T09:49:29 | left_at=2022-03-08T10:01:29",
+        ]
+    );
+    // A webinar's sections; a registrant who did not come is quarantined.
+    assert_eq!(
+        read(Source::Training, "zoom", "zoom-layouts/webinar_attendee_84759841045.csv"),
+        [
+            "7: user_id=sari.dewi@contoso.co.id | session=Intune launch webinar | joined_at=2025-03-22T19:13:27 | left_at=2025-03-22T23:55:19",
+            "10: user_id=budi@contoso.co.id | session=Intune launch webinar | joined_at=2025-03-22T19:28:32 | left_at=2025-03-22T20:52:29",
+            "11: QUARANTINE registered but did not attend (Attended = No)",
+        ]
+    );
+    // The usage report of many meetings: each row's topic, the participant's email
+    // (the second `User Email`); `15/08/2022` decides day-first.
+    assert_eq!(
+        read(Source::Training, "zoom", "zoom-layouts/usage_report.csv"),
+        [
+            "2: user_id=davi.rocha@contoso.com.br | session=Intune 1:1 Davi | joined_at=2023-06-01T09:00:00 | left_at=2023-06-01T09:21:00",
+            "3: user_id=elisa.melo@contoso.com.br | session=Intune 1:1 Elisa | joined_at=2023-06-02T10:00:00 | left_at=2023-06-02T10:30:00",
+        ]
+    );
+    // 12 rows: the absent registrant quarantined; every roster person matched
+    // (Bruno by the name in parentheses, Carla and Hugo by name, Budi by mail).
+    assert_eq!(
+        validate_against_roster("training", "zoom", "zoom-layouts"),
+        "training 12 rows read = 11 accepted + 1 quarantined; 0 unmatched ids; 0 duplicates removed; 3 matched by name"
+    );
+}
+
+#[test]
+fn mailchimp_campaign_report_csvs() {
+    // Activity member lists (Reports > View report > Activity > Opened ... > Export),
+    // one folder per campaign: the event from each file's name, the time from the
+    // folder's date (the lists carry none), the audience's merge-field columns
+    // (`MEMBER_RATING`, `OPTIN_TIME`, `LEID`, `EUID`, ...) ignored.
+    assert_eq!(
+        read(Source::Email, "mailchimp", "mailchimp-csv/lists/2024-01-15 Kickoff"),
+        [
+            "2: user_id=ana.lima@contoso.com.br | campaign=2024-01-15 Kickoff | event=click | timestamp=2024-01-15T00:00:00",
+            "2: user_id=ana.lima@contoso.com.br | campaign=2024-01-15 Kickoff | event=open | timestamp=2024-01-15T00:00:00",
+            "3: user_id=budi@contoso.co.id | campaign=2024-01-15 Kickoff | event=open | timestamp=2024-01-15T00:00:00",
+            "2: user_id=ana.lima@contoso.com.br | campaign=2024-01-15 Kickoff | event=sent | timestamp=2024-01-15T00:00:00",
+            "3: user_id=budi@contoso.co.id | campaign=2024-01-15 Kickoff | event=sent | timestamp=2024-01-15T00:00:00",
+            "4: user_id=Carla.Dias@contoso.com.br | campaign=2024-01-15 Kickoff | event=sent | timestamp=2024-01-15T00:00:00",
+            "2: QUARANTINE Mailchimp activity `unsubscribed` is not one uptake measures (sent, open, click, bounce)",
+        ]
+    );
+    // The campaign report export: `Title:` is the campaign, `Delivery Date/Time:`
+    // (`Mon Jan 22, 2024 09:00 am`) the time; per-person counts give the events.
+    assert_eq!(
+        read(Source::Email, "mailchimp", "mailchimp-csv/report"),
+        [
+            "12: user_id=davi@contoso.com.br | campaign=Intune enrolment reminder | event=sent | timestamp=2024-01-22T09:00:00",
+            "12: user_id=davi@contoso.com.br | campaign=Intune enrolment reminder | event=open | timestamp=2024-01-22T09:00:00",
+            "12: user_id=davi@contoso.com.br | campaign=Intune enrolment reminder | event=click | timestamp=2024-01-22T09:00:00",
+            "13: user_id=elisa.melo@contoso.com.br | campaign=Intune enrolment reminder | event=sent | timestamp=2024-01-22T09:00:00",
+            "14: user_id=zoe.martin@contoso.fr | campaign=Intune enrolment reminder | event=sent | timestamp=2024-01-22T09:00:00",
+            "14: user_id=zoe.martin@contoso.fr | campaign=Intune enrolment reminder | event=open | timestamp=2024-01-22T09:00:00",
+        ]
+    );
+    // Budi and Davi are matched through the roster's `mail`.
+    assert_eq!(
+        validate_against_roster("email", "mailchimp", "mailchimp-csv/lists/2024-01-15 Kickoff"),
+        "email 7 rows read = 6 accepted + 1 quarantined; 0 unmatched ids; 0 duplicates removed; 0 matched by name"
+    );
+    assert_eq!(
+        validate_against_roster("email", "auto", "mailchimp-csv/report"),
+        "email 6 rows read = 6 accepted + 0 quarantined; 0 unmatched ids; 0 duplicates removed; 0 matched by name"
+    );
 }
