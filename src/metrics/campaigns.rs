@@ -38,23 +38,20 @@ pub fn campaigns_frame(
     rows: &[GroupRow],
 ) -> Result<DataFrame, Error> {
     let err = |e| Error::compute("campaigns", e);
+    // The configured wave of each campaign the data names, by the campaign's code.
+    let (mut codes, mut waves) = (Vec::new(), Vec::new());
+    for c in &cfg.campaigns {
+        if let Some(code) = f.campaigns.iter().position(|n| *n == c.name) {
+            codes.push(code as u32);
+            waves.push(c.wave.as_str());
+        }
+    }
     let meta = DataFrame::new_infer_height(vec![
-        Column::new(
-            "campaign".into(),
-            cfg.campaigns
-                .iter()
-                .map(|c| c.name.as_str())
-                .collect::<Vec<_>>(),
-        ),
-        Column::new(
-            "campaign_wave".into(),
-            cfg.campaigns
-                .iter()
-                .map(|c| c.wave.as_str())
-                .collect::<Vec<_>>(),
-        ),
+        Column::new("campaign".into(), codes),
+        Column::new("campaign_wave".into(), waves),
     ])
     .map_err(err)?;
+    let name_of = |code: Option<u32>| code.and_then(|c| f.campaigns.get(c as usize));
     let people = persons
         .frame
         .clone()
@@ -102,7 +99,7 @@ pub fn campaigns_frame(
     let all_campaigns = f
         .email_firsts
         .column("campaign")
-        .and_then(|c| c.str())
+        .and_then(|c| c.u32())
         .map_err(err)?
         .unique()
         .map_err(err)?;
@@ -110,14 +107,14 @@ pub fn campaigns_frame(
     let mut reach_by: BTreeMap<String, Reach> = BTreeMap::new();
     let names = reach
         .column("campaign")
-        .and_then(|c| c.str())
+        .and_then(|c| c.u32())
         .map_err(err)?;
     let n = |c: &str| reach.column(c).and_then(|c| c.i64()).map_err(err);
     let (rec, ope, cli, bou) = (n("recipients")?, n("openers")?, n("clicks")?, n("bounces")?);
     for i in 0..reach.height() {
-        if let Some(name) = names.get(i) {
+        if let Some(name) = name_of(names.get(i)) {
             reach_by.insert(
-                name.to_string(),
+                name.clone(),
                 Reach {
                     recipients: rec.get(i).unwrap_or(0),
                     openers: ope.get(i).unwrap_or(0),
@@ -130,15 +127,15 @@ pub fn campaigns_frame(
     let mut first_by: BTreeMap<String, i64> = BTreeMap::new();
     let names = first_sent
         .column("campaign")
-        .and_then(|c| c.str())
+        .and_then(|c| c.u32())
         .map_err(err)?;
     let firsts = first_sent
         .column("first_sent")
         .and_then(|c| c.i64())
         .map_err(err)?;
     for i in 0..first_sent.height() {
-        if let (Some(name), Some(ms)) = (names.get(i), firsts.get(i)) {
-            first_by.insert(name.to_string(), ms);
+        if let (Some(name), Some(ms)) = (name_of(names.get(i)), firsts.get(i)) {
+            first_by.insert(name.clone(), ms);
         }
     }
 
@@ -155,9 +152,9 @@ pub fn campaigns_frame(
         .collect();
     let mut extra: Vec<String> = all_campaigns
         .iter()
-        .flatten()
-        .filter(|n| !cfg.campaigns.iter().any(|c| c.name == *n))
-        .map(str::to_string)
+        .filter_map(name_of)
+        .filter(|n| !cfg.campaigns.iter().any(|c| c.name == **n))
+        .cloned()
         .collect();
     extra.sort();
     order.extend(extra.into_iter().map(|n| (n, None)));

@@ -36,7 +36,8 @@ pub struct Frames {
     pub enrollments: DataFrame,
     /// Each person's earliest enrollment over all their devices: pid, first_enrolled.
     pub first_enrolled: DataFrame,
-    /// One row per person and campaign: pid, campaign (name), and the first instant
+    /// One row per person and campaign: pid, campaign (code: an index into
+    /// `campaigns`), and the first instant
     /// (null: never) the person `received` it (any event but a bounce), `opened` it
     /// (a click, or an open not flagged as a machine prefetch), `clicked`, `bounced`,
     /// and was `sent` it (a sent or delivered event). Every email metric is a count
@@ -44,8 +45,10 @@ pub struct Frames {
     pub email_firsts: DataFrame,
     /// Per person over all campaigns: pid, first_received, first_opened.
     pub email_people: DataFrame,
-    /// pid, session, joined_at, left_at.
-    pub training: DataFrame,
+    /// Campaign names by code.
+    pub campaigns: Vec<String>,
+    /// Training attendance, grouped by person and session, by joining instant.
+    pub training: Intervals,
     /// pid, ticket_id, opened_at, resolved_at, category.
     pub tickets: DataFrame,
 }
@@ -97,21 +100,7 @@ pub fn build(cfg: &Config, data: &Dataset) -> Result<Frames, Error> {
 
     let (email_firsts, email_people) = email_frames(data)?;
 
-    let t = &data.training;
-    let session: Vec<&str> = t
-        .session
-        .iter()
-        .map(|&i| t.sessions[i as usize].as_str())
-        .collect();
-    let training = frame(
-        "training",
-        vec![
-            Column::new(PID.into(), t.pid.clone()),
-            Column::new("session".into(), session),
-            Column::new("joined_at".into(), t.joined_at.clone()),
-            Column::new("left_at".into(), t.left_at.clone()),
-        ],
-    )?;
+    let training = Intervals::new(&data.training);
 
     let k = &data.tickets;
     let tickets = frame(
@@ -130,9 +119,69 @@ pub fn build(cfg: &Config, data: &Dataset) -> Result<Frames, Error> {
         first_enrolled,
         email_firsts,
         email_people,
+        campaigns: data.email.campaigns.clone(),
         training,
         tickets,
     })
+}
+
+/// Training attendance intervals in order of person, session and joining instant,
+/// so that each person's time in each session is one run of rows.
+pub struct Intervals {
+    pid: Vec<u32>,
+    session: Vec<u32>,
+    joined: Vec<i64>,
+    left: Vec<i64>,
+}
+
+impl Intervals {
+    fn new(t: &crate::quality::Attendance) -> Self {
+        let mut order: Vec<usize> = (0..t.pid.len()).collect();
+        let key = |i: usize| (t.pid[i], t.session[i], t.joined_at[i]);
+        if !order.windows(2).all(|w| key(w[0]) <= key(w[1])) {
+            order.sort_by_key(|&i| key(i));
+        }
+        Intervals {
+            pid: order.iter().map(|&i| t.pid[i]).collect(),
+            session: order.iter().map(|&i| t.session[i]).collect(),
+            joined: order.iter().map(|&i| t.joined_at[i]).collect(),
+            left: order.iter().map(|&i| t.left_at[i]).collect(),
+        }
+    }
+
+    /// Each person's attended time in ms over the intervals that start before
+    /// `before`: per session, the union of [joined, left] (overlapping or repeated
+    /// joins count once), summed over sessions. People with no such interval are left
+    /// out.
+    pub fn attended_ms(&self, before: i64) -> (Vec<u32>, Vec<i64>) {
+        let (mut pids, mut totals) = (Vec::new(), Vec::new());
+        // The furthest end seen so far in the current (person, session).
+        let mut reach: Option<(u32, u32, i64)> = None;
+        for i in 0..self.pid.len() {
+            let (pid, session, joined, left) =
+                (self.pid[i], self.session[i], self.joined[i], self.left[i]);
+            if joined >= before {
+                continue;
+            }
+            let from = match reach {
+                Some((p, s, end)) if (p, s) == (pid, session) => joined.max(end),
+                _ => joined,
+            };
+            let end = match reach {
+                Some((p, s, end)) if (p, s) == (pid, session) => end.max(left),
+                _ => left,
+            };
+            reach = Some((pid, session, end));
+            if pids.last() != Some(&pid) {
+                pids.push(pid);
+                totals.push(0);
+            }
+            if let Some(total) = totals.last_mut() {
+                *total += (left - from).max(0);
+            }
+        }
+        (pids, totals)
+    }
 }
 
 /// Reduces the email events to [`Frames::email_firsts`] and [`Frames::email_people`]
@@ -195,17 +244,12 @@ fn email_frames(data: &Dataset) -> Result<(DataFrame, DataFrame), Error> {
             }
         }
     }
-    let campaign: Vec<&str> = f
-        .campaign
-        .iter()
-        .map(|&i| m.campaigns.get(i as usize).map_or("", String::as_str))
-        .collect();
     let [r, o, c, b, s] = f.kinds;
     let firsts = frame(
         "email",
         vec![
             Column::new(PID.into(), f.pid),
-            Column::new("campaign".into(), campaign),
+            Column::new("campaign".into(), f.campaign),
             Column::new("received".into(), r),
             Column::new("opened".into(), o),
             Column::new("clicked".into(), c),
@@ -232,3 +276,43 @@ pub const RECIPIENT_EVENTS: [EmailEvent; 4] = [
     EmailEvent::Open,
     EmailEvent::Click,
 ];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::quality::Attendance;
+
+    const MIN: i64 = 60_000;
+
+    #[test]
+    fn attended_time_is_the_union_of_each_sessions_intervals() {
+        // Person 0, session 0: [0, 30] and [20, 50] overlap -> 50 min; a rejoin
+        // [60, 70] adds 10 -> 60. Session 1: [0, 15] -> 15. Total 75 min.
+        // Person 1, session 0: [5, 10] inside [0, 40] -> 40; [100, 130] starts at the
+        // cut-off (100), so it does not count. Person 2: only [100, 110] -> left out.
+        // Given out of order, as a folder of exports would be.
+        let rows = [
+            (1, 0, 100, 130),
+            (0, 0, 20, 50),
+            (0, 1, 0, 15),
+            (1, 0, 5, 10),
+            (0, 0, 0, 30),
+            (2, 0, 100, 110),
+            (0, 0, 60, 70),
+            (1, 0, 0, 40),
+        ];
+        let t = Attendance {
+            pid: rows.iter().map(|r| r.0).collect(),
+            session: rows.iter().map(|r| r.1).collect(),
+            joined_at: rows.iter().map(|r| r.2 * MIN).collect(),
+            left_at: rows.iter().map(|r| r.3 * MIN).collect(),
+            sessions: vec!["a".into(), "b".into()],
+        };
+        let (pids, ms) = Intervals::new(&t).attended_ms(100 * MIN);
+        assert_eq!(pids, [0, 1]);
+        assert_eq!(ms, [75 * MIN, 40 * MIN]);
+        // Sessions do not merge: the same times in two sessions count twice.
+        let (_, ms) = Intervals::new(&t).attended_ms(i64::MAX);
+        assert_eq!(ms, [75 * MIN, 40 * MIN + 30 * MIN, 10 * MIN]);
+    }
+}

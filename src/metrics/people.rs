@@ -91,37 +91,14 @@ pub fn persons(f: &Frames, cfg: &Config, cut: &Cutoffs) -> Result<Persons, Error
     let email = f.email_people.clone().lazy();
 
     // Attended minutes: per person and session, the union of [joined, left] over the
-    // intervals that start by D. Sorted by start, an interval adds what reaches past
-    // the furthest end seen before it in its session.
-    let prev_end = col("left_at")
-        .cum_max(false)
-        .shift(lit(1))
-        .over([col(PID), col("session")])
-        .map_err(err)?;
-    let training = f
-        .training
-        .clone()
-        .lazy()
-        .filter(col("joined_at").lt(lit(cut.d)))
-        .sort(
-            [PID, "session", "joined_at"],
-            SortMultipleOptions::default().with_maintain_order(true),
-        )
-        .with_column(prev_end.alias("prev_end"))
-        .with_column(
-            when(col("prev_end").gt(col("joined_at")))
-                .then(col("prev_end"))
-                .otherwise(col("joined_at"))
-                .alias("from"),
-        )
-        .with_column(
-            when(col("left_at").gt(col("from")))
-                .then(col("left_at") - col("from"))
-                .otherwise(lit(0i64))
-                .alias("attended_ms"),
-        )
-        .group_by([col(PID)])
-        .agg([col("attended_ms").sum()]);
+    // intervals that start by D (see `Intervals::attended_ms`).
+    let (pids, attended) = f.training.attended_ms(cut.d);
+    let training = DataFrame::new_infer_height(vec![
+        Column::new(PID.into(), pids),
+        Column::new("attended_ms".into(), attended),
+    ])
+    .map_err(err)?
+    .lazy();
 
     let min_ms = cfg.thresholds.training_min_minutes * 60_000.0;
     let left = JoinArgs::new(JoinType::Left);
@@ -155,9 +132,8 @@ pub fn persons(f: &Frames, cfg: &Config, cut: &Cutoffs) -> Result<Persons, Error
                 .cast(DataType::Float64)
                 .gt_eq(lit(min_ms))
                 .alias("trained"),
-        ])
-        .collect()
-        .map_err(err)?;
+        ]);
+    let facts = facts.collect().map_err(err)?;
 
     // Fold each wave's groups by their eligible counts (small: one row per group).
     let sizes = facts
@@ -233,9 +209,8 @@ pub fn persons(f: &Frames, cfg: &Config, cut: &Cutoffs) -> Result<Persons, Error
             col("opener"),
             col("trained"),
         ])
-        .sort([PID], SortMultipleOptions::default())
-        .collect()
-        .map_err(err)?;
+        .sort([PID], SortMultipleOptions::default());
+    let frame = frame.collect().map_err(err)?;
     Ok(Persons { frame, folds })
 }
 
