@@ -1,35 +1,176 @@
 #!/usr/bin/env bash
-# How uptake's cost grows: generate rollouts of several sizes, run uptake on each
-# (wall time and peak memory from /usr/bin/time), run the DuckDB job of
-# benches/duckdb_core.py on the same CSVs, and print one line per size.
+# How uptake's cost grows (issue 7): for each size, generate a rollout (timed), run
+# `uptake run` on it N times under /usr/bin/time (wall time and peak memory), run the
+# DuckDB job of benches/duckdb_core.py on the same CSVs N times, and print one line per
+# size with the medians, rows per second and the DuckDB/uptake time ratio (above 1:
+# uptake is faster). Then how rows per second change with size, and the size at which
+# peak memory, extrapolated along a line, reaches 24 GiB.
 #
-#   benches/scale.sh [SIZES...]        default: 10000 100000 1000000
+#   benches/scale.sh [--runs N] [--timings] [--check] [--no-duckdb] [SIZES...]
 #
-# Needs: a release build (cargo build --release), GNU time (/usr/bin/time), and for
-# the DuckDB column `pip install duckdb` (skipped when missing). Scratch data goes to
-# scratch/scale/ (git-ignored).
+#   SIZES        people per rollout; default 10000 100000 1000000
+#   --runs N     runs of uptake and of DuckDB per size, medians reported (default 3)
+#   --timings    also print each phase's median wall time per size (UPTAKE_TIMINGS=1;
+#                always saved to scratch/scale/SIZE/timings.txt)
+#   --check      once per size, compare uptake's group_metrics with DuckDB's
+#                (duckdb_core.py --check): an independent implementation must agree
+#   --no-duckdb  skip the DuckDB job
+#
+# As root, uptake, the generator and DuckDB run under `chrt -f 50` (real-time
+# priority) so that other builds on a shared machine do not distort the timings.
+# Needs: cargo, GNU time (/usr/bin/time), python3, and `pip install duckdb` for the
+# DuckDB columns (skipped when missing). Scratch data goes to scratch/scale/
+# (git-ignored): a million people is about 1 GB of CSV.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+runs=3
+timings=no
+check=no
+duckdb=yes
+sizes=()
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --runs) runs="${2:?--runs needs a number}"; shift 2 ;;
+    --runs=*) runs="${1#--runs=}"; shift ;;
+    --timings) timings=yes; shift ;;
+    --check) check=yes; shift ;;
+    --no-duckdb) duckdb=no; shift ;;
+    -h|--help) sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -*) echo "scale.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
+    *) sizes+=("$1"); shift ;;
+  esac
+done
+[ ${#sizes[@]} -eq 0 ] && sizes=(10000 100000 1000000)
+case "$runs" in ''|*[!0-9]*|0) echo "scale.sh: --runs needs a positive number" >&2; exit 2 ;; esac
+
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/uptake-target}"
 cargo build --release --quiet
 bin="$CARGO_TARGET_DIR/release/uptake"
-sizes=("$@")
-[ ${#sizes[@]} -eq 0 ] && sizes=(10000 100000 1000000)
-have_duckdb=$(python3 -c 'import duckdb' 2>/dev/null && echo yes || echo no)
-printf '%10s %12s %10s %12s %14s %10s %8s\n' people rows gen_s run_s peak_MiB rows_per_s duckdb_s
+[ -x /usr/bin/time ] || { echo "scale.sh: needs GNU time at /usr/bin/time (apt-get install time)" >&2; exit 2; }
+
+prio=()
+if [ "$(id -u)" = 0 ] && command -v chrt > /dev/null; then
+  prio=(chrt -f 50)
+fi
+if [ "$duckdb" = yes ] && ! python3 -c 'import duckdb' 2> /dev/null; then
+  echo "scale.sh: python3 cannot import duckdb (pip install duckdb): DuckDB columns skipped" >&2
+  duckdb=no
+fi
+
+# The median of the numbers on standard input, one a line.
+median() {
+  sort -g | awk '{ a[NR] = $1 } END { if (NR == 0) print "nan";
+    else if (NR % 2) print a[(NR + 1) / 2]; else print (a[NR / 2] + a[NR / 2 + 1]) / 2 }'
+}
+
+root=scratch/scale
+mkdir -p "$root"
+results="$root/results.tsv"
+printf 'people\trows\tgen_s\tgen_peak_mib\trun_s\tpeak_mib\trows_per_s\tduckdb_s\tduckdb_query_s\tduckdb_peak_mib\n' > "$results"
+
+echo "machine: $(nproc) cores, $(free -g | awk '/^Mem:/ { print $2 }') GiB memory," \
+  "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')"
+echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)" \
+  "; priority: ${prio[*]:-normal (not root)}; runs per size: $runs;" \
+  "uptake $(git rev-parse --short HEAD 2> /dev/null || echo '?')"
+printf '%10s %11s %7s %8s %9s %10s %8s %9s %7s\n' \
+  people rows gen_s run_s peak_MiB rows/s duck_s duck_q_s duck/up
+
 for n in "${sizes[@]}"; do
-  dir="scratch/scale/$n"
+  dir="$root/$n"
   rm -rf "$dir"
-  start=$(date +%s.%N)
-  "$bin" generate --users "$n" --seed 42 --out "$dir/data" > /dev/null
-  gen=$(echo "$(date +%s.%N) - $start" | bc)
-  rows=$(cat "$dir"/data/*.csv | wc -l)
-  /usr/bin/time -f '%e %M' -o "$dir/time" "$bin" run --config "$dir/data/uptake.toml" --out "$dir/reports" > /dev/null
-  read -r wall peak < "$dir/time"
-  duck="-"
-  if [ "$have_duckdb" = yes ]; then
-    duck=$( { /usr/bin/time -f '%e' python3 benches/duckdb_core.py "$dir/data" > /dev/null; } 2>&1 | tail -1 )
+  mkdir -p "$dir"
+  /usr/bin/time -f '%e %M' -o "$dir/gen.time" "${prio[@]}" \
+    "$bin" generate --users "$n" --seed 42 --out "$dir/data" > "$dir/gen.out"
+  read -r gen gen_peak < "$dir/gen.time"
+  # Data rows as the generator counted them (header lines excluded).
+  rows=$(sed -n 's/.*(\([0-9]*\) rows)$/\1/p' "$dir/gen.out" | awk '{ s += $1 } END { print s }')
+
+  : > "$dir/timings.all"
+  for r in $(seq "$runs"); do
+    rm -rf "$dir/reports"
+    UPTAKE_TIMINGS=1 /usr/bin/time -f '%e %M' -o "$dir/run.$r.time" "${prio[@]}" \
+      "$bin" run --config "$dir/data/uptake.toml" --out "$dir/reports" > /dev/null 2> "$dir/run.$r.err"
+    grep '^timing:' "$dir/run.$r.err" | sed "s/^/$r /" >> "$dir/timings.all" || true
+  done
+  wall=$(cat "$dir"/run.*.time | awk '{ print $1 }' | median)
+  peak_kib=$(cat "$dir"/run.*.time | awk '{ print $2 }' | median)
+
+  duck_wall=nan duck_query=nan duck_peak_kib=nan ratio="-"
+  if [ "$duckdb" = yes ]; then
+    for r in $(seq "$runs"); do
+      /usr/bin/time -f '%e %M' -o "$dir/duck.$r.time" "${prio[@]}" \
+        python3 benches/duckdb_core.py "$dir/data" > /dev/null 2> "$dir/duck.$r.err"
+      sed -n 's/^duckdb: .* in \([0-9.]*\) s$/\1/p' "$dir/duck.$r.err" > "$dir/duck.$r.query"
+    done
+    duck_wall=$(cat "$dir"/duck.*.time | awk '{ print $1 }' | median)
+    duck_peak_kib=$(cat "$dir"/duck.*.time | awk '{ print $2 }' | median)
+    duck_query=$(cat "$dir"/duck.*.query | median)
+    ratio=$(awk -v d="$duck_wall" -v u="$wall" 'BEGIN { printf "%.2f", d / u }')
+    if [ "$check" = yes ]; then
+      if python3 benches/duckdb_core.py "$dir/data" --check "$dir/reports/latest" > "$dir/check.out" 2> "$dir/check.err"; then
+        echo "  $n: $(tail -1 "$dir/check.err")" >> "$root/checks.txt"
+      else
+        echo "  $n: DIFFERENCES (see $dir/check.out): $(tail -1 "$dir/check.err")" >> "$root/checks.txt"
+      fi
+    fi
   fi
-  printf '%10d %12d %10.2f %12.2f %14.0f %10.0f %8s\n' "$n" "$rows" "$gen" "$wall" \
-    "$(echo "$peak / 1024" | bc -l)" "$(echo "$rows / $wall" | bc -l)" "$duck"
+
+  awk -v n="$n" -v rows="$rows" -v g="$gen" -v gp="$gen_peak" -v w="$wall" -v p="$peak_kib" \
+    -v dw="$duck_wall" -v dq="$duck_query" -v dp="$duck_peak_kib" 'BEGIN {
+      printf "%d\t%d\t%.2f\t%.0f\t%.2f\t%.0f\t%.0f\t%s\t%s\t%s\n", n, rows, g, gp / 1024, w,
+        p / 1024, rows / w, dw, dq, (dp == "nan" ? "nan" : sprintf("%.0f", dp / 1024)) }' >> "$results"
+  printf '%10d %11d %7.2f %8.2f %9.0f %10.0f %8s %9s %7s\n' "$n" "$rows" "$gen" "$wall" \
+    "$(awk -v p="$peak_kib" 'BEGIN { print p / 1024 }')" \
+    "$(awk -v r="$rows" -v w="$wall" 'BEGIN { print r / w }')" "$duck_wall" "$duck_query" "$ratio"
+
+  # Each phase's median over the runs, in the order the first run printed them.
+  python3 - "$dir/timings.all" > "$dir/timings.txt" << 'EOF'
+import statistics, sys
+by, order = {}, []
+for line in open(sys.argv[1]):
+    run, rest = line.split(" ", 1)
+    label, secs = rest.removeprefix("timing: ").rstrip("\n").removesuffix(" s").rsplit(" ", 1)
+    if label not in by:
+        by[label] = []
+        order.append(label)
+    by[label].append(float(secs))
+for label in order:
+    print(f"{statistics.median(by[label]):8.3f} s  {label}")
+EOF
 done
+
+echo
+if [ -f "$root/1000000/gen.time" ] && printf '%s\n' "${sizes[@]}" | grep -qx 1000000; then
+  read -r g _ < "$root/1000000/gen.time"
+  verdict=$(awk -v g="$g" 'BEGIN { print (g < 60 ? "met" : "NOT met") }')
+  echo "issue 7.1: uptake generate wrote 1 000 000 people in $g s (target: under 60 s): $verdict"
+fi
+[ "$check" = yes ] && [ -f "$root/checks.txt" ] && { echo "cross-check with DuckDB:"; cat "$root/checks.txt"; rm -f "$root/checks.txt"; }
+if [ "$timings" = yes ]; then
+  for n in "${sizes[@]}"; do
+    echo "phases at $n people (median of $runs runs, UPTAKE_TIMINGS=1):"
+    cat "$root/$n/timings.txt"
+  done
+fi
+
+# Linear growth: rows per second should be about constant. Peak memory's marginal cost
+# is the slope between the two largest sizes (small runs are mostly fixed cost); the
+# line through them is solved for 24 GiB, the machine's memory.
+python3 - "$results" << 'EOF'
+import csv, sys
+rows = sorted(csv.DictReader(open(sys.argv[1]), delimiter="\t"), key=lambda r: int(r["people"]))
+if len(rows) >= 2:
+    rps = [float(r["rows_per_s"]) for r in rows]
+    print(f"rows/s from {int(rows[0]['people']):,} to {int(rows[-1]['people']):,} people: "
+          f"{rps[0]:,.0f} -> {rps[-1]:,.0f} ({rps[-1] / rps[0]:.2f}x; about 1x or more is linear cost)")
+    (x0, y0), (x1, y1) = [(float(r["people"]), float(r["peak_mib"])) for r in rows[-2:]]
+    b = (y1 - y0) / (x1 - x0)
+    if b > 0:
+        a = y1 - b * x1
+        print(f"peak memory ~ {a:.0f} MiB + {b * 1e6:,.0f} MiB per million people (line through "
+              f"{int(x0):,} and {int(x1):,}); 24 GiB reached at ~{(24 * 1024 - a) / b / 1e6:.1f} "
+              "million people (an extrapolation, not a measurement)")
+EOF
+echo "results: $results; per-size runs, phase timings and reports under $root/SIZE/"
