@@ -18,6 +18,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
+use compact_str::CompactString;
 use rayon::slice::ParallelSliceMut;
 
 use crate::config::{Config, SourceConfig};
@@ -819,16 +820,16 @@ fn read_enrollments(
         cols.ix(schema::COMPLIANT),
     );
     // A row repeats another when the person, instant, device, OS and compliance agree.
-    type Key = (u32, i64, String, String, String);
+    type Key = (u32, i64, CompactString, CompactString, CompactString);
     let mut accepted: Accepted<Key> = Accepted::new();
     let parse = |row: Row<'_>| {
         parse_row(row, |c| {
             let found = read.matcher.find(c.get(c_id))?;
             let at = timestamp(read.parser, c.get(c_at), schema::ENROLLED_AT)?;
             let device = (
-                c.get(c_dev).trim().to_string(),
-                c.get(c_os).trim().to_string(),
-                c.get(c_comp).trim().to_ascii_lowercase(),
+                CompactString::from(c.get(c_dev).trim()),
+                CompactString::from(c.get(c_os).trim()),
+                CompactString::from(c.get(c_comp).trim()).to_ascii_lowercase(),
             );
             Ok((found, at, device))
         })
@@ -877,7 +878,8 @@ fn read_email(
     let parse = |row: Row<'_>| {
         parse_row(row, |c| {
             let found = read.matcher.find(c.get(c_id))?;
-            let campaign = required(c.get(c_campaign), schema::CAMPAIGN)?.to_string();
+            // Inline up to 24 bytes: no allocation per row for a campaign's name.
+            let campaign = CompactString::from(required(c.get(c_campaign), schema::CAMPAIGN)?);
             let event_cell = required(c.get(c_event), schema::EVENT)?;
             let event = EmailEvent::parse(event_cell).ok_or_else(|| {
                 format!("unknown event `{event_cell}` (expected sent, delivered, open, click or bounce)")
@@ -933,7 +935,7 @@ fn read_training(
     let parse = |row: Row<'_>| {
         parse_row(row, |c| {
             let found = read.matcher.find(c.get(c_id))?;
-            let session = required(c.get(c_session), schema::SESSION)?.to_string();
+            let session = CompactString::from(required(c.get(c_session), schema::SESSION)?);
             let joined = timestamp(read.parser, c.get(c_join), schema::JOINED_AT)?;
             let left = timestamp(read.parser, c.get(c_left), schema::LEFT_AT)?;
             if left < joined {

@@ -49,21 +49,28 @@ pub enum Row<'a> {
 #[derive(Clone, Copy)]
 enum Fields<'a> {
     Record(&'a csv::ByteRecord),
-    Slices(&'a [&'a [u8]]),
+    Text(&'a [&'a str]),
 }
 
 impl<'a> Fields<'a> {
-    fn get(self, j: usize) -> Option<&'a [u8]> {
+    fn get(self, j: usize) -> Option<&'a str> {
         match self {
-            Fields::Record(r) => r.get(j),
-            Fields::Slices(s) => s.get(j).copied(),
+            Fields::Record(r) => r.get(j).and_then(|b| std::str::from_utf8(b).ok()),
+            Fields::Text(s) => s.get(j).copied(),
+        }
+    }
+
+    fn len(self) -> usize {
+        match self {
+            Fields::Record(r) => r.len(),
+            Fields::Text(s) => s.len(),
         }
     }
 
     fn join(self) -> String {
         match self {
             Fields::Record(r) => join_fields(r.iter()),
-            Fields::Slices(s) => join_fields(s.iter().copied()),
+            Fields::Text(s) => join_fields(s.iter().map(|f| f.as_bytes())),
         }
     }
 }
@@ -86,7 +93,6 @@ impl<'a> Cells<'a> {
             .copied()
             .flatten()
             .and_then(|j| self.fields.get(j))
-            .and_then(|b| std::str::from_utf8(b).ok())
             .unwrap_or("")
     }
 
@@ -145,9 +151,10 @@ impl Shape<'_> {
         if self.headerless {
             return malformed("the file has no header row".to_string());
         }
-        let (len, extra_is_empty) = match fields {
-            Fields::Record(r) => (r.len(), r.iter().skip(self.n_headers).all(<[u8]>::is_empty)),
-            Fields::Slices(s) => (s.len(), s.iter().skip(self.n_headers).all(|f| f.is_empty())),
+        let len = fields.len();
+        let extra_is_empty = match fields {
+            Fields::Record(r) => r.iter().skip(self.n_headers).all(<[u8]>::is_empty),
+            Fields::Text(s) => s.iter().skip(self.n_headers).all(|f| f.is_empty()),
         };
         if len < self.n_headers || !extra_is_empty {
             return malformed(format!(
@@ -186,12 +193,8 @@ pub fn read_file<T: Send>(
     parse: &(dyn Fn(Row<'_>) -> T + Sync),
     apply: &mut dyn FnMut(T),
 ) -> Result<FileRead, Error> {
-    let file = File::open(path).map_err(|e| Error::io(path, e))?;
+    let mut input = File::open(path).map_err(|e| Error::io(path, e))?;
     let mut hasher = Sha256::new();
-    let mut input = HashingReader {
-        inner: file,
-        hasher: &mut hasher,
-    };
     let io = |e| Error::io(path, e);
     let mut buf = Vec::with_capacity(BLOCK);
     let eof = fill(&mut input, &mut buf, BLOCK).map_err(io)?;
@@ -204,22 +207,22 @@ pub fn read_file<T: Send>(
     };
     let rows = match sniff_encoding(&buf) {
         (Encoding::Utf8, bom) => {
+            hasher.update(&buf);
             buf.drain(..bom);
-            read.blocks(&mut input, buf, eof, parse, apply)?
+            read.blocks(&mut input, Some(&mut hasher), buf, eof, parse, apply)?
         }
         (encoding, bom) => {
             // UTF-16 exports are small: decoded whole, then read as UTF-8.
             input.read_to_end(&mut buf).map_err(io)?;
+            hasher.update(&buf);
             let mut text = decode_utf16(&buf[bom..], encoding == Encoding::Utf16Be).into_bytes();
             // A UTF-8 BOM left after decoding (UTF-16 files re-saved) is not text.
             if text.starts_with(&[0xEF, 0xBB, 0xBF]) {
                 text.drain(..3);
             }
-            read.blocks(&mut std::io::empty(), text, true, parse, apply)?
+            read.blocks(&mut std::io::empty(), None, text, true, parse, apply)?
         }
     };
-    // Hash whatever the parser did not need to read (nothing, normally).
-    std::io::copy(&mut input, &mut std::io::sink()).map_err(io)?;
     Ok(FileRead {
         sha256: hex(&hasher.finalize()),
         rows,
@@ -237,10 +240,12 @@ struct FileReader<'a> {
 
 impl FileReader<'_> {
     /// Reads UTF-8 text whose first bytes are in `buf` and the rest in `input`: the
-    /// header from the first block, then the rows block by block. Returns the rows.
+    /// header from the first block, then the rows block by block; the bytes read
+    /// from `input` go through `hasher` too. Returns the rows.
     fn blocks<T: Send>(
         &self,
         input: &mut impl Read,
+        mut hasher: Option<&mut Sha256>,
         mut buf: Vec<u8>,
         mut eof: bool,
         parse: &(dyn Fn(Row<'_>) -> T + Sync),
@@ -275,24 +280,35 @@ impl FileReader<'_> {
         let mut rows = 0u64;
         let mut want = BLOCK;
         loop {
+            // Bytes read but not yet hashed start here.
+            let mut fresh = buf.len();
             if !eof && buf.len() - pos < want {
                 buf.drain(..pos);
                 pos = 0;
+                fresh = buf.len();
                 eof = fill(input, &mut buf, want).map_err(io)?;
             }
-            let avail = &buf[pos..];
+            let (avail, fresh) = (&buf[pos..], &buf[fresh..]);
+            let mut hash_fresh = || {
+                if let Some(h) = hasher.as_deref_mut() {
+                    h.update(fresh);
+                }
+            };
             if avail.is_empty() {
                 break;
             }
-            // Where the block's whole records end, in pieces to parse on every core;
-            // or, when a quote stands where the csv crate reads it as text, row by row.
+            // Where the block's whole records end, in pieces to parse on every core
+            // (while the new bytes are hashed); or, when a quote stands where the csv
+            // crate reads it as text, row by row.
             let end = match record_cuts(avail, delimiter, eof) {
                 Some(cuts) if !cuts.is_empty() => {
                     let end = cuts.last().copied().unwrap_or(0);
-                    rows += read_pieces(&shape, &avail[..end], &cuts, line, parse, apply)?;
+                    let chunk = &avail[..end];
+                    rows += read_pieces(&shape, chunk, &cuts, line, hash_fresh, parse, apply)?;
                     end
                 }
                 _ => {
+                    hash_fresh();
                     let (n, end) = read_whole_records(&shape, avail, eof, line, parse, apply)?;
                     rows += n;
                     end
@@ -531,16 +547,17 @@ fn record_cuts(bytes: &[u8], delimiter: u8, eof: bool) -> Option<Vec<usize>> {
 }
 
 /// Parses a chunk of whole records, whose first line is `line`, in the pieces that
-/// `cuts` end, on every core; applies the results in order. Returns the rows.
+/// `cuts` end, on every core, with `beside` running alongside; applies the results in
+/// order. Returns the rows.
 fn read_pieces<T: Send>(
     shape: &Shape<'_>,
     chunk: &[u8],
     cuts: &[usize],
     line: u64,
+    beside: impl FnOnce() + Send,
     parse: &(dyn Fn(Row<'_>) -> T + Sync),
     apply: &mut dyn FnMut(T),
 ) -> Result<u64, Error> {
-    let utf8 = std::str::from_utf8(chunk).is_ok();
     let mut pieces = Vec::with_capacity(cuts.len());
     let (mut from, mut first_line) = (0usize, line);
     for &to in cuts {
@@ -549,38 +566,51 @@ fn read_pieces<T: Send>(
         first_line += memchr::memchr_iter(b'\n', piece).count() as u64;
         from = to;
     }
-    let parsed: Vec<Result<Vec<T>, Error>> = pieces
-        .into_par_iter()
-        .map(|(piece, first_line)| {
-            let mut out = Vec::new();
-            if utf8 && memchr::memchr(b'"', piece).is_none() {
-                // No quotes: every line end ends a row, every delimiter a field.
-                let mut fields: Vec<&[u8]> = Vec::with_capacity(shape.n_headers + 1);
-                for (k, text) in piece.split(|&b| b == b'\n').enumerate() {
-                    let text = text.strip_suffix(b"\r").unwrap_or(text);
-                    if text.is_empty() {
-                        continue; // a blank line (or the end of the last one): not a row
+    let mut parsed: Vec<Result<Vec<T>, Error>> = Vec::new();
+    let parse_pieces = || {
+        pieces
+            .into_par_iter()
+            .map(|(piece, first_line)| {
+                let mut out = Vec::new();
+                let text = std::str::from_utf8(piece).ok();
+                if let Some(text) = text.filter(|_| memchr::memchr(b'"', piece).is_none()) {
+                    // Text with no quotes: every line end ends a row, every delimiter a
+                    // field (the delimiter is ASCII, so fields are text too).
+                    let delimiter = char::from(shape.delimiter);
+                    let mut fields: Vec<&str> = Vec::with_capacity(shape.n_headers + 1);
+                    for (k, line_text) in text.split('\n').enumerate() {
+                        let line_text = line_text.strip_suffix('\r').unwrap_or(line_text);
+                        if line_text.is_empty() {
+                            continue; // a blank line (or the end of the last one): not a row
+                        }
+                        fields.clear();
+                        fields.extend(line_text.split(delimiter));
+                        let line = first_line + k as u64;
+                        out.push(parse(shape.row(line, Fields::Text(&fields), true)));
                     }
-                    fields.clear();
-                    fields.extend(text.split(|&b| b == shape.delimiter));
-                    let line = first_line + k as u64;
-                    out.push(parse(shape.row(line, Fields::Slices(&fields), true)));
-                }
-            } else {
-                let mut reader = csv_reader(shape.delimiter, piece);
-                let mut record = csv::ByteRecord::new();
-                while reader
-                    .read_byte_record(&mut record)
-                    .map_err(|e| csv_error(shape.path, e))?
-                {
-                    if let Some(row) = record_row(shape, &mut record, first_line - 1, piece, utf8) {
-                        out.push(parse(row));
+                } else {
+                    let utf8 = text.is_some();
+                    let mut reader = csv_reader(shape.delimiter, piece);
+                    let mut record = csv::ByteRecord::new();
+                    while reader
+                        .read_byte_record(&mut record)
+                        .map_err(|e| csv_error(shape.path, e))?
+                    {
+                        if let Some(row) =
+                            record_row(shape, &mut record, first_line - 1, piece, utf8)
+                        {
+                            out.push(parse(row));
+                        }
                     }
                 }
-            }
-            Ok(out)
-        })
-        .collect();
+                Ok(out)
+            })
+            .collect()
+    };
+    rayon::scope(|s| {
+        s.spawn(|_| beside());
+        parsed = parse_pieces();
+    });
     let mut rows = 0u64;
     for out in parsed {
         let out = out?;
@@ -685,20 +715,6 @@ fn csv_error(path: &Path, e: csv::Error) -> Error {
             file: path.to_path_buf(),
             message: format!("cannot be read as CSV: {other:?}"),
         },
-    }
-}
-
-/// Hashes every byte read through it.
-struct HashingReader<'h, R> {
-    inner: R,
-    hasher: &'h mut Sha256,
-}
-
-impl<R: Read> Read for HashingReader<'_, R> {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        let n = self.inner.read(buf)?;
-        self.hasher.update(&buf[..n]);
-        Ok(n)
     }
 }
 
