@@ -497,6 +497,7 @@ fn read_roster(
         .collect();
     // Per user: the person kept, whose line and wave cell are below.
     let mut seen: FastMap<String, u32> = FastMap::default();
+    seen.reserve(rows_guess(Source::Roster, src));
     let (mut kept_line, mut kept_wave) = (Vec::new(), Vec::new());
     let mut unknown_waves: BTreeMap<String, u64> = BTreeMap::new();
     let roster = &mut data.roster;
@@ -618,6 +619,7 @@ impl Matcher {
             by_id.insert(id.clone(), pid as u32);
         }
         let mut by_mail: FastMap<String, Option<u32>> = FastMap::default();
+        by_mail.reserve(roster.len());
         for (pid, mail) in roster.mail.iter().enumerate() {
             if mail.is_empty() || by_id.get(mail) == Some(&(pid as u32)) {
                 continue;
@@ -629,6 +631,8 @@ impl Matcher {
         }
         let mut by_name: FastMap<String, Option<u32>> = FastMap::default();
         let mut by_words: FastMap<String, Option<u32>> = FastMap::default();
+        by_name.reserve(roster.len());
+        by_words.reserve(roster.len());
         for (pid, name) in roster.display_name.iter().enumerate() {
             let key = norm_name(name);
             if key.is_empty() {
@@ -745,47 +749,63 @@ impl EventCtx<'_> {
 /// The rows an event source accepted, in file order, before duplicates are removed:
 /// whom each names, whether by name, and the key that says which rows repeat.
 struct Accepted<K> {
-    keys: Vec<K>,
+    /// Each row's key and its number in file order.
+    keys: Vec<(K, u32)>,
     uid: Vec<u32>,
     by_name: Vec<bool>,
 }
 
 impl<K: Ord + Send> Accepted<K> {
-    fn new() -> Self {
+    /// Room for about `rows` rows (a guess from the files' sizes: room not used is
+    /// never touched, so it costs no memory).
+    fn with_capacity(rows: usize) -> Self {
         Accepted {
-            keys: Vec::new(),
-            uid: Vec::new(),
-            by_name: Vec::new(),
+            keys: Vec::with_capacity(rows),
+            uid: Vec::with_capacity(rows),
+            by_name: Vec::with_capacity(rows),
         }
     }
 
     fn push(&mut self, (uid, by_name): (u32, bool), key: K) {
-        self.keys.push(key);
+        self.keys.push((key, self.uid.len() as u32));
         self.uid.push(uid);
         self.by_name.push(by_name);
     }
 
     /// The rows to keep, in key order: the first of each key, of a roster person.
     /// Counts the duplicates removed and the rows kept that were matched by name.
-    fn keep(&mut self, n_roster: u32, counts: &mut SourceCounts) -> Vec<(K, usize)> {
+    fn keep(&mut self, n_roster: u32, counts: &mut SourceCounts) -> Vec<(K, u32)> {
         // Sorting by (key, row) puts each key's first row first; sorting is the
         // cheapest way to find repeats among millions of rows, and runs on every core.
-        let keys = std::mem::take(&mut self.keys);
-        let mut sorted: Vec<(K, u32)> = keys.into_iter().zip(0u32..).collect();
-        sorted.par_sort_unstable();
-        let mut firsts: Vec<(K, usize)> = Vec::with_capacity(sorted.len());
-        for (key, row) in sorted {
-            if firsts.last().is_some_and(|(k, _)| *k == key) {
-                counts.duplicates_removed += 1;
-            } else {
-                firsts.push((key, row as usize));
-            }
-        }
-        firsts.retain(|&(_, row)| self.uid[row] < n_roster);
-        counts.matched_by_name +=
-            firsts.iter().filter(|&&(_, row)| self.by_name[row]).count() as u64;
-        firsts
+        // Everything is done in place: at a million people these are tens of millions
+        // of rows.
+        let mut rows = std::mem::take(&mut self.keys);
+        rows.par_sort_unstable();
+        let before = rows.len();
+        rows.dedup_by(|later, first| later.0 == first.0);
+        counts.duplicates_removed += (before - rows.len()) as u64;
+        rows.retain(|&(_, row)| self.uid[row as usize] < n_roster);
+        counts.matched_by_name += rows
+            .iter()
+            .filter(|&&(_, row)| self.by_name[row as usize])
+            .count() as u64;
+        rows
     }
+}
+
+/// A guess at the rows of a source's files from their size (rows are rarely under
+/// 40 bytes), for reserving room up front; 0 when the files cannot be listed (the
+/// reader then says why).
+fn rows_guess(source: Source, cfg: &SourceConfig) -> usize {
+    ingest::list_files(source, cfg)
+        .map(|files| {
+            files
+                .iter()
+                .filter_map(|f| std::fs::metadata(f).ok())
+                .map(|m| m.len() as usize / 40)
+                .sum()
+        })
+        .unwrap_or(0)
 }
 
 /// Interns strings to dense indices, in first-seen order.
@@ -821,7 +841,8 @@ fn read_enrollments(
     );
     // A row repeats another when the person, instant, device, OS and compliance agree.
     type Key = (u32, i64, CompactString, CompactString, CompactString);
-    let mut accepted: Accepted<Key> = Accepted::new();
+    let mut accepted: Accepted<Key> =
+        Accepted::with_capacity(rows_guess(Source::Enrollments, read.cfg));
     let parse = |row: Row<'_>| {
         parse_row(row, |c| {
             let found = read.matcher.find(c.get(c_id))?;
@@ -874,7 +895,7 @@ fn read_email(
     // A row repeats another when the person, campaign, event, instant and the
     // machine-open flag agree.
     type Key = (u32, u32, EmailEvent, i64, bool);
-    let mut accepted: Accepted<Key> = Accepted::new();
+    let mut accepted: Accepted<Key> = Accepted::with_capacity(rows_guess(Source::Email, read.cfg));
     let parse = |row: Row<'_>| {
         parse_row(row, |c| {
             let found = read.matcher.find(c.get(c_id))?;
@@ -931,7 +952,8 @@ fn read_training(
     let mut sessions = Interner::default();
     // A row repeats another when the person, session and both instants agree.
     type Key = (u32, u32, i64, i64);
-    let mut accepted: Accepted<Key> = Accepted::new();
+    let mut accepted: Accepted<Key> =
+        Accepted::with_capacity(rows_guess(Source::Training, read.cfg));
     let parse = |row: Row<'_>| {
         parse_row(row, |c| {
             let found = read.matcher.find(c.get(c_id))?;

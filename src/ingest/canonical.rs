@@ -562,16 +562,17 @@ fn read_pieces<T: Send>(
     let (mut from, mut first_line) = (0usize, line);
     for &to in cuts {
         let piece = &chunk[from..to];
-        pieces.push((piece, first_line));
-        first_line += memchr::memchr_iter(b'\n', piece).count() as u64;
+        let lines = memchr::memchr_iter(b'\n', piece).count();
+        pieces.push((piece, first_line, lines));
+        first_line += lines as u64;
         from = to;
     }
     let mut parsed: Vec<Result<Vec<T>, Error>> = Vec::new();
     let parse_pieces = || {
         pieces
             .into_par_iter()
-            .map(|(piece, first_line)| {
-                let mut out = Vec::new();
+            .map(|(piece, first_line, lines)| {
+                let mut out = Vec::with_capacity(lines + 1);
                 let text = std::str::from_utf8(piece).ok();
                 if let Some(text) = text.filter(|_| memchr::memchr(b'"', piece).is_none()) {
                     // Text with no quotes: every line end ends a row, every delimiter a
