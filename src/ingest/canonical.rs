@@ -279,6 +279,8 @@ impl FileReader<'_> {
         let mut line = after_header.line();
         let mut rows = 0u64;
         let mut want = BLOCK;
+        // The parsed rows of the block before, applied while this one is parsed.
+        let mut pending: Vec<Vec<T>> = Vec::new();
         loop {
             // Bytes read but not yet hashed start here.
             let mut fresh = buf.len();
@@ -298,18 +300,32 @@ impl FileReader<'_> {
                 break;
             }
             // Where the block's whole records end, in pieces to parse on every core
-            // (while the new bytes are hashed); or, when a quote stands where the csv
-            // crate reads it as text, row by row.
+            // (while the new bytes are hashed and the block before is applied on this
+            // thread); or, when a quote stands where the csv crate reads it as text,
+            // row by row.
             let end = match record_cuts(avail, delimiter, eof) {
                 Some(cuts) if !cuts.is_empty() => {
                     let end = cuts.last().copied().unwrap_or(0);
                     let chunk = &avail[..end];
-                    rows += read_pieces(&shape, chunk, &cuts, line, hash_fresh, parse, apply)?;
+                    let before = std::mem::take(&mut pending);
+                    pending = std::thread::scope(|scope| {
+                        let parsing = scope
+                            .spawn(|| parse_pieces(&shape, chunk, &cuts, line, hash_fresh, parse));
+                        rows += apply_all(before, apply);
+                        parsing
+                            .join()
+                            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+                    })?;
                     end
                 }
                 _ => {
                     hash_fresh();
-                    let (n, end) = read_whole_records(&shape, avail, eof, line, parse, apply)?;
+                    rows += apply_all(std::mem::take(&mut pending), apply);
+                    let mut n = 0;
+                    let end = read_whole_records(&shape, avail, eof, line, parse, &mut |t| {
+                        n += 1;
+                        apply(t)
+                    })?;
                     rows += n;
                     end
                 }
@@ -323,13 +339,24 @@ impl FileReader<'_> {
             line += memchr::memchr_iter(b'\n', &avail[..end]).count() as u64;
             pos += end;
         }
+        rows += apply_all(pending, apply);
         Ok(rows)
     }
 }
 
+/// Applies parsed rows in order; returns how many.
+fn apply_all<T>(parsed: Vec<Vec<T>>, apply: &mut dyn FnMut(T)) -> u64 {
+    let mut rows = 0;
+    for out in parsed {
+        rows += out.len() as u64;
+        out.into_iter().for_each(&mut *apply);
+    }
+    rows
+}
+
 /// Reads the whole records at the start of `bytes` (whose first line is `line`) row
 /// by row with the `csv` crate, stopping before one that may go on past the block.
-/// Returns the rows and where the last one read ends.
+/// Returns where the last one read ends.
 fn read_whole_records<T>(
     shape: &Shape<'_>,
     bytes: &[u8],
@@ -337,11 +364,11 @@ fn read_whole_records<T>(
     line: u64,
     parse: &(dyn Fn(Row<'_>) -> T + Sync),
     apply: &mut dyn FnMut(T),
-) -> Result<(u64, usize), Error> {
+) -> Result<usize, Error> {
     let utf8 = std::str::from_utf8(bytes).is_ok();
     let mut reader = csv_reader(shape.delimiter, bytes);
     let mut record = csv::ByteRecord::new();
-    let (mut rows, mut end) = (0u64, 0usize);
+    let mut end = 0usize;
     while reader
         .read_byte_record(&mut record)
         .map_err(|e| csv_error(shape.path, e))?
@@ -352,11 +379,10 @@ fn read_whole_records<T>(
         }
         end = record_end;
         if let Some(row) = record_row(shape, &mut record, line - 1, bytes, utf8) {
-            rows += 1;
             apply(parse(row));
         }
     }
-    Ok((rows, end))
+    Ok(end)
 }
 
 /// Reads from `input` until `buf` holds at least `want` bytes; true at end of file.
@@ -547,17 +573,16 @@ fn record_cuts(bytes: &[u8], delimiter: u8, eof: bool) -> Option<Vec<usize>> {
 }
 
 /// Parses a chunk of whole records, whose first line is `line`, in the pieces that
-/// `cuts` end, on every core, with `beside` running alongside; applies the results in
-/// order. Returns the rows.
-fn read_pieces<T: Send>(
+/// `cuts` end, on every core, with `beside` running alongside. Returns each piece's
+/// rows, in order.
+fn parse_pieces<T: Send>(
     shape: &Shape<'_>,
     chunk: &[u8],
     cuts: &[usize],
     line: u64,
     beside: impl FnOnce() + Send,
     parse: &(dyn Fn(Row<'_>) -> T + Sync),
-    apply: &mut dyn FnMut(T),
-) -> Result<u64, Error> {
+) -> Result<Vec<Vec<T>>, Error> {
     let mut pieces = Vec::with_capacity(cuts.len());
     let (mut from, mut first_line) = (0usize, line);
     for &to in cuts {
@@ -612,13 +637,7 @@ fn read_pieces<T: Send>(
         s.spawn(|_| beside());
         parsed = parse_pieces();
     });
-    let mut rows = 0u64;
-    for out in parsed {
-        let out = out?;
-        rows += out.len() as u64;
-        out.into_iter().for_each(&mut *apply);
-    }
-    Ok(rows)
+    parsed.into_iter().collect()
 }
 
 /// Cuts the `\r` that ends the last field of a CRLF line.
