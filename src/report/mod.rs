@@ -27,8 +27,22 @@ use crate::output::{write_file, write_text_csv, ReportDir};
 use crate::quality::Dataset;
 use crate::schema::Source;
 
-/// Writes the whole report for `as_of` under `out`; returns its final folder.
+/// Writes the whole report for `as_of` under `out`; returns its final folder. An
+/// I/O error is an [`Error::Write`] naming `out`.
 pub fn write(
+    out: &Path,
+    cfg: &Config,
+    data: &Dataset,
+    tables: &mut Tables,
+    as_of: NaiveDate,
+    as_of_from: &str,
+    user_lists: bool,
+) -> Result<PathBuf, Error> {
+    write_all(out, cfg, data, tables, as_of, as_of_from, user_lists)
+        .map_err(|e| e.writing_report(out))
+}
+
+fn write_all(
     out: &Path,
     cfg: &Config,
     data: &Dataset,

@@ -3,6 +3,7 @@
 mod digests;
 mod errors;
 mod exports;
+mod faults;
 mod golden;
 mod metrics;
 mod privacy;

@@ -107,3 +107,92 @@ pub fn run_ok(config: &Path, out: &Path, extra: &[&str]) -> PathBuf {
     );
     out.join("latest")
 }
+
+/// The path of the `uptake` binary built with these tests (for `std::process`).
+pub fn bin() -> PathBuf {
+    assert_cmd::cargo::cargo_bin("uptake")
+}
+
+/// `uptake generate --users N --seed S` into `<dir>/rollout`; returns that folder.
+pub fn generate(dir: &Path, users: u32, seed: u64) -> PathBuf {
+    let data = dir.join("rollout");
+    uptake()
+        .args([
+            "generate",
+            "--users",
+            &users.to_string(),
+            "--seed",
+            &seed.to_string(),
+        ])
+        .arg("--out")
+        .arg(&data)
+        .assert()
+        .success();
+    data
+}
+
+/// Whether the tests run as root (for whom file permissions do not stop a read or
+/// a write).
+pub fn is_root() -> bool {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("Uid:"))
+                .and_then(|l| l.split_whitespace().nth(2).map(|euid| euid == "0"))
+        })
+        .unwrap_or(false)
+}
+
+/// A folder no file can be added to or removed from, for as long as the guard
+/// lives: `chattr +i` as root (permissions do not stop root), mode 0555 otherwise.
+pub struct Immutable {
+    path: PathBuf,
+    chattr: bool,
+}
+
+impl Immutable {
+    /// Makes `path` unwritable; `None` when this machine offers no way to.
+    pub fn new(path: &Path) -> Option<Immutable> {
+        if is_root() {
+            let ok = std::process::Command::new("chattr")
+                .arg("+i")
+                .arg(path)
+                .status()
+                .is_ok_and(|s| s.success());
+            return ok.then(|| Immutable {
+                path: path.to_path_buf(),
+                chattr: true,
+            });
+        }
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o555)).ok()?;
+            Some(Immutable {
+                path: path.to_path_buf(),
+                chattr: false,
+            })
+        }
+        #[cfg(not(unix))]
+        None
+    }
+}
+
+impl Drop for Immutable {
+    fn drop(&mut self) {
+        if self.chattr {
+            let _ = std::process::Command::new("chattr")
+                .arg("-i")
+                .arg(&self.path)
+                .status();
+        } else {
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::PermissionsExt;
+                let _ =
+                    std::fs::set_permissions(&self.path, std::fs::Permissions::from_mode(0o755));
+            }
+        }
+    }
+}
