@@ -383,16 +383,18 @@ fn toml_error(path: &Path, text: &str, e: &toml::de::Error) -> Error {
     let table = e.span().map(|span| table_at(text, span.start));
     let field = message
         .strip_prefix("unknown field `")
-        .and_then(|rest| rest.split('`').next());
+        .and_then(|rest| rest.split('`').next())
+        .map(str::to_string)
+        .or_else(|| e.span().and_then(|span| key_on_line(text, span.start)));
     let key = match (table, field) {
         (Some(t), Some(f)) if !t.is_empty() => format!("{t}.{f}"),
-        (_, Some(f)) => f.to_string(),
+        (_, Some(f)) => f,
         (Some(t), None) => t,
         (None, None) => String::new(),
     };
     let location = e.span().map(|span| {
-        let before = &text[..span.start.min(text.len())];
-        let line = before.matches('\n').count() + 1;
+        let before = &text.as_bytes()[..span.start.min(text.len())];
+        let line = before.iter().filter(|b| **b == b'\n').count() + 1;
         format!(" (line {line})")
     });
     let mut err = Error::config(
@@ -404,6 +406,25 @@ fn toml_error(path: &Path, text: &str, e: &toml::de::Error) -> Error {
         err = err.with_help("write dates and names in quotes, e.g. as_of = \"2026-11-20\"");
     }
     err
+}
+
+/// The key of the `key = value` line holding byte `offset` of `text`, when it is a
+/// plain key (a value of the wrong type is reported at the value).
+fn key_on_line(text: &str, offset: usize) -> Option<String> {
+    let bytes = text.as_bytes();
+    let offset = offset.min(bytes.len());
+    let start = bytes[..offset]
+        .iter()
+        .rposition(|b| *b == b'\n')
+        .map_or(0, |i| i + 1);
+    let line = text.get(start..)?.lines().next()?;
+    let (key, _) = line.split_once('=')?;
+    let key = key.trim().trim_matches('"');
+    let plain = !key.is_empty()
+        && key
+            .chars()
+            .all(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | '.'));
+    plain.then(|| key.to_string())
 }
 
 /// The `[table]` or `[[table]]` header that governs byte `offset` of `text`, as a

@@ -28,6 +28,13 @@ pub struct ReportDir {
 impl ReportDir {
     /// Starts the report for day `as_of` under `out` (created if needed).
     pub fn begin(out: &Path, as_of: NaiveDate) -> Result<ReportDir, Error> {
+        if out.exists() && !out.is_dir() {
+            let e = std::io::Error::new(
+                std::io::ErrorKind::NotADirectory,
+                "it is a file, not a folder",
+            );
+            return Err(Error::io(out, e));
+        }
         std::fs::create_dir_all(out).map_err(|e| Error::io(out, e))?;
         recover(out);
         let name = as_of.format("%Y-%m-%d").to_string();

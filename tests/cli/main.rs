@@ -1,7 +1,7 @@
 //! The one integration-test binary: runs `uptake` as a user would, in temp folders.
 
+mod catalogue;
 mod digests;
-mod errors;
 mod exports;
 mod faults;
 mod golden;
