@@ -226,6 +226,21 @@ fn point_latest(out: &Path, name: &str) -> Result<(), Error> {
     std::fs::write(&link, format!("{name}\n")).map_err(|e| Error::io(&link, e))
 }
 
+/// Sets the permission bits of `path` (Unix; elsewhere nothing): the outputs that
+/// name people are owner-only (folders 0700, files 0600).
+#[cfg(unix)]
+pub fn restrict(path: &Path, mode: u32) -> Result<(), Error> {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode))
+        .map_err(|e| Error::io(path, e))
+}
+
+/// Sets the permission bits of `path` (Unix; elsewhere nothing).
+#[cfg(not(unix))]
+pub fn restrict(_path: &Path, _mode: u32) -> Result<(), Error> {
+    Ok(())
+}
+
 /// Writes `bytes` to `path`, naming the path in the error.
 pub fn write_file(path: &Path, bytes: &[u8]) -> Result<(), Error> {
     std::fs::write(path, bytes).map_err(|e| Error::io(path, e))

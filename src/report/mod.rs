@@ -23,7 +23,7 @@ use sha2::{Digest, Sha256};
 use crate::config::Config;
 use crate::error::Error;
 use crate::metrics::Tables;
-use crate::output::{write_file, write_text_csv, ReportDir};
+use crate::output::{restrict, write_file, write_text_csv, ReportDir};
 use crate::quality::Dataset;
 use crate::schema::Source;
 
@@ -102,8 +102,11 @@ fn write_charts(dir: &Path, charts: &[charts::Chart]) -> Result<(), Error> {
 }
 
 /// `quarantine/<source>.csv` for every configured source (a header alone when
-/// nothing was rejected, so the folder always says the same thing).
+/// nothing was rejected, so the folder always says the same thing). The rows are
+/// the inputs' rows as they stood, so they name people: owner-only, like the nudge
+/// lists, and not sponsor-facing.
 fn write_quarantine(dir: &Path, cfg: &Config, data: &Dataset) -> Result<(), Error> {
+    restrict(dir, 0o700)?;
     for source in Source::ALL {
         if !cfg.sources.contains_key(&source) {
             continue;
@@ -119,11 +122,9 @@ fn write_quarantine(dir: &Path, cfg: &Config, data: &Dataset) -> Result<(), Erro
                 ]
             })
             .collect();
-        write_text_csv(
-            &dir.join(format!("{}.csv", source.name())),
-            &["file", "line", "reason", "row"],
-            &rows,
-        )?;
+        let path = dir.join(format!("{}.csv", source.name()));
+        write_text_csv(&path, &["file", "line", "reason", "row"], &rows)?;
+        restrict(&path, 0o600)?;
     }
     Ok(())
 }

@@ -15,25 +15,18 @@ use std::time::Instant;
 
 use sha2::{Digest, Sha256};
 
-use crate::util::{bin, copy_fixture, generate, run_ok, Immutable};
+use crate::util::{all_files, bin, copy_fixture, generate, run_ok, Immutable};
 
 /// Every file under `dir` (relative path -> sha256), following no symlink.
 pub fn snapshot(dir: &Path) -> BTreeMap<String, String> {
-    let mut out = BTreeMap::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).unwrap_or_else(|e| panic!("{}: {e}", d.display())) {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                stack.push(p);
-            } else {
-                let rel = p.strip_prefix(dir).unwrap().display().to_string();
-                let sha = Sha256::digest(std::fs::read(&p).unwrap());
-                out.insert(rel, uptake::ingest::text::hex(&sha));
-            }
-        }
-    }
-    out
+    all_files(dir)
+        .into_iter()
+        .map(|p| {
+            let rel = p.strip_prefix(dir).unwrap().display().to_string();
+            let sha = Sha256::digest(std::fs::read(&p).unwrap());
+            (rel, uptake::ingest::text::hex(&sha))
+        })
+        .collect()
 }
 
 /// The names in `out` that a user sees (hidden temporary folders left aside).

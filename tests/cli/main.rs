@@ -11,4 +11,5 @@ mod properties;
 mod quarantine;
 mod report;
 mod run;
+mod security;
 mod util;

@@ -196,3 +196,43 @@ impl Drop for Immutable {
         }
     }
 }
+
+/// Every file of the report a sponsor may see: all but `quarantine/` and `private/`
+/// (the two that name people, owner-only).
+pub fn sponsor_files(report: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![report.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        for e in std::fs::read_dir(&dir).unwrap() {
+            let p = e.unwrap().path();
+            let name = p.file_name().unwrap().to_string_lossy().into_owned();
+            if p.is_dir() {
+                if name != "quarantine" && name != "private" {
+                    stack.push(p);
+                }
+            } else {
+                out.push(p);
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// Every file under `dir`, recursively, sorted.
+pub fn all_files(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                out.push(p);
+            }
+        }
+    }
+    out.sort();
+    out
+}
