@@ -196,7 +196,11 @@ fn no_name_in_the_config_or_the_data_leads_a_write_outside_out() {
         .map(|e| e.unwrap().path())
         .collect();
     after.retain(|p| !before.contains(p));
-    assert_eq!(after, std::slice::from_ref(&out), "the run wrote beside --out");
+    assert_eq!(
+        after,
+        std::slice::from_ref(&out),
+        "the run wrote beside --out"
+    );
     let private: Vec<String> = std::fs::read_dir(report.join("private"))
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
