@@ -191,6 +191,21 @@ pub struct Wave {
     pub tickets_per_100_target: Option<f64>,
 }
 
+/// How far past the last wave's start a day can be and still be about this
+/// rollout: an event or as-of day later than this is a mistyped year (2206 for
+/// 2026), which would otherwise make the as-of day and every weekly table run
+/// for centuries.
+pub const HORIZON_YEARS: u32 = 20;
+
+impl Config {
+    /// The last day that can belong to this rollout: [`HORIZON_YEARS`] after the
+    /// last wave starts.
+    pub fn horizon(&self) -> Option<NaiveDate> {
+        let last = self.waves.iter().map(|w| w.start).max()?;
+        last.checked_add_months(chrono::Months::new(12 * HORIZON_YEARS))
+    }
+}
+
 impl Wave {
     /// The last point's share: the share the wave aims for in the end.
     pub fn final_share(&self) -> f64 {

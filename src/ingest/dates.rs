@@ -25,6 +25,7 @@ pub struct TimeParser {
     tz: Tz,
     format: Option<Custom>,
     order: Option<DateOrder>,
+    until: Option<(i64, NaiveDate)>,
 }
 
 #[derive(Debug, Clone)]
@@ -48,6 +49,26 @@ impl TimeParser {
             tz,
             format,
             order: None,
+            until: None,
+        }
+    }
+
+    /// Refuses instants after the end of day `last` (see `Config::horizon`).
+    pub fn until(mut self, last: Option<NaiveDate>) -> Self {
+        self.until = last.map(|d| (end_of_day_ms(self.tz, d), d));
+        self
+    }
+
+    /// The instant (ms since the epoch, UTC) a timestamp cell names, when it is
+    /// not past the day set with [`TimeParser::until`].
+    pub fn instant(&self, cell: &str) -> Result<i64, String> {
+        let ms = self.instant_any(cell)?;
+        match self.until {
+            Some((limit, day)) if ms >= limit => Err(format!(
+                "`{}` is after {day}, decades past the rollout's waves: a mistyped year?",
+                cell.trim().chars().take(40).collect::<String>()
+            )),
+            _ => Ok(ms),
         }
     }
 
@@ -58,8 +79,7 @@ impl TimeParser {
         self
     }
 
-    /// The instant (ms since the epoch, UTC) a timestamp cell names.
-    pub fn instant(&self, cell: &str) -> Result<i64, String> {
+    fn instant_any(&self, cell: &str) -> Result<i64, String> {
         let s = cell.trim();
         if let Some(custom) = &self.format {
             if let Some(ms) = self.custom_instant(custom, s) {

@@ -312,6 +312,18 @@ fn cases() -> Vec<Case> {
             &["`rollout.as_of`: 2025-11-20 is before every wave"],
         ),
         Case {
+            name: "as-of decades after the waves",
+            setup: Setup::None,
+            args: &["run", "--config", "{config}", "--as-of", "2206-11-20", "--out", "{out}"],
+            code: 2,
+            says: &["`--as-of`: 2206-11-20 is more than 20 years after the last wave starts", "help: pass a day on or before 2046-11-09"],
+        },
+        config(
+            "wave decades before the as-of day",
+            &[("start = \"2026-10-19\"", "start = \"1926-10-19\"")],
+            &["`waves[0].start`", "`W1` starts 1926-10-19, more than 20 years before the as-of day 2026-11-20"],
+        ),
+        Case {
             name: "no as-of day",
             setup: Setup::Custom(|dir| {
                 edit_config(dir, "as_of = \"2026-11-20\"\n", "");
