@@ -467,11 +467,14 @@ impl IsoWriter {
         if s.is_empty() {
             return String::new();
         }
-        if let Some((_, offset)) = parse_iso(s) {
-            return if offset.is_none() && self.utc {
-                format!("{s}Z")
-            } else {
-                s.to_string()
+        if let Some((naive, offset)) = parse_iso(s) {
+            return match offset {
+                // A day alone takes a time before the `Z` (`2026-03-12Z` is no ISO).
+                None if self.utc && s.len() == 10 => {
+                    format!("{}Z", naive.format("%Y-%m-%dT%H:%M:%S"))
+                }
+                None if self.utc => format!("{s}Z"),
+                _ => s.to_string(),
             };
         }
         match parse_local(s).and_then(|l| l.naive(self.order)) {
@@ -735,5 +738,18 @@ mod tests {
             p.instant(&w.iso("2024-01-15 09:23:11.0000000")).unwrap(),
             ms("2024-01-15T09:23:11Z")
         );
+    }
+
+    /// Found by the `dates` fuzz target: a day alone in an export that writes UTC
+    /// became `2026-03-12Z`, which no parser reads, so the row was quarantined.
+    #[test]
+    fn a_utc_day_alone_is_rewritten_as_iso() {
+        let w = IsoWriter {
+            order: DateOrder::Dmy,
+            utc: true,
+        };
+        assert_eq!(w.iso("2026-03-12"), "2026-03-12T00:00:00Z");
+        assert!(parse_iso(&w.iso("2026-03-12")).is_some());
+        assert_eq!(w.iso("2026-03-12 10:00"), "2026-03-12 10:00Z");
     }
 }
