@@ -476,10 +476,15 @@ impl Checker<'_> {
     }
 
     fn date(&self, key: &str, s: &str) -> Result<NaiveDate, Error> {
-        NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").map_err(|_| {
-            self.err(key, format!("`{s}` is not a date"))
-                .with_help("write it as YYYY-MM-DD, e.g. \"2026-11-20\"")
-        })
+        // Four-digit years only: chrono also reads `-262143-01-01`, at the edge of
+        // its calendar, where a week before it does not exist.
+        NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
+            .ok()
+            .filter(|d| (1000..=9999).contains(&chrono::Datelike::year(d)))
+            .ok_or_else(|| {
+                self.err(key, format!("`{s}` is not a date"))
+                    .with_help("write it as YYYY-MM-DD, e.g. \"2026-11-20\"")
+            })
     }
 
     fn share(&self, key: &str, v: f64) -> Result<f64, Error> {
@@ -1064,5 +1069,22 @@ planned = "2026-08-17"
         let e = load(Path::new("/nonexistent/uptake.toml")).unwrap_err();
         assert_eq!(e.exit_code(), 2);
         assert!(e.to_string().contains("cannot read the config"));
+    }
+
+    #[test]
+    fn a_date_at_the_edge_of_the_calendar_is_refused() {
+        for bad in [
+            "-262143-01-05",
+            "+262142-12-31",
+            "0999-01-01",
+            "10000-01-01",
+        ] {
+            let text = GOOD.replacen("as_of = \"2026-11-20\"", &format!("as_of = \"{bad}\""), 1);
+            let e = parse_err(&text);
+            assert!(
+                e.contains("`rollout.as_of`") && e.contains("is not a date"),
+                "{e}"
+            );
+        }
     }
 }
