@@ -370,6 +370,10 @@ fn parse_clock(s: &str) -> Option<NaiveTime> {
         Some(sec) => {
             let (whole, frac) = sec.split_once(['.', ',']).unwrap_or((sec, ""));
             let whole: u32 = whole.trim().parse().ok()?;
+            // Digits only before cutting at nine: a cut inside a character panics.
+            if !frac.bytes().all(|b| b.is_ascii_digit()) {
+                return None;
+            }
             let frac = &frac[..frac.len().min(9)];
             let nanos = if frac.is_empty() {
                 0
@@ -751,5 +755,14 @@ mod tests {
         assert_eq!(w.iso("2026-03-12"), "2026-03-12T00:00:00Z");
         assert!(parse_iso(&w.iso("2026-03-12")).is_some());
         assert_eq!(w.iso("2026-03-12 10:00"), "2026-03-12 10:00Z");
+    }
+
+    /// Found by the `enrollments` fuzz target: a fraction of a second holding a
+    /// character of several bytes (`09:30:00.1†`) was cut inside it: a panic.
+    #[test]
+    fn a_fraction_with_a_wide_character_is_no_time() {
+        assert_eq!(parse_local("3/4/2026 09:30:00.12345678†"), None);
+        assert_eq!(parse_local("3/4/2026 09:30:00.1†"), None);
+        assert!(parse_local("3/4/2026 09:30:00.123").is_some());
     }
 }
