@@ -38,55 +38,47 @@ pub fn write(
     as_of_from: &str,
     user_lists: bool,
 ) -> Result<PathBuf, Error> {
-    write_all(out, cfg, data, tables, as_of, as_of_from, user_lists)
+    let dir = ReportDir::begin(out, as_of).map_err(|e| e.writing_report(out))?;
+    let written = (|| -> Result<(), Error> {
+        let tables_dir = dir.subdir("tables")?;
+        for (name, frame) in tables.frames.iter_mut() {
+            tables::write_table(&tables_dir, name, frame)?;
+        }
+        write_quarantine(&dir.subdir("quarantine")?, cfg, data)?;
+        let view = view::View::build(cfg, tables, as_of_from)?;
+        let charts = charts::draw_all(&view);
+        write_charts(&dir.subdir("charts")?, &charts)?;
+        let index = dir.path().join("index.html");
+        let page = html::render(&view, &charts).map_err(|e| {
+            Error::io(
+                &index,
+                std::io::Error::other(format!("rendering the page: {e:#}")),
+            )
+        })?;
+        write_file(&index, page.as_bytes())?;
+        write_file(
+            &dir.path().join("summary.md"),
+            markdown::summary(cfg, tables).as_bytes(),
+        )?;
+        write_file(
+            &dir.path().join("lessons.md"),
+            markdown::lessons(cfg, tables).as_bytes(),
+        )?;
+        if user_lists {
+            nudge::write(&dir.path().join("private"), cfg, data, tables)?;
+        }
+        let manifest = manifest(cfg, data, tables, as_of, as_of_from);
+        let json = serde_json::to_string_pretty(&manifest)
+            .map_err(|e| Error::io(&dir.path().join("manifest.json"), std::io::Error::other(e)))?;
+        write_file(
+            &dir.path().join("manifest.json"),
+            format!("{json}\n").as_bytes(),
+        )?;
+        Ok(())
+    })();
+    written
+        .and_then(|()| dir.commit())
         .map_err(|e| e.writing_report(out))
-}
-
-fn write_all(
-    out: &Path,
-    cfg: &Config,
-    data: &Dataset,
-    tables: &mut Tables,
-    as_of: NaiveDate,
-    as_of_from: &str,
-    user_lists: bool,
-) -> Result<PathBuf, Error> {
-    let dir = ReportDir::begin(out, as_of)?;
-    let tables_dir = dir.subdir("tables")?;
-    for (name, frame) in tables.frames.iter_mut() {
-        tables::write_table(&tables_dir, name, frame)?;
-    }
-    write_quarantine(&dir.subdir("quarantine")?, cfg, data)?;
-    let view = view::View::build(cfg, tables, as_of_from)?;
-    let charts = charts::draw_all(&view);
-    write_charts(&dir.subdir("charts")?, &charts)?;
-    let index = dir.path().join("index.html");
-    let page = html::render(&view, &charts).map_err(|e| {
-        Error::io(
-            &index,
-            std::io::Error::other(format!("rendering the page: {e:#}")),
-        )
-    })?;
-    write_file(&index, page.as_bytes())?;
-    write_file(
-        &dir.path().join("summary.md"),
-        markdown::summary(cfg, tables).as_bytes(),
-    )?;
-    write_file(
-        &dir.path().join("lessons.md"),
-        markdown::lessons(cfg, tables).as_bytes(),
-    )?;
-    if user_lists {
-        nudge::write(&dir.path().join("private"), cfg, data, tables)?;
-    }
-    let manifest = manifest(cfg, data, tables, as_of, as_of_from);
-    let json = serde_json::to_string_pretty(&manifest)
-        .map_err(|e| Error::io(&dir.path().join("manifest.json"), std::io::Error::other(e)))?;
-    write_file(
-        &dir.path().join("manifest.json"),
-        format!("{json}\n").as_bytes(),
-    )?;
-    dir.commit()
 }
 
 /// `charts/<name>.svg` and `.png` for every chart that has data.

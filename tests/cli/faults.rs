@@ -76,7 +76,7 @@ impl Moments {
 #[test]
 fn a_run_killed_at_any_moment_leaves_the_previous_report_whole() {
     let dir = tempfile::tempdir().unwrap();
-    let data = generate(dir.path(), 20000, 1);
+    let data = generate(&dir.path().join("rollout"), 20000, 1);
     let config = data.join("uptake.toml");
     let out = dir.path().join("out");
     run_ok(&config, &out, &[]);

@@ -308,26 +308,6 @@ fn write_source(
     Some((rows.len() as u64, quarantined, accepted))
 }
 
-const MIXED_CONFIG: &str = r#"
-[rollout]
-as_of = "2026-11-20"
-[sources.roster]
-path = "roster.csv"
-[sources.enrollments]
-path = "enrollments.csv"
-[sources.email]
-path = "email.csv"
-[sources.training]
-path = "training.csv"
-[sources.tickets]
-path = "tickets.csv"
-[[waves]]
-name = "W"
-start = "2026-11-02"
-groups = ["G"]
-enrollment_target = [[14, 1.0]]
-"#;
-
 proptest! {
     #![proptest_config(ProptestConfig { cases: 32, ..ProptestConfig::default() })]
 
@@ -342,7 +322,7 @@ proptest! {
         files in proptest::collection::vec(source_file(), 5),
     ) {
         let dir = tempfile::tempdir().unwrap();
-        std::fs::write(dir.path().join("uptake.toml"), MIXED_CONFIG).unwrap();
+        std::fs::write(dir.path().join("uptake.toml"), crate::quarantine::CONFIG).unwrap();
         let mut expected = Vec::new();
         for (source, f) in Source::ALL.into_iter().zip(&files) {
             let path = dir.path().join(format!("{}.csv", source.name()));

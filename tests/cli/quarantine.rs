@@ -6,7 +6,8 @@ use std::path::Path;
 
 use crate::util::{copy_fixture, read_csv, read_table, run_ok};
 
-const CONFIG: &str = r#"
+/// Every source canonical, one wave of group `G` (also used by `properties.rs`).
+pub const CONFIG: &str = r#"
 [rollout]
 name = "Bad rows"
 as_of = "2026-11-20"

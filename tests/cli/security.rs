@@ -250,7 +250,7 @@ fn text_of(path: &Path) -> Option<String> {
 #[test]
 fn no_sponsor_facing_file_of_a_generated_rollout_names_a_person() {
     let dir = tempfile::tempdir().unwrap();
-    let data = generate(dir.path(), 3000, 7);
+    let data = generate(&dir.path().join("rollout"), 3000, 7);
     let report = run_ok(
         &data.join("uptake.toml"),
         &dir.path().join("out"),

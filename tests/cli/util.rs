@@ -113,22 +113,15 @@ pub fn bin() -> PathBuf {
     assert_cmd::cargo::cargo_bin("uptake")
 }
 
-/// `uptake generate --users N --seed S` into `<dir>/rollout`; returns that folder.
-pub fn generate(dir: &Path, users: u32, seed: u64) -> PathBuf {
-    let data = dir.join("rollout");
+/// `uptake generate --users N --seed S --out DATA`; returns DATA.
+pub fn generate(data: &Path, users: u32, seed: u64) -> PathBuf {
     uptake()
-        .args([
-            "generate",
-            "--users",
-            &users.to_string(),
-            "--seed",
-            &seed.to_string(),
-        ])
-        .arg("--out")
-        .arg(&data)
+        .args(["generate", "--users", &users.to_string()])
+        .args(["--seed", &seed.to_string(), "--out"])
+        .arg(data)
         .assert()
         .success();
-    data
+    data.to_path_buf()
 }
 
 /// Whether the tests run as root (for whom file permissions do not stop a read or
