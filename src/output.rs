@@ -71,7 +71,9 @@ impl ReportDir {
         if had_previous && exchange(&self.tmp, &target).is_ok() {
             // The new report is in place; `tmp` now holds the previous one.
             self.committed = true;
-            std::fs::remove_dir_all(&self.tmp).map_err(|e| Error::io(&self.tmp, e))?;
+            // The new report is in place: failing to remove the old one must not
+            // fail the run (the next run removes what is left, see `recover`).
+            let _ = std::fs::remove_dir_all(&self.tmp);
             point_latest(&self.out, &self.name)?;
             return Ok(target);
         }
@@ -90,7 +92,7 @@ impl ReportDir {
         }
         self.committed = true;
         if had_previous {
-            remove_any(&old).map_err(|e| Error::io(&old, e))?;
+            let _ = remove_any(&old);
         }
         point_latest(&self.out, &self.name)?;
         Ok(target)
