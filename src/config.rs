@@ -191,6 +191,21 @@ pub struct Wave {
     pub tickets_per_100_target: Option<f64>,
 }
 
+/// How far past the last wave's start a day can be and still be about this
+/// rollout: an event or as-of day later than this is a mistyped year (2206 for
+/// 2026), which would otherwise make the as-of day and every weekly table run
+/// for centuries.
+pub const HORIZON_YEARS: u32 = 20;
+
+impl Config {
+    /// The last day that can belong to this rollout: [`HORIZON_YEARS`] after the
+    /// last wave starts.
+    pub fn horizon(&self) -> Option<NaiveDate> {
+        let last = self.waves.iter().map(|w| w.start).max()?;
+        last.checked_add_months(chrono::Months::new(12 * HORIZON_YEARS))
+    }
+}
+
 impl Wave {
     /// The last point's share: the share the wave aims for in the end.
     pub fn final_share(&self) -> f64 {
@@ -383,16 +398,18 @@ fn toml_error(path: &Path, text: &str, e: &toml::de::Error) -> Error {
     let table = e.span().map(|span| table_at(text, span.start));
     let field = message
         .strip_prefix("unknown field `")
-        .and_then(|rest| rest.split('`').next());
+        .and_then(|rest| rest.split('`').next())
+        .map(str::to_string)
+        .or_else(|| e.span().and_then(|span| key_on_line(text, span.start)));
     let key = match (table, field) {
         (Some(t), Some(f)) if !t.is_empty() => format!("{t}.{f}"),
-        (_, Some(f)) => f.to_string(),
+        (_, Some(f)) => f,
         (Some(t), None) => t,
         (None, None) => String::new(),
     };
     let location = e.span().map(|span| {
-        let before = &text[..span.start.min(text.len())];
-        let line = before.matches('\n').count() + 1;
+        let before = &text.as_bytes()[..span.start.min(text.len())];
+        let line = before.iter().filter(|b| **b == b'\n').count() + 1;
         format!(" (line {line})")
     });
     let mut err = Error::config(
@@ -404,6 +421,25 @@ fn toml_error(path: &Path, text: &str, e: &toml::de::Error) -> Error {
         err = err.with_help("write dates and names in quotes, e.g. as_of = \"2026-11-20\"");
     }
     err
+}
+
+/// The key of the `key = value` line holding byte `offset` of `text`, when it is a
+/// plain key (a value of the wrong type is reported at the value).
+fn key_on_line(text: &str, offset: usize) -> Option<String> {
+    let bytes = text.as_bytes();
+    let offset = offset.min(bytes.len());
+    let start = bytes[..offset]
+        .iter()
+        .rposition(|b| *b == b'\n')
+        .map_or(0, |i| i + 1);
+    let line = text.get(start..)?.lines().next()?;
+    let (key, _) = line.split_once('=')?;
+    let key = key.trim().trim_matches('"');
+    let plain = !key.is_empty()
+        && key
+            .chars()
+            .all(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | '.'));
+    plain.then(|| key.to_string())
 }
 
 /// The `[table]` or `[[table]]` header that governs byte `offset` of `text`, as a
@@ -440,10 +476,15 @@ impl Checker<'_> {
     }
 
     fn date(&self, key: &str, s: &str) -> Result<NaiveDate, Error> {
-        NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").map_err(|_| {
-            self.err(key, format!("`{s}` is not a date"))
-                .with_help("write it as YYYY-MM-DD, e.g. \"2026-11-20\"")
-        })
+        // Four-digit years only: chrono also reads `-262143-01-01`, at the edge of
+        // its calendar, where a week before it does not exist.
+        NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
+            .ok()
+            .filter(|d| (1000..=9999).contains(&chrono::Datelike::year(d)))
+            .ok_or_else(|| {
+                self.err(key, format!("`{s}` is not a date"))
+                    .with_help("write it as YYYY-MM-DD, e.g. \"2026-11-20\"")
+            })
     }
 
     fn share(&self, key: &str, v: f64) -> Result<f64, Error> {
@@ -1028,5 +1069,22 @@ planned = "2026-08-17"
         let e = load(Path::new("/nonexistent/uptake.toml")).unwrap_err();
         assert_eq!(e.exit_code(), 2);
         assert!(e.to_string().contains("cannot read the config"));
+    }
+
+    #[test]
+    fn a_date_at_the_edge_of_the_calendar_is_refused() {
+        for bad in [
+            "-262143-01-05",
+            "+262142-12-31",
+            "0999-01-01",
+            "10000-01-01",
+        ] {
+            let text = GOOD.replacen("as_of = \"2026-11-20\"", &format!("as_of = \"{bad}\""), 1);
+            let e = parse_err(&text);
+            assert!(
+                e.contains("`rollout.as_of`") && e.contains("is not a date"),
+                "{e}"
+            );
+        }
     }
 }

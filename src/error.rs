@@ -58,6 +58,17 @@ pub enum Error {
         /// The underlying error.
         source: std::io::Error,
     },
+    /// The report cannot be written under `--out`: a read-only folder, a full disk,
+    /// a file where a folder must go. The previous report is left as it was.
+    #[error("{}", write_message(.out, .path, .source))]
+    Write {
+        /// The folder given with `--out`.
+        out: PathBuf,
+        /// The file or folder that could not be written.
+        path: PathBuf,
+        /// The underlying error.
+        source: std::io::Error,
+    },
     /// A failure inside the metrics engine (polars). Not the user's fault: a bug.
     #[error("computing {what}: {source}")]
     Compute {
@@ -120,6 +131,19 @@ impl Error {
         }
     }
 
+    /// An I/O error met while writing the report under `out` becomes
+    /// [`Error::Write`], which names the folder to fix; other errors are unchanged.
+    pub fn writing_report(self, out: &Path) -> Self {
+        match self {
+            Error::Io { path, source } => Error::Write {
+                out: out.to_path_buf(),
+                path,
+                source,
+            },
+            other => other,
+        }
+    }
+
     /// A polars error while computing `what`.
     pub fn compute(what: impl Into<String>, source: polars::error::PolarsError) -> Self {
         Error::Compute {
@@ -140,6 +164,26 @@ fn config_message(file: &Path, key: &str, message: &str, help: &[String]) -> Str
         out.push_str(line);
     }
     out
+}
+
+fn write_message(out: &Path, path: &Path, source: &std::io::Error) -> String {
+    use std::io::ErrorKind;
+    let out_shown = out.display();
+    let fix = match source.kind() {
+        ErrorKind::StorageFull | ErrorKind::FileTooLarge | ErrorKind::QuotaExceeded => {
+            format!(
+                "free space on the disk that holds {out_shown}, or pass another folder with --out"
+            )
+        }
+        ErrorKind::PermissionDenied | ErrorKind::ReadOnlyFilesystem => {
+            format!("make {out_shown} writable, or pass another folder with --out")
+        }
+        _ => format!("check {out_shown}, or pass another folder with --out"),
+    };
+    format!(
+        "cannot write the report into {out_shown}: {}: {source}\nhelp: {fix}\nhelp: nothing was changed: the previous report, if any, is as it was",
+        path.display()
+    )
 }
 
 fn missing_input_message(source_name: &str, path: &Path, detail: &str) -> String {

@@ -99,28 +99,56 @@ pub fn resolve_as_of(
     }
 }
 
-/// A day before every wave has nothing to measure: most likely a mistyped year.
+/// A day before every wave has nothing to measure: most likely a mistyped year. So
+/// is a day decades after every wave starts, or a wave that starts decades before
+/// it (the weekly tables would run for centuries).
 fn check_as_of(cfg: &Config, as_of: NaiveDate, from: &str) -> Result<(), Error> {
-    let Some(first) = cfg.waves.iter().min_by_key(|w| w.start) else {
-        return Ok(());
-    };
-    if as_of >= first.start {
-        return Ok(());
-    }
     let key = if from == "--as-of" {
         "--as-of"
     } else {
         "rollout.as_of"
     };
-    Err(Error::config(
-        &cfg.path,
-        key,
-        format!(
-            "{as_of} is before every wave: the first, `{}`, starts {}; there is nothing to measure yet",
-            first.name, first.start
-        ),
-    )
-    .with_help(format!("pass a day on or after {}", first.start)))
+    let Some(first) = cfg.waves.iter().min_by_key(|w| w.start) else {
+        return Ok(());
+    };
+    if as_of < first.start {
+        return Err(Error::config(
+            &cfg.path,
+            key,
+            format!(
+                "{as_of} is before every wave: the first, `{}`, starts {}; there is nothing to measure yet",
+                first.name, first.start
+            ),
+        )
+        .with_help(format!("pass a day on or after {}", first.start)));
+    }
+    if let Some(last) = cfg.horizon().filter(|h| as_of > *h) {
+        return Err(Error::config(
+            &cfg.path,
+            key,
+            format!(
+                "{as_of} is more than {} years after the last wave starts: a mistyped year?",
+                config::HORIZON_YEARS
+            ),
+        )
+        .with_help(format!("pass a day on or before {last}")));
+    }
+    let early = as_of
+        .checked_sub_months(chrono::Months::new(12 * config::HORIZON_YEARS))
+        .unwrap_or(NaiveDate::MIN);
+    if let Some((i, w)) = cfg.waves.iter().enumerate().find(|(_, w)| w.start < early) {
+        return Err(Error::config(
+            &cfg.path,
+            format!("waves[{i}].start"),
+            format!(
+                "`{}` starts {}, more than {} years before the as-of day {as_of}: a mistyped year?",
+                w.name,
+                w.start,
+                config::HORIZON_YEARS
+            ),
+        ));
+    }
+    Ok(())
 }
 
 fn run_report(args: &RunArgs, progress: &Progress) -> Result<Outcome, Error> {

@@ -243,7 +243,8 @@ pub fn ingest(cfg: &Config, progress: &Progress) -> Result<Dataset, Error> {
         };
         let mut tally = Tally::new(source);
         let parser = TimeParser::new(cfg.timezone, src_cfg.date_format.as_deref())
-            .with_order(src_cfg.date_order);
+            .with_order(src_cfg.date_order)
+            .until(cfg.horizon());
         let bar = progress.rows(source.name());
         let mut ctx = EventCtx {
             tally: &mut tally,

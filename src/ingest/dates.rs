@@ -25,6 +25,7 @@ pub struct TimeParser {
     tz: Tz,
     format: Option<Custom>,
     order: Option<DateOrder>,
+    until: Option<(i64, NaiveDate)>,
 }
 
 #[derive(Debug, Clone)]
@@ -48,6 +49,26 @@ impl TimeParser {
             tz,
             format,
             order: None,
+            until: None,
+        }
+    }
+
+    /// Refuses instants after the end of day `last` (see `Config::horizon`).
+    pub fn until(mut self, last: Option<NaiveDate>) -> Self {
+        self.until = last.map(|d| (end_of_day_ms(self.tz, d), d));
+        self
+    }
+
+    /// The instant (ms since the epoch, UTC) a timestamp cell names, when it is
+    /// not past the day set with [`TimeParser::until`].
+    pub fn instant(&self, cell: &str) -> Result<i64, String> {
+        let ms = self.instant_any(cell)?;
+        match self.until {
+            Some((limit, day)) if ms >= limit => Err(format!(
+                "`{}` is after {day}, decades past the rollout's waves: a mistyped year?",
+                cell.trim().chars().take(40).collect::<String>()
+            )),
+            _ => Ok(ms),
         }
     }
 
@@ -58,8 +79,7 @@ impl TimeParser {
         self
     }
 
-    /// The instant (ms since the epoch, UTC) a timestamp cell names.
-    pub fn instant(&self, cell: &str) -> Result<i64, String> {
+    fn instant_any(&self, cell: &str) -> Result<i64, String> {
         let s = cell.trim();
         if let Some(custom) = &self.format {
             if let Some(ms) = self.custom_instant(custom, s) {
@@ -408,6 +428,10 @@ fn parse_clock(s: &str) -> Option<NaiveTime> {
         Some(sec) => {
             let (whole, frac) = sec.split_once(['.', ',']).unwrap_or((sec, ""));
             let whole: u32 = whole.trim().parse().ok()?;
+            // Digits only before cutting at nine: a cut inside a character panics.
+            if !frac.bytes().all(|b| b.is_ascii_digit()) {
+                return None;
+            }
             let frac = &frac[..frac.len().min(9)];
             let nanos = if frac.is_empty() {
                 0
@@ -505,11 +529,14 @@ impl IsoWriter {
         if s.is_empty() {
             return String::new();
         }
-        if let Some((_, offset)) = parse_iso(s) {
-            return if offset.is_none() && self.utc {
-                format!("{s}Z")
-            } else {
-                s.to_string()
+        if let Some((naive, offset)) = parse_iso(s) {
+            return match offset {
+                // A day alone takes a time before the `Z` (`2026-03-12Z` is no ISO).
+                None if self.utc && s.len() == 10 => {
+                    format!("{}Z", naive.format("%Y-%m-%dT%H:%M:%S"))
+                }
+                None if self.utc => format!("{s}Z"),
+                _ => s.to_string(),
             };
         }
         match parse_local(s).and_then(|l| l.naive(self.order)) {
@@ -782,5 +809,27 @@ mod tests {
             p.instant(&w.iso("2024-01-15 09:23:11.0000000")).unwrap(),
             ms("2024-01-15T09:23:11Z")
         );
+    }
+
+    /// Found by the `dates` fuzz target: a day alone in an export that writes UTC
+    /// became `2026-03-12Z`, which no parser reads, so the row was quarantined.
+    #[test]
+    fn a_utc_day_alone_is_rewritten_as_iso() {
+        let w = IsoWriter {
+            order: DateOrder::Dmy,
+            utc: true,
+        };
+        assert_eq!(w.iso("2026-03-12"), "2026-03-12T00:00:00Z");
+        assert!(parse_iso(&w.iso("2026-03-12")).is_some());
+        assert_eq!(w.iso("2026-03-12 10:00"), "2026-03-12 10:00Z");
+    }
+
+    /// Found by the `enrollments` fuzz target: a fraction of a second holding a
+    /// character of several bytes (`09:30:00.1†`) was cut inside it: a panic.
+    #[test]
+    fn a_fraction_with_a_wide_character_is_no_time() {
+        assert_eq!(parse_local("3/4/2026 09:30:00.12345678†"), None);
+        assert_eq!(parse_local("3/4/2026 09:30:00.1†"), None);
+        assert!(parse_local("3/4/2026 09:30:00.123").is_some());
     }
 }

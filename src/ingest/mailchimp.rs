@@ -33,9 +33,10 @@ fn read_json(ctx: &Ctx<'_>, text: &str) -> Result<Adapted, Error> {
     let items = json_objects(ctx, text)?;
     let mut rows = Vec::new();
     // The line of each email: its `"email_address"` key, in order.
+    let newlines: Vec<usize> = text.match_indices('\n').map(|(i, _)| i).collect();
     let mut email_lines = text
         .match_indices("\"email_address\"")
-        .map(|(o, _)| text[..o].matches('\n').count() as u64 + 1);
+        .map(|(o, _)| newlines.partition_point(|&n| n < o) as u64 + 1);
     let mut notes = Vec::new();
     for (line, raw, parsed) in items {
         let report = match parsed {

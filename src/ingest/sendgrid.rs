@@ -114,7 +114,10 @@ pub type JsonItem = (u64, String, Result<Value, String>);
 /// starts on. A line of NDJSON that does not parse is an `Err` with the reason; a
 /// broken array stops the file with an error naming the line.
 pub fn json_objects(ctx: &Ctx<'_>, text: &str) -> Result<Vec<JsonItem>, Error> {
-    let line_of = |offset: usize| text[..offset].matches('\n').count() as u64 + 1;
+    // The line of a byte offset, by binary search: counting from the start for every
+    // object made a 60,000-event export take minutes.
+    let newlines: Vec<usize> = text.match_indices('\n').map(|(i, _)| i).collect();
+    let line_of = |offset: usize| newlines.partition_point(|&n| n < offset) as u64 + 1;
     let trimmed = text.trim_start();
     let mut out = Vec::new();
     if trimmed.starts_with('[') {

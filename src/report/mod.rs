@@ -23,11 +23,12 @@ use sha2::{Digest, Sha256};
 use crate::config::Config;
 use crate::error::Error;
 use crate::metrics::Tables;
-use crate::output::{write_file, write_text_csv, ReportDir};
+use crate::output::{restrict, write_file, write_text_csv, ReportDir};
 use crate::quality::Dataset;
 use crate::schema::Source;
 
-/// Writes the whole report for `as_of` under `out`; returns its final folder.
+/// Writes the whole report for `as_of` under `out`; returns its final folder. An
+/// I/O error is an [`Error::Write`] naming `out`.
 pub fn write(
     out: &Path,
     cfg: &Config,
@@ -37,42 +38,47 @@ pub fn write(
     as_of_from: &str,
     user_lists: bool,
 ) -> Result<PathBuf, Error> {
-    let dir = ReportDir::begin(out, as_of)?;
-    let tables_dir = dir.subdir("tables")?;
-    for (name, frame) in tables.frames.iter_mut() {
-        tables::write_table(&tables_dir, name, frame)?;
-    }
-    write_quarantine(&dir.subdir("quarantine")?, cfg, data)?;
-    let view = view::View::build(cfg, tables, as_of_from)?;
-    let charts = charts::draw_all(&view);
-    write_charts(&dir.subdir("charts")?, &charts)?;
-    let index = dir.path().join("index.html");
-    let page = html::render(&view, &charts).map_err(|e| {
-        Error::io(
-            &index,
-            std::io::Error::other(format!("rendering the page: {e:#}")),
-        )
-    })?;
-    write_file(&index, page.as_bytes())?;
-    write_file(
-        &dir.path().join("summary.md"),
-        markdown::summary(cfg, tables).as_bytes(),
-    )?;
-    write_file(
-        &dir.path().join("lessons.md"),
-        markdown::lessons(cfg, tables).as_bytes(),
-    )?;
-    if user_lists {
-        nudge::write(&dir.path().join("private"), cfg, data, tables)?;
-    }
-    let manifest = manifest(cfg, data, tables, as_of, as_of_from);
-    let json = serde_json::to_string_pretty(&manifest)
-        .map_err(|e| Error::io(&dir.path().join("manifest.json"), std::io::Error::other(e)))?;
-    write_file(
-        &dir.path().join("manifest.json"),
-        format!("{json}\n").as_bytes(),
-    )?;
-    dir.commit()
+    let dir = ReportDir::begin(out, as_of).map_err(|e| e.writing_report(out))?;
+    let written = (|| -> Result<(), Error> {
+        let tables_dir = dir.subdir("tables")?;
+        for (name, frame) in tables.frames.iter_mut() {
+            tables::write_table(&tables_dir, name, frame)?;
+        }
+        write_quarantine(&dir.subdir("quarantine")?, cfg, data)?;
+        let view = view::View::build(cfg, tables, as_of_from)?;
+        let charts = charts::draw_all(&view);
+        write_charts(&dir.subdir("charts")?, &charts)?;
+        let index = dir.path().join("index.html");
+        let page = html::render(&view, &charts).map_err(|e| {
+            Error::io(
+                &index,
+                std::io::Error::other(format!("rendering the page: {e:#}")),
+            )
+        })?;
+        write_file(&index, page.as_bytes())?;
+        write_file(
+            &dir.path().join("summary.md"),
+            markdown::summary(cfg, tables).as_bytes(),
+        )?;
+        write_file(
+            &dir.path().join("lessons.md"),
+            markdown::lessons(cfg, tables).as_bytes(),
+        )?;
+        if user_lists {
+            nudge::write(&dir.path().join("private"), cfg, data, tables)?;
+        }
+        let manifest = manifest(cfg, data, tables, as_of, as_of_from);
+        let json = serde_json::to_string_pretty(&manifest)
+            .map_err(|e| Error::io(&dir.path().join("manifest.json"), std::io::Error::other(e)))?;
+        write_file(
+            &dir.path().join("manifest.json"),
+            format!("{json}\n").as_bytes(),
+        )?;
+        Ok(())
+    })();
+    written
+        .and_then(|()| dir.commit())
+        .map_err(|e| e.writing_report(out))
 }
 
 /// `charts/<name>.svg` and `.png` for every chart that has data.
@@ -88,8 +94,11 @@ fn write_charts(dir: &Path, charts: &[charts::Chart]) -> Result<(), Error> {
 }
 
 /// `quarantine/<source>.csv` for every configured source (a header alone when
-/// nothing was rejected, so the folder always says the same thing).
+/// nothing was rejected, so the folder always says the same thing). The rows are
+/// the inputs' rows as they stood, so they name people: owner-only, like the nudge
+/// lists, and not sponsor-facing.
 fn write_quarantine(dir: &Path, cfg: &Config, data: &Dataset) -> Result<(), Error> {
+    restrict(dir, 0o700)?;
     for source in Source::ALL {
         if !cfg.sources.contains_key(&source) {
             continue;
@@ -105,11 +114,9 @@ fn write_quarantine(dir: &Path, cfg: &Config, data: &Dataset) -> Result<(), Erro
                 ]
             })
             .collect();
-        write_text_csv(
-            &dir.join(format!("{}.csv", source.name())),
-            &["file", "line", "reason", "row"],
-            &rows,
-        )?;
+        let path = dir.join(format!("{}.csv", source.name()));
+        write_text_csv(&path, &["file", "line", "reason", "row"], &rows)?;
+        restrict(&path, 0o600)?;
     }
     Ok(())
 }

@@ -11,7 +11,7 @@ use crate::config::Config;
 use crate::error::Error;
 use crate::metrics::frames::col_names::{GROUP, PID, WAVE};
 use crate::metrics::Tables;
-use crate::output::write_text_csv;
+use crate::output::{restrict, write_text_csv};
 use crate::quality::Dataset;
 
 /// The suggested message for a person not yet enrolled.
@@ -28,15 +28,37 @@ fn message(recipient: bool, opener: bool, trained: bool) -> &'static str {
     }
 }
 
-/// A wave name made safe as part of a file name.
+/// A wave name made safe as part of a file name: letters, digits, `-` and `_`
+/// only (so no `/`, `..` or drive letter can lead outside the folder), at most 64
+/// characters (file systems allow 255 bytes).
 pub fn file_stem(wave: &str) -> String {
     wave.chars()
+        .take(64)
         .map(|c| {
             if c.is_alphanumeric() || c == '-' || c == '_' {
                 c
             } else {
                 '_'
             }
+        })
+        .collect()
+}
+
+/// One file stem per wave, in wave order, never the same twice (ignoring case):
+/// `Wave 1` and `Wave_1` would otherwise write one file over the other.
+pub fn file_stems<'a>(waves: impl IntoIterator<Item = &'a str>) -> Vec<String> {
+    let mut used = std::collections::BTreeSet::new();
+    waves
+        .into_iter()
+        .map(|w| {
+            let base = file_stem(w);
+            let mut stem = base.clone();
+            let mut n = 1;
+            while !used.insert(stem.to_lowercase()) {
+                n += 1;
+                stem = format!("{base}_{n}");
+            }
+            stem
         })
         .collect()
 }
@@ -60,7 +82,8 @@ pub fn write(dir: &Path, cfg: &Config, data: &Dataset, tables: &Tables) -> Resul
     let group = df.column(GROUP).and_then(|c| c.str()).map_err(err)?;
     let flag = |name: &str| df.column(name).and_then(|c| c.bool()).map_err(err);
     let (recipient, opener, trained) = (flag("recipient")?, flag("opener")?, flag("trained")?);
-    for w in &cfg.waves {
+    let stems = file_stems(cfg.waves.iter().map(|w| w.name.as_str()));
+    for (w, stem) in cfg.waves.iter().zip(stems) {
         let mut rows: Vec<Vec<String>> = Vec::new();
         for i in 0..df.height() {
             if wave.get(i) != Some(w.name.as_str()) {
@@ -96,7 +119,7 @@ pub fn write(dir: &Path, cfg: &Config, data: &Dataset, tables: &Tables) -> Resul
                 ]
             })
             .collect();
-        let path = dir.join(format!("nudge_{}.csv", file_stem(&w.name)));
+        let path = dir.join(format!("nudge_{stem}.csv"));
         write_text_csv(
             &path,
             &[
@@ -114,18 +137,6 @@ pub fn write(dir: &Path, cfg: &Config, data: &Dataset, tables: &Tables) -> Resul
     Ok(())
 }
 
-#[cfg(unix)]
-fn restrict(path: &Path, mode: u32) -> Result<(), Error> {
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode))
-        .map_err(|e| Error::io(path, e))
-}
-
-#[cfg(not(unix))]
-fn restrict(_path: &Path, _mode: u32) -> Result<(), Error> {
-    Ok(())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -137,5 +148,10 @@ mod tests {
         assert!(message(true, true, false).starts_with("training"));
         assert!(message(true, true, true).starts_with("help"));
         assert_eq!(file_stem("Wave 1/../x"), "Wave_1____x");
+        assert_eq!(
+            file_stems(["Wave 1", "Wave_1", "wave_1", "..", "/"]),
+            ["Wave_1", "Wave_1_2", "wave_1_3", "__", "_"]
+        );
+        assert_eq!(file_stem(&"é".repeat(300)).chars().count(), 64);
     }
 }

@@ -5,7 +5,6 @@
 //! numbers are written in their shortest round-trip form; empty cells are nulls.
 
 use std::fmt::Write as _;
-use std::fs::File;
 use std::path::Path;
 
 use polars::prelude::*;
@@ -19,18 +18,21 @@ pub fn write_table(dir: &Path, name: &str, df: &mut DataFrame) -> Result<(), Err
     let csv_path = dir.join(format!("{name}.csv"));
     write_file(&csv_path, to_csv(df).as_bytes())?;
 
+    // Encoded in memory, then written: a full disk or a read-only folder is then
+    // reported as the operating system says it, not as a broken Parquet stream.
     let parquet_path = dir.join(format!("{name}.parquet"));
-    let file = File::create(&parquet_path).map_err(|e| Error::io(&parquet_path, e))?;
-    ParquetWriter::new(file)
+    let mut bytes = Vec::new();
+    ParquetWriter::new(&mut bytes)
         .finish(df)
-        .map_err(|e| Error::io(&parquet_path, std::io::Error::other(e.to_string())))?;
+        .map_err(|e| Error::compute(format!("{name}.parquet"), e))?;
+    write_file(&parquet_path, &bytes)?;
 
     let ipc_path = dir.join(format!("{name}.arrow"));
-    let file = File::create(&ipc_path).map_err(|e| Error::io(&ipc_path, e))?;
-    IpcWriter::new(file)
+    let mut bytes = Vec::new();
+    IpcWriter::new(&mut bytes)
         .finish(df)
-        .map_err(|e| Error::io(&ipc_path, std::io::Error::other(e.to_string())))?;
-    Ok(())
+        .map_err(|e| Error::compute(format!("{name}.arrow"), e))?;
+    write_file(&ipc_path, &bytes)
 }
 
 /// The frame rebuilt column by column from its values: one chunk and fresh validity

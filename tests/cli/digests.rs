@@ -3,33 +3,13 @@
 
 use std::path::Path;
 
-use crate::util::{copy_fixture, read_csv, run_ok};
+use crate::util::{copy_fixture, read_csv, run_ok, sponsor_files};
 
 fn roster_ids() -> Vec<String> {
     read_csv(&crate::util::fixture("handworked").join("roster.csv"))[1..]
         .iter()
         .map(|r| r[0].clone())
         .collect()
-}
-
-/// Every file of the report a sponsor may see: all but quarantine/ and private/.
-fn sponsor_files(report: &Path) -> Vec<std::path::PathBuf> {
-    let mut out = Vec::new();
-    let mut stack = vec![report.to_path_buf()];
-    while let Some(dir) = stack.pop() {
-        for e in std::fs::read_dir(&dir).unwrap() {
-            let p = e.unwrap().path();
-            let name = p.file_name().unwrap().to_string_lossy().into_owned();
-            if p.is_dir() {
-                if name != "quarantine" && name != "private" {
-                    stack.push(p);
-                }
-            } else {
-                out.push(p);
-            }
-        }
-    }
-    out
 }
 
 #[test]

@@ -694,3 +694,44 @@ fn mailchimp_campaign_report_csvs() {
         "email 6 rows read = 6 accepted + 0 quarantined; 0 unmatched ids; 0 duplicates removed; 0 matched by name"
     );
 }
+
+/// A SendGrid export of 60,000 events (9 MB) took minutes: the line of every event
+/// was counted from the start of the file. Each event is still at its own line.
+// See: issue 8 (found while auditing the readers).
+#[test]
+fn a_large_sendgrid_export_reads_each_event_at_its_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut json = String::from("[\n");
+    for i in 0..60_000 {
+        json.push_str(&format!(
+            "  {{\n    \"email\": \"u{}@example.com\",\n    \"event\": \"open\",\n    \"timestamp\": {},\n    \"category\": \"c\"\n  }},\n",
+            i % 50,
+            1_790_000_000 + i
+        ));
+    }
+    json.push_str(
+        "  {\"email\": \"last@example.com\", \"event\": \"open\", \"timestamp\": 1790000000}\n]\n",
+    );
+    let path = dir.path().join("events.json");
+    std::fs::write(&path, json).unwrap();
+    let cfg = SourceConfig {
+        path,
+        format: Format::Tool(Tool::SendGrid),
+        columns: BTreeMap::new(),
+        date_format: None,
+        date_order: None,
+        campaign_from: None,
+        config_file: PathBuf::from("uptake.toml"),
+    };
+    let mut lines = Vec::new();
+    let line_of = |row: Row<'_>| match row {
+        Row::Cells(c) => Some(c.line),
+        Row::Malformed { .. } => None,
+    };
+    read_source(Source::Email, &cfg, "group", line_of, |_, line| {
+        lines.extend(line)
+    })
+    .unwrap();
+    assert_eq!(lines.len(), 60_001);
+    assert_eq!((lines[0], lines[1], lines[60_000]), (2, 8, 360_002));
+}

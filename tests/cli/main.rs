@@ -1,8 +1,9 @@
 //! The one integration-test binary: runs `uptake` as a user would, in temp folders.
 
+mod catalogue;
 mod digests;
-mod errors;
 mod exports;
+mod faults;
 mod golden;
 mod metrics;
 mod privacy;
@@ -10,4 +11,5 @@ mod properties;
 mod quarantine;
 mod report;
 mod run;
+mod security;
 mod util;

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::util::{copy_fixture, read_table, run_ok, uptake};
+use crate::util::{copy_fixture, generate, read_table, run_ok};
 
 type Row = BTreeMap<String, String>;
 
@@ -154,19 +154,7 @@ fn a_small_wave_is_suppressed_and_left_out_of_the_overall_row() {
 fn no_shown_number_narrows_to_fewer_than_the_threshold_on_generated_rollouts() {
     let dir = tempfile::tempdir().unwrap();
     for (users, seed, min) in [(300, 1, 5), (900, 2, 10), (2000, 3, 25)] {
-        let data = dir.path().join(format!("r{seed}"));
-        uptake()
-            .args([
-                "generate",
-                "--users",
-                &users.to_string(),
-                "--seed",
-                &seed.to_string(),
-                "--out",
-            ])
-            .arg(&data)
-            .assert()
-            .success();
+        let data = generate(&dir.path().join(format!("r{seed}")), users, seed);
         let cfg = data.join("uptake.toml");
         let text = std::fs::read_to_string(&cfg).unwrap();
         std::fs::write(

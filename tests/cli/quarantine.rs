@@ -4,9 +4,10 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use crate::util::{read_csv, read_table, run_ok};
+use crate::util::{copy_fixture, read_csv, read_table, run_ok};
 
-const CONFIG: &str = r#"
+/// Every source canonical, one wave of group `G` (also used by `properties.rs`).
+pub const CONFIG: &str = r#"
 [rollout]
 name = "Bad rows"
 as_of = "2026-11-20"
@@ -224,5 +225,34 @@ fn counts_reconcile_for_every_source() {
     assert_eq!(
         (roster["left"].as_str(), roster["unassigned"].as_str()),
         ("0", "0")
+    );
+}
+
+/// A ticket opened in 9999 (a mistyped year) once became the as-of day, and the
+/// weekly tables ran for eight thousand years: the run did not end. It is
+/// quarantined with the reason, and the as-of day comes from the other events.
+// See: issue 8 (found while testing faults).
+#[test]
+fn an_event_decades_after_the_waves_is_quarantined_not_taken_as_the_as_of_day() {
+    let dir = copy_fixture("handworked");
+    let cfg = dir.path().join("uptake.toml");
+    let text = std::fs::read_to_string(&cfg).unwrap();
+    std::fs::write(&cfg, text.replacen("as_of = \"2026-11-20\"\n", "", 1)).unwrap();
+    let tickets = dir.path().join("tickets.csv");
+    let mut text = std::fs::read_to_string(&tickets).unwrap();
+    text.push_str("T99,f1@example.com,9999-12-31 10:00:00,,enrollment,open\n");
+    std::fs::write(&tickets, text).unwrap();
+    let started = std::time::Instant::now();
+    let report = run_ok(&cfg, &dir.path().join("out"), &[]);
+    assert!(started.elapsed().as_secs() < 30);
+    let q = read_csv(&report.join("quarantine/tickets.csv"));
+    let row = q
+        .iter()
+        .find(|r| r[3].starts_with("T99"))
+        .expect("quarantined");
+    assert!(row[2].contains("is after 2046-11-09"), "{}", row[2]);
+    assert_ne!(
+        report.canonicalize().unwrap().file_name().unwrap(),
+        "9999-12-31"
     );
 }

@@ -14,7 +14,7 @@ const VOID: [&str; 6] = ["meta", "br", "hr", "img", "input", "link"];
 /// Checks that every start tag has its end tag, properly nested; `<style>` is
 /// raw text. Returns the tag names in document order. A small strict checker:
 /// browsers repair what it rejects, which is exactly what we must not rely on.
-fn balanced_tags(html: &str) -> Vec<String> {
+pub fn balanced_tags(html: &str) -> Vec<String> {
     let mut stack: Vec<String> = Vec::new();
     let mut seen = Vec::new();
     let mut rest = html;

@@ -107,3 +107,125 @@ pub fn run_ok(config: &Path, out: &Path, extra: &[&str]) -> PathBuf {
     );
     out.join("latest")
 }
+
+/// The path of the `uptake` binary built with these tests (for `std::process`).
+pub fn bin() -> PathBuf {
+    assert_cmd::cargo::cargo_bin("uptake")
+}
+
+/// `uptake generate --users N --seed S --out DATA`; returns DATA.
+pub fn generate(data: &Path, users: u32, seed: u64) -> PathBuf {
+    uptake()
+        .args(["generate", "--users", &users.to_string()])
+        .args(["--seed", &seed.to_string(), "--out"])
+        .arg(data)
+        .assert()
+        .success();
+    data.to_path_buf()
+}
+
+/// Whether the tests run as root (for whom file permissions do not stop a read or
+/// a write).
+pub fn is_root() -> bool {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("Uid:"))
+                .and_then(|l| l.split_whitespace().nth(2).map(|euid| euid == "0"))
+        })
+        .unwrap_or(false)
+}
+
+/// A folder no file can be added to or removed from, for as long as the guard
+/// lives: `chattr +i` as root (permissions do not stop root), mode 0555 otherwise.
+pub struct Immutable {
+    path: PathBuf,
+    chattr: bool,
+}
+
+impl Immutable {
+    /// Makes `path` unwritable; `None` when this machine offers no way to.
+    pub fn new(path: &Path) -> Option<Immutable> {
+        if is_root() {
+            let ok = std::process::Command::new("chattr")
+                .arg("+i")
+                .arg(path)
+                .status()
+                .is_ok_and(|s| s.success());
+            return ok.then(|| Immutable {
+                path: path.to_path_buf(),
+                chattr: true,
+            });
+        }
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o555)).ok()?;
+            Some(Immutable {
+                path: path.to_path_buf(),
+                chattr: false,
+            })
+        }
+        #[cfg(not(unix))]
+        None
+    }
+}
+
+impl Drop for Immutable {
+    fn drop(&mut self) {
+        if self.chattr {
+            let _ = std::process::Command::new("chattr")
+                .arg("-i")
+                .arg(&self.path)
+                .status();
+        } else {
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::PermissionsExt;
+                let _ =
+                    std::fs::set_permissions(&self.path, std::fs::Permissions::from_mode(0o755));
+            }
+        }
+    }
+}
+
+/// Every file of the report a sponsor may see: all but `quarantine/` and `private/`
+/// (the two that name people, owner-only).
+pub fn sponsor_files(report: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![report.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        for e in std::fs::read_dir(&dir).unwrap() {
+            let p = e.unwrap().path();
+            let name = p.file_name().unwrap().to_string_lossy().into_owned();
+            if p.is_dir() {
+                if name != "quarantine" && name != "private" {
+                    stack.push(p);
+                }
+            } else {
+                out.push(p);
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// Every file under `dir`, recursively, sorted.
+pub fn all_files(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                out.push(p);
+            }
+        }
+    }
+    out.sort();
+    out
+}
