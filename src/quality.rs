@@ -729,6 +729,30 @@ struct EventCtx<'a> {
 }
 
 impl EventCtx<'_> {
+    /// Reads `source`: `parse` turns each row into whom it names, the instant it
+    /// shows activity at (for the default as-of day) and the rest; a rejected row is
+    /// quarantined, an accepted one handed to `keep` in file order with its person's
+    /// number (see [`EventCtx::uid`]).
+    fn read_rows<R: Send>(
+        &mut self,
+        source: Source,
+        read: &Read<'_>,
+        parse: impl Fn(Row<'_>) -> Result<(Found, i64, R), Rejected> + Sync,
+        mut keep: impl FnMut(&mut SourceCounts, (u32, bool), R),
+    ) -> Result<Vec<InputFile>, Error> {
+        ingest::read_source(source, read.cfg, read.group_by, parse, |path, parsed| {
+            self.bar.inc();
+            match parsed {
+                Err(rejected) => self.tally.reject(path, rejected),
+                Ok((found, seen, row)) => {
+                    self.saw(seen);
+                    let who = self.uid(found);
+                    keep(&mut self.tally.counts, who, row);
+                }
+            }
+        })
+    }
+
     fn saw(&mut self, ms: i64) {
         *self.latest = Some(self.latest.map_or(ms, |l| l.max(ms)));
     }
@@ -853,26 +877,13 @@ fn read_enrollments(
                 CompactString::from(c.get(c_os).trim()),
                 CompactString::from(c.get(c_comp).trim()).to_ascii_lowercase(),
             );
-            Ok((found, at, device))
+            Ok((found, at, (at, device)))
         })
     };
-    let files = ingest::read_source(
-        Source::Enrollments,
-        read.cfg,
-        read.group_by,
-        parse,
-        |path, parsed| {
-            ctx.bar.inc();
-            match parsed {
-                Err(rejected) => ctx.tally.reject(path, rejected),
-                Ok((found, at, (device, os, compliant))) => {
-                    ctx.saw(at);
-                    let who = ctx.uid(found);
-                    accepted.push(who, (who.0, at, device, os, compliant));
-                }
-            }
-        },
-    )?;
+    let files = ctx.read_rows(Source::Enrollments, read, parse, |_, who, (at, device)| {
+        let (device, os, compliant) = device;
+        accepted.push(who, (who.0, at, device, os, compliant));
+    })?;
     for ((pid, at, ..), _) in accepted.keep(ctx.n_roster, &mut ctx.tally.counts) {
         out.pid.push(pid);
         out.enrolled_at.push(at);
@@ -907,27 +918,14 @@ fn read_email(
                 format!("unknown event `{event_cell}` (expected sent, delivered, open, click or bounce)")
             })?;
             let at = timestamp(read.parser, c.get(c_ts), schema::TIMESTAMP)?;
-            Ok((found, campaign, event, at, flag(c.get(c_machine))))
+            Ok((found, at, (campaign, event, at, flag(c.get(c_machine)))))
         })
     };
-    let files = ingest::read_source(
-        Source::Email,
-        read.cfg,
-        read.group_by,
-        parse,
-        |path, parsed| {
-            ctx.bar.inc();
-            match parsed {
-                Err(rejected) => ctx.tally.reject(path, rejected),
-                Ok((found, campaign, event, at, machine)) => {
-                    ctx.saw(at);
-                    let who = ctx.uid(found);
-                    let campaign = campaigns.get(&campaign);
-                    accepted.push(who, (who.0, campaign, event, at, machine));
-                }
-            }
-        },
-    )?;
+    let files = ctx.read_rows(Source::Email, read, parse, |_, who, row| {
+        let (campaign, event, at, machine) = row;
+        let campaign = campaigns.get(&campaign);
+        accepted.push(who, (who.0, campaign, event, at, machine));
+    })?;
     // The key holds every column the events keep: read them back from it.
     for ((pid, campaign, event, at, machine), _) in
         accepted.keep(ctx.n_roster, &mut ctx.tally.counts)
@@ -964,27 +962,14 @@ fn read_training(
             if left < joined {
                 return Err("`left_at` is before `joined_at`".to_string());
             }
-            Ok((found, session, joined, left))
+            Ok((found, left, (session, joined, left)))
         })
     };
-    let files = ingest::read_source(
-        Source::Training,
-        read.cfg,
-        read.group_by,
-        parse,
-        |path, parsed| {
-            ctx.bar.inc();
-            match parsed {
-                Err(rejected) => ctx.tally.reject(path, rejected),
-                Ok((found, session, joined, left)) => {
-                    ctx.saw(left);
-                    let who = ctx.uid(found);
-                    let session = sessions.get(&session);
-                    accepted.push(who, (who.0, session, joined, left));
-                }
-            }
-        },
-    )?;
+    let files = ctx.read_rows(Source::Training, read, parse, |_, who, row| {
+        let (session, joined, left) = row;
+        let session = sessions.get(&session);
+        accepted.push(who, (who.0, session, joined, left));
+    })?;
     for ((pid, session, joined, left), _) in accepted.keep(ctx.n_roster, &mut ctx.tally.counts) {
         out.pid.push(pid);
         out.session.push(session);
@@ -1006,7 +991,6 @@ fn read_tickets(
     let c_category = cols.ix(schema::CATEGORY);
     struct Ticket {
         id: String,
-        found: Found,
         opened: i64,
         resolved: Option<i64>,
         category: String,
@@ -1042,42 +1026,30 @@ fn read_tickets(
                 "" => "uncategorised".to_string(),
                 v => v.to_string(),
             };
-            Ok(Ticket {
+            let seen = resolved.unwrap_or(opened).max(opened);
+            let ticket = Ticket {
                 id,
-                found,
                 opened,
                 resolved,
                 category,
-            })
+            };
+            Ok((found, seen, ticket))
         })
     };
-    let files = ingest::read_source(
-        Source::Tickets,
-        read.cfg,
-        read.group_by,
-        parse,
-        |path, parsed| {
-            ctx.bar.inc();
-            let t = match parsed {
-                Ok(t) => t,
-                Err(rejected) => return ctx.tally.reject(path, rejected),
-            };
-            ctx.saw(t.resolved.unwrap_or(t.opened).max(t.opened));
-            let (uid, by_name) = ctx.uid(t.found);
-            let state = Last {
-                uid,
-                by_name,
-                opened: t.opened,
-                resolved: t.resolved,
-                category: t.category,
-            };
-            if last.insert(t.id.clone(), state).is_some() {
-                ctx.tally.counts.duplicates_removed += 1;
-            } else {
-                order.push(t.id);
-            }
-        },
-    )?;
+    let files = ctx.read_rows(Source::Tickets, read, parse, |counts, (uid, by_name), t| {
+        let state = Last {
+            uid,
+            by_name,
+            opened: t.opened,
+            resolved: t.resolved,
+            category: t.category,
+        };
+        if last.insert(t.id.clone(), state).is_some() {
+            counts.duplicates_removed += 1;
+        } else {
+            order.push(t.id);
+        }
+    })?;
     for ticket in order {
         let Some(state) = last.remove(&ticket) else {
             continue;
