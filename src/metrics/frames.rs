@@ -32,8 +32,6 @@ pub struct Frames {
     /// One row per roster person: pid, wave (null when unassigned), group, left_on,
     /// champion.
     pub people: DataFrame,
-    /// pid, at (enrolled_at).
-    pub enrollments: DataFrame,
     /// Each person's earliest enrollment over all their devices: pid, first_enrolled.
     pub first_enrolled: DataFrame,
     /// One row per person and campaign: pid, campaign (code: an index into
@@ -91,7 +89,6 @@ pub fn build(cfg: &Config, data: &Dataset) -> Result<Frames, Error> {
     )?;
 
     let first_enrolled = enrollments
-        .clone()
         .lazy()
         .group_by([col(PID)])
         .agg([col(AT).min().alias("first_enrolled")])
@@ -115,7 +112,6 @@ pub fn build(cfg: &Config, data: &Dataset) -> Result<Frames, Error> {
     )?;
     Ok(Frames {
         people,
-        enrollments,
         first_enrolled,
         email_firsts,
         email_people,
@@ -268,14 +264,6 @@ fn email_frames(data: &Dataset) -> Result<(DataFrame, DataFrame), Error> {
     )?;
     Ok((firsts, people))
 }
-
-/// The event names that make a person a recipient (SPEC §4 `recipients`).
-pub const RECIPIENT_EVENTS: [EmailEvent; 4] = [
-    EmailEvent::Sent,
-    EmailEvent::Delivered,
-    EmailEvent::Open,
-    EmailEvent::Click,
-];
 
 #[cfg(test)]
 mod tests {

@@ -71,11 +71,6 @@ pub const LABEL: &str = "label";
 /// Whether the person's wave is suppressed.
 pub const SUPPRESSED: &str = "suppressed";
 
-/// Each person's earliest enrollment over all their devices: pid, first_enrolled (ms).
-pub fn first_enrollments(f: &Frames) -> LazyFrame {
-    f.first_enrolled.clone().lazy()
-}
-
 /// Computes the eligible people's facts as of `cut.as_of`.
 pub fn persons(f: &Frames, cfg: &Config, cut: &Cutoffs) -> Result<Persons, Error> {
     let err = |e| Error::compute("per-person facts", e);
@@ -86,7 +81,7 @@ pub fn persons(f: &Frames, cfg: &Config, cut: &Cutoffs) -> Result<Persons, Error
             .and(col(LEFT_ON).is_null().or(col(LEFT_ON).gt(lit(d_days)))),
     );
 
-    let first_enrolled = first_enrollments(f);
+    let first_enrolled = f.first_enrolled.clone().lazy();
 
     let email = f.email_people.clone().lazy();
 

@@ -13,7 +13,7 @@ use chrono::{Datelike, Days, NaiveDate};
 use polars::prelude::*;
 
 use super::frames::{col_names::*, Frames};
-use super::people::{first_enrollments, with_levels, Cutoffs, Persons, LABEL};
+use super::people::{with_levels, Cutoffs, Persons, LABEL};
 use super::stats;
 use crate::config::Config;
 use crate::error::Error;
@@ -117,7 +117,7 @@ pub fn weekly_frame(
                 JoinArgs::new(JoinType::Inner),
             )
             .join(
-                first_enrollments(f),
+                f.first_enrolled.clone().lazy(),
                 [col(PID)],
                 [col(PID)],
                 JoinArgs::new(JoinType::Left),
