@@ -270,7 +270,7 @@ impl FileReader<'_> {
             return Err(Error::Unreadable {
                 file: path.to_path_buf(),
                 message: format!(
-                    "its header row does not end within the first {} MiB (a quote left open?)",
+                    "its header row does not end within the first {} MiB: is it a CSV export?",
                     BLOCK >> 20
                 ),
             });
@@ -901,6 +901,28 @@ mod tests {
             rows[200]
         );
         assert!(rows[201].starts_with("204: Tlast,"), "{}", rows[201]);
+    }
+
+    #[test]
+    fn a_record_longer_than_a_block_is_read_whole_and_an_endless_header_refused() {
+        // A quoted cell of 3 KB with line ends inside, blocks of 1 KB in tests: the
+        // block grows until the record ends; the next row keeps its own line.
+        let long = "x\n".repeat(1500);
+        let bytes =
+            format!("ticket_id,user_id,opened_at\nT1,\"{long}\",2026-01-01\nT2,b,2026-01-02\n");
+        let rows = by_blocks(bytes.as_bytes()).unwrap();
+        assert_eq!(rows, by_rows(bytes.as_bytes()).unwrap());
+        assert_eq!(rows.len(), 2);
+        assert!(rows[1].starts_with("1503: T2,"), "{}", rows[1]);
+        // A quote left open in the header makes the header span lines: not text.
+        let rows = "T1,a,2026-01-01\n".repeat(200);
+        let bytes = format!("\"ticket_id,user_id,opened_at\n{rows}");
+        let e = by_blocks(bytes.as_bytes()).unwrap_err();
+        assert!(e.contains("its first line is not text"), "{e}");
+        // A header row longer than a block: refused with a reason, not read forever.
+        let bytes = format!("ticket_id,user_id,opened_at{}\n{rows}", ",x".repeat(600));
+        let e = by_blocks(bytes.as_bytes()).unwrap_err();
+        assert!(e.contains("header row does not end"), "{e}");
     }
 
     #[test]
