@@ -24,12 +24,13 @@ use chrono_tz::Tz;
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 
 use uptake::config::{self, Config, DateOrder};
+use uptake::dataset::Dataset;
 use uptake::generate::{generate, GenerateOptions};
 use uptake::ingest::dates::TimeParser;
 use uptake::ingest::{self, Row};
 use uptake::metrics::{self, frames, groups, people, Cutoffs};
 use uptake::progress::Progress;
-use uptake::quality::{self, Dataset};
+use uptake::quality;
 use uptake::schema::Source;
 
 /// People in the generated rollout the metrics and ingest benches read (about 12

@@ -6,12 +6,15 @@
 //! [`report`] and [`output`] (files, written aside and moved into place whole).
 //! [`generate`] makes synthetic rollouts for the sample, the tests and the benches.
 
+pub mod calendar;
 pub mod cli;
 pub mod config;
+pub mod dataset;
 pub mod error;
 pub mod generate;
 pub mod ingest;
 pub mod metrics;
+pub mod normalize;
 pub mod output;
 pub mod privacy;
 pub mod progress;
@@ -25,9 +28,9 @@ use chrono::NaiveDate;
 
 use crate::cli::{Cli, Command, GenerateArgs, RunArgs, ValidateArgs};
 use crate::config::Config;
+use crate::dataset::Dataset;
 use crate::error::Error;
 use crate::progress::Progress;
-use crate::quality::Dataset;
 use crate::schema::Source;
 
 /// The sample rollout `uptake run` uses when no `--config` is given.
@@ -89,7 +92,7 @@ pub fn resolve_as_of(
         return Ok((d, "rollout.as_of"));
     }
     match data.latest_event_ms {
-        Some(ms) => Ok((ingest::dates::date_of(cfg.timezone, ms), "latest event")),
+        Some(ms) => Ok((calendar::date_of(cfg.timezone, ms), "latest event")),
         None => Err(Error::config(
             &cfg.path,
             "rollout.as_of",
@@ -156,14 +159,14 @@ fn run_report(args: &RunArgs, progress: &Progress) -> Result<Outcome, Error> {
     let (as_of, as_of_from) = resolve_as_of(args.as_of, &cfg, &data)?;
     check_as_of(&cfg, as_of, as_of_from)?;
     let step = progress.step("computing metrics");
-    let mut tables = metrics::compute(&cfg, &data, as_of)?;
+    let tables = metrics::compute(&cfg, &data, as_of)?;
     step.done();
     let step = progress.step("writing the report");
     let written = report::write(
         &args.out,
         &cfg,
         &data,
-        &mut tables,
+        &tables,
         as_of,
         as_of_from,
         args.user_lists,

@@ -13,210 +13,23 @@
 //! For every source, `rows_read = rows_accepted + rows_quarantined`; the counts and
 //! the quarantined rows are handed on with the data.
 
-use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use chrono::NaiveDate;
 use compact_str::CompactString;
 use rayon::slice::ParallelSliceMut;
 
 use crate::config::{Config, SourceConfig};
+use crate::dataset::{
+    Attendance, Dataset, EmailEvent, EmailEvents, Enrollments, QuarantinedRow, Roster,
+    SourceCounts, Tickets,
+};
 use crate::error::Error;
 use crate::ingest::{self, dates::TimeParser, wanted_columns, InputFile, Row};
+use crate::normalize::{norm_id, norm_id_cow, norm_name, word_key};
 use crate::progress::{Progress, Rows};
 use crate::schema::{self, Source};
-
-/// The roster: one entry per person, indexed by person id (`pid`).
-#[derive(Debug, Default, Clone)]
-pub struct Roster {
-    /// Normalised user id (trimmed, lowercase).
-    pub user_id: Vec<String>,
-    /// The `group_by` value.
-    pub group: Vec<String>,
-    /// Index into `Config::waves`; `None` when the person has no wave (unassigned).
-    pub wave: Vec<Option<u32>>,
-    /// The day the person left, if any.
-    pub left_on: Vec<Option<NaiveDate>>,
-    /// Marked as a champion.
-    pub champion: Vec<bool>,
-    /// Display name, as written.
-    pub display_name: Vec<String>,
-    /// Normalised mail address (empty when none), for events that use it.
-    pub mail: Vec<String>,
-}
-
-impl Roster {
-    /// Number of people.
-    pub fn len(&self) -> usize {
-        self.user_id.len()
-    }
-
-    /// True when the roster has nobody.
-    pub fn is_empty(&self) -> bool {
-        self.user_id.is_empty()
-    }
-}
-
-/// Device enrollments of roster people (one per device row kept), in order of
-/// person and instant.
-#[derive(Debug, Default, Clone)]
-pub struct Enrollments {
-    /// The person.
-    pub pid: Vec<u32>,
-    /// When the device enrolled, ms since the epoch (UTC).
-    pub enrolled_at: Vec<i64>,
-}
-
-/// The five email events of SPEC §3.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum EmailEvent {
-    /// Handed to the mail system.
-    Sent,
-    /// Accepted by the recipient's server.
-    Delivered,
-    /// Opened.
-    Open,
-    /// A link clicked (counts as an open).
-    Click,
-    /// Bounced.
-    Bounce,
-}
-
-impl EmailEvent {
-    /// Every event, in funnel order.
-    pub const ALL: [EmailEvent; 5] = [
-        EmailEvent::Sent,
-        EmailEvent::Delivered,
-        EmailEvent::Open,
-        EmailEvent::Click,
-        EmailEvent::Bounce,
-    ];
-
-    /// The event's canonical name.
-    pub fn name(self) -> &'static str {
-        match self {
-            EmailEvent::Sent => "sent",
-            EmailEvent::Delivered => "delivered",
-            EmailEvent::Open => "open",
-            EmailEvent::Click => "click",
-            EmailEvent::Bounce => "bounce",
-        }
-    }
-
-    fn parse(cell: &str) -> Option<EmailEvent> {
-        let cell = cell.trim();
-        EmailEvent::ALL
-            .into_iter()
-            .find(|e| e.name().eq_ignore_ascii_case(cell))
-    }
-}
-
-/// Email events of roster people, in order of person, campaign, event and instant
-/// (so that a person's events of a campaign are together).
-#[derive(Debug, Default, Clone)]
-pub struct EmailEvents {
-    /// The person.
-    pub pid: Vec<u32>,
-    /// Index into `campaigns`.
-    pub campaign: Vec<u32>,
-    /// The event.
-    pub event: Vec<EmailEvent>,
-    /// When, ms since the epoch (UTC).
-    pub at: Vec<i64>,
-    /// An open flagged by the sender as a machine prefetch.
-    pub machine_open: Vec<bool>,
-    /// Campaign names, by index.
-    pub campaigns: Vec<String>,
-}
-
-/// Training attendance intervals of roster people, in order of person, session and
-/// joining instant.
-#[derive(Debug, Default, Clone)]
-pub struct Attendance {
-    /// The person.
-    pub pid: Vec<u32>,
-    /// Index into `sessions`.
-    pub session: Vec<u32>,
-    /// Joined, ms since the epoch (UTC).
-    pub joined_at: Vec<i64>,
-    /// Left, ms since the epoch (UTC); never before `joined_at`.
-    pub left_at: Vec<i64>,
-    /// Session names, by index.
-    pub sessions: Vec<String>,
-}
-
-/// Help-desk tickets of roster people, one per ticket id (its last state).
-#[derive(Debug, Default, Clone)]
-pub struct Tickets {
-    /// The person.
-    pub pid: Vec<u32>,
-    /// The ticket's id.
-    pub ticket_id: Vec<String>,
-    /// Opened, ms since the epoch (UTC).
-    pub opened_at: Vec<i64>,
-    /// Resolved, ms since the epoch (UTC), if it was.
-    pub resolved_at: Vec<Option<i64>>,
-    /// Category (`uncategorised` when empty).
-    pub category: Vec<String>,
-}
-
-/// A row that could not be used, and why.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct QuarantinedRow {
-    /// The file it came from.
-    pub file: PathBuf,
-    /// The line it starts on.
-    pub line: u64,
-    /// Why it was rejected.
-    pub reason: String,
-    /// The row as it stood.
-    pub raw: String,
-}
-
-/// The row accounting of one source (SPEC §4 `data_quality`).
-#[derive(Debug, Default, Clone, PartialEq, Eq)]
-pub struct SourceCounts {
-    /// Whether the config has a table for this source.
-    pub configured: bool,
-    /// Data rows read, header excluded.
-    pub rows_read: u64,
-    /// Rows accepted (duplicates and unmatched included).
-    pub rows_accepted: u64,
-    /// Rows quarantined.
-    pub rows_quarantined: u64,
-    /// Distinct normalised ids not on the roster.
-    pub unmatched_users: u64,
-    /// Accepted rows that repeat an earlier one.
-    pub duplicates_removed: u64,
-    /// Accepted rows whose person was found by display name.
-    pub matched_by_name: u64,
-}
-
-/// Everything the sources said, cleaned.
-#[derive(Debug, Default)]
-pub struct Dataset {
-    /// The people.
-    pub roster: Roster,
-    /// Their devices' enrollments.
-    pub enrollments: Enrollments,
-    /// Their email events.
-    pub email: EmailEvents,
-    /// Their training attendance.
-    pub training: Attendance,
-    /// Their tickets.
-    pub tickets: Tickets,
-    /// Row accounting per source.
-    pub counts: BTreeMap<Source, SourceCounts>,
-    /// Rejected rows per source, in file and line order.
-    pub quarantine: BTreeMap<Source, Vec<QuarantinedRow>>,
-    /// Every input file read.
-    pub files: Vec<InputFile>,
-    /// Things the user should know that are not row errors.
-    pub notes: Vec<String>,
-    /// The latest accepted event timestamp (ms, UTC), the default as-of day's source.
-    pub latest_event_ms: Option<i64>,
-}
 
 /// Reads and cleans every configured source.
 pub fn ingest(cfg: &Config, progress: &Progress) -> Result<Dataset, Error> {
@@ -402,54 +215,6 @@ fn timestamp(parser: &TimeParser, value: &str, column: &str) -> Result<i64, Stri
     parser
         .instant(required(value, column)?)
         .map_err(|e| format!("`{column}`: {e}"))
-}
-
-/// Normalises an id or mail: trimmed, lowercase.
-pub fn norm_id(s: &str) -> String {
-    s.trim().to_lowercase()
-}
-
-/// [`norm_id`] without a copy when the id is already trimmed lowercase ASCII (the
-/// usual case, read once per event row).
-fn norm_id_cow(s: &str) -> Cow<'_, str> {
-    let t = s.trim();
-    if t.is_ascii() && !t.bytes().any(|b| b.is_ascii_uppercase()) {
-        Cow::Borrowed(t)
-    } else {
-        Cow::Owned(t.to_lowercase())
-    }
-}
-
-/// Normalises a display name: `Last, First` becomes `first last`, parenthesised
-/// and bracketed parts (`(External)`, `[Contoso]`) are dropped, case and spacing are
-/// folded.
-pub fn norm_name(s: &str) -> String {
-    let mut base = String::with_capacity(s.len());
-    let mut depth = 0usize;
-    for c in s.chars() {
-        match c {
-            '(' | '[' => depth += 1,
-            ')' | ']' => depth = depth.saturating_sub(1),
-            _ if depth == 0 => base.push(c),
-            _ => {}
-        }
-    }
-    let ordered = match base.split_once(',') {
-        Some((last, first)) if !first.trim().is_empty() => format!("{first} {last}"),
-        _ => base,
-    };
-    ordered
-        .split_whitespace()
-        .map(str::to_lowercase)
-        .collect::<Vec<_>>()
-        .join(" ")
-}
-
-/// A normalised name's words in sorted order, so that word order does not count.
-fn word_key(name: &str) -> String {
-    let mut words: Vec<&str> = name.split(' ').collect();
-    words.sort_unstable();
-    words.join(" ")
 }
 
 /// A yes/no cell: true, yes, y, 1 or x (any case).
@@ -1072,19 +837,6 @@ fn read_tickets(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn names_normalise_last_first_and_ids() {
-        assert_eq!(norm_name("Martin, Anne"), "anne martin");
-        assert_eq!(norm_name("  Anne   MARTIN "), "anne martin");
-        assert_eq!(norm_name("Anne Martin (amartin)"), "anne martin");
-        assert_eq!(norm_name("[Contoso] Anne Martin (External)"), "anne martin");
-        assert_eq!(word_key("martin anne"), "anne martin");
-        assert_eq!(
-            norm_id("  Anne.Martin@Contoso.COM "),
-            "anne.martin@contoso.com"
-        );
-    }
 
     #[test]
     fn flags() {

@@ -107,7 +107,7 @@ pub fn ingest_source(source: Source, data: &[u8]) {
 
 /// rows read = accepted + quarantined for every source, every quarantined row has a
 /// reason and a line, and the files' rows add up to the rows read.
-pub fn check_accounting(data: &uptake::quality::Dataset) {
+pub fn check_accounting(data: &uptake::dataset::Dataset) {
     for source in Source::ALL {
         let c = &data.counts[&source];
         let q = &data.quarantine[&source];

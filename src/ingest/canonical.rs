@@ -20,7 +20,7 @@ use crate::config::SourceConfig;
 use crate::error::Error;
 use crate::schema::Source;
 
-use super::closest_header;
+use super::table::{csv_reader, join_fields, Ctx};
 use super::text::{decode_utf16, hex, sniff_encoding, Encoding};
 
 /// How much of a file is read at a time (and parsed in parallel when it can be);
@@ -398,18 +398,6 @@ fn fill(input: &mut impl Read, buf: &mut Vec<u8>, want: usize) -> std::io::Resul
     Ok(false)
 }
 
-/// A csv reader of records (the header is read as the first record).
-fn csv_reader<R: Read>(delimiter: u8, input: R) -> csv::Reader<R> {
-    csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .delimiter(delimiter)
-        // Records end at `\n` only, so that a CRLF file's line numbers stay exact
-        // (the csv crate counts the `\n` of a CRLF late); the `\r` is cut below.
-        .terminator(csv::Terminator::Any(b'\n'))
-        .from_reader(input)
-}
-
 fn shape<'a>(
     path: &'a Path,
     delimiter: u8,
@@ -466,7 +454,14 @@ fn read_header<R: Read>(
     let map = if headers.iter().all(|h| h.is_empty()) {
         vec![None; wanted.len()]
     } else {
-        map_headers(source, cfg, path, &headers, wanted, n_required)?
+        let ctx = Ctx {
+            source,
+            cfg,
+            path,
+            wanted,
+            n_required,
+        };
+        ctx.map(&headers, &[])?
     };
     Ok((headers, map))
 }
@@ -652,40 +647,6 @@ fn strip_carriage_return(record: &mut csv::ByteRecord) {
     }
 }
 
-/// Maps each wanted canonical column to a position in `headers`.
-fn map_headers(
-    source: Source,
-    cfg: &SourceConfig,
-    path: &Path,
-    headers: &[String],
-    wanted: &[String],
-    n_required: usize,
-) -> Result<Vec<Option<usize>>, Error> {
-    let mut map = Vec::with_capacity(wanted.len());
-    for (i, canonical) in wanted.iter().enumerate() {
-        let mapped = cfg.columns.get(canonical);
-        let header = mapped.map_or(canonical.as_str(), String::as_str).trim();
-        let found = headers
-            .iter()
-            .position(|h| h == header)
-            .or_else(|| headers.iter().position(|h| h.eq_ignore_ascii_case(header)));
-        if found.is_none() && (i < n_required || mapped.is_some()) {
-            return Err(Error::MissingColumn(Box::new(
-                crate::error::MissingColumn {
-                    source_name: source.name().to_string(),
-                    file: path.to_path_buf(),
-                    column: canonical.clone(),
-                    config_key: mapped.cloned(),
-                    found: headers.to_vec(),
-                    closest: closest_header(header, headers),
-                },
-            )));
-        }
-        map.push(found);
-    }
-    Ok(map)
-}
-
 /// The delimiter of a file from its first line: the most frequent of comma, tab and
 /// semicolon outside quotes; comma when none appears.
 pub(crate) fn sniff_delimiter(head: &[u8]) -> u8 {
@@ -707,25 +668,6 @@ pub(crate) fn sniff_delimiter(head: &[u8]) -> u8 {
     } else {
         [b',', b'\t', b';'][best]
     }
-}
-
-/// Fields re-joined as one CSV line (fields quoted where needed), lossy UTF-8.
-fn join_fields<'f>(fields: impl Iterator<Item = &'f [u8]>) -> String {
-    let mut out = String::new();
-    for (i, f) in fields.enumerate() {
-        if i > 0 {
-            out.push(',');
-        }
-        let s = String::from_utf8_lossy(f);
-        if s.contains([',', '"', '\n', '\r']) {
-            out.push('"');
-            out.push_str(&s.replace('"', "\"\""));
-            out.push('"');
-        } else {
-            out.push_str(&s);
-        }
-    }
-    out
 }
 
 fn csv_error(path: &Path, e: csv::Error) -> Error {

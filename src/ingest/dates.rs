@@ -11,13 +11,12 @@
 //! spring-forward day is 03:30 summer time. "End of day D" is the instant local
 //! midnight after D begins: an event counts by D when it is strictly before it.
 
-use chrono::{Days, NaiveDate, NaiveDateTime, NaiveTime, Offset, TimeZone};
+use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
 use chrono_tz::Tz;
 
 use crate::config::DateOrder;
 
-/// Milliseconds in a day.
-pub const MS_PER_DAY: i64 = 86_400_000;
+pub use crate::calendar::{date_of, end_of_day_ms, epoch_days, local_to_utc_ms, MS_PER_DAY};
 
 /// Parses the date and timestamp cells of one source.
 #[derive(Debug, Clone)]
@@ -147,42 +146,6 @@ impl TimeParser {
             None => format!("`{shown}` is not an ISO 8601 date or timestamp"),
         }
     }
-}
-
-/// The instant a naive local time in `tz` names (see the module doc for the
-/// daylight-saving rules).
-pub fn local_to_utc_ms(tz: Tz, naive: NaiveDateTime) -> i64 {
-    use chrono::LocalResult;
-    match tz.from_local_datetime(&naive) {
-        LocalResult::Single(dt) => dt.timestamp_millis(),
-        LocalResult::Ambiguous(earlier, _) => earlier.timestamp_millis(),
-        LocalResult::None => {
-            // In the skipped hour: use the offset in force a day before.
-            let before = naive - chrono::Duration::days(1);
-            let offset = tz.offset_from_utc_datetime(&before).fix().local_minus_utc() as i64;
-            naive.and_utc().timestamp_millis() - offset * 1000
-        }
-    }
-}
-
-/// The first instant after day `d` in `tz`: local midnight starting `d + 1`.
-/// An event counts "by the end of day D" when its instant is strictly before this.
-pub fn end_of_day_ms(tz: Tz, d: NaiveDate) -> i64 {
-    let next = d.checked_add_days(Days::new(1)).unwrap_or(d);
-    local_to_utc_ms(tz, next.and_time(NaiveTime::MIN))
-}
-
-/// The calendar day of instant `ms` in `tz`.
-pub fn date_of(tz: Tz, ms: i64) -> NaiveDate {
-    match chrono::DateTime::from_timestamp_millis(ms) {
-        Some(utc) => utc.with_timezone(&tz).date_naive(),
-        None => NaiveDate::MIN,
-    }
-}
-
-/// Days since 1970-01-01 of `d` (polars' Date representation).
-pub fn epoch_days(d: NaiveDate) -> i32 {
-    (d - NaiveDate::from_ymd_opt(1970, 1, 1).expect("the epoch is a valid date")).num_days() as i32
 }
 
 /// Parses ISO 8601: `YYYY-MM-DD`, then optionally `T` or a space, `HH:MM`,

@@ -11,32 +11,26 @@
 //! the file, the column, the headers found and the closest one.
 //!
 //! `format` picks the reader: `canonical.rs` for uptake's own CSV, one adapter per
-//! tool (`intune.rs`, `entra.rs`, `sendgrid.rs`, `mailchimp.rs`, `teams.rs`,
-//! `zoom.rs`, `servicenow.rs`, `zendesk.rs`, `jira.rs`) that maps the tool's layout,
-//! headers and date formats to canonical rows, and `detect.rs` for `auto`.
+//! tool under `tools/` (`intune.rs`, `entra.rs`, `sendgrid.rs`, `mailchimp.rs`,
+//! `teams.rs`, `zoom.rs`, `servicenow.rs`, `zendesk.rs`, `jira.rs`) that maps the
+//! tool's layout, headers and date formats to canonical rows, and `detect.rs` for
+//! `auto`. The plumbing the adapters share sits beside them: `table.rs` (sections,
+//! header aliases, cells), `dates.rs` (timestamps in every layout), `text.rs`
+//! (encodings).
 
 pub mod canonical;
 pub mod dates;
 pub mod detect;
-pub mod entra;
-pub mod intune;
-pub mod jira;
-pub mod mailchimp;
-pub mod mailchimp_csv;
-pub mod sendgrid;
-pub mod servicenow;
-pub mod sessions;
 pub mod table;
-pub mod teams;
 pub mod text;
-pub mod zendesk;
-pub mod zoom;
+pub mod tools;
 
 use std::path::{Path, PathBuf};
 
 use crate::config::{Format, SourceConfig, Tool};
 use crate::error::Error;
 use crate::schema::Source;
+use tools::{entra, intune, jira, mailchimp, sendgrid, servicenow, teams, zendesk, zoom};
 
 pub use canonical::{read_file, FileRead, Row};
 

@@ -6,6 +6,7 @@
 //! counts: a canonical record in the order of the wanted columns, or a row it cannot
 //! use with the reason. It applies no rule of `quality`.
 
+use std::io::Read;
 use std::path::Path;
 
 use crate::config::{DateOrder, SourceConfig};
@@ -274,12 +275,7 @@ impl TableRow {
 /// end nothing and are not rows.
 pub fn parse_table(text: &str, first_line: u64) -> Table {
     let delimiter = super::canonical::sniff_delimiter(text.as_bytes());
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .delimiter(delimiter)
-        .terminator(csv::Terminator::Any(b'\n'))
-        .from_reader(text.as_bytes());
+    let mut reader = csv_reader(delimiter, text.as_bytes());
     let mut table = Table::default();
     let mut record = csv::StringRecord::new();
     let mut first = true;
@@ -319,20 +315,38 @@ pub fn parse_table(text: &str, first_line: u64) -> Table {
 
 /// Cells re-joined as one CSV line.
 pub fn join(cells: &[String]) -> String {
+    join_fields(cells.iter().map(|c| c.as_bytes()))
+}
+
+/// Fields re-joined as one CSV line (fields quoted where needed), lossy UTF-8.
+pub fn join_fields<'f>(fields: impl Iterator<Item = &'f [u8]>) -> String {
     let mut out = String::new();
-    for (i, s) in cells.iter().enumerate() {
+    for (i, f) in fields.enumerate() {
         if i > 0 {
             out.push(',');
         }
+        let s = String::from_utf8_lossy(f);
         if s.contains([',', '"', '\n', '\r']) {
             out.push('"');
             out.push_str(&s.replace('"', "\"\""));
             out.push('"');
         } else {
-            out.push_str(s);
+            out.push_str(&s);
         }
     }
     out
+}
+
+/// A csv reader of records (the header is read as the first record).
+pub fn csv_reader<R: Read>(delimiter: u8, input: R) -> csv::Reader<R> {
+    csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .delimiter(delimiter)
+        // Records end at `\n` only, so that a CRLF file's line numbers stay exact
+        // (the csv crate counts the `\n` of a CRLF late); the `\r` is cut below.
+        .terminator(csv::Terminator::Any(b'\n'))
+        .from_reader(input)
 }
 
 /// The lines of `text` with their numbers (1-based) and byte offsets.

@@ -1,4 +1,4 @@
-//! `campaigns` (SPEC §4): per email campaign, who it reached and whether it went out
+//! `campaigns`: per email campaign, who it reached and whether it went out
 //! when the communication plan said.
 //!
 //! A campaign the config gives a wave counts the eligible people of that wave; one
@@ -11,15 +11,17 @@
 
 use std::collections::BTreeMap;
 
+use chrono::NaiveDate;
 use polars::prelude::*;
 
 use super::frames::{col_names::*, Frames};
 use super::groups::GroupRow;
 use super::people::{Cutoffs, Persons, SUPPRESSED};
 use super::stats;
-use crate::config::Config;
+use super::table::{Col, Kind, Table, Value};
+use crate::calendar::date_of;
+use crate::config::{Config, Phase};
 use crate::error::Error;
-use crate::ingest::dates::{date_of, epoch_days};
 use crate::schema::ALL;
 
 struct Reach {
@@ -30,13 +32,13 @@ struct Reach {
 }
 
 /// Builds `campaigns`.
-pub fn campaigns_frame(
+pub fn campaign_rows(
     f: &Frames,
     cfg: &Config,
     cut: &Cutoffs,
     persons: &Persons,
     rows: &[GroupRow],
-) -> Result<DataFrame, Error> {
+) -> Result<Vec<CampaignRow>, Error> {
     let err = |e| Error::compute("campaigns", e);
     // The configured wave of each campaign the data names, by the campaign's code.
     let (mut codes, mut waves) = (Vec::new(), Vec::new());
@@ -159,7 +161,7 @@ pub fn campaigns_frame(
     extra.sort();
     order.extend(extra.into_iter().map(|n| (n, None)));
 
-    let mut out = CampaignColumns::default();
+    let mut out = Vec::new();
     let no_reach = Reach {
         recipients: 0,
         openers: 0,
@@ -172,64 +174,98 @@ pub fn campaigns_frame(
         let r = reach_by.get(name).unwrap_or(&no_reach);
         let planned = meta.and_then(|m| m.planned);
         let first = first_by.get(name).map(|&ms| date_of(cfg.timezone, ms));
-        out.campaign.push(name.clone());
-        out.phase.push(meta.map(|m| m.phase.name()));
-        out.wave.push(wave.map(str::to_string));
         let shown = |v: i64| (!hidden).then_some(v);
-        out.recipients.push(shown(r.recipients));
-        out.openers.push(shown(r.openers));
-        out.open_rate
-            .push(shown(0).and(stats::rate(r.openers, r.recipients)));
-        out.clicks.push(shown(r.clicks));
-        out.bounces.push(shown(r.bounces));
         let eligible = wave.and_then(|w| wave_eligible.get(w)).copied();
-        out.reach.push(match (hidden, eligible) {
-            (false, Some(e)) => stats::rate(r.recipients, e),
-            _ => None,
+        out.push(CampaignRow {
+            campaign: name.clone(),
+            phase: meta.map(|m| m.phase),
+            wave: wave.map(str::to_string),
+            recipients: shown(r.recipients),
+            openers: shown(r.openers),
+            open_rate: shown(0).and(stats::rate(r.openers, r.recipients)),
+            clicks: shown(r.clicks),
+            bounces: shown(r.bounces),
+            reach: match (hidden, eligible) {
+                (false, Some(e)) => stats::rate(r.recipients, e),
+                _ => None,
+            },
+            planned,
+            first_sent: first,
+            days_late: planned.zip(first).map(|(p, s)| (s - p).num_days()),
+            note: hidden.then_some(CampaignNote::WaveSuppressed),
         });
-        out.planned.push(planned.map(epoch_days));
-        out.first_sent.push(first.map(epoch_days));
-        out.days_late
-            .push(planned.zip(first).map(|(p, s)| (s - p).num_days()));
-        out.note
-            .push(hidden.then_some("wave suppressed: fewer eligible people than min_group_size"));
     }
-    out.into_frame().map_err(err)
+    Ok(out)
 }
 
-#[derive(Default)]
-struct CampaignColumns {
-    campaign: Vec<String>,
-    phase: Vec<Option<&'static str>>,
-    wave: Vec<Option<String>>,
-    recipients: Vec<Option<i64>>,
-    openers: Vec<Option<i64>>,
-    open_rate: Vec<Option<f64>>,
-    clicks: Vec<Option<i64>>,
-    bounces: Vec<Option<i64>>,
-    reach: Vec<Option<f64>>,
-    planned: Vec<Option<i32>>,
-    first_sent: Vec<Option<i32>>,
-    days_late: Vec<Option<i64>>,
-    note: Vec<Option<&'static str>>,
+/// Why a campaign's people counts are empty.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CampaignNote {
+    /// Its wave is suppressed.
+    WaveSuppressed,
 }
 
-impl CampaignColumns {
-    fn into_frame(self) -> PolarsResult<DataFrame> {
-        DataFrame::new_infer_height(vec![
-            Column::new("campaign".into(), self.campaign),
-            Column::new("phase".into(), self.phase),
-            Column::new("wave".into(), self.wave),
-            Column::new("recipients".into(), self.recipients),
-            Column::new("openers".into(), self.openers),
-            Column::new("open_rate".into(), self.open_rate),
-            Column::new("clicks".into(), self.clicks),
-            Column::new("bounces".into(), self.bounces),
-            Column::new("reach".into(), self.reach),
-            Column::new("planned".into(), self.planned).cast(&DataType::Date)?,
-            Column::new("first_sent".into(), self.first_sent).cast(&DataType::Date)?,
-            Column::new("days_late".into(), self.days_late),
-            Column::new("note".into(), self.note),
-        ])
+impl CampaignNote {
+    /// The note as the table writes it.
+    pub fn text(self) -> &'static str {
+        match self {
+            CampaignNote::WaveSuppressed => {
+                "wave suppressed: fewer eligible people than min_group_size"
+            }
+        }
+    }
+}
+
+/// One row of `campaigns`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CampaignRow {
+    /// The campaign's name.
+    pub campaign: String,
+    /// Its phase, when the config gives it.
+    pub phase: Option<Phase>,
+    /// Its wave, when the config gives it.
+    pub wave: Option<String>,
+    /// People it reached (any event but a bounce).
+    pub recipients: Option<i64>,
+    /// People who opened it.
+    pub openers: Option<i64>,
+    /// openers / recipients.
+    pub open_rate: Option<f64>,
+    /// People who clicked.
+    pub clicks: Option<i64>,
+    /// People whose mail bounced.
+    pub bounces: Option<i64>,
+    /// recipients / the wave's eligible.
+    pub reach: Option<f64>,
+    /// The plan's day.
+    pub planned: Option<NaiveDate>,
+    /// The day of the first `sent` or `delivered` event.
+    pub first_sent: Option<NaiveDate>,
+    /// first_sent − planned, in days.
+    pub days_late: Option<i64>,
+    /// Why counts are empty, if they are.
+    pub note: Option<CampaignNote>,
+}
+
+impl Table for CampaignRow {
+    const NAME: &'static str = "campaigns";
+
+    fn columns() -> Vec<Col<Self>> {
+        use Kind::{Count, Date, Rate};
+        vec![
+            Col::text("campaign", |r| Value::str(&r.campaign)),
+            Col::text("phase", |r| Value::opt_str(r.phase.map(Phase::name))),
+            Col::text("wave", |r| Value::opt_str(r.wave.as_deref())),
+            Col::of("recipients", Count, |r| Value::Int(r.recipients)),
+            Col::of("openers", Count, |r| Value::Int(r.openers)),
+            Col::of("open_rate", Rate, |r| Value::Float(r.open_rate)),
+            Col::of("clicks", Count, |r| Value::Int(r.clicks)),
+            Col::of("bounces", Count, |r| Value::Int(r.bounces)),
+            Col::of("reach", Rate, |r| Value::Float(r.reach)),
+            Col::of("planned", Date, |r| Value::Date(r.planned)),
+            Col::of("first_sent", Date, |r| Value::Date(r.first_sent)),
+            Col::of("days_late", Count, |r| Value::Int(r.days_late)),
+            Col::text("note", |r| Value::opt_str(r.note.map(CampaignNote::text))),
+        ]
     }
 }

@@ -1,23 +1,79 @@
-//! `data_quality` (SPEC §4): one row per source with the row accounting of the
+//! `data_quality`: one row per source with the row accounting of the
 //! quality stage, and on the roster row the people left out of the metrics: those with
 //! no wave (`unassigned`), the leavers by D (`left`), and those of suppressed waves
 //! (`suppressed`). `matched_by_name` counts event rows whose person was found by
 //! display name.
 
 use chrono::NaiveDate;
-use polars::prelude::*;
 
 use super::people::Persons;
+use super::table::{Col, Kind, Table, Value};
+use crate::dataset::Dataset;
 use crate::error::Error;
-use crate::quality::Dataset;
 use crate::schema::Source;
 
-/// Builds `data_quality`.
-pub fn quality_frame(
+/// One row of `data_quality`: a source's row accounting; on the roster row, the people
+/// left out of the metrics.
+#[derive(Debug, Clone, PartialEq)]
+pub struct QualityRow {
+    /// The source.
+    pub source: Source,
+    /// Data rows read, header excluded.
+    pub rows_read: i64,
+    /// Rows accepted.
+    pub rows_accepted: i64,
+    /// Rows quarantined.
+    pub rows_quarantined: i64,
+    /// Distinct ids not on the roster.
+    pub unmatched_users: i64,
+    /// Accepted rows that repeat an earlier one.
+    pub duplicates_removed: i64,
+    /// Roster: people with no wave.
+    pub unassigned: Option<i64>,
+    /// Roster: leavers by D.
+    pub left: Option<i64>,
+    /// Roster: eligible people of suppressed waves.
+    pub suppressed: Option<i64>,
+    /// Accepted rows whose person was found by display name.
+    pub matched_by_name: i64,
+}
+
+impl Table for QualityRow {
+    const NAME: &'static str = "data_quality";
+
+    fn columns() -> Vec<Col<Self>> {
+        use Kind::Count;
+        vec![
+            Col::text("source", |r| Value::str(r.source.name())),
+            Col::of("rows_read", Count, |r| Value::Int(Some(r.rows_read))),
+            Col::of("rows_accepted", Count, |r| {
+                Value::Int(Some(r.rows_accepted))
+            }),
+            Col::of("rows_quarantined", Count, |r| {
+                Value::Int(Some(r.rows_quarantined))
+            }),
+            Col::of("unmatched_users", Count, |r| {
+                Value::Int(Some(r.unmatched_users))
+            }),
+            Col::of("duplicates_removed", Count, |r| {
+                Value::Int(Some(r.duplicates_removed))
+            }),
+            Col::of("unassigned", Count, |r| Value::Int(r.unassigned)),
+            Col::of("left", Count, |r| Value::Int(r.left)),
+            Col::of("suppressed", Count, |r| Value::Int(r.suppressed)),
+            Col::of("matched_by_name", Count, |r| {
+                Value::Int(Some(r.matched_by_name))
+            }),
+        ]
+    }
+}
+
+/// Builds `data_quality`: one row per source, in the order sources are read.
+pub fn quality_rows(
     data: &Dataset,
     as_of: NaiveDate,
     persons: &Persons,
-) -> Result<DataFrame, Error> {
+) -> Result<Vec<QualityRow>, Error> {
     let err = |e| Error::compute("data_quality", e);
     let roster = &data.roster;
     let unassigned = roster.wave.iter().filter(|w| w.is_none()).count() as i64;
@@ -33,30 +89,23 @@ pub fn quality_frame(
         .map_err(err)?
         .sum()
         .unwrap_or(0) as i64;
-    let counts: Vec<_> = Source::ALL.iter().map(|s| (*s, &data.counts[s])).collect();
-    let n = |f: &dyn Fn(&crate::quality::SourceCounts) -> u64| -> Vec<i64> {
-        counts.iter().map(|(_, c)| f(c) as i64).collect()
-    };
-    let roster_only = |v: i64| -> Vec<Option<i64>> {
-        counts
-            .iter()
-            .map(|(s, _)| (*s == Source::Roster).then_some(v))
-            .collect()
-    };
-    DataFrame::new_infer_height(vec![
-        Column::new(
-            "source".into(),
-            counts.iter().map(|(s, _)| s.name()).collect::<Vec<_>>(),
-        ),
-        Column::new("rows_read".into(), n(&|c| c.rows_read)),
-        Column::new("rows_accepted".into(), n(&|c| c.rows_accepted)),
-        Column::new("rows_quarantined".into(), n(&|c| c.rows_quarantined)),
-        Column::new("unmatched_users".into(), n(&|c| c.unmatched_users)),
-        Column::new("duplicates_removed".into(), n(&|c| c.duplicates_removed)),
-        Column::new("unassigned".into(), roster_only(unassigned)),
-        Column::new("left".into(), roster_only(left)),
-        Column::new("suppressed".into(), roster_only(suppressed)),
-        Column::new("matched_by_name".into(), n(&|c| c.matched_by_name)),
-    ])
-    .map_err(err)
+    Ok(Source::ALL
+        .into_iter()
+        .map(|source| {
+            let c = &data.counts[&source];
+            let roster_only = |v: i64| (source == Source::Roster).then_some(v);
+            QualityRow {
+                source,
+                rows_read: c.rows_read as i64,
+                rows_accepted: c.rows_accepted as i64,
+                rows_quarantined: c.rows_quarantined as i64,
+                unmatched_users: c.unmatched_users as i64,
+                duplicates_removed: c.duplicates_removed as i64,
+                unassigned: roster_only(unassigned),
+                left: roster_only(left),
+                suppressed: roster_only(suppressed),
+                matched_by_name: c.matched_by_name as i64,
+            }
+        })
+        .collect())
 }

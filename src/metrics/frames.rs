@@ -6,10 +6,10 @@
 
 use polars::prelude::*;
 
+use crate::calendar::epoch_days;
 use crate::config::Config;
+use crate::dataset::{Dataset, EmailEvent};
 use crate::error::Error;
-use crate::ingest::dates::epoch_days;
-use crate::quality::{Dataset, EmailEvent};
 
 /// Column names of the frames built here.
 pub mod col_names {
@@ -131,7 +131,7 @@ pub struct Intervals {
 }
 
 impl Intervals {
-    fn new(t: &crate::quality::Attendance) -> Self {
+    fn new(t: &crate::dataset::Attendance) -> Self {
         let mut order: Vec<usize> = (0..t.pid.len()).collect();
         let key = |i: usize| (t.pid[i], t.session[i], t.joined_at[i]);
         if !order.windows(2).all(|w| key(w[0]) <= key(w[1])) {
@@ -268,7 +268,7 @@ fn email_frames(data: &Dataset) -> Result<(DataFrame, DataFrame), Error> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::quality::Attendance;
+    use crate::dataset::Attendance;
 
     const MIN: i64 = 60_000;
 

@@ -1,7 +1,6 @@
-//! `group_metrics` (SPEC §4): one row per (wave, shown group), per wave `(all)`, and
-//! overall, with enrollment against target, email, training, tickets, champions,
-//! week-over-week and the forecast; and `attention`, the groups that need targeted
-//! messaging, derived from those rows.
+//! `group_metrics`: one row per (wave, shown group), per wave `(all)`, and overall,
+//! with enrollment against target, email, training, tickets, champions, week-over-week
+//! and the forecast (docs/metrics.md, "group_metrics").
 
 use std::collections::BTreeMap;
 
@@ -10,6 +9,7 @@ use polars::prelude::*;
 use super::frames::{col_names::*, Frames};
 use super::people::{tickets_by_d, with_levels, Cutoffs, Persons};
 use super::stats::{self, Status};
+use super::table::{Col, Kind, Table, Value};
 use crate::config::{Config, Wave};
 use crate::error::Error;
 use crate::schema::ALL;
@@ -316,201 +316,71 @@ fn aggregate(
     Ok(out)
 }
 
-/// The `group_metrics` frame of `rows`.
-pub fn group_frame(rows: &[GroupRow]) -> Result<DataFrame, Error> {
-    let v = |f: &dyn Fn(&GroupValues) -> Option<f64>| -> Vec<Option<f64>> {
-        rows.iter().map(|r| r.values.as_ref().and_then(f)).collect()
-    };
-    let n = |f: &dyn Fn(&GroupValues) -> i64| -> Vec<Option<i64>> {
-        rows.iter().map(|r| r.values.as_ref().map(f)).collect()
-    };
-    let columns = vec![
-        Column::new(
-            "wave".into(),
-            rows.iter().map(|r| r.wave.as_str()).collect::<Vec<_>>(),
-        ),
-        Column::new(
-            "group".into(),
-            rows.iter().map(|r| r.group.as_str()).collect::<Vec<_>>(),
-        ),
-        Column::new("eligible".into(), n(&|x| x.eligible)),
-        Column::new("enrolled".into(), n(&|x| x.enrolled)),
-        Column::new("enrollment_rate".into(), v(&|x| x.enrollment_rate())),
-        Column::new(
-            "enrollment_rate_low".into(),
-            v(&|x| x.rate_interval.map(|i| i.0)),
-        ),
-        Column::new(
-            "enrollment_rate_high".into(),
-            v(&|x| x.rate_interval.map(|i| i.1)),
-        ),
-        Column::new("target_rate".into(), v(&|x| Some(x.target_rate))),
-        Column::new("gap".into(), v(&|x| x.gap())),
-        Column::new(
-            "status".into(),
-            rows.iter().map(|r| r.status.name()).collect::<Vec<_>>(),
-        ),
-        Column::new("recipients".into(), n(&|x| x.recipients)),
-        Column::new("openers".into(), n(&|x| x.openers)),
-        Column::new("open_rate".into(), v(&|x| x.open_rate())),
-        Column::new("trained".into(), n(&|x| x.trained)),
-        Column::new("training_rate".into(), v(&|x| x.training_rate())),
-        Column::new("tickets".into(), n(&|x| x.tickets)),
-        Column::new(
-            "tickets_per_100_enrolled".into(),
-            v(&|x| x.tickets_per_100_enrolled()),
-        ),
-        Column::new(
-            "median_resolution_hours".into(),
-            v(&|x| x.median_resolution_hours),
-        ),
-        Column::new("champions".into(), n(&|x| x.champions)),
-        Column::new("enrolled_7d_ago".into(), n(&|x| x.enrolled_7d_ago)),
-        Column::new(
-            "projected_target_date".into(),
-            rows.iter()
-                .map(|r| {
+impl Table for GroupRow {
+    const NAME: &'static str = "group_metrics";
+
+    fn columns() -> Vec<Col<Self>> {
+        use Kind::{Count, Number, Points, Rate};
+        vec![
+            Col::text("wave", |r| Value::str(&r.wave)),
+            Col::text("group", |r| Value::str(&r.group)),
+            Col::of("eligible", Count, |r| Value::Int(r.count(|v| v.eligible))),
+            Col::of("enrolled", Count, |r| Value::Int(r.count(|v| v.enrolled))),
+            Col::of("enrollment_rate", Rate, |r| {
+                Value::Float(r.figure(GroupValues::enrollment_rate))
+            }),
+            Col::of("enrollment_rate_low", Rate, |r| {
+                Value::Float(r.figure(|v| v.rate_interval.map(|i| i.0)))
+            }),
+            Col::of("enrollment_rate_high", Rate, |r| {
+                Value::Float(r.figure(|v| v.rate_interval.map(|i| i.1)))
+            }),
+            Col::of("target_rate", Rate, |r| {
+                Value::Float(r.figure(|v| Some(v.target_rate)))
+            }),
+            Col::of("gap", Points, |r| Value::Float(r.figure(GroupValues::gap))),
+            Col::text("status", |r| Value::str(r.status.name())),
+            Col::of("recipients", Count, |r| {
+                Value::Int(r.count(|v| v.recipients))
+            }),
+            Col::of("openers", Count, |r| Value::Int(r.count(|v| v.openers))),
+            Col::of("open_rate", Rate, |r| {
+                Value::Float(r.figure(GroupValues::open_rate))
+            }),
+            Col::of("trained", Count, |r| Value::Int(r.count(|v| v.trained))),
+            Col::of("training_rate", Rate, |r| {
+                Value::Float(r.figure(GroupValues::training_rate))
+            }),
+            Col::of("tickets", Count, |r| Value::Int(r.count(|v| v.tickets))),
+            Col::of("tickets_per_100_enrolled", Number, |r| {
+                Value::Float(r.figure(GroupValues::tickets_per_100_enrolled))
+            }),
+            Col::of("median_resolution_hours", Number, |r| {
+                Value::Float(r.figure(|v| v.median_resolution_hours))
+            }),
+            Col::of("champions", Count, |r| Value::Int(r.count(|v| v.champions))),
+            Col::of("enrolled_7d_ago", Count, |r| {
+                Value::Int(r.count(|v| v.enrolled_7d_ago))
+            }),
+            Col::text("projected_target_date", |r| {
+                Value::opt_str(
                     r.values
                         .as_ref()
-                        .and_then(|x| x.projected_target_date.clone())
-                })
-                .collect::<Vec<_>>(),
-        ),
-    ];
-    DataFrame::new_infer_height(columns).map_err(|e| Error::compute("group_metrics", e))
-}
-
-/// What a diagnosis asks the communications team to do.
-pub fn action_for(diagnosis: &str) -> &'static str {
-    match diagnosis {
-        "awareness" => {
-            "executive-sponsor message and other channels (Teams post, manager cascade, intranet)"
-        }
-        "knowledge" => "targeted training sessions for this group",
-        "support" => "help-desk briefing and an FAQ for the top issues",
-        _ => "champions and manager follow-up",
+                        .and_then(|v| v.projected_target_date.as_deref()),
+                )
+            }),
+        ]
     }
 }
 
-/// The `attention` frame: shown groups (not `(all)` rows) at risk or behind, or
-/// missing an email, training or ticket target; ordered by `missing_users`
-/// descending, then gap, wave order and group.
-pub fn attention_frame(cfg: &Config, rows: &[GroupRow]) -> Result<DataFrame, Error> {
-    struct Item<'a> {
-        wave_ix: usize,
-        row: &'a GroupRow,
-        v: &'a GroupValues,
-        diagnosis: Vec<&'static str>,
+impl GroupRow {
+    /// A count of a shown row; `None` for a suppressed one.
+    pub fn count(&self, f: impl Fn(&GroupValues) -> i64) -> Option<i64> {
+        self.values.as_ref().map(f)
     }
-    let mut items: Vec<Item<'_>> = Vec::new();
-    for row in rows {
-        let (Some(v), false) = (row.values.as_ref(), row.group == ALL) else {
-            continue;
-        };
-        let Some(wave_ix) = cfg.waves.iter().position(|w| w.name == row.wave) else {
-            continue;
-        };
-        let wave = &cfg.waves[wave_ix];
-        let below = |rate: Option<f64>, target: Option<f64>| match (rate, target) {
-            (Some(r), Some(t)) => r < t - stats::EPS,
-            _ => false,
-        };
-        let mut diagnosis = Vec::new();
-        if below(v.open_rate(), wave.email_open_target) {
-            diagnosis.push("awareness");
-        }
-        if below(v.training_rate(), wave.training_target) {
-            diagnosis.push("knowledge");
-        }
-        if let (Some(r), Some(t)) = (v.tickets_per_100_enrolled(), wave.tickets_per_100_target) {
-            if r > t + stats::EPS {
-                diagnosis.push("support");
-            }
-        }
-        let lagging = matches!(row.status, Status::AtRisk | Status::Behind);
-        if diagnosis.is_empty() && lagging {
-            diagnosis.push("adoption");
-        }
-        if diagnosis.is_empty() {
-            continue;
-        }
-        items.push(Item {
-            wave_ix,
-            row,
-            v,
-            diagnosis,
-        });
+
+    /// A figure of a shown row; `None` for a suppressed one or an empty figure.
+    pub fn figure(&self, f: impl Fn(&GroupValues) -> Option<f64>) -> Option<f64> {
+        self.values.as_ref().and_then(f)
     }
-    items.sort_by(|a, b| {
-        b.v.missing_users()
-            .cmp(&a.v.missing_users())
-            .then_with(|| {
-                let (ga, gb) = (a.v.gap().unwrap_or(0.0), b.v.gap().unwrap_or(0.0));
-                ga.total_cmp(&gb)
-            })
-            .then_with(|| a.wave_ix.cmp(&b.wave_ix))
-            .then_with(|| a.row.group.cmp(&b.row.group))
-    });
-    let columns = vec![
-        Column::new(
-            "wave".into(),
-            items
-                .iter()
-                .map(|i| i.row.wave.as_str())
-                .collect::<Vec<_>>(),
-        ),
-        Column::new(
-            "group".into(),
-            items
-                .iter()
-                .map(|i| i.row.group.as_str())
-                .collect::<Vec<_>>(),
-        ),
-        Column::new(
-            "status".into(),
-            items
-                .iter()
-                .map(|i| i.row.status.name())
-                .collect::<Vec<_>>(),
-        ),
-        Column::new(
-            "gap".into(),
-            items.iter().map(|i| i.v.gap()).collect::<Vec<_>>(),
-        ),
-        Column::new(
-            "missing_users".into(),
-            items
-                .iter()
-                .map(|i| i.v.missing_users())
-                .collect::<Vec<_>>(),
-        ),
-        Column::new(
-            "diagnosis".into(),
-            items
-                .iter()
-                .map(|i| i.diagnosis.join(";"))
-                .collect::<Vec<_>>(),
-        ),
-        Column::new(
-            "action".into(),
-            items
-                .iter()
-                .map(|i| {
-                    i.diagnosis
-                        .iter()
-                        .map(|d| action_for(d))
-                        .collect::<Vec<_>>()
-                        .join("; ")
-                })
-                .collect::<Vec<_>>(),
-        ),
-        Column::new(
-            "note".into(),
-            items
-                .iter()
-                .map(|i| (i.v.champions == 0).then_some("no champion in this group"))
-                .collect::<Vec<_>>(),
-        ),
-    ];
-    DataFrame::new_infer_height(columns).map_err(|e| Error::compute("attention", e))
 }

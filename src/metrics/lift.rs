@@ -1,4 +1,4 @@
-//! `lift` (SPEC §4): per wave and overall, how enrollment differs between people
+//! `lift`: per wave and overall, how enrollment differs between people
 //! who opened an email and who did not, and who trained and who did not — with Wilson
 //! intervals, the difference and the two-proportion z-test p-value.
 //!
@@ -11,15 +11,19 @@ use polars::prelude::*;
 use super::frames::col_names::*;
 use super::people::{with_levels, Persons};
 use super::stats;
+use super::table::{Col, Kind, Table, Value};
 use crate::config::Config;
 use crate::error::Error;
 use crate::schema::ALL;
 
-/// The factors whose lift is measured: (name in the table, persons column).
-const FACTORS: [(&str, &str); 2] = [("opened_email", "opener"), ("trained", "trained")];
+/// The factors whose lift is measured, with their persons column.
+const FACTORS: [(Factor, &str); 2] = [
+    (Factor::OpenedEmail, "opener"),
+    (Factor::Trained, "trained"),
+];
 
 /// Builds `lift`.
-pub fn lift_frame(cfg: &Config, persons: &Persons) -> Result<DataFrame, Error> {
+pub fn lift_rows(cfg: &Config, persons: &Persons) -> Result<Vec<LiftRow>, Error> {
     let err = |e| Error::compute("lift", e);
     let mut aggs = vec![
         len().cast(DataType::Int64).alias("n"),
@@ -33,14 +37,14 @@ pub fn lift_frame(cfg: &Config, persons: &Persons) -> Result<DataFrame, Error> {
             col(column)
                 .cast(DataType::Int64)
                 .sum()
-                .alias(format!("n_{name}")),
+                .alias(format!("n_{}", name.name())),
         );
         aggs.push(
             col(column)
                 .and(col("enrolled"))
                 .cast(DataType::Int64)
                 .sum()
-                .alias(format!("e_{name}")),
+                .alias(format!("e_{}", name.name())),
         );
     }
     let df = with_levels(persons.frame.clone().lazy(), true)?
@@ -60,125 +64,190 @@ pub fn lift_frame(cfg: &Config, persons: &Persons) -> Result<DataFrame, Error> {
     };
     let suppressed = persons.suppressed_waves();
     let min = i64::from(cfg.thresholds.min_group_size);
-    let mut out = LiftColumns::default();
+    let mut out = Vec::new();
     let order = cfg.waves.iter().map(|w| w.name.as_str()).chain([ALL]);
     for wave in order {
         let row = (0..df.height()).find(|&i| waves.get(i) == Some(wave));
-        for (name, _) in FACTORS {
-            out.wave.push(wave.to_string());
-            out.factor.push(name);
+        for (factor, _) in FACTORS {
             let Some(i) = row.filter(|_| !suppressed.contains(wave)) else {
-                out.push_empty("wave suppressed: fewer eligible people than min_group_size");
+                out.push(LiftRow::empty(wave, factor, LiftNote::WaveSuppressed));
                 continue;
             };
+            let name = factor.name();
             let (n, enrolled) = (get("n", i)?, get("enrolled", i)?);
             let (n_with, e_with) = (get(&format!("n_{name}"), i)?, get(&format!("e_{name}"), i)?);
             let (n_without, e_without) = (n - n_with, enrolled - e_with);
             let narrow = |k: i64| k > 0 && k < min;
             if narrow(n_with) || narrow(n_without) {
-                out.push_sides(n_with, n_without);
+                out.push(LiftRow::sides(wave, factor, n_with, n_without));
                 continue;
             }
-            out.push_full(n_with, e_with, n_without, e_without);
+            out.push(LiftRow::full(
+                wave, factor, n_with, e_with, n_without, e_without,
+            ));
         }
     }
-    out.into_frame().map_err(err)
+    Ok(out)
 }
 
-#[derive(Default)]
-struct LiftColumns {
-    wave: Vec<String>,
-    factor: Vec<&'static str>,
-    n_with: Vec<Option<i64>>,
-    enrolled_with: Vec<Option<i64>>,
-    rate_with: Vec<Option<f64>>,
-    rate_with_low: Vec<Option<f64>>,
-    rate_with_high: Vec<Option<f64>>,
-    n_without: Vec<Option<i64>>,
-    enrolled_without: Vec<Option<i64>>,
-    rate_without: Vec<Option<f64>>,
-    rate_without_low: Vec<Option<f64>>,
-    rate_without_high: Vec<Option<f64>>,
-    difference: Vec<Option<f64>>,
-    p_value: Vec<Option<f64>>,
-    note: Vec<Option<String>>,
+/// The factors whose lift is measured.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Factor {
+    /// Opened (or clicked) a rollout email.
+    OpenedEmail,
+    /// Trained (attended minutes over the threshold).
+    Trained,
 }
 
-impl LiftColumns {
-    fn push_empty(&mut self, note: &str) {
-        self.n_with.push(None);
-        self.n_without.push(None);
-        self.push_no_rates(note);
-    }
-
-    fn push_sides(&mut self, n_with: i64, n_without: i64) {
-        self.n_with.push(Some(n_with));
-        self.n_without.push(Some(n_without));
-        self.push_no_rates("a side has fewer people than min_group_size: rates not shown");
-    }
-
-    fn push_no_rates(&mut self, note: &str) {
-        for v in [&mut self.enrolled_with, &mut self.enrolled_without] {
-            v.push(None);
+impl Factor {
+    /// The factor as the table writes it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Factor::OpenedEmail => "opened_email",
+            Factor::Trained => "trained",
         }
-        for v in [
-            &mut self.rate_with,
-            &mut self.rate_with_low,
-            &mut self.rate_with_high,
-            &mut self.rate_without,
-            &mut self.rate_without_low,
-            &mut self.rate_without_high,
-            &mut self.difference,
-            &mut self.p_value,
-        ] {
-            v.push(None);
+    }
+}
+
+/// Why a `lift` row's rates are empty.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LiftNote {
+    /// The wave is suppressed.
+    WaveSuppressed,
+    /// A side has 1 to min_group_size − 1 people.
+    SideTooSmall,
+}
+
+impl LiftNote {
+    /// The note as the table writes it.
+    pub fn text(self) -> &'static str {
+        match self {
+            LiftNote::WaveSuppressed => {
+                "wave suppressed: fewer eligible people than min_group_size"
+            }
+            LiftNote::SideTooSmall => {
+                "a side has fewer people than min_group_size: rates not shown"
+            }
         }
-        self.note.push(Some(note.to_string()));
+    }
+}
+
+/// One side of a comparison: people with (or without) the factor.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Side {
+    /// People.
+    pub n: Option<i64>,
+    /// Of them, enrolled.
+    pub enrolled: Option<i64>,
+    /// enrolled / n.
+    pub rate: Option<f64>,
+    /// Wilson 95 % interval of `rate`.
+    pub interval: Option<(f64, f64)>,
+}
+
+/// One row of `lift`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LiftRow {
+    /// Wave name, or `(all)`.
+    pub wave: String,
+    /// The factor.
+    pub factor: Factor,
+    /// People with the factor.
+    pub with: Side,
+    /// People without it.
+    pub without: Side,
+    /// rate with − rate without.
+    pub difference: Option<f64>,
+    /// Two-sided p-value of the pooled two-proportion z-test.
+    pub p_value: Option<f64>,
+    /// Why rates are empty, if they are.
+    pub note: Option<LiftNote>,
+}
+
+impl Table for LiftRow {
+    const NAME: &'static str = "lift";
+
+    fn columns() -> Vec<Col<Self>> {
+        use Kind::{Count, Number, Points, Rate};
+        vec![
+            Col::text("wave", |r| Value::str(&r.wave)),
+            Col::text("factor", |r| Value::str(r.factor.name())),
+            Col::of("n_with", Count, |r| Value::Int(r.with.n)),
+            Col::of("enrolled_with", Count, |r| Value::Int(r.with.enrolled)),
+            Col::of("rate_with", Rate, |r| Value::Float(r.with.rate)),
+            Col::of("rate_with_low", Rate, |r| {
+                Value::Float(r.with.interval.map(|i| i.0))
+            }),
+            Col::of("rate_with_high", Rate, |r| {
+                Value::Float(r.with.interval.map(|i| i.1))
+            }),
+            Col::of("n_without", Count, |r| Value::Int(r.without.n)),
+            Col::of("enrolled_without", Count, |r| {
+                Value::Int(r.without.enrolled)
+            }),
+            Col::of("rate_without", Rate, |r| Value::Float(r.without.rate)),
+            Col::of("rate_without_low", Rate, |r| {
+                Value::Float(r.without.interval.map(|i| i.0))
+            }),
+            Col::of("rate_without_high", Rate, |r| {
+                Value::Float(r.without.interval.map(|i| i.1))
+            }),
+            Col::of("difference", Points, |r| Value::Float(r.difference)),
+            Col::of("p_value", Number, |r| Value::Float(r.p_value)),
+            Col::text("note", |r| Value::opt_str(r.note.map(LiftNote::text))),
+        ]
+    }
+}
+
+impl LiftRow {
+    fn empty(wave: &str, factor: Factor, note: LiftNote) -> Self {
+        let nobody = Side {
+            n: None,
+            enrolled: None,
+            rate: None,
+            interval: None,
+        };
+        LiftRow {
+            wave: wave.to_string(),
+            factor,
+            with: nobody,
+            without: nobody,
+            difference: None,
+            p_value: None,
+            note: Some(note),
+        }
     }
 
-    fn push_full(&mut self, n_with: i64, e_with: i64, n_without: i64, e_without: i64) {
-        let (r1, r0) = (
-            stats::rate(e_with, n_with),
-            stats::rate(e_without, n_without),
-        );
-        let (i1, i0) = (
-            stats::wilson(e_with, n_with),
-            stats::wilson(e_without, n_without),
-        );
-        self.n_with.push(Some(n_with));
-        self.enrolled_with.push(Some(e_with));
-        self.rate_with.push(r1);
-        self.rate_with_low.push(i1.map(|i| i.0));
-        self.rate_with_high.push(i1.map(|i| i.1));
-        self.n_without.push(Some(n_without));
-        self.enrolled_without.push(Some(e_without));
-        self.rate_without.push(r0);
-        self.rate_without_low.push(i0.map(|i| i.0));
-        self.rate_without_high.push(i0.map(|i| i.1));
-        self.difference.push(r1.zip(r0).map(|(a, b)| a - b));
-        self.p_value.push(stats::two_proportion_p(
-            e_with, n_with, e_without, n_without,
-        ));
-        self.note.push(None);
+    fn sides(wave: &str, factor: Factor, n_with: i64, n_without: i64) -> Self {
+        let mut row = LiftRow::empty(wave, factor, LiftNote::SideTooSmall);
+        row.with.n = Some(n_with);
+        row.without.n = Some(n_without);
+        row
     }
 
-    fn into_frame(self) -> PolarsResult<DataFrame> {
-        DataFrame::new_infer_height(vec![
-            Column::new("wave".into(), self.wave),
-            Column::new("factor".into(), self.factor),
-            Column::new("n_with".into(), self.n_with),
-            Column::new("enrolled_with".into(), self.enrolled_with),
-            Column::new("rate_with".into(), self.rate_with),
-            Column::new("rate_with_low".into(), self.rate_with_low),
-            Column::new("rate_with_high".into(), self.rate_with_high),
-            Column::new("n_without".into(), self.n_without),
-            Column::new("enrolled_without".into(), self.enrolled_without),
-            Column::new("rate_without".into(), self.rate_without),
-            Column::new("rate_without_low".into(), self.rate_without_low),
-            Column::new("rate_without_high".into(), self.rate_without_high),
-            Column::new("difference".into(), self.difference),
-            Column::new("p_value".into(), self.p_value),
-            Column::new("note".into(), self.note),
-        ])
+    fn full(
+        wave: &str,
+        factor: Factor,
+        n_with: i64,
+        e_with: i64,
+        n_without: i64,
+        e_without: i64,
+    ) -> Self {
+        let side = |e: i64, n: i64| Side {
+            n: Some(n),
+            enrolled: Some(e),
+            rate: stats::rate(e, n),
+            interval: stats::wilson(e, n),
+        };
+        let (with, without) = (side(e_with, n_with), side(e_without, n_without));
+        LiftRow {
+            wave: wave.to_string(),
+            factor,
+            difference: with.rate.zip(without.rate).map(|(a, b)| a - b),
+            p_value: stats::two_proportion_p(e_with, n_with, e_without, n_without),
+            with,
+            without,
+            note: None,
+        }
     }
 }

@@ -1,53 +1,85 @@
-//! Metrics: the clean dataset in, every table of SPEC §4 out, with the privacy rules
-//! of SPEC §5 applied.
+//! Metrics: the clean dataset in, every table of the report out as typed rows
+//! ([`Tables`]), with the privacy rules applied (docs/metrics.md, docs/privacy.md).
 //!
 //! The dataset becomes polars frames ([`frames`]); one lazy plan computes each
 //! eligible person's facts as of D and the label their group is shown under
 //! ([`people`]); every table aggregates that, one plan per table. The same is done as
-//! of D − 7 for the week-over-week comparison, from the same data. Tables are handed
-//! to the report in a fixed order with explicit row order, so that identical inputs
-//! give identical files.
+//! of D − 7 for the week-over-week comparison, from the same data. Each table is a
+//! `Vec` of its row type, which declares its columns once ([`table::Table`]); the report
+//! reads the rows and builds files from the column lists. Row order is explicit, so
+//! identical inputs give identical files.
 
+pub mod attention;
 pub mod campaigns;
 pub mod data_quality;
 pub mod frames;
 pub mod groups;
 pub mod lift;
+pub mod nudge;
 pub mod people;
 pub mod stats;
+pub mod table;
 pub mod tickets;
 pub mod weekly;
 
 use chrono::NaiveDate;
-use polars::prelude::DataFrame;
 
 use crate::config::Config;
+use crate::dataset::Dataset;
 use crate::error::Error;
 use crate::progress::span;
-use crate::quality::Dataset;
 
+pub use attention::{AttentionRow, Diagnosis};
+pub use campaigns::CampaignRow;
+pub use data_quality::QualityRow;
 pub use groups::{GroupRow, GroupValues};
+pub use lift::{Factor, LiftRow};
 pub use people::Cutoffs;
 pub use stats::Status;
+pub use table::{Kind, Table, Value, Written};
+pub use tickets::CategoryRow;
+pub use weekly::WeekRow;
 
-/// Every table of a run.
+/// Every table of a run, computed once, as typed rows.
 pub struct Tables {
     /// The as-of day.
     pub as_of: NaiveDate,
-    /// `group_metrics` as rows, for the report's prose.
-    pub groups: Vec<GroupRow>,
+    /// `group_metrics`.
+    pub group_metrics: Vec<GroupRow>,
+    /// `weekly_progress`.
+    pub weekly_progress: Vec<WeekRow>,
+    /// `attention`.
+    pub attention: Vec<AttentionRow>,
+    /// `lift`.
+    pub lift: Vec<LiftRow>,
+    /// `campaigns`.
+    pub campaigns: Vec<CampaignRow>,
+    /// `ticket_categories`.
+    pub ticket_categories: Vec<CategoryRow>,
+    /// `data_quality`.
+    pub data_quality: Vec<QualityRow>,
     /// `group_metrics` as of D − 7, for what changed since last week.
-    pub groups_week_ago: Vec<GroupRow>,
-    /// The tables to write, by name, in order.
-    pub frames: Vec<(&'static str, DataFrame)>,
+    pub group_metrics_week_ago: Vec<GroupRow>,
     /// The eligible people's facts as of D (for the private nudge lists only).
     pub persons: people::Persons,
 }
 
 impl Tables {
-    /// The frame named `name`.
-    pub fn frame(&self, name: &str) -> Option<&DataFrame> {
-        self.frames.iter().find(|(n, _)| *n == name).map(|(_, f)| f)
+    /// Every table to write, in the order they are written.
+    pub fn written(&self) -> Vec<Box<dyn Written + '_>> {
+        vec![
+            Box::new(table::rows(&self.group_metrics)),
+            Box::new(table::rows(&self.weekly_progress)),
+            Box::new(table::rows(&self.attention)),
+            Box::new(table::rows(&self.lift)),
+            Box::new(table::rows(&self.campaigns)),
+            Box::new(table::rows(&self.ticket_categories)),
+            Box::new(table::rows(&self.data_quality)),
+            Box::new(table::Rows {
+                name: "group_metrics_week_ago",
+                rows: &self.group_metrics_week_ago,
+            }),
+        ]
     }
 }
 
@@ -62,49 +94,44 @@ pub fn compute(cfg: &Config, data: &Dataset, as_of: NaiveDate) -> Result<Tables,
     let persons = people::persons(&f, cfg, &cut)?;
     drop(s);
     let s = timed("group_metrics");
-    let groups = groups::group_rows(&f, cfg, &cut, &persons)?;
+    let group_metrics = groups::group_rows(&f, cfg, &cut, &persons)?;
     drop(s);
 
     let s = timed("persons and group_metrics as of D-7");
     let week_ago = as_of - chrono::Days::new(7);
     let cut_week_ago = Cutoffs::new(cfg, week_ago);
     let persons_week_ago = people::persons(&f, cfg, &cut_week_ago)?;
-    let groups_week_ago = groups::group_rows(&f, cfg, &cut_week_ago, &persons_week_ago)?;
+    let group_metrics_week_ago = groups::group_rows(&f, cfg, &cut_week_ago, &persons_week_ago)?;
     drop(s);
 
-    let frames = vec![
-        ("group_metrics", groups::group_frame(&groups)?),
-        ("weekly_progress", {
-            let _s = timed("weekly_progress");
-            weekly::weekly_frame(&f, cfg, &cut, &persons)?
-        }),
-        ("attention", groups::attention_frame(cfg, &groups)?),
-        ("lift", {
-            let _s = timed("lift");
-            lift::lift_frame(cfg, &persons)?
-        }),
-        ("campaigns", {
-            let _s = timed("campaigns");
-            campaigns::campaigns_frame(&f, cfg, &cut, &persons, &groups)?
-        }),
-        ("ticket_categories", {
-            let _s = timed("ticket_categories");
-            tickets::categories_frame(&f, cfg, &cut, &persons)?
-        }),
-        (
-            "data_quality",
-            data_quality::quality_frame(data, as_of, &persons)?,
-        ),
-        (
-            "group_metrics_week_ago",
-            groups::group_frame(&groups_week_ago)?,
-        ),
-    ];
+    let weekly_progress = {
+        let _s = timed("weekly_progress");
+        weekly::weekly_rows(&f, cfg, &cut, &persons)?
+    };
+    let attention = attention::attention_rows(cfg, &group_metrics);
+    let lift = {
+        let _s = timed("lift");
+        lift::lift_rows(cfg, &persons)?
+    };
+    let campaigns = {
+        let _s = timed("campaigns");
+        campaigns::campaign_rows(&f, cfg, &cut, &persons, &group_metrics)?
+    };
+    let ticket_categories = {
+        let _s = timed("ticket_categories");
+        tickets::category_rows(&f, cfg, &cut, &persons)?
+    };
+    let data_quality = data_quality::quality_rows(data, as_of, &persons)?;
     Ok(Tables {
         as_of,
-        groups,
-        groups_week_ago,
-        frames,
+        group_metrics,
+        weekly_progress,
+        attention,
+        lift,
+        campaigns,
+        ticket_categories,
+        data_quality,
+        group_metrics_week_ago,
         persons,
     })
 }

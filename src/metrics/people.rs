@@ -11,9 +11,9 @@ use chrono::NaiveDate;
 use polars::prelude::*;
 
 use super::frames::{col_names::*, Frames};
+use crate::calendar::{end_of_day_ms, epoch_days};
 use crate::config::Config;
 use crate::error::Error;
-use crate::ingest::dates::{end_of_day_ms, epoch_days};
 use crate::privacy::{fold_groups, WaveFold};
 
 /// The instants that end D, D − 7 and D − 14 in the rollout's zone.
@@ -55,7 +55,51 @@ pub struct Persons {
     pub folds: BTreeMap<String, WaveFold>,
 }
 
+/// One eligible person's facts as of D, read back from [`Persons::frame`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PersonFacts {
+    /// The person (position in the roster).
+    pub pid: u32,
+    /// Their wave.
+    pub wave: String,
+    /// Their group, as on the roster.
+    pub group: String,
+    /// Enrolled by D.
+    pub enrolled: bool,
+    /// Received a rollout email by D.
+    pub recipient: bool,
+    /// Opened or clicked one by D.
+    pub opener: bool,
+    /// Trained by D.
+    pub trained: bool,
+}
+
 impl Persons {
+    /// Every eligible person's facts, in person order.
+    pub fn facts(&self) -> Result<Vec<PersonFacts>, Error> {
+        let err = |e| Error::compute("per-person facts", e);
+        let df = &self.frame;
+        let pid = df.column(PID).and_then(|c| c.u32()).map_err(err)?;
+        let text = |name: &str| df.column(name).and_then(|c| c.str()).map_err(err);
+        let flag = |name: &str| df.column(name).and_then(|c| c.bool()).map_err(err);
+        let (wave, group) = (text(WAVE)?, text(GROUP)?);
+        let (enrolled, recipient) = (flag("enrolled")?, flag("recipient")?);
+        let (opener, trained) = (flag("opener")?, flag("trained")?);
+        Ok((0..df.height())
+            .filter_map(|i| {
+                Some(PersonFacts {
+                    pid: pid.get(i)?,
+                    wave: wave.get(i)?.to_string(),
+                    group: group.get(i).unwrap_or_default().to_string(),
+                    enrolled: enrolled.get(i).unwrap_or(false),
+                    recipient: recipient.get(i).unwrap_or(false),
+                    opener: opener.get(i).unwrap_or(false),
+                    trained: trained.get(i).unwrap_or(false),
+                })
+            })
+            .collect())
+    }
+
     /// The waves shown suppressed.
     pub fn suppressed_waves(&self) -> BTreeSet<String> {
         self.folds

@@ -1,4 +1,4 @@
-//! `ticket_categories` (SPEC §4): per wave (and overall) and category, the tickets of
+//! `ticket_categories`: per wave (and overall) and category, the tickets of
 //! eligible people opened by D, their share of the wave's tickets, and the median
 //! hours to resolve those resolved by D. Suppressed waves are left out.
 
@@ -6,18 +6,50 @@ use polars::prelude::*;
 
 use super::frames::{col_names::WAVE, Frames};
 use super::people::{tickets_by_d, with_levels, Cutoffs, Persons, SUPPRESSED};
+use super::table::{Col, Kind, Table, Value};
 use crate::config::Config;
 use crate::error::Error;
 use crate::schema::ALL;
 
+/// One row of `ticket_categories`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CategoryRow {
+    /// Wave name, or `(all)`.
+    pub wave: String,
+    /// Ticket category.
+    pub category: String,
+    /// Tickets of the wave's eligible people opened by D.
+    pub tickets: i64,
+    /// Share of the wave's tickets.
+    pub share: Option<f64>,
+    /// Median hours to resolve, over those resolved by D.
+    pub median_resolution_hours: Option<f64>,
+}
+
+impl Table for CategoryRow {
+    const NAME: &'static str = "ticket_categories";
+
+    fn columns() -> Vec<Col<Self>> {
+        vec![
+            Col::text("wave", |r| Value::str(&r.wave)),
+            Col::text("category", |r| Value::str(&r.category)),
+            Col::of("tickets", Kind::Count, |r| Value::Int(Some(r.tickets))),
+            Col::of("share", Kind::Rate, |r| Value::Float(r.share)),
+            Col::of("median_resolution_hours", Kind::Number, |r| {
+                Value::Float(r.median_resolution_hours)
+            }),
+        ]
+    }
+}
+
 /// Builds `ticket_categories`: waves in config order then `(all)`; within a wave,
 /// most tickets first, then by category.
-pub fn categories_frame(
+pub fn category_rows(
     f: &Frames,
     cfg: &Config,
     cut: &Cutoffs,
     persons: &Persons,
-) -> Result<DataFrame, Error> {
+) -> Result<Vec<CategoryRow>, Error> {
     let err = |e| Error::compute("ticket_categories", e);
     let tickets = tickets_by_d(f, cut, persons).filter(col(SUPPRESSED).not());
     let wave_order: Vec<String> = cfg
@@ -34,7 +66,7 @@ pub fn categories_frame(
         ),
     ])
     .map_err(err)?;
-    with_levels(tickets, true)?
+    let df = with_levels(tickets, true)?
         .filter(col("key_group").eq(lit(ALL)))
         .group_by([col(WAVE), col("category")])
         .agg([
@@ -73,5 +105,19 @@ pub fn categories_frame(
             col("median_resolution_hours"),
         ])
         .collect()
-        .map_err(err)
+        .map_err(err)?;
+    let text = |name: &str| df.column(name).and_then(|c| c.str()).map_err(err);
+    let (waves, categories) = (text(WAVE)?, text("category")?);
+    let tickets = df.column("tickets").and_then(|c| c.i64()).map_err(err)?;
+    let number = |name: &str| df.column(name).and_then(|c| c.f64()).map_err(err);
+    let (share, hours) = (number("share")?, number("median_resolution_hours")?);
+    Ok((0..df.height())
+        .map(|i| CategoryRow {
+            wave: waves.get(i).unwrap_or_default().to_string(),
+            category: categories.get(i).unwrap_or_default().to_string(),
+            tickets: tickets.get(i).unwrap_or(0),
+            share: share.get(i),
+            median_resolution_hours: hours.get(i),
+        })
+        .collect())
 }

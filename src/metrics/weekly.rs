@@ -9,15 +9,16 @@
 //! under their labels as of D, so a wave's rows form one series; the last row of a
 //! series equals `group_metrics` as of D. One plan per wave, collected once.
 
-use chrono::{Datelike, Days, NaiveDate};
+use chrono::{Days, NaiveDate};
 use polars::prelude::*;
 
 use super::frames::{col_names::*, Frames};
 use super::people::{with_levels, Cutoffs, Persons, LABEL};
 use super::stats;
+use super::table::{Col, Kind, Table, Value};
+use crate::calendar::{end_of_day_ms, epoch_days, monday_of};
 use crate::config::Config;
 use crate::error::Error;
-use crate::ingest::dates::{end_of_day_ms, epoch_days};
 use crate::schema::ALL;
 
 /// One week of a wave.
@@ -28,21 +29,16 @@ struct Week {
     end_ms: i64,
 }
 
-/// The Monday of `d`'s ISO week.
-pub fn monday_of(d: NaiveDate) -> NaiveDate {
-    d - Days::new(u64::from(d.weekday().num_days_from_monday()))
-}
-
 /// Builds `weekly_progress`.
-pub fn weekly_frame(
+pub fn weekly_rows(
     f: &Frames,
     cfg: &Config,
     cut: &Cutoffs,
     persons: &Persons,
-) -> Result<DataFrame, Error> {
+) -> Result<Vec<WeekRow>, Error> {
     let err = |e| Error::compute("weekly_progress", e);
     let tz = cfg.timezone;
-    let mut out = WeeklyColumns::default();
+    let mut out = Vec::new();
     for wave in &cfg.waves {
         let first = monday_of(wave.start);
         let last = monday_of(cut.as_of);
@@ -173,70 +169,73 @@ pub fn weekly_frame(
             let row = (0..df.height()).find(|&i| keys.get(i) == Some(label));
             let shown = row.filter(|_| !fold.suppressed);
             for (k, w) in weeks.iter().enumerate() {
-                out.wave.push(wave.name.clone());
-                out.group.push(label.to_string());
-                out.week_start.push(epoch_days(w.start));
-                out.week_of_wave.push(k as i64);
-                out.as_of.push(epoch_days(w.as_of));
                 let value =
                     |prefix: &str| shown.map(|i| cell(&format!("{prefix}{k}"), i)).transpose();
                 let (n, enrolled, tickets) = (value("n")?, value("e")?, value("t")?);
                 let t = (w.as_of - wave.start).num_days();
-                out.eligible.push(n);
-                out.enrolled.push(enrolled);
-                out.rate.push(match (enrolled, n) {
-                    (Some(e), Some(n)) => stats::rate(e, n),
-                    _ => None,
+                out.push(WeekRow {
+                    wave: wave.name.clone(),
+                    group: label.to_string(),
+                    week_start: w.start,
+                    week_of_wave: k as i64,
+                    as_of: w.as_of,
+                    eligible: n,
+                    enrolled,
+                    enrollment_rate: match (enrolled, n) {
+                        (Some(e), Some(n)) => stats::rate(e, n),
+                        _ => None,
+                    },
+                    target_rate: shown.map(|_| stats::target_at(&wave.enrollment_target, t)),
+                    tickets,
                 });
-                out.target
-                    .push(shown.map(|_| stats::target_at(&wave.enrollment_target, t)));
-                out.tickets.push(tickets);
             }
         }
     }
-    out.into_frame().map_err(err)
+    Ok(out)
 }
 
-#[derive(Default)]
-struct WeeklyColumns {
-    wave: Vec<String>,
-    group: Vec<String>,
-    week_start: Vec<i32>,
-    week_of_wave: Vec<i64>,
-    as_of: Vec<i32>,
-    eligible: Vec<Option<i64>>,
-    enrolled: Vec<Option<i64>>,
-    rate: Vec<Option<f64>>,
-    target: Vec<Option<f64>>,
-    tickets: Vec<Option<i64>>,
+/// One row of `weekly_progress`: a wave's group (or `(all)`) at the end of one week of
+/// the wave; figures empty for a suppressed wave.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WeekRow {
+    /// Wave name.
+    pub wave: String,
+    /// Shown group label, or `(all)`.
+    pub group: String,
+    /// The week's Monday.
+    pub week_start: NaiveDate,
+    /// Weeks since the wave's start week (0 for the start week).
+    pub week_of_wave: i64,
+    /// The week's Sunday, or D in D's week.
+    pub as_of: NaiveDate,
+    /// Eligible people.
+    pub eligible: Option<i64>,
+    /// Of them, enrolled by the end of `as_of`.
+    pub enrolled: Option<i64>,
+    /// enrolled / eligible.
+    pub enrollment_rate: Option<f64>,
+    /// The target share at `as_of`.
+    pub target_rate: Option<f64>,
+    /// Tickets opened in the week.
+    pub tickets: Option<i64>,
 }
 
-impl WeeklyColumns {
-    fn into_frame(self) -> PolarsResult<DataFrame> {
-        DataFrame::new_infer_height(vec![
-            Column::new("wave".into(), self.wave),
-            Column::new("group".into(), self.group),
-            Column::new("week_start".into(), self.week_start).cast(&DataType::Date)?,
-            Column::new("week_of_wave".into(), self.week_of_wave),
-            Column::new("as_of".into(), self.as_of).cast(&DataType::Date)?,
-            Column::new("eligible".into(), self.eligible),
-            Column::new("enrolled".into(), self.enrolled),
-            Column::new("enrollment_rate".into(), self.rate),
-            Column::new("target_rate".into(), self.target),
-            Column::new("tickets".into(), self.tickets),
-        ])
-    }
-}
+impl Table for WeekRow {
+    const NAME: &'static str = "weekly_progress";
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn mondays() {
-        let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
-        assert_eq!(monday_of(d("2026-09-09")), d("2026-09-07"));
-        assert_eq!(monday_of(d("2026-09-07")), d("2026-09-07"));
-        assert_eq!(monday_of(d("2026-09-13")), d("2026-09-07"));
+    fn columns() -> Vec<Col<Self>> {
+        use Kind::{Count, Date, Rate};
+        vec![
+            Col::text("wave", |r| Value::str(&r.wave)),
+            Col::text("group", |r| Value::str(&r.group)),
+            Col::of("week_start", Date, |r| Value::Date(Some(r.week_start))),
+            Col::of("week_of_wave", Count, |r| Value::Int(Some(r.week_of_wave))),
+            Col::of("as_of", Date, |r| Value::Date(Some(r.as_of))),
+            Col::of("eligible", Count, |r| Value::Int(r.eligible)),
+            Col::of("enrolled", Count, |r| Value::Int(r.enrolled)),
+            Col::of("enrollment_rate", Rate, |r| Value::Float(r.enrollment_rate)),
+            Col::of("target_rate", Rate, |r| Value::Float(r.target_rate)),
+            Col::of("tickets", Count, |r| Value::Int(r.tickets)),
+        ]
     }
 }

@@ -12,7 +12,8 @@ use minijinja::{AutoEscape, Environment, Value};
 use serde::Serialize;
 
 use super::charts::{Chart, Rendered};
-use super::view::{thousands, View};
+use super::format::thousands;
+use super::view::View;
 
 /// The page template.
 const TEMPLATE: &str = include_str!("../../templates/report.html");
@@ -70,18 +71,4 @@ pub fn render(view: &View, charts: &[Chart]) -> Result<String, minijinja::Error>
     };
     env.get_template("report.html")?
         .render(Value::from(Serde(&page)))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn thousands_are_separated() {
-        assert_eq!(thousands(0), "0");
-        assert_eq!(thousands(999), "999");
-        assert_eq!(thousands(1000), "1,000");
-        assert_eq!(thousands(1234567), "1,234,567");
-        assert_eq!(thousands(-4200), "\u{2212}4,200");
-    }
 }

@@ -8,6 +8,7 @@
 //! moves it into place whole (see `output`).
 
 pub mod charts;
+pub mod format;
 pub mod html;
 pub mod markdown;
 pub mod nudge;
@@ -21,10 +22,10 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use crate::config::Config;
+use crate::dataset::Dataset;
 use crate::error::Error;
 use crate::metrics::Tables;
 use crate::output::{restrict, write_file, write_text_csv, ReportDir};
-use crate::quality::Dataset;
 use crate::schema::Source;
 
 /// Writes the whole report for `as_of` under `out`; returns its final folder. An
@@ -33,7 +34,7 @@ pub fn write(
     out: &Path,
     cfg: &Config,
     data: &Dataset,
-    tables: &mut Tables,
+    tables: &Tables,
     as_of: NaiveDate,
     as_of_from: &str,
     user_lists: bool,
@@ -41,11 +42,11 @@ pub fn write(
     let dir = ReportDir::begin(out, as_of).map_err(|e| e.writing_report(out))?;
     let written = (|| -> Result<(), Error> {
         let tables_dir = dir.subdir("tables")?;
-        for (name, frame) in tables.frames.iter_mut() {
-            tables::write_table(&tables_dir, name, frame)?;
+        for table in tables.written() {
+            tables::write_table(&tables_dir, table.as_ref())?;
         }
         write_quarantine(&dir.subdir("quarantine")?, cfg, data)?;
-        let view = view::View::build(cfg, tables, as_of_from)?;
+        let view = view::View::build(cfg, tables, as_of_from);
         let charts = charts::draw_all(&view);
         write_charts(&dir.subdir("charts")?, &charts)?;
         let index = dir.path().join("index.html");
@@ -56,14 +57,19 @@ pub fn write(
             )
         })?;
         write_file(&index, page.as_bytes())?;
-        write_file(
-            &dir.path().join("summary.md"),
-            markdown::summary(cfg, tables).as_bytes(),
-        )?;
-        write_file(
-            &dir.path().join("lessons.md"),
-            markdown::lessons(cfg, tables).as_bytes(),
-        )?;
+        for (name, text) in [
+            ("summary.md", markdown::summary(&view)),
+            ("lessons.md", markdown::lessons(&view)),
+        ] {
+            let path = dir.path().join(name);
+            let text = text.map_err(|e| {
+                Error::io(
+                    &path,
+                    std::io::Error::other(format!("rendering {name}: {e:#}")),
+                )
+            })?;
+            write_file(&path, text.as_bytes())?;
+        }
         if user_lists {
             nudge::write(&dir.path().join("private"), cfg, data, tables)?;
         }
@@ -217,12 +223,12 @@ fn manifest<'a>(
             })
             .collect(),
         tables: tables
-            .frames
+            .written()
             .iter()
-            .map(|(name, f)| TableEntry {
-                name,
-                rows: f.height(),
-                columns: f.get_column_names().iter().map(|c| c.to_string()).collect(),
+            .map(|t| TableEntry {
+                name: t.name(),
+                rows: t.height(),
+                columns: t.header().iter().map(|(c, _)| c.to_string()).collect(),
             })
             .collect(),
         notes: &data.notes,

@@ -5,28 +5,14 @@
 
 use std::path::Path;
 
-use polars::prelude::*;
-
+use super::tables::to_csv;
 use crate::config::Config;
+use crate::dataset::Dataset;
 use crate::error::Error;
-use crate::metrics::frames::col_names::{GROUP, PID, WAVE};
+use crate::metrics::nudge::{nudge_rows, NudgeRow};
+use crate::metrics::table::Rows;
 use crate::metrics::Tables;
-use crate::output::{restrict, write_text_csv};
-use crate::quality::Dataset;
-
-/// The suggested message for a person not yet enrolled.
-fn message(recipient: bool, opener: bool, trained: bool) -> &'static str {
-    match (recipient, opener, trained) {
-        (_, _, true) => "help: offer a hands-on session or a help-desk call to finish enrolling",
-        (_, true, false) => "training invitation: invite them to the next session",
-        (true, false, false) => {
-            "awareness: reach them through their manager or Teams, not email again"
-        }
-        (false, false, false) => {
-            "awareness: no rollout email reached them; check the distribution list"
-        }
-    }
-}
+use crate::output::{restrict, write_file};
 
 /// A wave name made safe as part of a file name: letters, digits, `-` and `_`
 /// only (so no `/`, `..` or drive letter can lead outside the folder), at most 64
@@ -68,70 +54,20 @@ pub fn file_stems<'a>(waves: impl IntoIterator<Item = &'a str>) -> Vec<String> {
 pub fn write(dir: &Path, cfg: &Config, data: &Dataset, tables: &Tables) -> Result<(), Error> {
     std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
     restrict(dir, 0o700)?;
-    let err = |e| Error::compute("nudge lists", e);
-    let df = tables
-        .persons
-        .frame
-        .clone()
-        .lazy()
-        .filter(col("enrolled").not())
-        .collect()
-        .map_err(err)?;
-    let pid = df.column(PID).and_then(|c| c.u32()).map_err(err)?;
-    let wave = df.column(WAVE).and_then(|c| c.str()).map_err(err)?;
-    let group = df.column(GROUP).and_then(|c| c.str()).map_err(err)?;
-    let flag = |name: &str| df.column(name).and_then(|c| c.bool()).map_err(err);
-    let (recipient, opener, trained) = (flag("recipient")?, flag("opener")?, flag("trained")?);
+    let rows = nudge_rows(data, &tables.persons)?;
     let stems = file_stems(cfg.waves.iter().map(|w| w.name.as_str()));
     for (w, stem) in cfg.waves.iter().zip(stems) {
-        let mut rows: Vec<Vec<String>> = Vec::new();
-        for i in 0..df.height() {
-            if wave.get(i) != Some(w.name.as_str()) {
-                continue;
-            }
-            let Some(p) = pid.get(i) else { continue };
-            let p = p as usize;
-            let (r, o, t) = (
-                recipient.get(i).unwrap_or(false),
-                opener.get(i).unwrap_or(false),
-                trained.get(i).unwrap_or(false),
-            );
-            rows.push(vec![
-                group.get(i).unwrap_or("").to_string(),
-                message(r, o, t).to_string(),
-                data.roster.display_name[p].clone(),
-                data.roster.user_id[p].clone(),
-                if o { "yes" } else { "no" }.to_string(),
-                if t { "yes" } else { "no" }.to_string(),
-            ]);
-        }
-        rows.sort();
-        let rows: Vec<Vec<String>> = rows
-            .into_iter()
-            .map(|r| {
-                vec![
-                    r[3].clone(),
-                    r[2].clone(),
-                    r[0].clone(),
-                    r[4].clone(),
-                    r[5].clone(),
-                    r[1].clone(),
-                ]
-            })
+        let of_wave: Vec<NudgeRow> = rows
+            .iter()
+            .filter(|(wave, _)| *wave == w.name)
+            .map(|(_, row)| row.clone())
             .collect();
         let path = dir.join(format!("nudge_{stem}.csv"));
-        write_text_csv(
-            &path,
-            &[
-                "user_id",
-                "display_name",
-                "group",
-                "opened_email",
-                "trained",
-                "suggested_message",
-            ],
-            &rows,
-        )?;
+        let table = Rows {
+            name: "nudge",
+            rows: &of_wave,
+        };
+        write_file(&path, to_csv(&table).as_bytes())?;
         restrict(&path, 0o600)?;
     }
     Ok(())
@@ -142,11 +78,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn messages_follow_the_funnel() {
-        assert!(message(false, false, false).starts_with("awareness"));
-        assert!(message(true, false, false).starts_with("awareness"));
-        assert!(message(true, true, false).starts_with("training"));
-        assert!(message(true, true, true).starts_with("help"));
+    fn file_stems_are_safe_and_distinct() {
         assert_eq!(file_stem("Wave 1/../x"), "Wave_1____x");
         assert_eq!(
             file_stems(["Wave 1", "Wave_1", "wave_1", "..", "/"]),

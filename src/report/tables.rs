@@ -1,6 +1,8 @@
 //! Tables: each computed table written as CSV, Parquet and Arrow IPC under `tables/`.
 //!
-//! Column and row order are the frame's own (the metrics stage sorts explicitly), so
+//! Each table comes as typed rows with its declared columns ([`Written`]); the frame
+//! for Parquet and Arrow is built here, from the values, typed by each column's kind.
+//! Column and row order are the table's own (the metrics stage sorts explicitly), so
 //! the same inputs give byte-identical files. CSV text cells are made formula-safe;
 //! numbers are written in their shortest round-trip form; empty cells are nulls.
 
@@ -10,120 +12,142 @@ use std::path::Path;
 use polars::prelude::*;
 
 use crate::error::Error;
+use crate::metrics::{Kind, Value, Written};
 use crate::output::{safe_cell, write_file};
 
-/// Writes `df` as `<dir>/<name>.csv`, `.parquet` and `.arrow`.
-pub fn write_table(dir: &Path, name: &str, df: &mut DataFrame) -> Result<(), Error> {
-    *df = rebuilt(df).map_err(|e| Error::compute(name, e))?;
+/// Writes `table` as `<dir>/<name>.csv`, `.parquet` and `.arrow`.
+pub fn write_table(dir: &Path, table: &dyn Written) -> Result<(), Error> {
+    let name = table.name();
     let csv_path = dir.join(format!("{name}.csv"));
-    write_file(&csv_path, to_csv(df).as_bytes())?;
+    write_file(&csv_path, to_csv(table).as_bytes())?;
 
+    let mut df = frame(table).map_err(|e| Error::compute(name, e))?;
     // Encoded in memory, then written: a full disk or a read-only folder is then
     // reported as the operating system says it, not as a broken Parquet stream.
     let parquet_path = dir.join(format!("{name}.parquet"));
     let mut bytes = Vec::new();
     ParquetWriter::new(&mut bytes)
-        .finish(df)
+        .finish(&mut df)
         .map_err(|e| Error::compute(format!("{name}.parquet"), e))?;
     write_file(&parquet_path, &bytes)?;
 
     let ipc_path = dir.join(format!("{name}.arrow"));
     let mut bytes = Vec::new();
     IpcWriter::new(&mut bytes)
-        .finish(df)
+        .finish(&mut df)
         .map_err(|e| Error::compute(format!("{name}.arrow"), e))?;
     write_file(&ipc_path, &bytes)
 }
 
-/// The frame rebuilt column by column from its values: one chunk and fresh validity
-/// bitmaps, so the Arrow IPC bytes depend only on the values, never on how a lazy plan
-/// happened to chunk them (IPC copies unused bitmap bits as they are).
-fn rebuilt(df: &DataFrame) -> PolarsResult<DataFrame> {
-    let columns = df
-        .columns()
-        .iter()
-        .map(|c| {
-            let values: Vec<AnyValue<'_>> = (0..c.len())
-                .map(|i| c.get(i))
-                .collect::<PolarsResult<_>>()?;
-            Series::from_any_values_and_dtype(c.name().clone(), &values, c.dtype(), true)
-                .map(Column::from)
+/// The table as a polars frame, one column per declared column, typed by its kind:
+/// built from the values, in one chunk with fresh validity bitmaps, so the Arrow IPC
+/// bytes depend only on the values.
+pub fn frame(table: &dyn Written) -> PolarsResult<DataFrame> {
+    let columns = table
+        .header()
+        .into_iter()
+        .enumerate()
+        .map(|(j, (name, kind))| {
+            let values = table.column_values(j);
+            let name = PlSmallStr::from(name);
+            let column = match kind {
+                Kind::Text => Column::new(
+                    name,
+                    values
+                        .iter()
+                        .map(|v| match v {
+                            Value::Text(t) => t.as_deref(),
+                            _ => None,
+                        })
+                        .collect::<Vec<_>>(),
+                ),
+                Kind::Count => Column::new(
+                    name,
+                    values
+                        .iter()
+                        .map(|v| match v {
+                            Value::Int(n) => *n,
+                            _ => None,
+                        })
+                        .collect::<Vec<_>>(),
+                ),
+                Kind::Rate | Kind::Points | Kind::Number => Column::new(
+                    name,
+                    values
+                        .iter()
+                        .map(|v| match v {
+                            Value::Float(x) => x.filter(|x| x.is_finite()),
+                            _ => None,
+                        })
+                        .collect::<Vec<_>>(),
+                ),
+                Kind::Date => Column::new(
+                    name,
+                    values
+                        .iter()
+                        .map(|v| match v {
+                            Value::Date(d) => d.map(crate::calendar::epoch_days),
+                            _ => None,
+                        })
+                        .collect::<Vec<_>>(),
+                )
+                .cast(&DataType::Date)?,
+                Kind::Flag => Column::new(
+                    name,
+                    values
+                        .iter()
+                        .map(|v| match v {
+                            Value::Bool(b) => *b,
+                            _ => None,
+                        })
+                        .collect::<Vec<_>>(),
+                ),
+            };
+            Ok(column)
         })
         .collect::<PolarsResult<Vec<_>>>()?;
-    DataFrame::new(df.height(), columns)
+    DataFrame::new(table.height(), columns)
 }
 
-/// A column's values as text (`None` for nulls or a missing column).
-pub fn strings(df: &DataFrame, name: &str) -> Vec<Option<String>> {
-    match df.column(name).and_then(|c| c.cast(&DataType::String)) {
-        Ok(c) => match c.str() {
-            Ok(s) => s.iter().map(|v| v.map(str::to_string)).collect(),
-            Err(_) => vec![None; df.height()],
-        },
-        Err(_) => vec![None; df.height()],
-    }
-}
-
-/// A column's values as floats (`None` for nulls or a missing column).
-pub fn floats(df: &DataFrame, name: &str) -> Vec<Option<f64>> {
-    match df.column(name).and_then(|c| c.cast(&DataType::Float64)) {
-        Ok(c) => match c.f64() {
-            Ok(s) => s.iter().collect(),
-            Err(_) => vec![None; df.height()],
-        },
-        Err(_) => vec![None; df.height()],
-    }
-}
-
-/// The frame as CSV text: a header row, then one line per row, `\n` line ends.
-pub fn to_csv(df: &DataFrame) -> String {
-    let mut out = String::new();
-    let names: Vec<String> = df
-        .get_column_names()
+/// The table as CSV text: a header row, then one line per row, `\n` line ends. Text
+/// cells are made formula-safe; numbers are written in their shortest round-trip
+/// form; empty cells are empty.
+pub fn to_csv(table: &dyn Written) -> String {
+    let header = table.header();
+    let names: Vec<String> = header
         .iter()
-        .map(|n| csv_field(&safe_cell(n.as_str())))
+        .map(|(n, _)| csv_field(&safe_cell(n)))
         .collect();
+    let columns: Vec<Vec<Value<'_>>> = (0..header.len()).map(|j| table.column_values(j)).collect();
+    let mut out = String::new();
     out.push_str(&names.join(","));
     out.push('\n');
-    let columns = df.columns();
-    for row in 0..df.height() {
-        for (j, col) in columns.iter().enumerate() {
+    for row in 0..table.height() {
+        for (j, column) in columns.iter().enumerate() {
             if j > 0 {
                 out.push(',');
             }
-            if let Ok(value) = col.get(row) {
-                push_value(&mut out, &value);
-            }
+            push_value(&mut out, &column[row]);
         }
         out.push('\n');
     }
     out
 }
 
-fn push_value(out: &mut String, value: &AnyValue<'_>) {
+fn push_value(out: &mut String, value: &Value<'_>) {
     match value {
-        AnyValue::Null => {}
-        AnyValue::Boolean(b) => out.push_str(if *b { "true" } else { "false" }),
-        AnyValue::String(s) => out.push_str(&csv_field(&safe_cell(s))),
-        AnyValue::StringOwned(s) => out.push_str(&csv_field(&safe_cell(s.as_str()))),
-        AnyValue::Float64(f) => push_float(out, *f),
-        AnyValue::Float32(f) => push_float(out, f64::from(*f)),
-        AnyValue::Date(days) => {
-            let d = chrono::NaiveDate::from_ymd_opt(1970, 1, 1)
-                .and_then(|e| e.checked_add_signed(chrono::Duration::days(i64::from(*days))));
-            if let Some(d) = d {
-                let _ = write!(out, "{}", d.format("%Y-%m-%d"));
-            }
+        Value::Text(Some(s)) => out.push_str(&csv_field(&safe_cell(s))),
+        Value::Int(Some(n)) => {
+            let _ = write!(out, "{n}");
         }
-        other => {
-            let _ = write!(out, "{other}");
+        Value::Float(Some(f)) if f.is_finite() => {
+            let _ = write!(out, "{f}");
         }
-    }
-}
-
-fn push_float(out: &mut String, f: f64) {
-    if f.is_finite() {
-        let _ = write!(out, "{f}");
+        Value::Date(Some(d)) => {
+            let _ = write!(out, "{}", d.format("%Y-%m-%d"));
+        }
+        Value::Bool(Some(b)) => out.push_str(if *b { "true" } else { "false" }),
+        _ => {}
     }
 }
 
@@ -140,18 +164,44 @@ fn csv_field(s: &str) -> String {
 mod tests {
     use super::*;
 
+    use crate::metrics::CategoryRow;
+
     #[test]
     fn csv_is_typed_and_formula_safe() {
-        let df = DataFrame::new_infer_height(vec![
-            Column::new("group".into(), ["=cmd", "Sales, EMEA"]),
-            Column::new("gap".into(), [-0.05, 0.1]),
-            Column::new("n".into(), [Some(3i64), None]),
-            Column::new("ok".into(), [true, false]),
-        ])
-        .unwrap();
+        let rows = [
+            CategoryRow {
+                wave: "=cmd".into(),
+                category: "Sales, EMEA".into(),
+                tickets: 3,
+                share: Some(0.5),
+                median_resolution_hours: None,
+            },
+            CategoryRow {
+                wave: "W".into(),
+                category: "say \"hi\"".into(),
+                tickets: 0,
+                share: None,
+                median_resolution_hours: Some(-0.25),
+            },
+        ];
+        let table = crate::metrics::table::rows(&rows);
         assert_eq!(
-            to_csv(&df),
-            "group,gap,n,ok\n'=cmd,-0.05,3,true\n\"Sales, EMEA\",0.1,,false\n"
+            to_csv(&table),
+            "wave,category,tickets,share,median_resolution_hours\n\
+             '=cmd,\"Sales, EMEA\",3,0.5,\n\
+             W,\"say \"\"hi\"\"\",0,,-0.25\n"
+        );
+        let df = frame(&table).unwrap();
+        assert_eq!(df.height(), 2);
+        assert_eq!(
+            df.dtypes(),
+            [
+                DataType::String,
+                DataType::String,
+                DataType::Int64,
+                DataType::Float64,
+                DataType::Float64
+            ]
         );
     }
 }

@@ -1,80 +1,21 @@
-//! The report's view: the computed tables read back into plain rows for the page
-//! and the charts, with every figure a sponsor sees formatted once, here.
+//! The report's view: the typed tables of a run in, one serialisable [`View`] out,
+//! with every figure a reader sees formatted once, here (through [`super::format`]).
 //!
-//! Receives [`Tables`] (the `group_metrics` rows and the polars frames) and the
-//! config; hands [`View`] to [`super::charts`] and [`super::html`]. Only group-level
-//! figures pass through: no person's id or name is ever read here.
+//! Receives [`Tables`] and the config; hands [`View`] to the charts and to the
+//! templates of the page (`templates/report.html`), the sponsor digest
+//! (`templates/summary.md`) and the lessons (`templates/lessons.md`). The templates lay
+//! out and word; they never compute a figure. Only group-level figures pass through: no
+//! person's id or name is ever read here.
 
-use polars::prelude::{DataFrame, DataType};
 use serde::Serialize;
 
-use crate::config::Config;
-use crate::error::Error;
-use crate::metrics::{GroupRow, Status, Tables};
+use super::format::{one_decimal, p_value, pct, points, status_words, thousands};
+use crate::config::{Config, Phase, Wave};
+use crate::metrics::{
+    AttentionRow, CampaignRow, CategoryRow, Diagnosis, Factor, GroupRow, LiftRow, QualityRow,
+    Status, Tables, WeekRow,
+};
 use crate::schema::ALL;
-
-/// A share as a sponsor reads it: `71.5 %` (one decimal; `–` when empty).
-pub fn pct(rate: Option<f64>) -> String {
-    match rate {
-        Some(r) if r.is_finite() => format!("{:.1} %", 100.0 * r),
-        _ => "–".to_string(),
-    }
-}
-
-/// A change of share in percentage points, signed: `+2.3 pts`, `−0.4 pts`.
-pub fn points(delta: Option<f64>) -> String {
-    match delta {
-        Some(d) if d.is_finite() => {
-            let p = 100.0 * d;
-            // Round first so that a tiny negative change does not print as "−0.0".
-            let rounded = (p * 10.0).round() / 10.0;
-            if rounded > 0.0 {
-                format!("+{rounded:.1} pts")
-            } else if rounded < 0.0 {
-                format!("\u{2212}{:.1} pts", -rounded)
-            } else {
-                "±0.0 pts".to_string()
-            }
-        }
-        _ => "–".to_string(),
-    }
-}
-
-/// An integer with thousands separators: `12,345`.
-pub fn thousands(n: i64) -> String {
-    let digits = n.unsigned_abs().to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    if n < 0 {
-        format!("\u{2212}{out}")
-    } else {
-        out
-    }
-}
-
-/// A number with one decimal, or `–`.
-pub fn one_decimal(v: Option<f64>) -> String {
-    match v {
-        Some(x) if x.is_finite() => format!("{x:.1}"),
-        _ => "–".to_string(),
-    }
-}
-
-/// How a status reads on the page.
-pub fn status_label(status: Status) -> &'static str {
-    match status {
-        Status::NotStarted => "not started",
-        Status::OnTrack => "on track",
-        Status::AtRisk => "at risk",
-        Status::Behind => "behind",
-        Status::Suppressed => "suppressed",
-    }
-}
 
 /// One `group_metrics` row with its figures formatted.
 #[derive(Debug, Clone, Serialize)]
@@ -131,6 +72,11 @@ pub struct GroupLine {
     pub new_this_week: Option<i64>,
     /// `reached`, a date, or `–`.
     pub projected: String,
+    /// The day the final target is reached, in words: `reached`, a date, `no recent
+    /// progress`, `not started`, or `–` for a row not shown.
+    pub projected_text: String,
+    /// `71.5 % (1,234 / 1,726)`, or `–` for a row not shown (the digest's cell).
+    pub enrolled_of_text: String,
 }
 
 impl GroupLine {
@@ -144,11 +90,20 @@ impl GroupLine {
         let (low, high) = v
             .and_then(|v| v.rate_interval)
             .map_or((None, None), |(l, h)| (Some(l), Some(h)));
+        let projected = v
+            .and_then(|v| v.projected_target_date.clone())
+            .unwrap_or_else(|| "–".to_string());
+        let projected_text = match (v, row.status, projected.as_str()) {
+            (None, ..) => "–".to_string(),
+            (_, Status::NotStarted, _) => "not started".to_string(),
+            (_, _, "–") => "no recent progress".to_string(),
+            (_, _, p) => p.to_string(),
+        };
         GroupLine {
             wave: row.wave.clone(),
             group: row.group.clone(),
             status: row.status.name(),
-            status_label: status_label(row.status),
+            status_label: status_words(row.status),
             shown: v.is_some(),
             eligible: v.map(|v| v.eligible),
             enrolled: v.map(|v| v.enrolled),
@@ -173,9 +128,17 @@ impl GroupLine {
             tickets_per_100_text: one_decimal(v.and_then(|v| v.tickets_per_100_enrolled())),
             tickets: v.map(|v| v.tickets),
             new_this_week: v.map(|v| v.enrolled - v.enrolled_7d_ago),
-            projected: v
-                .and_then(|v| v.projected_target_date.clone())
-                .unwrap_or_else(|| "–".to_string()),
+            projected,
+            projected_text,
+            enrolled_of_text: match v {
+                Some(v) => format!(
+                    "{} ({} / {})",
+                    pct(rate),
+                    thousands(v.enrolled),
+                    thousands(v.eligible)
+                ),
+                None => "–".to_string(),
+            },
         }
     }
 }
@@ -201,23 +164,64 @@ pub struct AttentionLine {
     /// Group label.
     pub group: String,
     /// Table status name.
-    pub status: String,
+    pub status: &'static str,
     /// The status in words.
     pub status_label: &'static str,
     /// Gap in points.
     pub gap_text: String,
     /// People short of today's target.
     pub missing_users: i64,
+    /// The diagnoses, as the table names them.
+    pub diagnosis_names: Vec<&'static str>,
     /// The diagnoses, in words.
-    pub diagnosis: Vec<String>,
+    pub diagnosis: Vec<&'static str>,
     /// The diagnoses, in a few words each (for the summary).
     pub diagnosis_short: Vec<&'static str>,
     /// What to do.
     pub action: String,
     /// The action for the first diagnosis.
-    pub first_action: String,
+    pub first_action: &'static str,
     /// A remark (no champion).
-    pub note: Option<String>,
+    pub note: Option<&'static str>,
+}
+
+/// A diagnosis in words, with what it means.
+fn diagnosis_label(d: Diagnosis) -> &'static str {
+    match d {
+        Diagnosis::Awareness => "awareness (emails not opened)",
+        Diagnosis::Knowledge => "knowledge (not trained)",
+        Diagnosis::Support => "support (many tickets)",
+        Diagnosis::Adoption => "adoption (informed and trained, not enrolled)",
+    }
+}
+
+/// A diagnosis in a few words.
+fn diagnosis_short(d: Diagnosis) -> &'static str {
+    match d {
+        Diagnosis::Awareness => "emails not opened",
+        Diagnosis::Knowledge => "not trained",
+        Diagnosis::Support => "many help-desk tickets",
+        Diagnosis::Adoption => "informed and trained, yet not enrolled",
+    }
+}
+
+impl AttentionLine {
+    fn of(row: &AttentionRow) -> AttentionLine {
+        AttentionLine {
+            wave: row.wave.clone(),
+            group: row.group.clone(),
+            status: row.status.name(),
+            status_label: status_words(row.status),
+            gap_text: points(row.gap),
+            missing_users: row.missing_users,
+            diagnosis_names: row.diagnosis.iter().map(|d| d.name()).collect(),
+            diagnosis: row.diagnosis.iter().copied().map(diagnosis_label).collect(),
+            diagnosis_short: row.diagnosis.iter().copied().map(diagnosis_short).collect(),
+            action: row.action_text(),
+            first_action: row.diagnosis.first().map_or("", |d| d.action()),
+            note: row.note.map(|n| n.text()),
+        }
+    }
 }
 
 /// One week of a wave's `(all)` progress.
@@ -238,7 +242,7 @@ pub struct WeekPoint {
 }
 
 impl WeekPoint {
-    /// Tickets of the week per 100 people enrolled by its end.
+    /// Tickets per 100 enrolled by the week's end.
     pub fn tickets_per_100(&self) -> Option<f64> {
         (self.enrolled > 0).then(|| 100.0 * self.tickets as f64 / self.enrolled as f64)
     }
@@ -250,9 +254,11 @@ pub struct LiftLine {
     /// Wave name, or `(all)`.
     pub wave: String,
     /// `opened_email` or `trained`.
-    pub factor: String,
+    pub factor: &'static str,
     /// The factor in words.
     pub factor_label: &'static str,
+    /// Who has the factor, as a clause (`trained`, `opened a rollout email`).
+    pub factor_clause: &'static str,
     /// People with the factor.
     pub n_with: Option<i64>,
     /// Their enrollment rate.
@@ -267,14 +273,66 @@ pub struct LiftLine {
     pub without_interval: Option<(f64, f64)>,
     /// `rate_with` formatted.
     pub rate_with_text: String,
+    /// Its interval's ends formatted.
+    pub with_low_text: String,
+    /// Its interval's ends formatted.
+    pub with_high_text: String,
     /// `rate_without` formatted.
     pub rate_without_text: String,
+    /// Its interval's ends formatted.
+    pub without_low_text: String,
+    /// Its interval's ends formatted.
+    pub without_high_text: String,
     /// Difference in points.
     pub difference_text: String,
+    /// Whether both rates and the difference are shown.
+    pub compared: bool,
     /// The p-value in words a sponsor can read.
     pub p_text: String,
+    /// The p-value as the digest writes it: `p < 0.001`, `p = 0.042` or `no test`.
+    pub p_clause: String,
     /// The table's note (why a rate is missing).
-    pub note: Option<String>,
+    pub note: Option<&'static str>,
+}
+
+impl LiftLine {
+    fn of(row: &LiftRow) -> LiftLine {
+        let (with, without) = (row.with, row.without);
+        let end = |i: Option<(f64, f64)>, high: bool| pct(i.map(|i| if high { i.1 } else { i.0 }));
+        LiftLine {
+            wave: row.wave.clone(),
+            factor: row.factor.name(),
+            factor_label: match row.factor {
+                Factor::OpenedEmail => "opened an email",
+                Factor::Trained => "trained",
+            },
+            factor_clause: match row.factor {
+                Factor::OpenedEmail => "opened a rollout email",
+                Factor::Trained => "trained",
+            },
+            n_with: with.n,
+            rate_with: with.rate,
+            with_interval: with.interval,
+            n_without: without.n,
+            rate_without: without.rate,
+            without_interval: without.interval,
+            rate_with_text: pct(with.rate),
+            with_low_text: end(with.interval, false),
+            with_high_text: end(with.interval, true),
+            rate_without_text: pct(without.rate),
+            without_low_text: end(without.interval, false),
+            without_high_text: end(without.interval, true),
+            difference_text: points(row.difference),
+            compared: with.rate.is_some() && without.rate.is_some() && row.difference.is_some(),
+            p_text: p_value(row.p_value),
+            p_clause: match row.p_value {
+                Some(p) if p < 0.001 => "p < 0.001".to_string(),
+                Some(p) => format!("p = {p:.3}"),
+                None => "no test".to_string(),
+            },
+            note: row.note.map(|n| n.text()),
+        }
+    }
 }
 
 /// One row of `ticket_categories`.
@@ -286,19 +344,40 @@ pub struct CategoryLine {
     pub category: String,
     /// Tickets.
     pub tickets: i64,
+    /// `tickets` formatted.
+    pub tickets_text: String,
     /// Share of the wave's tickets.
     pub share: Option<f64>,
     /// `share` formatted.
     pub share_text: String,
     /// Median resolution hours formatted.
     pub median_hours_text: String,
+    /// The median in the digest's words: `12.5 h`, or `– (none resolved)`.
+    pub median_hours_clause: String,
+}
+
+impl CategoryLine {
+    fn of(row: &CategoryRow) -> CategoryLine {
+        CategoryLine {
+            wave: row.wave.clone(),
+            category: row.category.clone(),
+            tickets: row.tickets,
+            tickets_text: thousands(row.tickets),
+            share: row.share,
+            share_text: pct(row.share),
+            median_hours_text: one_decimal(row.median_resolution_hours),
+            median_hours_clause: row
+                .median_resolution_hours
+                .map_or_else(|| "– (none resolved)".to_string(), |h| format!("{h:.1} h")),
+        }
+    }
 }
 
 /// One row of `data_quality`.
 #[derive(Debug, Clone, Serialize)]
 pub struct QualityLine {
     /// Source name.
-    pub source: String,
+    pub source: &'static str,
     /// Data rows read.
     pub rows_read: i64,
     /// Rows accepted.
@@ -313,14 +392,195 @@ pub struct QualityLine {
     pub matched_by_name: i64,
 }
 
-/// The headline: the overall row against target.
-#[derive(Debug, Clone, Serialize)]
-pub struct Headline {
-    /// The overall row.
-    pub line: GroupLine,
+impl QualityLine {
+    fn of(row: &QualityRow) -> QualityLine {
+        QualityLine {
+            source: row.source.name(),
+            rows_read: row.rows_read,
+            rows_accepted: row.rows_accepted,
+            rows_quarantined: row.rows_quarantined,
+            unmatched_users: row.unmatched_users,
+            duplicates_removed: row.duplicates_removed,
+            matched_by_name: row.matched_by_name,
+        }
+    }
 }
 
-/// Everything the page and the charts show.
+/// A wave whose status changed since last week.
+#[derive(Debug, Clone, Serialize)]
+pub struct StatusChange {
+    /// Wave name.
+    pub wave: String,
+    /// The status a week ago, in words.
+    pub from: &'static str,
+    /// The status now, in words.
+    pub to: &'static str,
+}
+
+/// A group that gained at least 5 points since last week.
+#[derive(Debug, Clone, Serialize)]
+pub struct Gain {
+    /// Wave name.
+    pub wave: String,
+    /// Group label.
+    pub group: String,
+    /// The change in points.
+    pub change_text: String,
+}
+
+/// What a wave at risk or behind is heading for.
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Outlook {
+    /// It already reached its final target share.
+    Reached,
+    /// At the last 14 days' pace it reaches it on this day.
+    On {
+        /// The day, YYYY-MM-DD.
+        date: String,
+    },
+    /// Nobody enrolled in the last 14 days.
+    Stalled,
+}
+
+/// A wave at risk or behind, for the digest.
+#[derive(Debug, Clone, Serialize)]
+pub struct WaveAtRisk {
+    /// Wave name.
+    pub wave: String,
+    /// Its status in words.
+    pub status_label: &'static str,
+    /// Its rate formatted.
+    pub rate_text: String,
+    /// Its target today formatted.
+    pub target_text: String,
+    /// Its final target share formatted.
+    pub final_target_text: String,
+    /// Where it is heading.
+    pub outlook: Outlook,
+}
+
+/// One finding of the lessons: something that went well or is to improve. The
+/// template words it; every figure is formatted here.
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Finding {
+    /// A later wave against an earlier one, at the same week of wave.
+    WaveAgainstWave {
+        /// The week of wave compared.
+        week: usize,
+        /// The earlier wave.
+        earlier: String,
+        /// Its rate that week.
+        earlier_rate: String,
+        /// The later wave.
+        later: String,
+        /// Its rate that week.
+        later_rate: String,
+        /// later − earlier, in points.
+        difference: String,
+        /// Whether the later wave is ahead.
+        ahead: bool,
+    },
+    /// A phase of the communication plan reached under 90 % of its waves' people.
+    PhaseLowReach {
+        /// The phase.
+        phase: &'static str,
+        /// Its mean reach.
+        reach: String,
+    },
+    /// A campaign went out after its planned day.
+    CampaignLate {
+        /// The campaign.
+        campaign: String,
+        /// Days late, with its unit (`1 day`, `3 days`).
+        late: String,
+        /// The planned day.
+        planned: String,
+        /// The day it first went out.
+        first_sent: String,
+    },
+    /// Campaigns that went out on or before their planned day.
+    CampaignsOnTime {
+        /// How many, with their noun (`1 campaign`, `4 campaigns`).
+        campaigns: String,
+    },
+    /// A wave is on track.
+    WaveOnTrack {
+        /// The wave.
+        wave: String,
+    },
+    /// A wave is behind.
+    WaveBehind {
+        /// The wave.
+        wave: String,
+        /// Its rate.
+        rate: String,
+        /// Its target today.
+        target: String,
+    },
+}
+
+/// The communication plan, one phase at a time.
+#[derive(Debug, Clone, Serialize)]
+pub struct PhaseLine {
+    /// The phase.
+    pub phase: &'static str,
+    /// Its campaigns.
+    pub campaigns: usize,
+    /// Their mean reach.
+    pub mean_reach_text: String,
+    /// Openers over recipients, over its campaigns.
+    pub open_rate_text: String,
+    /// How many went out late.
+    pub late: usize,
+}
+
+/// The wave-against-wave table of the lessons: one column per wave, one row per week
+/// of wave.
+#[derive(Debug, Clone, Serialize)]
+pub struct CurveTable {
+    /// The waves, config order (those with a figure).
+    pub waves: Vec<String>,
+    /// Per week of wave: one cell per wave (`45.0 % (target 50.0 %)`, or empty).
+    pub rows: Vec<Vec<Option<String>>>,
+}
+
+/// A wave over its help-desk ceiling.
+#[derive(Debug, Clone, Serialize)]
+pub struct OverCeiling {
+    /// The wave.
+    pub wave: String,
+    /// Its tickets per 100 enrolled.
+    pub rate: String,
+    /// The ceiling.
+    pub limit: String,
+}
+
+/// The lessons for operations.
+#[derive(Debug, Clone, Serialize)]
+pub struct Lessons {
+    /// What went well, in order.
+    pub well: Vec<Finding>,
+    /// What to improve, in order.
+    pub improve: Vec<Finding>,
+    /// Wave against wave by week of wave.
+    pub curves: CurveTable,
+    /// The communication plan by phase.
+    pub phases: Vec<PhaseLine>,
+    /// The overall `lift` rows.
+    pub lift: Vec<LiftLine>,
+    /// The next wave to start, if any.
+    pub next_wave: Option<String>,
+    /// Whether the tickets table has any row.
+    pub any_categories: bool,
+    /// The three categories with most tickets overall.
+    pub top_categories: Vec<CategoryLine>,
+    /// Waves over their ticket ceiling.
+    pub over_ceiling: Vec<OverCeiling>,
+}
+
+/// Everything the page, the charts and the digests show.
 #[derive(Debug, Clone, Serialize)]
 pub struct View {
     /// The rollout's name.
@@ -335,7 +595,7 @@ pub struct View {
     pub timezone: String,
     /// The roster column that defines a group.
     pub group_by: String,
-    /// SPEC §5 threshold.
+    /// The privacy threshold.
     pub min_group_size: i64,
     /// Minutes that make a person trained.
     pub training_min_minutes: String,
@@ -363,19 +623,27 @@ pub struct View {
     pub unassigned_people: i64,
     /// Leavers left out.
     pub left_people: i64,
+    /// Waves whose status changed since last week.
+    pub status_changes: Vec<StatusChange>,
+    /// Groups that gained 5 points or more since last week (at most five).
+    pub gains: Vec<Gain>,
+    /// Waves at risk or behind.
+    pub at_risk: Vec<WaveAtRisk>,
+    /// The lessons.
+    pub lessons: Lessons,
 }
 
 impl View {
-    /// Reads the tables of a run into the view.
-    pub fn build(cfg: &Config, tables: &Tables, as_of_from: &str) -> Result<View, Error> {
+    /// Builds the view of a run's tables.
+    pub fn build(cfg: &Config, tables: &Tables, as_of_from: &str) -> View {
         let week_ago = |row: &GroupRow| {
             tables
-                .groups_week_ago
+                .group_metrics_week_ago
                 .iter()
                 .find(|r| r.wave == row.wave && r.group == row.group)
         };
         let lines: Vec<GroupLine> = tables
-            .groups
+            .group_metrics
             .iter()
             .map(|r| GroupLine::of(r, week_ago(r)))
             .collect();
@@ -403,24 +671,23 @@ impl View {
                 })
             })
             .collect();
-        let groups = lines
+        let groups: Vec<GroupLine> = lines
             .iter()
             .filter(|l| l.wave != ALL && l.group != ALL)
             .cloned()
             .collect();
-        let frame = |name: &str| {
-            tables.frame(name).ok_or_else(|| {
-                Error::compute(
-                    "report",
-                    polars::error::PolarsError::ColumnNotFound(format!("table {name}").into()),
-                )
-            })
-        };
-        let quality_frame = frame("data_quality")?;
-        let roster_only = |name: &str| -> Result<i64, Error> {
-            Ok(ints(quality_frame, name)?.into_iter().flatten().sum())
-        };
-        Ok(View {
+        let roster = tables
+            .data_quality
+            .iter()
+            .find(|q| q.source == crate::schema::Source::Roster);
+        let roster_count = |f: fn(&QualityRow) -> Option<i64>| roster.and_then(f).unwrap_or(0);
+        let lift: Vec<LiftLine> = tables.lift.iter().map(LiftLine::of).collect();
+        let categories: Vec<CategoryLine> = tables
+            .ticket_categories
+            .iter()
+            .map(CategoryLine::of)
+            .collect();
+        View {
             rollout: cfg.name.clone(),
             as_of: tables.as_of.format("%Y-%m-%d").to_string(),
             as_of_from: as_of_from.to_string(),
@@ -429,253 +696,295 @@ impl View {
                 .to_string(),
             timezone: cfg.timezone.name().to_string(),
             group_by: cfg.group_by.clone(),
-            min_group_size: cfg.thresholds.min_group_size as i64,
+            min_group_size: i64::from(cfg.thresholds.min_group_size),
             training_min_minutes: format!("{}", cfg.thresholds.training_min_minutes),
             at_risk_margin_text: format!("{:.1}", 100.0 * cfg.thresholds.at_risk_margin),
             overall,
+            status_changes: status_changes(cfg, tables),
+            gains: gains(&groups),
+            at_risk: at_risk(cfg, tables),
+            lessons: lessons(cfg, tables, &lift, &categories),
             waves,
             groups,
-            attention: attention(frame("attention")?)?,
-            weeks: weeks(frame("weekly_progress")?)?,
-            lift: lift(frame("lift")?)?,
-            categories: categories(frame("ticket_categories")?)?,
-            quality: quality(quality_frame)?,
-            suppressed_people: roster_only("suppressed")?,
-            unassigned_people: roster_only("unassigned")?,
-            left_people: roster_only("left")?,
-        })
-    }
-
-    /// The rows of the attention list a sponsor sees first.
-    pub fn top_attention(&self, n: usize) -> &[AttentionLine] {
-        &self.attention[..self.attention.len().min(n)]
+            attention: tables.attention.iter().map(AttentionLine::of).collect(),
+            weeks: week_points(&tables.weekly_progress),
+            lift,
+            categories,
+            quality: tables.data_quality.iter().map(QualityLine::of).collect(),
+            suppressed_people: roster_count(|q| q.suppressed),
+            unassigned_people: roster_count(|q| q.unassigned),
+            left_people: roster_count(|q| q.left),
+        }
     }
 }
 
-fn err(what: &str) -> impl Fn(polars::error::PolarsError) -> Error + '_ {
-    move |e| Error::compute(format!("report ({what})"), e)
+fn find<'a>(rows: &'a [GroupRow], wave: &str, group: &str) -> Option<&'a GroupRow> {
+    rows.iter().find(|r| r.wave == wave && r.group == group)
 }
 
-fn strs(df: &DataFrame, name: &str) -> Result<Vec<Option<String>>, Error> {
-    let c = df
-        .column(name)
-        .and_then(|c| c.cast(&DataType::String))
-        .map_err(err(name))?;
-    let s = c.str().map_err(err(name))?;
-    Ok((0..s.len()).map(|i| s.get(i).map(str::to_string)).collect())
-}
-
-fn floats(df: &DataFrame, name: &str) -> Result<Vec<Option<f64>>, Error> {
-    let c = df
-        .column(name)
-        .and_then(|c| c.cast(&DataType::Float64))
-        .map_err(err(name))?;
-    let s = c.f64().map_err(err(name))?;
-    Ok((0..s.len()).map(|i| s.get(i)).collect())
-}
-
-fn ints(df: &DataFrame, name: &str) -> Result<Vec<Option<i64>>, Error> {
-    let c = df
-        .column(name)
-        .and_then(|c| c.cast(&DataType::Int64))
-        .map_err(err(name))?;
-    let s = c.i64().map_err(err(name))?;
-    Ok((0..s.len()).map(|i| s.get(i)).collect())
-}
-
-fn text(v: &Option<String>) -> String {
-    v.clone().unwrap_or_default()
-}
-
-fn diagnosis_label(d: &str) -> String {
-    match d {
-        "awareness" => "awareness (emails not opened)".to_string(),
-        "knowledge" => "knowledge (not trained)".to_string(),
-        "support" => "support (many tickets)".to_string(),
-        "adoption" => "adoption (informed and trained, not enrolled)".to_string(),
-        other => other.to_string(),
-    }
-}
-
-fn diagnosis_short(d: &str) -> &'static str {
-    match d {
-        "awareness" => "emails not opened",
-        "knowledge" => "not trained",
-        "support" => "many help-desk tickets",
-        "adoption" => "informed and trained, yet not enrolled",
-        _ => "other",
-    }
-}
-
-fn attention(df: &DataFrame) -> Result<Vec<AttentionLine>, Error> {
-    let (wave, group, status) = (strs(df, "wave")?, strs(df, "group")?, strs(df, "status")?);
-    let (gap, missing) = (floats(df, "gap")?, ints(df, "missing_users")?);
-    let (diag, action, note) = (
-        strs(df, "diagnosis")?,
-        strs(df, "action")?,
-        strs(df, "note")?,
-    );
-    Ok((0..df.height())
-        .map(|i| {
-            let status_name = text(&status[i]);
-            AttentionLine {
-                wave: text(&wave[i]),
-                group: text(&group[i]),
-                status_label: match status_name.as_str() {
-                    "at_risk" => "at risk",
-                    "behind" => "behind",
-                    "on_track" => "on track",
-                    "not_started" => "not started",
-                    _ => "suppressed",
-                },
-                status: status_name,
-                gap_text: points(gap[i]),
-                missing_users: missing[i].unwrap_or(0),
-                diagnosis: text(&diag[i])
-                    .split(';')
-                    .filter(|d| !d.is_empty())
-                    .map(diagnosis_label)
-                    .collect(),
-                diagnosis_short: text(&diag[i])
-                    .split(';')
-                    .filter(|d| !d.is_empty())
-                    .map(diagnosis_short)
-                    .collect(),
-                first_action: text(&diag[i])
-                    .split(';')
-                    .find(|d| !d.is_empty())
-                    .map(|d| crate::metrics::groups::action_for(d).to_string())
-                    .unwrap_or_default(),
-                action: text(&action[i]),
-                note: note[i].clone(),
-            }
-        })
-        .collect())
-}
-
-fn weeks(df: &DataFrame) -> Result<Vec<WeekPoint>, Error> {
-    let (wave, group) = (strs(df, "wave")?, strs(df, "group")?);
-    let (week, enrolled, tickets) = (
-        ints(df, "week_of_wave")?,
-        ints(df, "enrolled")?,
-        ints(df, "tickets")?,
-    );
-    let (rate, target) = (floats(df, "enrollment_rate")?, floats(df, "target_rate")?);
-    Ok((0..df.height())
-        .filter(|&i| group[i].as_deref() == Some(ALL))
-        .filter_map(|i| {
-            Some(WeekPoint {
-                wave: wave[i].clone()?,
-                week_of_wave: week[i]?,
-                enrolled: enrolled[i].unwrap_or(0),
-                rate: rate[i],
-                target: target[i],
-                tickets: tickets[i].unwrap_or(0),
+/// The waves whose status changed since D − 7 (not to suppressed).
+fn status_changes(cfg: &Config, tables: &Tables) -> Vec<StatusChange> {
+    cfg.waves
+        .iter()
+        .filter_map(|w| {
+            let now = find(&tables.group_metrics, &w.name, ALL)?;
+            let then = find(&tables.group_metrics_week_ago, &w.name, ALL)?;
+            (now.status != then.status && now.status != Status::Suppressed).then(|| StatusChange {
+                wave: w.name.clone(),
+                from: status_words(then.status),
+                to: status_words(now.status),
             })
         })
-        .collect())
+        .collect()
 }
 
-fn lift(df: &DataFrame) -> Result<Vec<LiftLine>, Error> {
-    let (wave, factor, note) = (strs(df, "wave")?, strs(df, "factor")?, strs(df, "note")?);
-    let (n_with, n_without) = (ints(df, "n_with")?, ints(df, "n_without")?);
-    let f = |n: &str| floats(df, n);
-    let (rw, rwl, rwh) = (f("rate_with")?, f("rate_with_low")?, f("rate_with_high")?);
-    let (ro, rol, roh) = (
-        f("rate_without")?,
-        f("rate_without_low")?,
-        f("rate_without_high")?,
-    );
-    let (diff, p) = (f("difference")?, f("p_value")?);
-    Ok((0..df.height())
-        .map(|i| {
-            let factor = text(&factor[i]);
-            LiftLine {
-                wave: text(&wave[i]),
-                factor_label: match factor.as_str() {
-                    "opened_email" => "opened an email",
-                    "trained" => "trained",
-                    _ => "other",
-                },
-                factor,
-                n_with: n_with[i],
-                rate_with: rw[i],
-                with_interval: rwl[i].zip(rwh[i]),
-                n_without: n_without[i],
-                rate_without: ro[i],
-                without_interval: rol[i].zip(roh[i]),
-                rate_with_text: pct(rw[i]),
-                rate_without_text: pct(ro[i]),
-                difference_text: points(diff[i]),
-                p_text: match p[i] {
-                    Some(p) if p < 0.001 => "< 0.001".to_string(),
-                    Some(p) => format!("{p:.3}"),
-                    None => "–".to_string(),
-                },
-                note: note[i].clone(),
+/// The first five groups, in table order, that gained 5 points or more.
+fn gains(groups: &[GroupLine]) -> Vec<Gain> {
+    groups
+        .iter()
+        .filter(|g| g.change.is_some_and(|d| d >= 0.05))
+        .take(5)
+        .map(|g| Gain {
+            wave: g.wave.clone(),
+            group: g.group.clone(),
+            change_text: g.change_text.clone(),
+        })
+        .collect()
+}
+
+/// The started waves at risk or behind, with where they are heading.
+fn at_risk(cfg: &Config, tables: &Tables) -> Vec<WaveAtRisk> {
+    cfg.waves
+        .iter()
+        .filter_map(|w| {
+            let row = find(&tables.group_metrics, &w.name, ALL)?;
+            let v = row.values.as_ref()?;
+            if !matches!(row.status, Status::AtRisk | Status::Behind) {
+                return None;
             }
+            Some(WaveAtRisk {
+                wave: w.name.clone(),
+                status_label: status_words(row.status),
+                rate_text: pct(v.enrollment_rate()),
+                target_text: pct(Some(v.target_rate)),
+                final_target_text: pct(Some(w.final_share())),
+                outlook: match v.projected_target_date.as_deref() {
+                    Some("reached") => Outlook::Reached,
+                    Some(d) => Outlook::On {
+                        date: d.to_string(),
+                    },
+                    None => Outlook::Stalled,
+                },
+            })
         })
-        .collect())
+        .collect()
 }
 
-fn categories(df: &DataFrame) -> Result<Vec<CategoryLine>, Error> {
-    let (wave, category) = (strs(df, "wave")?, strs(df, "category")?);
-    let tickets = ints(df, "tickets")?;
-    let (share, hours) = (floats(df, "share")?, floats(df, "median_resolution_hours")?);
-    Ok((0..df.height())
-        .map(|i| CategoryLine {
-            wave: text(&wave[i]),
-            category: category[i]
-                .clone()
-                .unwrap_or_else(|| "(no category)".to_string()),
-            tickets: tickets[i].unwrap_or(0),
-            share: share[i],
-            share_text: pct(share[i]),
-            median_hours_text: one_decimal(hours[i]),
+fn week_points(rows: &[WeekRow]) -> Vec<WeekPoint> {
+    rows.iter()
+        .filter(|r| r.group == ALL)
+        .map(|r| WeekPoint {
+            wave: r.wave.clone(),
+            week_of_wave: r.week_of_wave,
+            enrolled: r.enrolled.unwrap_or(0),
+            rate: r.enrollment_rate,
+            target: r.target_rate,
+            tickets: r.tickets.unwrap_or(0),
         })
-        .collect())
+        .collect()
 }
 
-fn quality(df: &DataFrame) -> Result<Vec<QualityLine>, Error> {
-    let source = strs(df, "source")?;
-    let n = |name: &str| ints(df, name);
-    let (read, accepted, quarantined) =
-        (n("rows_read")?, n("rows_accepted")?, n("rows_quarantined")?);
-    let (unmatched, dups, by_name) = (
-        n("unmatched_users")?,
-        n("duplicates_removed")?,
-        n("matched_by_name")?,
-    );
-    Ok((0..df.height())
-        .map(|i| QualityLine {
-            source: text(&source[i]),
-            rows_read: read[i].unwrap_or(0),
-            rows_accepted: accepted[i].unwrap_or(0),
-            rows_quarantined: quarantined[i].unwrap_or(0),
-            unmatched_users: unmatched[i].unwrap_or(0),
-            duplicates_removed: dups[i].unwrap_or(0),
-            matched_by_name: by_name[i].unwrap_or(0),
+/// Per wave (config order, waves with a figure only): (rate, target) at each week of
+/// wave.
+type Curve = Vec<(Option<f64>, Option<f64>)>;
+
+fn wave_curves(cfg: &Config, rows: &[WeekRow]) -> Vec<(String, Curve)> {
+    cfg.waves
+        .iter()
+        .filter_map(|w| {
+            let mut points: Vec<(i64, Option<f64>, Option<f64>)> = rows
+                .iter()
+                .filter(|r| r.wave == w.name && r.group == ALL)
+                .map(|r| (r.week_of_wave, r.enrollment_rate, r.target_rate))
+                .collect();
+            points.sort_by_key(|p| p.0);
+            let curve: Curve = points.into_iter().map(|(_, r, t)| (r, t)).collect();
+            (!curve.is_empty() && curve.iter().any(|p| p.0.is_some()))
+                .then(|| (w.name.clone(), curve))
         })
-        .collect())
+        .collect()
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+fn lessons(
+    cfg: &Config,
+    tables: &Tables,
+    lift: &[LiftLine],
+    categories: &[CategoryLine],
+) -> Lessons {
+    let mut well = Vec::new();
+    let mut improve = Vec::new();
 
-    #[test]
-    fn shares_read_as_percent_with_one_decimal() {
-        assert_eq!(pct(Some(0.715)), "71.5 %");
-        assert_eq!(pct(Some(1.0)), "100.0 %");
-        assert_eq!(pct(None), "–");
-        assert_eq!(pct(Some(f64::NAN)), "–");
+    // Wave against wave, at the same week of each wave's own rollout.
+    let curves = wave_curves(cfg, &tables.weekly_progress);
+    let max_week = curves.iter().map(|c| c.1.len()).max().unwrap_or(0);
+    let table = CurveTable {
+        waves: curves.iter().map(|c| c.0.clone()).collect(),
+        rows: (0..max_week)
+            .map(|k| {
+                curves
+                    .iter()
+                    .map(|(_, points)| match points.get(k) {
+                        Some((Some(rate), target)) => {
+                            Some(format!("{} (target {})", pct(Some(*rate)), pct(*target)))
+                        }
+                        _ => None,
+                    })
+                    .collect()
+            })
+            .collect(),
+    };
+    for pair in curves.windows(2) {
+        let ((a, pa), (b, pb)) = (&pair[0], &pair[1]);
+        let common = pa.len().min(pb.len());
+        if common == 0 {
+            continue;
+        }
+        let k = common - 1;
+        if let ((Some(ra), _), (Some(rb), _)) = (pa[k], pb[k]) {
+            let finding = |ahead| Finding::WaveAgainstWave {
+                week: k,
+                earlier: a.clone(),
+                earlier_rate: pct(Some(ra)),
+                later: b.clone(),
+                later_rate: pct(Some(rb)),
+                difference: points(Some(rb - ra)),
+                ahead,
+            };
+            if rb >= ra + 0.02 {
+                well.push(finding(true));
+            } else if rb <= ra - 0.02 {
+                improve.push(finding(false));
+            }
+        }
     }
 
-    #[test]
-    fn changes_read_as_signed_points() {
-        assert_eq!(points(Some(0.023)), "+2.3 pts");
-        assert_eq!(points(Some(-0.004)), "\u{2212}0.4 pts");
-        assert_eq!(points(Some(-0.0001)), "±0.0 pts");
-        assert_eq!(points(None), "–");
+    // The communication plan.
+    let phases = phase_lines(&tables.campaigns, &mut improve);
+    for c in &tables.campaigns {
+        if let (Some(d), Some(p), Some(s)) = (c.days_late, c.planned, c.first_sent) {
+            if d > 0 {
+                improve.push(Finding::CampaignLate {
+                    campaign: c.campaign.clone(),
+                    late: super::format::plural(d, "day", "days"),
+                    planned: p.format("%Y-%m-%d").to_string(),
+                    first_sent: s.format("%Y-%m-%d").to_string(),
+                });
+            }
+        }
     }
+    let on_time = tables
+        .campaigns
+        .iter()
+        .filter(|c| c.days_late.is_some_and(|d| d <= 0))
+        .count() as i64;
+    if on_time > 0 {
+        well.push(Finding::CampaignsOnTime {
+            campaigns: super::format::plural(on_time, "campaign", "campaigns"),
+        });
+    }
+
+    // Waves.
+    for row in tables
+        .group_metrics
+        .iter()
+        .filter(|r| r.group == ALL && r.wave != ALL)
+    {
+        match (row.status, &row.values) {
+            (Status::OnTrack, _) => well.push(Finding::WaveOnTrack {
+                wave: row.wave.clone(),
+            }),
+            (Status::Behind, Some(v)) => improve.push(Finding::WaveBehind {
+                wave: row.wave.clone(),
+                rate: pct(v.enrollment_rate()),
+                target: pct(Some(v.target_rate)),
+            }),
+            _ => {}
+        }
+    }
+
+    Lessons {
+        well,
+        improve,
+        curves: table,
+        phases,
+        lift: lift.iter().filter(|l| l.wave == ALL).cloned().collect(),
+        next_wave: cfg
+            .waves
+            .iter()
+            .find(|w| w.start > tables.as_of)
+            .map(|w| w.name.clone()),
+        any_categories: !categories.is_empty(),
+        top_categories: categories
+            .iter()
+            .filter(|c| c.wave == ALL)
+            .take(3)
+            .cloned()
+            .collect(),
+        over_ceiling: over_ceiling(cfg, &tables.group_metrics),
+    }
+}
+
+/// The phases of the communication plan that have campaigns, in plan order; a phase
+/// that reached under 90 % of its waves' people on average is a finding to improve.
+fn phase_lines(campaigns: &[CampaignRow], improve: &mut Vec<Finding>) -> Vec<PhaseLine> {
+    let mut out = Vec::new();
+    for phase in Phase::ALL {
+        let of_phase: Vec<&CampaignRow> = campaigns
+            .iter()
+            .filter(|c| c.phase == Some(phase))
+            .collect();
+        if of_phase.is_empty() {
+            continue;
+        }
+        let recipients: i64 = of_phase.iter().filter_map(|c| c.recipients).sum();
+        let openers: i64 = of_phase.iter().filter_map(|c| c.openers).sum();
+        let reaches: Vec<f64> = of_phase.iter().filter_map(|c| c.reach).collect();
+        let mean_reach =
+            (!reaches.is_empty()).then(|| reaches.iter().sum::<f64>() / reaches.len() as f64);
+        let open_rate = (recipients > 0).then(|| openers as f64 / recipients as f64);
+        out.push(PhaseLine {
+            phase: phase.name(),
+            campaigns: of_phase.len(),
+            mean_reach_text: pct(mean_reach),
+            open_rate_text: pct(open_rate),
+            late: of_phase
+                .iter()
+                .filter(|c| c.days_late.is_some_and(|d| d > 0))
+                .count(),
+        });
+        if mean_reach.is_some_and(|r| r < 0.9) {
+            improve.push(Finding::PhaseLowReach {
+                phase: phase.name(),
+                reach: pct(mean_reach),
+            });
+        }
+    }
+    out
+}
+
+/// The waves whose tickets per 100 enrolled exceed their ceiling.
+fn over_ceiling(cfg: &Config, rows: &[GroupRow]) -> Vec<OverCeiling> {
+    rows.iter()
+        .filter(|r| r.group == ALL && r.wave != ALL)
+        .filter_map(|r| {
+            let wave: &Wave = cfg.waves.iter().find(|w| w.name == r.wave)?;
+            let rate = r.values.as_ref()?.tickets_per_100_enrolled()?;
+            let limit = wave.tickets_per_100_target?;
+            (rate > limit).then(|| OverCeiling {
+                wave: r.wave.clone(),
+                rate: format!("{rate:.1}"),
+                limit: format!("{limit:.1}"),
+            })
+        })
+        .collect()
 }

@@ -16,8 +16,8 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 use plotters::style::{FontDesc, FontStyle};
 
-use super::view::thousands;
-use super::view::{pct, View};
+use super::format::{pct, thousands};
+use super::view::View;
 
 mod funnel;
 mod progress;

@@ -12,7 +12,7 @@ use std::collections::HashMap;
 use crate::error::Error;
 use crate::schema::{CATEGORY, OPENED_AT, RESOLVED_AT, STATUS, TICKET_ID, USER_ID};
 
-use super::table::{find_header, read_simple, Adapted, Ctx, Simple};
+use crate::ingest::table::{find_header, read_simple, Adapted, Ctx, Simple};
 
 /// ServiceNow's headers (field names or labels) for each canonical column.
 pub const ALIASES: &[(&str, &[&str])] = &[
@@ -70,7 +70,7 @@ pub fn read(ctx: &Ctx<'_>, text: &str) -> Result<Adapted, Error> {
     if let (Some(c_res), Some(closed)) = (c_resolved, closed) {
         if map[c_res] != Some(closed) {
             for (out, row) in &mut rows {
-                if let super::table::Out::Row { fields, .. } = out {
+                if let crate::ingest::table::Out::Row { fields, .. } = out {
                     if fields[c_res].is_empty() {
                         fields[c_res] = dates.iso(&row.get(Some(closed)));
                     }
@@ -80,12 +80,12 @@ pub fn read(ctx: &Ctx<'_>, text: &str) -> Result<Adapted, Error> {
     }
     if let Some(mc) = mod_count {
         let mut first_seen: HashMap<String, usize> = HashMap::new();
-        let key = |out: &super::table::Out,
-                   row: &super::table::TableRow,
+        let key = |out: &crate::ingest::table::Out,
+                   row: &crate::ingest::table::TableRow,
                    fs: &mut HashMap<String, usize>| {
             let ticket = match out {
-                super::table::Out::Row { fields, .. } => fields[c_ticket].clone(),
-                super::table::Out::Bad { .. } => String::new(),
+                crate::ingest::table::Out::Row { fields, .. } => fields[c_ticket].clone(),
+                crate::ingest::table::Out::Bad { .. } => String::new(),
             };
             let n = fs.len();
             let seen = *fs.entry(ticket).or_insert(n);

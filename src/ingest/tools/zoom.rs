@@ -28,9 +28,11 @@ use crate::config::DateOrder;
 use crate::error::Error;
 use crate::schema::{JOINED_AT, LEFT_AT, SESSION, USER_ID};
 
-use super::dates::parse_iso;
 use super::sessions::{bad, configured, file_session, locale_order, Interval};
-use super::table::{find_header, lines, parse_table, squash, Adapted, Ctx, Table, TableRow};
+use crate::ingest::dates::parse_iso;
+use crate::ingest::table::{
+    find_header, lines, parse_table, squash, Adapted, Ctx, Table, TableRow,
+};
 
 /// Headers naming the participant, most specific first.
 const NAMES: &[&str] = &[
@@ -151,8 +153,8 @@ fn read_table(
     t: &Table,
     meeting: &Meeting,
     session: &str,
-    dates: &super::dates::IsoWriter,
-) -> Result<Vec<super::table::Out>, Error> {
+    dates: &crate::ingest::dates::IsoWriter,
+) -> Result<Vec<crate::ingest::table::Out>, Error> {
     let unique = find_any(t, JOINS).is_none();
     let provides: &[&str] = if unique {
         &[SESSION, USER_ID, JOINED_AT, LEFT_AT]

@@ -30,7 +30,7 @@ use crate::error::Error;
 use crate::schema::{JOINED_AT, LEFT_AT, SESSION, USER_ID};
 
 use super::sessions::{bad, configured, file_session, locale_order, Interval};
-use super::table::{lines, parse_table, squash, Adapted, Ctx, Table, TableRow};
+use crate::ingest::table::{lines, parse_table, squash, Adapted, Ctx, Table, TableRow};
 
 /// What a column of an attendance report holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -144,7 +144,7 @@ pub fn read(ctx: &Ctx<'_>, text: &str) -> Result<Adapted, Error> {
             .collect();
         match cells.as_slice() {
             [key, value] if TITLE_KEYS.contains(&squash(key).as_str()) => {
-                Some(super::table::clean(value)).filter(|v| !v.is_empty())
+                Some(crate::ingest::table::clean(value)).filter(|v| !v.is_empty())
             }
             _ => None,
         }
@@ -354,7 +354,7 @@ fn read_actions(ctx: &Ctx<'_>, t: &Table, session: &str) -> Result<Adapted, Erro
             bad_rows[i] = Some(reason);
             continue;
         }
-        let person = crate::quality::norm_name(&row.get(who.name));
+        let person = crate::normalize::norm_name(&row.get(who.name));
         let act = row.get(action).to_lowercase();
         if JOINED.iter().any(|a| act.starts_with(a)) {
             // A second join with no leave between: the first interval ended unseen.

@@ -5,8 +5,8 @@
 use crate::config::DateOrder;
 use crate::schema::{JOINED_AT, LEFT_AT, SESSION, USER_ID};
 
-use super::dates::{parse_local, IsoWriter, LocalStamp};
-use super::table::{find_header, Ctx, Out, TableRow};
+use crate::ingest::dates::{parse_local, IsoWriter, LocalStamp};
+use crate::ingest::table::{find_header, Ctx, Out, TableRow};
 
 /// The session a file stands for when it names none: its file name without the
 /// extension.

@@ -7,7 +7,7 @@
 use crate::error::Error;
 use crate::schema::{CATEGORY, OPENED_AT, RESOLVED_AT, STATUS, TICKET_ID, USER_ID};
 
-use super::table::{read_simple, Adapted, Ctx};
+use crate::ingest::table::{read_simple, Adapted, Ctx};
 
 /// Zendesk's headers for each canonical column.
 pub const ALIASES: &[(&str, &[&str])] = &[

@@ -25,9 +25,9 @@
 use crate::error::Error;
 use crate::schema::{CAMPAIGN, EVENT, TIMESTAMP, USER_ID};
 
-use super::dates::{parse_iso, parse_local};
 use super::sessions::bad;
-use super::table::{find_header, lines, parse_table, squash, Adapted, Ctx, Out, TableRow};
+use crate::ingest::dates::{parse_iso, parse_local};
+use crate::ingest::table::{find_header, lines, parse_table, squash, Adapted, Ctx, Out, TableRow};
 
 /// Headers of the recipient's address.
 const EMAILS: &[&str] = &["Email Address", "Email", "E-mail Address", "email_address"];
@@ -112,7 +112,7 @@ pub fn read(ctx: &Ctx<'_>, text: &str) -> Result<Adapted, Error> {
         let t = parse_table(l, 1);
         let cells: Vec<&String> = t.headers.iter().filter(|c| !c.is_empty()).collect();
         if let [k, v, ..] = cells.as_slice() {
-            keys.push((squash(k), super::table::clean(v)));
+            keys.push((squash(k), crate::ingest::table::clean(v)));
         }
     }
     let key = |names: &[&str]| {

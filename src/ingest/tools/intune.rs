@@ -9,7 +9,7 @@
 use crate::error::Error;
 use crate::schema::{COMPLIANT, DEVICE_ID, ENROLLED_AT, OS, USER_ID};
 
-use super::table::{read_simple, Adapted, Ctx, Out};
+use crate::ingest::table::{read_simple, Adapted, Ctx, Out};
 
 /// Intune's headers for each canonical column, most specific first.
 pub const ALIASES: &[(&str, &[&str])] = &[
@@ -54,14 +54,14 @@ pub const ALIASES: &[(&str, &[&str])] = &[
 
 /// Reads one Intune device export.
 pub fn read(ctx: &Ctx<'_>, text: &str) -> Result<Adapted, Error> {
-    let super::table::Simple {
+    let crate::ingest::table::Simple {
         table,
         map,
         mut rows,
         ..
     } = read_simple(ctx, text, ALIASES, &[ENROLLED_AT], &[], true)?;
     // A device whose UPN is empty may still name its user by email.
-    let email = super::table::find_header(&table.headers, "Primary user email address");
+    let email = crate::ingest::table::find_header(&table.headers, "Primary user email address");
     let c_user = ctx.ix(USER_ID).expect("enrollments want user_id");
     let mut shared = 0usize;
     for (out, row) in rows.iter_mut().zip(&table.rows) {

@@ -17,7 +17,7 @@ use serde_json::Value;
 use crate::error::Error;
 use crate::schema::{CAMPAIGN, EVENT, MACHINE_OPEN, TIMESTAMP, USER_ID};
 
-use super::table::{Adapted, Ctx, Out};
+use crate::ingest::table::{Adapted, Ctx, Out};
 
 /// Reads one file of SendGrid events.
 pub fn read(ctx: &Ctx<'_>, text: &str) -> Result<Adapted, Error> {
@@ -163,7 +163,7 @@ pub fn json_objects(ctx: &Ctx<'_>, text: &str) -> Result<Vec<JsonItem>, Error> {
             )]);
         }
     }
-    for (n, _, l) in super::table::lines(text) {
+    for (n, _, l) in crate::ingest::table::lines(text) {
         if l.trim().is_empty() {
             continue;
         }

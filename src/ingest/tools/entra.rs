@@ -12,7 +12,7 @@
 use crate::error::Error;
 use crate::schema::{DISPLAY_NAME, LOCATION, MAIL, USER_ID};
 
-use super::table::{find_header, map_rows, parse_table, Adapted, Ctx, Out};
+use crate::ingest::table::{find_header, map_rows, parse_table, Adapted, Ctx, Out};
 
 /// Entra property names and admin-center labels for each canonical column.
 pub const ALIASES: &[(&str, &[&str])] = &[
@@ -49,7 +49,7 @@ pub fn read(ctx: &Ctx<'_>, text: &str) -> Result<Adapted, Error> {
     let mut aliases: Vec<(&str, &[&str])> = ALIASES.to_vec();
     if let Some(spellings) = SPELLINGS.iter().find(|s| {
         s.iter()
-            .any(|n| super::table::squash(n) == super::table::squash(group_by))
+            .any(|n| crate::ingest::table::squash(n) == crate::ingest::table::squash(group_by))
     }) {
         aliases.push((group_by.as_str(), *spellings));
     }

@@ -16,7 +16,7 @@ use crate::error::Error;
 use crate::schema::{CAMPAIGN, EVENT, TIMESTAMP, USER_ID};
 
 use super::sendgrid::json_objects;
-use super::table::{Adapted, Ctx, Out};
+use crate::ingest::table::{Adapted, Ctx, Out};
 
 /// Reads one Mailchimp file: JSON (the email-activity report) or CSV (the campaign
 /// report's exports), told apart by its first character.

@@ -1,0 +1,16 @@
+//! One adapter per tool export: each maps its tool's layout, header names (in every
+//! language it is known in) and date shapes to canonical rows, with the plumbing of
+//! `ingest::table` and `ingest::dates`. An adapter judges no value: the rules live in
+//! `quality`.
+
+pub mod entra;
+pub mod intune;
+pub mod jira;
+pub mod mailchimp;
+pub mod mailchimp_csv;
+pub mod sendgrid;
+pub mod servicenow;
+pub mod sessions;
+pub mod teams;
+pub mod zendesk;
+pub mod zoom;

@@ -1,0 +1,97 @@
+//! The nudge lists, private to the communications team: per wave, the eligible people
+//! not yet enrolled as of D, with their group, whether they opened a rollout email and
+//! whether they trained, and the message that fits (docs/metrics.md, "Nudge lists").
+//! The only table that names people: the report writes it under `private/`, owner-only,
+//! and only with `--user-lists`.
+
+use super::people::Persons;
+use super::table::{Col, Table, Value};
+use crate::dataset::Dataset;
+use crate::error::Error;
+
+/// One person to nudge.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct NudgeRow {
+    /// Their group (as on the roster, not folded: the list is private).
+    pub group: String,
+    /// The message that fits where they stopped.
+    pub message: &'static str,
+    /// Their display name.
+    pub display_name: String,
+    /// Their id.
+    pub user_id: String,
+    /// Opened (or clicked) a rollout email by D.
+    pub opened_email: bool,
+    /// Trained by D.
+    pub trained: bool,
+}
+
+/// The suggested message for a person not yet enrolled.
+pub fn message(recipient: bool, opener: bool, trained: bool) -> &'static str {
+    match (recipient, opener, trained) {
+        (_, _, true) => "help: offer a hands-on session or a help-desk call to finish enrolling",
+        (_, true, false) => "training invitation: invite them to the next session",
+        (true, false, false) => {
+            "awareness: reach them through their manager or Teams, not email again"
+        }
+        (false, false, false) => {
+            "awareness: no rollout email reached them; check the distribution list"
+        }
+    }
+}
+
+fn yes_no(b: bool) -> Value<'static> {
+    Value::str(if b { "yes" } else { "no" })
+}
+
+impl Table for NudgeRow {
+    const NAME: &'static str = "nudge";
+
+    fn columns() -> Vec<Col<Self>> {
+        vec![
+            Col::text("user_id", |r| Value::str(&r.user_id)),
+            Col::text("display_name", |r| Value::str(&r.display_name)),
+            Col::text("group", |r| Value::str(&r.group)),
+            Col::text("opened_email", |r| yes_no(r.opened_email)),
+            Col::text("trained", |r| yes_no(r.trained)),
+            Col::text("suggested_message", |r| Value::str(r.message)),
+        ]
+    }
+}
+
+/// The people of each wave not yet enrolled, by wave name (config order is the
+/// caller's), each wave's list sorted by group, message and name.
+pub fn nudge_rows(data: &Dataset, persons: &Persons) -> Result<Vec<(String, NudgeRow)>, Error> {
+    let mut out: Vec<(String, NudgeRow)> = persons
+        .facts()?
+        .into_iter()
+        .filter(|p| !p.enrolled)
+        .map(|p| {
+            let i = p.pid as usize;
+            let row = NudgeRow {
+                group: p.group,
+                message: message(p.recipient, p.opener, p.trained),
+                display_name: data.roster.display_name[i].clone(),
+                user_id: data.roster.user_id[i].clone(),
+                opened_email: p.opener,
+                trained: p.trained,
+            };
+            (p.wave, row)
+        })
+        .collect();
+    out.sort();
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn messages_follow_the_funnel() {
+        assert!(message(false, false, false).starts_with("awareness"));
+        assert!(message(true, false, false).starts_with("awareness"));
+        assert!(message(true, true, false).starts_with("training"));
+        assert!(message(true, true, true).starts_with("help"));
+    }
+}
