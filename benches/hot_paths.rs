@@ -182,7 +182,7 @@ fn metrics_benches(c: &mut Criterion, r: &Rollout) {
     let data: Dataset = quality::ingest(&cfg, &Progress::hidden()).expect("ingesting the rollout");
     let f = frames::build(&cfg, &data).expect("building the frames");
     let cut = Cutoffs::new(&cfg, as_of());
-    let persons = people::persons(&f, &cfg, &cut).expect("the per-person plan");
+    let persons = people::persons(&f, &cfg, &cut, as_of()).expect("the per-person plan");
 
     let mut g = c.benchmark_group("metrics");
     g.sample_size(10);
@@ -191,7 +191,7 @@ fn metrics_benches(c: &mut Criterion, r: &Rollout) {
         b.iter(|| frames::build(&cfg, &data).expect("building the frames"))
     });
     g.bench_function(format!("persons_{}", r.people), |b| {
-        b.iter(|| people::persons(&f, &cfg, &cut).expect("the per-person plan"))
+        b.iter(|| people::persons(&f, &cfg, &cut, as_of()).expect("the per-person plan"))
     });
     g.bench_function(format!("group_rows_{}", r.people), |b| {
         b.iter(|| groups::group_rows(&f, &cfg, &cut, &persons).expect("group rows"))

@@ -22,6 +22,7 @@ use super::table::{Col, Kind, Table, Value};
 use crate::calendar::date_of;
 use crate::config::{Config, Phase};
 use crate::error::Error;
+use crate::privacy::Count;
 use crate::schema::ALL;
 
 struct Reach {
@@ -147,6 +148,7 @@ pub fn campaign_rows(
         .filter_map(|r| r.values.as_ref().map(|v| (r.wave.as_str(), v.eligible)))
         .collect();
     let suppressed = persons.suppressed_waves();
+    let min = i64::from(cfg.thresholds.min_group_size);
     let mut order: Vec<(String, Option<&crate::config::Campaign>)> = cfg
         .campaigns
         .iter()
@@ -174,25 +176,39 @@ pub fn campaign_rows(
         let r = reach_by.get(name).unwrap_or(&no_reach);
         let planned = meta.and_then(|m| m.planned);
         let first = first_by.get(name).map(|&ms| date_of(cfg.timezone, ms));
-        let shown = |v: i64| (!hidden).then_some(v);
+        // A count of 1 to min − 1 people is hidden, with every figure derived from it.
+        let guard = |v: i64| (!hidden).then(|| Count::guarded(v, min));
+        let (recipients, openers) = (guard(r.recipients), guard(r.openers));
+        let (clicks, bounces) = (guard(r.clicks), guard(r.bounces));
+        let few = [recipients, openers, clicks, bounces]
+            .iter()
+            .any(|c| c.is_some_and(Count::is_few));
         let eligible = wave.and_then(|w| wave_eligible.get(w)).copied();
+        let open_rate = match (shown(recipients), shown(openers)) {
+            (Some(n), Some(k)) => stats::rate(k, n),
+            _ => None,
+        };
         out.push(CampaignRow {
             campaign: name.clone(),
             phase: meta.map(|m| m.phase),
             wave: wave.map(str::to_string),
-            recipients: shown(r.recipients),
-            openers: shown(r.openers),
-            open_rate: shown(0).and(stats::rate(r.openers, r.recipients)),
-            clicks: shown(r.clicks),
-            bounces: shown(r.bounces),
-            reach: match (hidden, eligible) {
-                (false, Some(e)) => stats::rate(r.recipients, e),
+            recipients,
+            openers,
+            open_rate,
+            clicks,
+            bounces,
+            reach: match (shown(recipients), eligible) {
+                (Some(n), Some(e)) => stats::rate(n, e),
                 _ => None,
             },
             planned,
             first_sent: first,
             days_late: planned.zip(first).map(|(p, s)| (s - p).num_days()),
-            note: hidden.then_some(CampaignNote::WaveSuppressed),
+            note: if hidden {
+                Some(CampaignNote::WaveSuppressed)
+            } else {
+                few.then_some(CampaignNote::FewPeople)
+            },
         });
     }
     Ok(out)
@@ -203,6 +219,8 @@ pub fn campaign_rows(
 pub enum CampaignNote {
     /// Its wave is suppressed.
     WaveSuppressed,
+    /// Some of its counts are 1 to min_group_size − 1 people.
+    FewPeople,
 }
 
 impl CampaignNote {
@@ -211,6 +229,9 @@ impl CampaignNote {
         match self {
             CampaignNote::WaveSuppressed => {
                 "wave suppressed: fewer eligible people than min_group_size"
+            }
+            CampaignNote::FewPeople => {
+                "counts of fewer people than min_group_size are not shown, nor what derives from them"
             }
         }
     }
@@ -225,16 +246,16 @@ pub struct CampaignRow {
     pub phase: Option<Phase>,
     /// Its wave, when the config gives it.
     pub wave: Option<String>,
-    /// People it reached (any event but a bounce).
-    pub recipients: Option<i64>,
+    /// People it reached (any event but a bounce); `None` in a suppressed wave.
+    pub recipients: Option<Count>,
     /// People who opened it.
-    pub openers: Option<i64>,
-    /// openers / recipients.
+    pub openers: Option<Count>,
+    /// openers / recipients (empty when either is hidden).
     pub open_rate: Option<f64>,
     /// People who clicked.
-    pub clicks: Option<i64>,
+    pub clicks: Option<Count>,
     /// People whose mail bounced.
-    pub bounces: Option<i64>,
+    pub bounces: Option<Count>,
     /// recipients / the wave's eligible.
     pub reach: Option<f64>,
     /// The plan's day.
@@ -247,24 +268,31 @@ pub struct CampaignRow {
     pub note: Option<CampaignNote>,
 }
 
+/// A count's number, when shown.
+fn shown(c: Option<Count>) -> Option<i64> {
+    c.and_then(Count::shown)
+}
+
 impl Table for CampaignRow {
     const NAME: &'static str = "campaigns";
 
     fn columns() -> Vec<Col<Self>> {
-        use Kind::{Count, Date, Rate};
+        use Kind::{Date, Rate};
         vec![
             Col::text("campaign", |r| Value::str(&r.campaign)),
             Col::text("phase", |r| Value::opt_str(r.phase.map(Phase::name))),
             Col::text("wave", |r| Value::opt_str(r.wave.as_deref())),
-            Col::of("recipients", Count, |r| Value::Int(r.recipients)),
-            Col::of("openers", Count, |r| Value::Int(r.openers)),
+            Col::of("recipients", Kind::Count, |r| {
+                Value::Int(shown(r.recipients))
+            }),
+            Col::of("openers", Kind::Count, |r| Value::Int(shown(r.openers))),
             Col::of("open_rate", Rate, |r| Value::Float(r.open_rate)),
-            Col::of("clicks", Count, |r| Value::Int(r.clicks)),
-            Col::of("bounces", Count, |r| Value::Int(r.bounces)),
+            Col::of("clicks", Kind::Count, |r| Value::Int(shown(r.clicks))),
+            Col::of("bounces", Kind::Count, |r| Value::Int(shown(r.bounces))),
             Col::of("reach", Rate, |r| Value::Float(r.reach)),
             Col::of("planned", Date, |r| Value::Date(r.planned)),
             Col::of("first_sent", Date, |r| Value::Date(r.first_sent)),
-            Col::of("days_late", Count, |r| Value::Int(r.days_late)),
+            Col::of("days_late", Kind::Count, |r| Value::Int(r.days_late)),
             Col::text("note", |r| Value::opt_str(r.note.map(CampaignNote::text))),
         ]
     }

@@ -4,7 +4,9 @@
 //!
 //! Observational: people who open emails or train may be keener to begin with. A side
 //! with fewer than `min_group_size` people (but not none) has its enrolled counts and
-//! rates left empty on both sides, since either would narrow to those few people.
+//! rates left empty on both sides, since either would narrow to those few people; and
+//! the overall row of that factor hides them too, since it minus the other waves would
+//! give them away (docs/privacy.md).
 
 use polars::prelude::*;
 
@@ -87,6 +89,23 @@ pub fn lift_rows(cfg: &Config, persons: &Persons) -> Result<Vec<LiftRow>, Error>
             ));
         }
     }
+    // The overall row holds every wave's people: where a wave's row hides a small
+    // side, the overall row minus the other waves would give it away, so it hides its
+    // figures too (docs/privacy.md, "Derived rows").
+    for (factor, _) in FACTORS {
+        let hides_a_side = out
+            .iter()
+            .any(|r| r.wave != ALL && r.factor == factor && r.note == Some(LiftNote::SideTooSmall));
+        let overall = out
+            .iter_mut()
+            .find(|r| r.wave == ALL && r.factor == factor && r.note.is_none());
+        if let (true, Some(row)) = (hides_a_side, overall) {
+            let (n_with, n_without) = (row.with.n, row.without.n);
+            *row = LiftRow::empty(ALL, factor, LiftNote::WaveSideTooSmall);
+            row.with.n = n_with;
+            row.without.n = n_without;
+        }
+    }
     Ok(out)
 }
 
@@ -116,6 +135,9 @@ pub enum LiftNote {
     WaveSuppressed,
     /// A side has 1 to min_group_size − 1 people.
     SideTooSmall,
+    /// A wave's side has 1 to min_group_size − 1 people: the overall row would give
+    /// that side's enrolled count away by subtraction.
+    WaveSideTooSmall,
 }
 
 impl LiftNote {
@@ -127,6 +149,9 @@ impl LiftNote {
             }
             LiftNote::SideTooSmall => {
                 "a side has fewer people than min_group_size: rates not shown"
+            }
+            LiftNote::WaveSideTooSmall => {
+                "a wave's side has fewer people than min_group_size: rates not shown, as they would reveal it"
             }
         }
     }

@@ -91,16 +91,18 @@ pub fn compute(cfg: &Config, data: &Dataset, as_of: NaiveDate) -> Result<Tables,
     drop(s);
     let cut = Cutoffs::new(cfg, as_of);
     let s = timed("persons");
-    let persons = people::persons(&f, cfg, &cut)?;
+    let persons = people::persons(&f, cfg, &cut, as_of)?;
     drop(s);
     let s = timed("group_metrics");
     let group_metrics = groups::group_rows(&f, cfg, &cut, &persons)?;
     drop(s);
 
+    // Last week's figures of the same people, under the same labels: comparing the two
+    // compares progress, never a leaver or a joiner.
     let s = timed("persons and group_metrics as of D-7");
     let week_ago = as_of - chrono::Days::new(7);
     let cut_week_ago = Cutoffs::new(cfg, week_ago);
-    let persons_week_ago = people::persons(&f, cfg, &cut_week_ago)?;
+    let persons_week_ago = people::persons(&f, cfg, &cut_week_ago, as_of)?;
     let group_metrics_week_ago = groups::group_rows(&f, cfg, &cut_week_ago, &persons_week_ago)?;
     drop(s);
 

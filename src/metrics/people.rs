@@ -1,9 +1,11 @@
 //! Per-person facts as of day D, and the privacy label each person is counted under.
 //!
-//! One lazy plan joins the eligible people (roster users with a wave, less those whose
-//! `left_on` is on or before D) with their earliest enrollment, their email engagement
-//! and their attended training minutes, all cut at the end of D in the rollout's zone;
-//! it is collected once into [`Persons`], from which every table is aggregated.
+//! One lazy plan joins the run's cohort — the people eligible on D (roster users with a
+//! wave, less those whose `left_on` is on or before D) — with their earliest enrollment,
+//! their email engagement and their attended training minutes, all cut at the end of a
+//! day in the rollout's zone (D, or D − 7 for last week's figures of the same people);
+//! it is collected once into [`Persons`], from which every table is aggregated. Labels
+//! (folds and merges) are decided on D's eligible counts.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -115,10 +117,18 @@ pub const LABEL: &str = "label";
 /// Whether the person's wave is suppressed.
 pub const SUPPRESSED: &str = "suppressed";
 
-/// Computes the eligible people's facts as of `cut.as_of`.
-pub fn persons(f: &Frames, cfg: &Config, cut: &Cutoffs) -> Result<Persons, Error> {
+/// Computes the facts of the run's cohort as of `cut.as_of`. The cohort is the people
+/// eligible on `cohort_day` (the run's as-of day D), in their groups and under the
+/// labels decided on D, whatever day the facts are cut at: the figures of D − 7 and of
+/// every week describe the same people as D's (docs/privacy.md, "One cohort per run").
+pub fn persons(
+    f: &Frames,
+    cfg: &Config,
+    cut: &Cutoffs,
+    cohort_day: NaiveDate,
+) -> Result<Persons, Error> {
     let err = |e| Error::compute("per-person facts", e);
-    let d_days = epoch_days(cut.as_of);
+    let d_days = epoch_days(cohort_day);
     let eligible = f.people.clone().lazy().filter(
         col(WAVE)
             .is_not_null()

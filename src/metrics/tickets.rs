@@ -1,6 +1,10 @@
 //! `ticket_categories`: per wave (and overall) and category, the tickets of
 //! eligible people opened by D, their share of the wave's tickets, and the median
-//! hours to resolve those resolved by D. Suppressed waves are left out.
+//! hours to resolve those resolved by D. Suppressed waves are left out; categories with
+//! fewer than `min_group_size` tickets are folded into `(other categories)`
+//! (docs/metrics.md, "ticket_categories"; docs/privacy.md).
+
+use std::collections::{BTreeMap, BTreeSet};
 
 use polars::prelude::*;
 
@@ -9,6 +13,7 @@ use super::people::{tickets_by_d, with_levels, Cutoffs, Persons, SUPPRESSED};
 use super::table::{Col, Kind, Table, Value};
 use crate::config::Config;
 use crate::error::Error;
+use crate::privacy::{fold, FoldNames, WaveFold};
 use crate::schema::ALL;
 
 /// One row of `ticket_categories`.
@@ -42,8 +47,89 @@ impl Table for CategoryRow {
     }
 }
 
+/// The label each category is shown under, per wave and for `(all)`: categories with
+/// fewer than `min_group_size` tickets in a wave are folded into `(other categories)`
+/// (merged into the smallest remaining category when the fold is still too small); at
+/// the `(all)` level, a category is folded too when its `(all)` row minus the waves'
+/// rows would give a hidden count away (docs/privacy.md, "Small counts").
+fn category_labels(cfg: &Config, levels: LazyFrame) -> Result<DataFrame, Error> {
+    let err = |e| Error::compute("ticket_categories", e);
+    let counts = levels
+        .group_by([col(WAVE), col("category")])
+        .agg([len().cast(DataType::Int64).alias("n")])
+        .collect()
+        .map_err(err)?;
+    let waves = counts.column(WAVE).and_then(|c| c.str()).map_err(err)?;
+    let categories = counts
+        .column("category")
+        .and_then(|c| c.str())
+        .map_err(err)?;
+    let ns = counts.column("n").and_then(|c| c.i64()).map_err(err)?;
+    let mut sizes: BTreeMap<String, BTreeMap<String, i64>> = BTreeMap::new();
+    for i in 0..counts.height() {
+        if let (Some(w), Some(c), Some(n)) = (waves.get(i), categories.get(i), ns.get(i)) {
+            sizes
+                .entry(w.to_string())
+                .or_default()
+                .insert(c.to_string(), n);
+        }
+    }
+    let min = i64::from(cfg.thresholds.min_group_size);
+    let none = BTreeSet::new();
+    let mut folds: BTreeMap<String, WaveFold> = sizes
+        .iter()
+        .filter(|(w, _)| *w != ALL)
+        .map(|(w, s)| (w.clone(), fold(s, min, FoldNames::CATEGORIES, &none)))
+        .collect();
+    // Over all waves a category stands alone unless (a) it hosts a merged fold in some
+    // wave (its count there would give the fold's away), or (b) the tickets it has in
+    // the waves that fold it sum to 1..min − 1 (the `(all)` row minus the waves that
+    // show it would give that sum away).
+    let mut hidden: BTreeMap<&str, i64> = BTreeMap::new();
+    let mut forced: BTreeSet<String> = BTreeSet::new();
+    for (wave, f) in &folds {
+        for (category, label) in &f.labels {
+            if label == category {
+                continue;
+            }
+            if *label == format!("{category} {}", FoldNames::CATEGORIES.merged) {
+                forced.insert(category.clone());
+            } else {
+                *hidden.entry(category).or_insert(0) += sizes[wave][category];
+            }
+        }
+    }
+    forced.extend(
+        hidden
+            .into_iter()
+            .filter(|&(_, n)| n > 0 && n < min)
+            .map(|(c, _)| c.to_string()),
+    );
+    if let Some(all) = sizes.get(ALL) {
+        folds.insert(
+            ALL.to_string(),
+            fold(all, min, FoldNames::CATEGORIES, &forced),
+        );
+    }
+    let (mut w, mut c, mut l) = (Vec::new(), Vec::new(), Vec::new());
+    for (wave, f) in &folds {
+        for (category, label) in &f.labels {
+            w.push(wave.clone());
+            c.push(category.clone());
+            l.push(label.clone());
+        }
+    }
+    DataFrame::new_infer_height(vec![
+        Column::new(WAVE.into(), w),
+        Column::new("category".into(), c),
+        Column::new("category_label".into(), l),
+    ])
+    .map_err(err)
+}
+
 /// Builds `ticket_categories`: waves in config order then `(all)`; within a wave,
-/// most tickets first, then by category.
+/// most tickets first, then by category; small categories folded (see
+/// [`category_labels`]).
 pub fn category_rows(
     f: &Frames,
     cfg: &Config,
@@ -66,8 +152,21 @@ pub fn category_rows(
         ),
     ])
     .map_err(err)?;
-    let df = with_levels(tickets, true)?
-        .filter(col("key_group").eq(lit(ALL)))
+    // Every ticket twice: under its wave, and under `(all)`.
+    let levels = with_levels(tickets, true)?.filter(col("key_group").eq(lit(ALL)));
+    let labels = category_labels(cfg, levels.clone())?;
+    let df = levels
+        .join(
+            labels.lazy(),
+            [col(WAVE), col("category")],
+            [col(WAVE), col("category")],
+            JoinArgs::new(JoinType::Inner),
+        )
+        .drop(Selector::ByName {
+            names: ["category".into()].into(),
+            strict: true,
+        })
+        .rename(["category_label"], ["category"], true)
         .group_by([col(WAVE), col("category")])
         .agg([
             len().cast(DataType::Int64).alias("tickets"),

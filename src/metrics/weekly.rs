@@ -1,13 +1,12 @@
-//! `weekly_progress` (SPEC §4): per wave and shown group (and per wave `(all)`), one
-//! row per ISO week from the wave's start week to D's week, so waves can be laid over
-//! each other by `week_of_wave`.
+//! `weekly_progress`: per wave and shown group (and per wave `(all)`), one row per ISO
+//! week from the wave's start week to D's week, so waves can be laid over each other by
+//! `week_of_wave` (docs/metrics.md, "weekly_progress").
 //!
-//! Each row is computed as of its own `as_of` day (the week's Sunday, or D in D's
-//! week): its `eligible` people are the wave's roster people of the group who had not
-//! left by that day, `enrolled` those of them whose earliest enrollment falls by its
-//! end, and `tickets` theirs opened from the Monday to that day. Groups are shown
-//! under their labels as of D, so a wave's rows form one series; the last row of a
-//! series equals `group_metrics` as of D. One plan per wave, collected once.
+//! Every row counts the run's cohort — the people eligible on D, under the labels
+//! decided on D — so `eligible` is the same in every week of a series, `enrolled`
+//! counts those of them enrolled by the end of the row's `as_of` day (the week's Sunday,
+//! or D), and `tickets` theirs opened from the Monday to that day. The last row of a
+//! series equals `group_metrics`. One plan per wave, collected once.
 
 use chrono::{Days, NaiveDate};
 use polars::prelude::*;
@@ -16,7 +15,7 @@ use super::frames::{col_names::*, Frames};
 use super::people::{with_levels, Cutoffs, Persons, LABEL};
 use super::stats;
 use super::table::{Col, Kind, Table, Value};
-use crate::calendar::{end_of_day_ms, epoch_days, monday_of};
+use crate::calendar::{end_of_day_ms, monday_of};
 use crate::config::Config;
 use crate::error::Error;
 use crate::schema::ALL;
@@ -64,67 +63,24 @@ pub fn weekly_rows(
         labels.dedup();
         labels.push(ALL);
 
-        let in_wave = col(WAVE).eq(lit(wave.name.as_str()));
-        // Present as of week k: not left by its as_of day.
-        let present = |w: &Week| {
-            col(LEFT_ON)
-                .is_null()
-                .or(col(LEFT_ON).gt(lit(epoch_days(w.as_of))))
-        };
-        let mut aggs = Vec::with_capacity(2 * weeks.len());
+        let mut aggs = vec![len().cast(DataType::Int64).alias("n")];
         for (k, w) in weeks.iter().enumerate() {
-            aggs.push(
-                present(w)
-                    .cast(DataType::Int64)
-                    .sum()
-                    .alias(format!("n{k}")),
-            );
             aggs.push(
                 col("first_enrolled")
                     .lt(lit(w.end_ms))
-                    .and(present(w))
                     .cast(DataType::Int64)
                     .sum()
                     .alias(format!("e{k}")),
             );
         }
-        // Every roster person of the wave, leavers included, under their group's label
-        // as of D (a group whose people had all left by D has no label and no rows).
-        let wave_labels = DataFrame::new_infer_height(vec![
-            Column::new(
-                GROUP.into(),
-                fold.labels.keys().cloned().collect::<Vec<_>>(),
-            ),
-            Column::new(
-                LABEL.into(),
-                fold.labels.values().cloned().collect::<Vec<_>>(),
-            ),
-        ])
-        .map_err(err)?;
-        let members = f
-            .people
+        // The run's cohort in this wave, under the labels decided on D: every week
+        // counts the same people, so week-to-week differences are progress only.
+        let members = persons
+            .frame
             .clone()
             .lazy()
-            .filter(in_wave)
-            .join(
-                wave_labels.lazy(),
-                [col(GROUP)],
-                [col(GROUP)],
-                JoinArgs::new(JoinType::Inner),
-            )
-            .join(
-                f.first_enrolled.clone().lazy(),
-                [col(PID)],
-                [col(PID)],
-                JoinArgs::new(JoinType::Left),
-            )
-            .select([
-                col(PID),
-                col(WAVE),
-                col(LABEL),
-                col(LEFT_ON),
-                col("first_enrolled"),
-            ]);
+            .filter(col(WAVE).eq(lit(wave.name.as_str())))
+            .select([col(PID), col(WAVE), col(LABEL), col("first_enrolled")]);
         let people = with_levels(members.clone(), false)?
             .group_by([col("key_group")])
             .agg(aggs);
@@ -135,14 +91,13 @@ pub fn weekly_rows(
                 col("opened_at")
                     .gt_eq(lit(w.begin_ms))
                     .and(col("opened_at").lt(lit(w.end_ms)))
-                    .and(present(w))
                     .cast(DataType::Int64)
                     .sum()
                     .alias(format!("t{k}"))
             })
             .collect();
         let tickets = f.tickets.clone().lazy().join(
-            members.select([col(PID), col(WAVE), col(LABEL), col(LEFT_ON)]),
+            members.select([col(PID), col(WAVE), col(LABEL)]),
             [col(PID)],
             [col(PID)],
             JoinArgs::new(JoinType::Inner),
@@ -171,7 +126,8 @@ pub fn weekly_rows(
             for (k, w) in weeks.iter().enumerate() {
                 let value =
                     |prefix: &str| shown.map(|i| cell(&format!("{prefix}{k}"), i)).transpose();
-                let (n, enrolled, tickets) = (value("n")?, value("e")?, value("t")?);
+                let n = shown.map(|i| cell("n", i)).transpose()?;
+                let (enrolled, tickets) = (value("e")?, value("t")?);
                 let t = (w.as_of - wave.start).num_days();
                 out.push(WeekRow {
                     wave: wave.name.clone(),

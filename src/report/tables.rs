@@ -76,7 +76,7 @@ pub fn frame(table: &dyn Written) -> PolarsResult<DataFrame> {
                     values
                         .iter()
                         .map(|v| match v {
-                            Value::Float(x) => x.filter(|x| x.is_finite()),
+                            Value::Float(x) => x.filter(|x| x.is_finite()).map(significant),
                             _ => None,
                         })
                         .collect::<Vec<_>>(),
@@ -141,7 +141,7 @@ fn push_value(out: &mut String, value: &Value<'_>) {
             let _ = write!(out, "{n}");
         }
         Value::Float(Some(f)) if f.is_finite() => {
-            let _ = write!(out, "{f}");
+            let _ = write!(out, "{}", significant(*f));
         }
         Value::Date(Some(d)) => {
             let _ = write!(out, "{}", d.format("%Y-%m-%d"));
@@ -149,6 +149,18 @@ fn push_value(out: &mut String, value: &Value<'_>) {
         Value::Bool(Some(b)) => out.push_str(if *b { "true" } else { "false" }),
         _ => {}
     }
+}
+
+/// `x` rounded to 12 significant digits: the arithmetic's last-bit noise is not a
+/// figure (one hour is `1`, not `0.9999999999999999`), and 12 digits are far more than
+/// any rate or hour needs.
+pub fn significant(x: f64) -> f64 {
+    if x == 0.0 || !x.is_finite() {
+        return x;
+    }
+    // Rust formats the correctly rounded decimal; reading it back gives the double
+    // nearest to it.
+    format!("{x:.11e}").parse().unwrap_or(x)
 }
 
 /// Quotes a CSV field when it holds a comma, quote or line break.
@@ -193,6 +205,10 @@ mod tests {
         );
         let df = frame(&table).unwrap();
         assert_eq!(df.height(), 2);
+        assert_eq!(significant(0.9999999999999999), 1.0);
+        assert_eq!(significant(1.0 / 3.0), 0.333333333333);
+        assert_eq!(significant(-2.0e-20 / 3.0), -6.66666666667e-21);
+        assert_eq!(significant(0.0), 0.0);
         assert_eq!(
             df.dtypes(),
             [

@@ -406,6 +406,66 @@ impl QualityLine {
     }
 }
 
+/// One row of `campaigns`, as the page shows it.
+#[derive(Debug, Clone, Serialize)]
+pub struct CampaignLine {
+    /// The campaign.
+    pub campaign: String,
+    /// Its phase, or `–`.
+    pub phase: &'static str,
+    /// Its wave, or `–`.
+    pub wave: String,
+    /// People it reached: a count, `< k` when hidden, `–` when the wave is suppressed.
+    pub recipients_text: String,
+    /// People who opened it, likewise.
+    pub openers_text: String,
+    /// Open rate.
+    pub open_rate_text: String,
+    /// Reach of the wave's eligible people.
+    pub reach_text: String,
+    /// Planned day, or `–`.
+    pub planned: String,
+    /// First sent, or `–`.
+    pub first_sent: String,
+    /// Days late (`+2`, `0`, `−1`), or `–`.
+    pub days_late_text: String,
+}
+
+impl CampaignLine {
+    fn of(row: &CampaignRow, min: i64) -> CampaignLine {
+        let day = |d: Option<chrono::NaiveDate>| {
+            d.map_or_else(|| "–".to_string(), |d| d.format("%Y-%m-%d").to_string())
+        };
+        CampaignLine {
+            campaign: row.campaign.clone(),
+            phase: row.phase.map_or("–", Phase::name),
+            wave: row.wave.clone().unwrap_or_else(|| "–".to_string()),
+            recipients_text: hidden_count(row.recipients, min),
+            openers_text: hidden_count(row.openers, min),
+            open_rate_text: pct(row.open_rate),
+            reach_text: pct(row.reach),
+            planned: day(row.planned),
+            first_sent: day(row.first_sent),
+            days_late_text: match row.days_late {
+                Some(d) if d > 0 => format!("+{d}"),
+                Some(d) if d < 0 => format!("\u{2212}{}", -d),
+                Some(_) => "0".to_string(),
+                None => "–".to_string(),
+            },
+        }
+    }
+}
+
+/// A count that privacy may hide: the number, `< k` when it counts 1 to k − 1
+/// people, `–` when there is nothing to show.
+fn hidden_count(c: Option<crate::privacy::Count>, min: i64) -> String {
+    match c {
+        Some(crate::privacy::Count::Of(n)) => thousands(n),
+        Some(crate::privacy::Count::Few) => format!("< {min}"),
+        None => "–".to_string(),
+    }
+}
+
 /// A wave whose status changed since last week.
 #[derive(Debug, Clone, Serialize)]
 pub struct StatusChange {
@@ -504,6 +564,8 @@ pub enum Finding {
     CampaignsOnTime {
         /// How many, with their noun (`1 campaign`, `4 campaigns`).
         campaigns: String,
+        /// How many.
+        n: i64,
     },
     /// A wave is on track.
     WaveOnTrack {
@@ -615,6 +677,8 @@ pub struct View {
     pub lift: Vec<LiftLine>,
     /// `ticket_categories` rows.
     pub categories: Vec<CategoryLine>,
+    /// `campaigns` rows.
+    pub campaigns: Vec<CampaignLine>,
     /// `data_quality` rows.
     pub quality: Vec<QualityLine>,
     /// Roster people suppressed with their small wave (data quality).
@@ -710,6 +774,11 @@ impl View {
             weeks: week_points(&tables.weekly_progress),
             lift,
             categories,
+            campaigns: tables
+                .campaigns
+                .iter()
+                .map(|c| CampaignLine::of(c, i64::from(cfg.thresholds.min_group_size)))
+                .collect(),
             quality: tables.data_quality.iter().map(QualityLine::of).collect(),
             suppressed_people: roster_count(|q| q.suppressed),
             unassigned_people: roster_count(|q| q.unassigned),
@@ -890,6 +959,7 @@ fn lessons(
     if on_time > 0 {
         well.push(Finding::CampaignsOnTime {
             campaigns: super::format::plural(on_time, "campaign", "campaigns"),
+            n: on_time,
         });
     }
 
@@ -946,8 +1016,17 @@ fn phase_lines(campaigns: &[CampaignRow], improve: &mut Vec<Finding>) -> Vec<Pha
         if of_phase.is_empty() {
             continue;
         }
-        let recipients: i64 = of_phase.iter().filter_map(|c| c.recipients).sum();
-        let openers: i64 = of_phase.iter().filter_map(|c| c.openers).sum();
+        // Over the campaigns whose counts are both shown: a hidden count left in a sum
+        // would come back out of it by subtraction.
+        let shown_pairs: Vec<(i64, i64)> = of_phase
+            .iter()
+            .filter_map(|c| {
+                let shown = |n: Option<crate::privacy::Count>| n.and_then(|n| n.shown());
+                Some((shown(c.recipients)?, shown(c.openers)?))
+            })
+            .collect();
+        let recipients: i64 = shown_pairs.iter().map(|p| p.0).sum();
+        let openers: i64 = shown_pairs.iter().map(|p| p.1).sum();
         let reaches: Vec<f64> = of_phase.iter().filter_map(|c| c.reach).collect();
         let mean_reach =
             (!reaches.is_empty()).then(|| reaches.iter().sum::<f64>() / reaches.len() as f64);

@@ -1,5 +1,6 @@
 //! The one integration-test binary: runs `uptake` as a user would, in temp folders.
 
+mod attack;
 mod catalogue;
 mod digests;
 mod exports;

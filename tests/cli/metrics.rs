@@ -284,24 +284,134 @@ fn data_quality_counts_the_fixture() {
     );
 }
 
+/// `group_metrics_week_ago`: the run's cohort (the people eligible on D = 2026-11-20,
+/// under D's labels) with its figures cut at the end of D − 7 = 2026-11-13. s5, who left
+/// on 11-15, is not in it (she is not in D's cohort); Legal's l1 stays merged into
+/// `HR (+ small groups)` as on D. See docs/privacy.md, "One cohort per run".
 #[test]
-fn week_ago_table_is_computed_from_the_same_data() {
+fn week_ago_table_describes_the_same_people_a_week_earlier() {
     let (_dir, report) = report();
     let rows = read_table(&report.join("tables/group_metrics_week_ago.csv"));
-    // As of 2026-11-13: Finance enrolled f1, f2 = 2; W2 (t = 4): Sales s1, s2 of 4
-    // (s5 has not left yet but has its own enrollment on 11-10: 5 eligible, 3 enrolled).
+    let today = read_table(&report.join("tables/group_metrics.csv"));
+    // Same labels, same people: every row's eligible count is today's.
+    for (then, now) in rows.iter().zip(&today) {
+        assert_eq!(
+            (&then["wave"], &then["group"]),
+            (&now["wave"], &now["group"])
+        );
+        assert_eq!(then["eligible"], now["eligible"]);
+    }
+    // W1 at t = 11-13 - 10-19 = 25 days: 0.5 + 11/14 * 0.3 = 0.735714.
+    let t1 = "0.735714285714286";
+    // Finance (f1..f5): enrolled f1 (10-20), f2 (11-10) = 2 -> 0.4; gap -0.335714 ->
+    // behind. Recipients f1..f4 = 4; openers f1 (open), f2 (click) = 2 (f4's open is a
+    // machine prefetch). Trained f1 (40 min), f2 (20 + 15) = 2; f3 has 25. Tickets
+    // opened by 11-13: T1, T2 = 2 -> 100 per 100 enrolled; resolved by then: T1 4 h,
+    // T2 24 h -> median 14. enrolled_7d_ago (11-06): f1 = 1. Pace (2 - 1) / 14 a day;
+    // need ceil(1.0 * 5) = 5: ceil(3 * 14) = 42 days -> 2026-12-25.
     check(
         find(&rows, "W1", "Finance"),
-        &[("enrolled", "2"), ("eligible", "5")],
+        &[
+            ("eligible", "5"),
+            ("enrolled", "2"),
+            ("enrollment_rate", "0.4"),
+            ("target_rate", t1),
+            ("gap", "-0.335714285714286"),
+            ("status", "behind"),
+            ("recipients", "4"),
+            ("openers", "2"),
+            ("trained", "2"),
+            ("tickets", "2"),
+            ("tickets_per_100_enrolled", "100"),
+            ("median_resolution_hours", "14"),
+            ("champions", "1"),
+            ("enrolled_7d_ago", "1"),
+            ("projected_target_date", "2026-12-25"),
+        ],
     );
+    // HR (+ small groups) (h1..h4, l1): enrolled h2 (10-30), l1 (10-21) = 2 (h1 only on
+    // D). Recipients h1, h2 (hana@ open), h3, l1 = 4; openers h2, l1 = 2 (h1 opens on
+    // 11-21). Trained h1 (60), l1 (30) = 2; h2 has 29. No ticket yet (T5 on 11-19).
+    // enrolled_7d_ago 2 and 14 days before 11-13 also 2: no pace, no date.
     check(
-        find(&rows, "W2", "Sales"),
-        &[("eligible", "5"), ("enrolled", "3")],
+        find(&rows, "W1", "HR (+ small groups)"),
+        &[
+            ("eligible", "5"),
+            ("enrolled", "2"),
+            ("status", "behind"),
+            ("recipients", "4"),
+            ("openers", "2"),
+            ("trained", "2"),
+            ("tickets", "0"),
+            ("tickets_per_100_enrolled", "0"),
+            ("median_resolution_hours", ""),
+            ("champions", "0"),
+            ("enrolled_7d_ago", "2"),
+            ("projected_target_date", ""),
+        ],
+    );
+    // W1 (all): 4 of 10; 14 days earlier 3 (f1, h2, l1): pace 1/14, need 10:
+    // ceil(6 * 14) = 84 days -> 2027-02-05.
+    check(
+        find(&rows, "W1", "(all)"),
+        &[
+            ("eligible", "10"),
+            ("enrolled", "4"),
+            ("tickets", "2"),
+            ("tickets_per_100_enrolled", "50"),
+            ("median_resolution_hours", "14"),
+            ("enrolled_7d_ago", "3"),
+            ("projected_target_date", "2027-02-05"),
+        ],
+    );
+    // W2 at t = 4: 4/7 * 0.2 = 0.114286. Sales (s1..s4): enrolled s1 (11-09), s2 (11-12)
+    // = 2 -> 0.5, on track. Recipients s1, s2, s3 = 3; openers s1, s3 = 2. Trained s3
+    // (45 min on 11-12) = 1. Tickets T6 (s1) = 1 (T7 is s5's: not in the cohort) -> 50
+    // per 100; median 2.5 h. Need ceil(0.6 * 4) = 3; pace 2/14: ceil(1 * 7) = 7 days ->
+    // 2026-11-20.
+    for group in ["Sales", "(all)"] {
+        check(
+            find(&rows, "W2", group),
+            &[
+                ("eligible", "4"),
+                ("enrolled", "2"),
+                ("enrollment_rate", "0.5"),
+                ("target_rate", "0.114285714285714"),
+                ("status", "on_track"),
+                ("recipients", "3"),
+                ("openers", "2"),
+                ("trained", "1"),
+                ("training_rate", "0.25"),
+                ("tickets", "1"),
+                ("tickets_per_100_enrolled", "50"),
+                ("median_resolution_hours", "2.5"),
+                ("champions", "1"),
+                ("enrolled_7d_ago", "0"),
+                ("projected_target_date", "2026-11-20"),
+            ],
+        );
+    }
+    // Overall: 6 of 14 = 0.428571; target (0.735714 * 10 + 0.114286 * 4) / 14 =
+    // 0.558163; gap -0.129592 -> behind. Tickets 3, median of 4, 24, 2.5 h = 4.
+    check(
+        find(&rows, "(all)", "(all)"),
+        &[
+            ("eligible", "14"),
+            ("enrolled", "6"),
+            ("target_rate", "0.558163265306122"),
+            ("status", "behind"),
+            ("recipients", "11"),
+            ("openers", "6"),
+            ("trained", "5"),
+            ("tickets", "3"),
+            ("median_resolution_hours", "4"),
+            ("champions", "2"),
+        ],
     );
 }
 
 #[test]
-fn weekly_progress_rows_are_each_as_of_their_own_day() {
+fn weekly_progress_rows_count_the_runs_cohort_week_by_week() {
     let (_dir, report) = report();
     let rows = read_table(&report.join("tables/weekly_progress.csv"));
     let week = |wave: &str, group: &str, k: &str| {
@@ -309,10 +419,10 @@ fn weekly_progress_rows_are_each_as_of_their_own_day() {
             .find(|r| r["wave"] == wave && r["group"] == group && r["week_of_wave"] == k)
             .unwrap_or_else(|| panic!("no week {k} of {wave}/{group}"))
     };
-    // W2 starts Monday 2026-11-09. Week 0 ends Sunday 11-15: s5 left on 11-15, so is
-    // not counted; s4 leaves 11-21, so is: 4 eligible; enrolled by 11-15: s1 (11-09),
-    // s2 (11-12) = 2 -> 0.5; target at t = 6: 6/7 * 0.2 = 0.171429; tickets opened
-    // 11-09..11-15 by people present: T6 (s1); not T7 (s5 had left by 11-15).
+    // W2 starts Monday 2026-11-09. Every week counts D's cohort: s1..s4 (s5 left on
+    // 11-15, before D, so is in no week; s4 leaves 11-21, after D): 4 eligible; enrolled
+    // by 11-15: s1 (11-09), s2 (11-12) = 2 -> 0.5; target at t = 6: 6/7 * 0.2 = 0.171429;
+    // tickets of the cohort opened 11-09..11-15: T6 (s1); not T7 (s5's).
     check(
         week("W2", "Sales", "0"),
         &[
@@ -351,4 +461,9 @@ fn weekly_progress_rows_are_each_as_of_their_own_day() {
         week("W1", "(all)", "4"),
         &[("eligible", "10"), ("enrolled", "6")],
     );
+    // The same 10 people in every week of W1, the same 4 in every week of W2.
+    for r in rows.iter().filter(|r| r["group"] == "(all)") {
+        let want = if r["wave"] == "W1" { "10" } else { "4" };
+        assert_eq!(r["eligible"], want, "{r:?}");
+    }
 }

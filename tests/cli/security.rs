@@ -29,7 +29,8 @@ const SVG: &str = "<svg onload=alert(2)>";
 
 /// The hand-worked fixture with formulas and markup in every string that reaches
 /// an output: rollout, wave, group, campaign, session and category names, a
-/// person's id and name (in the nudge list), a quarantined row.
+/// person's id and name (in the nudge list), a quarantined row. Nothing is folded
+/// (`min_group_size = 1`), so that every hostile name reaches the outputs.
 fn hostile() -> tempfile::TempDir {
     let dir = copy_fixture("handworked");
     let d = dir.path();
@@ -42,6 +43,7 @@ fn hostile() -> tempfile::TempDir {
                 "name = \"Hand-worked rollout\"",
                 &format!("name = \"{} & Co\"", SCRIPT.replace('"', "\\\"")),
             ),
+            ("min_group_size = 3", "min_group_size = 1"),
             ("\"W1\"", &format!("\"{wave}\"")),
             ("\"Finance\"", "\"@SUM(1+1)<script>\""),
             ("\"HR\"", "\"-2+3 \\\"HR\\\"\""),
