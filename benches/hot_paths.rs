@@ -138,7 +138,7 @@ fn ingest_email(c: &mut Criterion, r: &Rollout) {
     let cfg = r.config();
     let rows = r.rows("email_events.csv");
     let parser = TimeParser::new(cfg.timezone, None);
-    let (wanted, _) = ingest::wanted_columns(Source::Email, &cfg.group_by);
+    let (wanted, _) = ingest::wanted_columns(Source::Email, &cfg.roster_columns());
     let c_ts = wanted
         .iter()
         .position(|c| c == uptake::schema::TIMESTAMP)
@@ -151,8 +151,8 @@ fn ingest_email(c: &mut Criterion, r: &Rollout) {
             let mut n = 0u64;
             ingest::read_source(
                 Source::Email,
-                &cfg.sources[&Source::Email],
-                &cfg.group_by,
+                cfg.source(Source::Email).expect("an email source"),
+                &cfg.roster_columns(),
                 |row: Row<'_>| match row {
                     Row::Cells(cells) => parser.instant(cells.get(c_ts)).is_ok(),
                     Row::Malformed { .. } => false,
@@ -182,7 +182,8 @@ fn metrics_benches(c: &mut Criterion, r: &Rollout) {
     let data: Dataset = quality::ingest(&cfg, &Progress::hidden()).expect("ingesting the rollout");
     let f = frames::build(&cfg, &data).expect("building the frames");
     let cut = Cutoffs::new(&cfg, as_of());
-    let persons = people::persons(&f, &cfg, &cut, as_of()).expect("the per-person plan");
+    let cohort = people::cohort(&f, &cfg, as_of()).expect("the cohort");
+    let persons = people::persons(&f, &cfg, &cut, &cohort).expect("the per-person plan");
 
     let mut g = c.benchmark_group("metrics");
     g.sample_size(10);
@@ -191,7 +192,7 @@ fn metrics_benches(c: &mut Criterion, r: &Rollout) {
         b.iter(|| frames::build(&cfg, &data).expect("building the frames"))
     });
     g.bench_function(format!("persons_{}", r.people), |b| {
-        b.iter(|| people::persons(&f, &cfg, &cut, as_of()).expect("the per-person plan"))
+        b.iter(|| people::persons(&f, &cfg, &cut, &cohort).expect("the per-person plan"))
     });
     g.bench_function(format!("group_rows_{}", r.people), |b| {
         b.iter(|| groups::group_rows(&f, &cfg, &cut, &persons).expect("group rows"))

@@ -34,8 +34,14 @@ pub struct Config {
     pub group_by: String,
     /// `[thresholds]`.
     pub thresholds: Thresholds,
-    /// `[sources.*]`, by source; a source with no table has no entry.
-    pub sources: BTreeMap<Source, SourceConfig>,
+    /// `rollout.cuts`: more roster columns to break each wave down by.
+    pub cuts: Vec<String>,
+    /// `[[workloads]]`, in config order; one, named after the rollout, when the config
+    /// has none.
+    pub workloads: Vec<Workload>,
+    /// `[sources.*]`, by source: one table each, or several (`[[sources.enrollments]]`,
+    /// one per workload's export); a source with no table has no entry.
+    pub sources: BTreeMap<Source, Vec<SourceConfig>>,
     /// `[[waves]]`, in config order.
     pub waves: Vec<Wave>,
     /// `[[campaigns]]`, in config order.
@@ -78,8 +84,22 @@ pub struct SourceConfig {
     pub date_order: Option<DateOrder>,
     /// Email sources: the field that carries the campaign.
     pub campaign_from: Option<String>,
+    /// The workload its rows belong to when they do not say (enrollment sources),
+    /// an index into `Config::workloads`.
+    pub workload: Option<usize>,
+    /// The key of its table in the config (`sources.enrollments[1]`), for errors.
+    pub key: String,
     /// The config file, for errors that name one of this source's keys.
     pub config_file: PathBuf,
+}
+
+/// One `[[workloads]]` entry: a thing to adopt with its own waves, targets and exports.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Workload {
+    /// Its name.
+    pub name: String,
+    /// The roster column that names each person's wave of this workload, if any.
+    pub wave_column: Option<String>,
 }
 
 /// The layout of a source's files.
@@ -176,6 +196,8 @@ pub enum DateOrder {
 pub struct Wave {
     /// The wave's name.
     pub name: String,
+    /// Its workload, an index into `Config::workloads`.
+    pub workload: usize,
     /// Its first day.
     pub start: NaiveDate,
     /// The groups it covers (when the roster has no wave column).
@@ -197,7 +219,65 @@ pub struct Wave {
 /// for centuries.
 pub const HORIZON_YEARS: u32 = 20;
 
+/// The roster columns a config asks for beyond the canonical ones.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RosterColumns {
+    /// `rollout.group_by`.
+    pub group_by: String,
+    /// `rollout.cuts`.
+    pub cuts: Vec<String>,
+    /// Each workload's `wave_column`, where set.
+    pub wave_columns: Vec<String>,
+}
+
+impl RosterColumns {
+    /// Only a `group_by` column (for tests and tools that know no config).
+    pub fn grouped_by(group_by: &str) -> Self {
+        RosterColumns {
+            group_by: group_by.to_string(),
+            cuts: Vec::new(),
+            wave_columns: Vec::new(),
+        }
+    }
+}
+
 impl Config {
+    /// The roster columns this config asks for beyond the canonical ones.
+    pub fn roster_columns(&self) -> RosterColumns {
+        RosterColumns {
+            group_by: self.group_by.clone(),
+            cuts: self.cuts.clone(),
+            wave_columns: self
+                .workloads
+                .iter()
+                .filter_map(|w| w.wave_column.clone())
+                .collect(),
+        }
+    }
+
+    /// The (first) table of a source, if the config has one.
+    pub fn source(&self, source: Source) -> Option<&SourceConfig> {
+        self.sources.get(&source).and_then(|t| t.first())
+    }
+
+    /// Every table of a source (none when the config has none).
+    pub fn tables(&self, source: Source) -> &[SourceConfig] {
+        self.sources.get(&source).map_or(&[], Vec::as_slice)
+    }
+
+    /// The waves of workload `w`, with their indices into `waves`.
+    pub fn waves_of(&self, w: usize) -> impl Iterator<Item = (usize, &Wave)> {
+        self.waves
+            .iter()
+            .enumerate()
+            .filter(move |(_, x)| x.workload == w)
+    }
+
+    /// The name of wave `i`'s workload.
+    pub fn workload_of(&self, wave: &Wave) -> &str {
+        &self.workloads[wave.workload].name
+    }
+
     /// The last day that can belong to this rollout: [`HORIZON_YEARS`] after the
     /// last wave starts.
     pub fn horizon(&self) -> Option<NaiveDate> {
@@ -270,9 +350,25 @@ struct RawConfig {
     #[serde(default)]
     sources: RawSources,
     #[serde(default)]
+    workloads: Vec<RawWorkload>,
+    #[serde(default)]
     waves: Vec<RawWave>,
     #[serde(default)]
     campaigns: Vec<RawCampaign>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawWorkload {
+    name: Option<String>,
+    wave_column: Option<String>,
+}
+
+/// A source given as one table (`[sources.x]`) or several (`[[sources.x]]`).
+enum OneOrMany {
+    One(RawSource),
+    /// The tables as written, read one by one so that an error names its table.
+    Many(Vec<toml::Value>),
 }
 
 #[derive(Deserialize)]
@@ -282,6 +378,7 @@ struct RawRollout {
     as_of: Option<String>,
     timezone: Option<String>,
     group_by: Option<String>,
+    cuts: Option<Vec<String>>,
 }
 
 #[derive(Deserialize, Default)]
@@ -296,7 +393,7 @@ struct RawThresholds {
 #[serde(deny_unknown_fields)]
 struct RawSources {
     roster: Option<RawSource>,
-    enrollments: Option<RawSource>,
+    enrollments: Option<toml::Value>,
     email: Option<RawSource>,
     training: Option<RawSource>,
     tickets: Option<RawSource>,
@@ -312,12 +409,14 @@ struct RawSource {
     date_format: Option<String>,
     date_order: Option<String>,
     campaign_from: Option<String>,
+    workload: Option<String>,
 }
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawWave {
     name: Option<String>,
+    workload: Option<String>,
     start: Option<String>,
     groups: Option<Vec<String>>,
     enrollment_target: Option<Vec<Vec<f64>>>,
@@ -369,23 +468,28 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, Error> {
         return Err(check.err("rollout.group_by", "must name a roster column"));
     }
 
+    let name = rollout
+        .name
+        .unwrap_or_else(|| "Rollout".to_string())
+        .trim()
+        .to_string();
     let thresholds = check.thresholds(raw.thresholds)?;
-    let sources = check.sources(raw.sources, dir, &group_by)?;
-    let waves = check.waves(raw.waves)?;
+    let workloads = check.workloads(raw.workloads, &name)?;
+    let cuts = check.cuts(rollout.cuts.unwrap_or_default(), &group_by)?;
+    let sources = check.sources(raw.sources, dir, &group_by, &cuts, &workloads)?;
+    let waves = check.waves(raw.waves, &workloads)?;
     let campaigns = check.campaigns(raw.campaigns, &waves)?;
 
     Ok(Config {
         path: path.to_path_buf(),
         text: text.to_string(),
-        name: rollout
-            .name
-            .unwrap_or_else(|| "Rollout".to_string())
-            .trim()
-            .to_string(),
+        name,
         as_of,
         timezone,
         group_by,
         thresholds,
+        cuts,
+        workloads,
         sources,
         waves,
         campaigns,
@@ -548,19 +652,91 @@ impl Checker<'_> {
         Ok(t)
     }
 
+    fn workloads(&self, raw: Vec<RawWorkload>, rollout: &str) -> Result<Vec<Workload>, Error> {
+        if raw.is_empty() {
+            return Ok(vec![Workload {
+                name: rollout.to_string(),
+                wave_column: None,
+            }]);
+        }
+        let mut out: Vec<Workload> = Vec::with_capacity(raw.len());
+        for (i, w) in raw.into_iter().enumerate() {
+            let key = |k: &str| format!("workloads[{i}].{k}");
+            let name = match w.name.as_deref().map(str::trim) {
+                Some(n) if !n.is_empty() => n.to_string(),
+                _ => return Err(self.err(key("name"), "missing: every workload needs a name")),
+            };
+            if out.iter().any(|o| o.name.eq_ignore_ascii_case(&name)) {
+                return Err(self.err(key("name"), format!("a second workload named `{name}`")));
+            }
+            let wave_column = match w.wave_column.as_deref().map(str::trim) {
+                None => None,
+                Some("") => return Err(self.err(key("wave_column"), "an empty column name")),
+                Some(c) => {
+                    if let Some(other) = out.iter().find(|o| {
+                        o.wave_column
+                            .as_deref()
+                            .is_some_and(|x| x.eq_ignore_ascii_case(c))
+                    }) {
+                        return Err(self.err(
+                            key("wave_column"),
+                            format!("`{c}` is already the wave column of `{}`", other.name),
+                        ));
+                    }
+                    Some(c.to_string())
+                }
+            };
+            out.push(Workload { name, wave_column });
+        }
+        Ok(out)
+    }
+
+    fn cuts(&self, raw: Vec<String>, group_by: &str) -> Result<Vec<String>, Error> {
+        let mut out: Vec<String> = Vec::with_capacity(raw.len());
+        for (i, c) in raw.into_iter().enumerate() {
+            let key = format!("rollout.cuts[{i}]");
+            let c = c.trim().to_string();
+            if c.is_empty() {
+                return Err(self.err(key, "an empty column name"));
+            }
+            if c.eq_ignore_ascii_case(group_by) {
+                return Err(self
+                    .err(
+                        key,
+                        format!("`{c}` is already `group_by`: every wave is broken down by it"),
+                    )
+                    .with_help("list other roster columns, e.g. cuts = [\"location\"]"));
+            }
+            if out.iter().any(|o| o.eq_ignore_ascii_case(&c)) {
+                return Err(self.err(key, format!("`{c}` is listed twice")));
+            }
+            out.push(c);
+        }
+        Ok(out)
+    }
+
     fn sources(
         &self,
         raw: RawSources,
         dir: &Path,
         group_by: &str,
-    ) -> Result<BTreeMap<Source, SourceConfig>, Error> {
+        cuts: &[String],
+        workloads: &[Workload],
+    ) -> Result<BTreeMap<Source, Vec<SourceConfig>>, Error> {
         let mut out = BTreeMap::new();
+        let enrollments = match raw.enrollments {
+            None => None,
+            Some(toml::Value::Array(tables)) => Some(OneOrMany::Many(tables)),
+            Some(table) => Some(OneOrMany::One(
+                self.raw_source("sources.enrollments", table)?,
+            )),
+        };
         let pairs = [
-            (Source::Roster, raw.roster),
-            (Source::Enrollments, raw.enrollments),
-            (Source::Email, raw.email),
-            (Source::Training, raw.training),
-            (Source::Tickets, raw.tickets),
+            (Source::Roster, raw.roster.map(OneOrMany::One)),
+            (Source::Enrollments, enrollments),
+            (Source::Email, raw.email.map(OneOrMany::One)),
+            (Source::Training, raw.training.map(OneOrMany::One)),
+            (Source::Tickets, raw.tickets.map(OneOrMany::One)),
         ];
         for (source, raw) in pairs {
             let Some(raw) = raw else {
@@ -571,7 +747,28 @@ impl Checker<'_> {
                 }
                 continue;
             };
-            out.insert(source, self.source(source, raw, dir, group_by)?);
+            let tables: Vec<(String, RawSource)> = match raw {
+                OneOrMany::One(t) => vec![(format!("sources.{}", source.name()), t)],
+                OneOrMany::Many(values) => values
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, v)| {
+                        let key = format!("sources.{}[{i}]", source.name());
+                        self.raw_source(&key, v).map(|t| (key, t))
+                    })
+                    .collect::<Result<_, _>>()?,
+            };
+            if tables.is_empty() {
+                continue;
+            }
+            let mut checked = Vec::with_capacity(tables.len());
+            for (key, table) in tables {
+                let mut cols: Vec<&str> = vec![group_by];
+                cols.extend(cuts.iter().map(String::as_str));
+                cols.extend(workloads.iter().filter_map(|w| w.wave_column.as_deref()));
+                checked.push(self.source(source, table, dir, &cols, &key, workloads)?);
+            }
+            out.insert(source, checked);
         }
         Ok(out)
     }
@@ -581,9 +778,11 @@ impl Checker<'_> {
         source: Source,
         raw: RawSource,
         dir: &Path,
-        group_by: &str,
+        roster_columns: &[&str],
+        table_key: &str,
+        workloads: &[Workload],
     ) -> Result<SourceConfig, Error> {
-        let key = |k: &str| format!("sources.{}.{k}", source.name());
+        let key = |k: &str| format!("{table_key}.{k}");
         let path = match raw.path.as_deref().map(str::trim) {
             Some(p) if !p.is_empty() => dir.join(p),
             _ => {
@@ -635,7 +834,7 @@ impl Checker<'_> {
         let mut known: Vec<&str> = source.required().to_vec();
         known.extend_from_slice(source.optional());
         if source == Source::Roster {
-            known.push(group_by);
+            known.extend_from_slice(roster_columns);
         }
         for (canonical, header) in &raw.columns {
             if !known.contains(&canonical.as_str()) {
@@ -677,6 +876,16 @@ impl Checker<'_> {
                 "only email sources have a campaign field",
             ));
         }
+        let workload = match raw.workload.as_deref().map(str::trim) {
+            None => None,
+            Some(_) if source != Source::Enrollments => {
+                return Err(self.err(
+                    key("workload"),
+                    "only enrollment sources belong to a workload",
+                ))
+            }
+            Some(w) => Some(self.workload_named(&key("workload"), w, workloads)?),
+        };
         Ok(SourceConfig {
             path,
             format,
@@ -684,18 +893,51 @@ impl Checker<'_> {
             date_format: raw.date_format,
             date_order,
             campaign_from: raw.campaign_from,
+            workload,
+            key: table_key.to_string(),
             config_file: self.file.to_path_buf(),
         })
     }
 
-    fn waves(&self, raw: Vec<RawWave>) -> Result<Vec<Wave>, Error> {
+    /// One source table read from its TOML value; an unknown or mistyped field is an
+    /// error naming `key.field`.
+    fn raw_source(&self, key: &str, value: toml::Value) -> Result<RawSource, Error> {
+        RawSource::deserialize(value).map_err(|e| {
+            let message = e.message().trim().to_string();
+            let field = message
+                .strip_prefix("unknown field `")
+                .and_then(|rest| rest.split('`').next());
+            let key = field.map_or_else(|| key.to_string(), |f| format!("{key}.{f}"));
+            self.err(key, message)
+        })
+    }
+
+    /// The workload `name` names (ignoring case), or an error naming `key`.
+    fn workload_named(
+        &self,
+        key: &str,
+        name: &str,
+        workloads: &[Workload],
+    ) -> Result<usize, Error> {
+        workloads
+            .iter()
+            .position(|w| w.name.eq_ignore_ascii_case(name))
+            .ok_or_else(|| {
+                let known: Vec<&str> = workloads.iter().map(|w| w.name.as_str()).collect();
+                self.err(key, format!("unknown workload `{name}`"))
+                    .with_help(format!("the workloads are: {}", known.join(", ")))
+            })
+    }
+
+    fn waves(&self, raw: Vec<RawWave>, workloads: &[Workload]) -> Result<Vec<Wave>, Error> {
         if raw.is_empty() {
             return Err(self
                 .err("waves", "no [[waves]]: a rollout needs at least one wave")
                 .with_help("add [[waves]] with name, start, groups and enrollment_target"));
         }
         let mut waves: Vec<Wave> = Vec::with_capacity(raw.len());
-        let mut group_owner: BTreeMap<String, String> = BTreeMap::new();
+        // Per workload, the wave each group belongs to.
+        let mut group_owner: BTreeMap<(usize, String), String> = BTreeMap::new();
         for (i, w) in raw.into_iter().enumerate() {
             let key = |k: &str| format!("waves[{i}].{k}");
             let name = match w.name.as_deref().map(str::trim) {
@@ -705,6 +947,23 @@ impl Checker<'_> {
             if waves.iter().any(|o| o.name.eq_ignore_ascii_case(&name)) {
                 return Err(self.err(key("name"), format!("a second wave named `{name}`")));
             }
+            let workload = match w.workload.as_deref().map(str::trim) {
+                Some(n) => self.workload_named(&key("workload"), n, workloads)?,
+                None if workloads.len() == 1 => 0,
+                None => {
+                    let known: Vec<&str> = workloads.iter().map(|w| w.name.as_str()).collect();
+                    return Err(self
+                        .err(
+                            key("workload"),
+                            "missing: with several workloads every wave names its own",
+                        )
+                        .with_help(format!(
+                            "add workload = \"{}\" (the workloads are: {})",
+                            known[0],
+                            known.join(", ")
+                        )));
+                }
+            };
             let start = match w.start.as_deref() {
                 Some(s) => self.date(&key("start"), s)?,
                 None => return Err(self.err(key("start"), "missing: the wave's first day")),
@@ -716,11 +975,17 @@ impl Checker<'_> {
                 .map(|g| g.trim().to_string())
                 .collect();
             for g in &groups {
-                if let Some(other) = group_owner.insert(g.to_lowercase(), name.clone()) {
+                if let Some(other) = group_owner.insert((workload, g.to_lowercase()), name.clone())
+                {
+                    let of = if workloads.len() > 1 {
+                        format!(" of workload `{}`", workloads[workload].name)
+                    } else {
+                        String::new()
+                    };
                     return Err(self.err(
                         key("groups"),
                         format!(
-                            "group `{g}` is already in wave `{other}`: a group belongs to one wave"
+                            "group `{g}` is already in wave `{other}`{of}: a group belongs to one wave of a workload"
                         ),
                     ));
                 }
@@ -745,6 +1010,7 @@ impl Checker<'_> {
             };
             waves.push(Wave {
                 name,
+                workload,
                 start,
                 groups,
                 enrollment_target,
@@ -922,8 +1188,16 @@ planned = "2026-08-17"
         assert_eq!(c.as_of, NaiveDate::from_ymd_opt(2026, 11, 20));
         assert_eq!(c.group_by, "department");
         assert_eq!(c.thresholds.min_group_size, 5);
-        assert_eq!(c.sources[&Source::Roster].path, Path::new("cfg/roster.csv"));
-        assert_eq!(c.sources[&Source::Enrollments].columns["user_id"], "UPN");
+        assert_eq!(
+            c.source(Source::Roster).unwrap().path,
+            Path::new("cfg/roster.csv")
+        );
+        assert_eq!(
+            c.source(Source::Enrollments).unwrap().columns["user_id"],
+            "UPN"
+        );
+        assert_eq!(c.workloads.len(), 1);
+        assert_eq!(c.workloads[0].name, "Contoso Intune rollout");
         assert!(!c.sources.contains_key(&Source::Tickets));
         assert_eq!(c.waves[0].enrollment_target[3], (42, 0.95));
         assert_eq!(c.waves[1].enrollment_target, vec![(14, 0.5), (28, 1.0)]);

@@ -21,8 +21,12 @@ pub struct Roster {
     pub user_id: Vec<String>,
     /// The `group_by` value.
     pub group: Vec<String>,
-    /// Index into `Config::waves`; `None` when the person has no wave (unassigned).
-    pub wave: Vec<Option<u32>>,
+    /// Per workload (index into `Config::workloads`), each person's wave: an index into
+    /// `Config::waves` of a wave of that workload; `None` when the person has no wave
+    /// of that workload (unassigned).
+    pub waves: Vec<Vec<Option<u32>>>,
+    /// Per cut (index into `Config::cuts`), each person's value of that roster column.
+    pub cuts: Vec<Vec<String>>,
     /// The day the person left, if any.
     pub left_on: Vec<Option<NaiveDate>>,
     /// Marked as a champion.
@@ -51,6 +55,8 @@ impl Roster {
 pub struct Enrollments {
     /// The person.
     pub pid: Vec<u32>,
+    /// The workload enrolled in, an index into `Config::workloads`.
+    pub workload: Vec<u32>,
     /// When the device enrolled, ms since the epoch (UTC).
     pub enrolled_at: Vec<i64>,
 }

@@ -13,7 +13,7 @@
 //! suppressed whole and left out of every overall figure. Ticket categories fold the
 //! same way by their ticket counts ([`FoldNames::CATEGORIES`]).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use crate::schema::SMALL_GROUPS;
 
@@ -47,6 +47,16 @@ impl FoldNames {
         fold: "(other categories)",
         merged: "(+ other categories)",
     };
+    /// Values of a cut (a roster column) in a wave.
+    pub const CUTS: FoldNames = FoldNames {
+        fold: "(small values)",
+        merged: "(+ small values)",
+    };
+
+    /// Whether `label` is this kind of fold, or a host with a fold merged into it.
+    pub fn is_fold(self, label: &str) -> bool {
+        label == self.fold || label.ends_with(&format!(" {}", self.merged))
+    }
 }
 
 /// A count of people (or tickets) as a sponsor-facing table shows it: the number, or
@@ -136,6 +146,223 @@ pub fn fold(
         labels,
         suppressed: total < min_group_size,
     }
+}
+
+// ---- across partitions ------------------------------------------------------------
+
+/// One eligible person in one wave, as the guard sees them: the wave (an index), the
+/// person, their group and their value of each cut.
+#[derive(Debug, Clone)]
+pub struct Member<'a> {
+    /// The wave, an index into the waves given to [`protect`].
+    pub wave: usize,
+    /// The person (the same number in every workload's wave).
+    pub pid: u32,
+    /// Their group.
+    pub group: &'a str,
+    /// Their value of each cut.
+    pub cuts: Vec<&'a str>,
+}
+
+/// How every wave is shown: its groups' fold (and whether it is suppressed), and each
+/// cut's fold.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Shown {
+    /// Per wave: the fold of its groups.
+    pub groups: Vec<WaveFold>,
+    /// Per wave, per cut: the fold of the cut's values.
+    pub cuts: Vec<Vec<WaveFold>>,
+}
+
+/// A row of a sponsor-facing table, as a set of people: a wave's `(all)` row, one of
+/// its groups, or one value of one of its cuts.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+struct RowKey {
+    wave: usize,
+    /// 0: the wave's `(all)`; 1: a group; 2 + k: cut k.
+    dimension: usize,
+    label: String,
+}
+
+/// Folds every wave's groups and cut values so that no two shown rows — of one wave
+/// (a group and a cut value, two cuts' values) or of two waves (of two workloads, which
+/// count the same people) — differ by 1 to `min − 1` people when one holds the other:
+/// subtracting them would describe those few people (docs/privacy.md, "Across
+/// partitions"). Each wave's groups and values are first folded by size as
+/// [`fold`] does; then, while two rows nest with a small difference, a cut value is
+/// folded (or the cut's fold absorbs its smallest remaining value), else a group, else
+/// the wave of the later workload is suppressed. `n_cuts` is the number of cuts; a
+/// wave's `(all)` row holds its members.
+pub fn protect(n_waves: usize, n_cuts: usize, members: &[Member<'_>], min: i64) -> Shown {
+    // Sizes per wave: of each group, and of each value of each cut.
+    let mut group_sizes: Vec<BTreeMap<String, i64>> = vec![BTreeMap::new(); n_waves];
+    let mut cut_sizes: Vec<Vec<BTreeMap<String, i64>>> =
+        vec![vec![BTreeMap::new(); n_cuts]; n_waves];
+    for m in members {
+        *group_sizes[m.wave].entry(m.group.to_string()).or_insert(0) += 1;
+        for (k, v) in m.cuts.iter().enumerate() {
+            *cut_sizes[m.wave][k].entry(v.to_string()).or_insert(0) += 1;
+        }
+    }
+    let mut forced_groups: Vec<BTreeSet<String>> = vec![BTreeSet::new(); n_waves];
+    let mut forced_cuts: Vec<Vec<BTreeSet<String>>> = vec![vec![BTreeSet::new(); n_cuts]; n_waves];
+    let mut suppressed: BTreeSet<usize> = BTreeSet::new();
+    // Everyone in one wave of one workload, no cuts: the folds alone hold.
+    let waves_per_person_can_differ = n_cuts > 0 || {
+        let mut waves_of: BTreeMap<u32, usize> = BTreeMap::new();
+        members.iter().any(|m| {
+            let n = waves_of.entry(m.pid).or_insert(0);
+            *n += 1;
+            *n > 1
+        })
+    };
+    loop {
+        let shown = Shown {
+            groups: (0..n_waves)
+                .map(|w| {
+                    let mut f = fold(&group_sizes[w], min, FoldNames::GROUPS, &forced_groups[w]);
+                    f.suppressed |= suppressed.contains(&w);
+                    f
+                })
+                .collect(),
+            cuts: (0..n_waves)
+                .map(|w| {
+                    (0..n_cuts)
+                        .map(|k| fold(&cut_sizes[w][k], min, FoldNames::CUTS, &forced_cuts[w][k]))
+                        .collect()
+                })
+                .collect(),
+        };
+        if !waves_per_person_can_differ {
+            return shown;
+        }
+        let Some((inner, outer)) = first_nesting(&shown, members, min) else {
+            return shown;
+        };
+        // Fold what can be folded: a cut value before a group, the bigger row first.
+        let cut_row = |r: &RowKey| r.dimension >= 2;
+        let group_row = |r: &RowKey| r.dimension == 1;
+        let target = [&outer, &inner]
+            .into_iter()
+            .find(|r| cut_row(r))
+            .or_else(|| [&outer, &inner].into_iter().find(|r| group_row(r)));
+        let progressed = match target {
+            Some(r) if cut_row(r) => {
+                let k = r.dimension - 2;
+                force(
+                    &cut_sizes[r.wave][k],
+                    &mut forced_cuts[r.wave][k],
+                    &r.label,
+                    FoldNames::CUTS,
+                )
+            }
+            Some(r) => force(
+                &group_sizes[r.wave],
+                &mut forced_groups[r.wave],
+                &r.label,
+                FoldNames::GROUPS,
+            ),
+            None => false,
+        };
+        if !progressed {
+            // Two waves' rows that no fold can part: hide the later wave.
+            suppressed.insert(inner.wave.max(outer.wave));
+        }
+    }
+}
+
+/// Makes `label` stop standing alone in its partition: a plain value joins the fold; a
+/// fold (or a host with a fold merged into it) absorbs the smallest value still
+/// standing. False when nothing is left to fold.
+fn force(
+    sizes: &BTreeMap<String, i64>,
+    forced: &mut BTreeSet<String>,
+    label: &str,
+    names: FoldNames,
+) -> bool {
+    if !names.is_fold(label) {
+        return forced.insert(label.to_string());
+    }
+    let candidate = sizes
+        .iter()
+        .filter(|(v, _)| !forced.contains(*v))
+        .min_by(|a, b| a.1.cmp(b.1).then_with(|| a.0.cmp(b.0)))
+        .map(|(v, _)| v.clone());
+    match candidate {
+        Some(v) => forced.insert(v),
+        None => false,
+    }
+}
+
+/// The first pair of shown rows (in a fixed order) where one holds the other and they
+/// differ by 1 to `min − 1` people: (the smaller, the bigger).
+fn first_nesting(shown: &Shown, members: &[Member<'_>], min: i64) -> Option<(RowKey, RowKey)> {
+    let mut ids: BTreeMap<RowKey, u32> = BTreeMap::new();
+    let mut keys: Vec<RowKey> = Vec::new();
+    let mut id = |key: RowKey| -> u32 {
+        *ids.entry(key.clone()).or_insert_with(|| {
+            keys.push(key);
+            keys.len() as u32 - 1
+        })
+    };
+    // Each person's rows, over every wave they are in.
+    let mut rows_of: BTreeMap<u32, Vec<u32>> = BTreeMap::new();
+    for m in members {
+        let groups = &shown.groups[m.wave];
+        if groups.suppressed {
+            continue;
+        }
+        let rows = rows_of.entry(m.pid).or_default();
+        rows.push(id(RowKey {
+            wave: m.wave,
+            dimension: 0,
+            label: String::new(),
+        }));
+        rows.push(id(RowKey {
+            wave: m.wave,
+            dimension: 1,
+            label: groups.labels[m.group].clone(),
+        }));
+        for (k, v) in m.cuts.iter().enumerate() {
+            rows.push(id(RowKey {
+                wave: m.wave,
+                dimension: 2 + k,
+                label: shown.cuts[m.wave][k].labels[*v].clone(),
+            }));
+        }
+    }
+    let mut size = vec![0i64; keys.len()];
+    let mut both: HashMap<(u32, u32), i64, foldhash::fast::RandomState> = HashMap::default();
+    for rows in rows_of.values() {
+        for (i, &a) in rows.iter().enumerate() {
+            size[a as usize] += 1;
+            for &b in &rows[i + 1..] {
+                let pair = if a < b { (a, b) } else { (b, a) };
+                *both.entry(pair).or_insert(0) += 1;
+            }
+        }
+    }
+    let mut found: Option<(RowKey, RowKey)> = None;
+    for ((a, b), n) in both {
+        let (ka, kb) = (&keys[a as usize], &keys[b as usize]);
+        // One wave's (all) row against its own rows: the folds already part them.
+        if ka.wave == kb.wave && (ka.dimension == 0 || kb.dimension == 0) {
+            continue;
+        }
+        let (sa, sb) = (size[a as usize], size[b as usize]);
+        let (inner, outer, gap) = if n == sa && sa < sb {
+            (ka, kb, sb - sa)
+        } else if n == sb && sb < sa {
+            (kb, ka, sa - sb)
+        } else {
+            continue;
+        };
+        let pair = (inner.clone(), outer.clone());
+        if gap < min && found.as_ref().is_none_or(|f| pair < *f) {
+            found = Some(pair);
+        }
+    }
+    found
 }
 
 #[cfg(test)]

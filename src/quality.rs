@@ -20,7 +20,7 @@ use chrono::NaiveDate;
 use compact_str::CompactString;
 use rayon::slice::ParallelSliceMut;
 
-use crate::config::{Config, SourceConfig};
+use crate::config::{Config, RosterColumns, SourceConfig};
 use crate::dataset::{
     Attendance, Dataset, EmailEvent, EmailEvents, Enrollments, QuarantinedRow, Roster,
     SourceCounts, Tickets,
@@ -38,26 +38,45 @@ pub fn ingest(cfg: &Config, progress: &Progress) -> Result<Dataset, Error> {
         data.counts.insert(source, SourceCounts::default());
         data.quarantine.insert(source, Vec::new());
     }
-    let roster_cfg = &cfg.sources[&Source::Roster];
+    let roster_cfg = cfg
+        .source(Source::Roster)
+        .expect("the config check requires a roster");
     let mut tally = Tally::new(Source::Roster);
     let files = read_roster(cfg, roster_cfg, &mut data, &mut tally, progress)?;
     note_empty_files(Source::Roster, &files, &mut data.notes);
     tally.finish(&mut data, files);
 
     let matcher = Matcher::new(&data.roster);
+    let roster_columns = cfg.roster_columns();
     for source in [
         Source::Enrollments,
         Source::Email,
         Source::Training,
         Source::Tickets,
     ] {
-        let Some(src_cfg) = cfg.sources.get(&source) else {
+        let tables = cfg.tables(source);
+        if tables.is_empty() {
             continue;
-        };
+        }
         let mut tally = Tally::new(source);
-        let parser = TimeParser::new(cfg.timezone, src_cfg.date_format.as_deref())
-            .with_order(src_cfg.date_order)
-            .until(cfg.horizon());
+        let parsers: Vec<TimeParser> = tables
+            .iter()
+            .map(|t| {
+                TimeParser::new(cfg.timezone, t.date_format.as_deref())
+                    .with_order(t.date_order)
+                    .until(cfg.horizon())
+            })
+            .collect();
+        let reads: Vec<Read<'_>> = tables
+            .iter()
+            .zip(&parsers)
+            .map(|(table, parser)| Read {
+                cfg: table,
+                roster: &roster_columns,
+                matcher: &matcher,
+                parser,
+            })
+            .collect();
         let bar = progress.rows(source.name());
         let mut ctx = EventCtx {
             tally: &mut tally,
@@ -66,17 +85,11 @@ pub fn ingest(cfg: &Config, progress: &Progress) -> Result<Dataset, Error> {
             latest: &mut data.latest_event_ms,
             bar: &bar,
         };
-        let read = Read {
-            cfg: src_cfg,
-            group_by: &cfg.group_by,
-            matcher: &matcher,
-            parser: &parser,
-        };
         let files = match source {
-            Source::Enrollments => read_enrollments(&read, &mut ctx, &mut data.enrollments)?,
-            Source::Email => read_email(&read, &mut ctx, &mut data.email)?,
-            Source::Training => read_training(&read, &mut ctx, &mut data.training)?,
-            Source::Tickets => read_tickets(&read, &mut ctx, &mut data.tickets)?,
+            Source::Enrollments => read_enrollments(cfg, &reads, &mut ctx, &mut data.enrollments)?,
+            Source::Email => read_email(&reads[0], &mut ctx, &mut data.email)?,
+            Source::Training => read_training(&reads[0], &mut ctx, &mut data.training)?,
+            Source::Tickets => read_tickets(&reads[0], &mut ctx, &mut data.tickets)?,
             Source::Roster => unreachable!("the roster is read first"),
         };
         let unmatched = ctx.unmatched.len() as u64;
@@ -188,9 +201,9 @@ struct Cols {
 }
 
 impl Cols {
-    fn new(source: Source, group_by: &str) -> Self {
+    fn new(source: Source, roster: &RosterColumns) -> Self {
         Cols {
-            names: wanted_columns(source, group_by).0,
+            names: wanted_columns(source, roster).0,
         }
     }
 
@@ -233,7 +246,12 @@ struct RosterRow {
     id: String,
     group: String,
     left_on: Option<NaiveDate>,
-    wave_cell: String,
+    /// Per workload, the cell naming its wave (empty when none).
+    wave_cells: Vec<String>,
+    /// A `wave` cell that no workload reads.
+    stray_wave: bool,
+    /// Per cut, the person's value.
+    cuts: Vec<String>,
     champion: bool,
     name: String,
     mail: String,
@@ -248,25 +266,45 @@ fn read_roster(
     tally: &mut Tally,
     progress: &Progress,
 ) -> Result<Vec<InputFile>, Error> {
-    let cols = Cols::new(Source::Roster, &cfg.group_by);
+    let columns = cfg.roster_columns();
+    let cols = Cols::new(Source::Roster, &columns);
     let (c_id, c_group) = (cols.ix(schema::USER_ID), cols.ix(&cfg.group_by));
     let (c_wave, c_left) = (cols.ix(schema::WAVE), cols.ix(schema::LEFT_ON));
     let (c_name, c_champion) = (cols.ix(schema::DISPLAY_NAME), cols.ix(schema::CHAMPION));
     let c_mail = cols.ix(schema::MAIL);
+    let c_cuts: Vec<usize> = cfg.cuts.iter().map(|c| cols.ix(c)).collect();
+    // The column naming each workload's wave: its `wave_column`, or the canonical
+    // `wave` column when the rollout has one workload.
+    let c_waves: Vec<Option<usize>> = cfg
+        .workloads
+        .iter()
+        .map(|w| match &w.wave_column {
+            Some(column) => Some(cols.ix(column)),
+            None if cfg.workloads.len() == 1 => Some(c_wave),
+            None => None,
+        })
+        .collect();
+    let wave_column_read = c_waves.contains(&Some(c_wave));
     let parser =
         TimeParser::new(cfg.timezone, src.date_format.as_deref()).with_order(src.date_order);
-    let group_wave: HashMap<String, u32> = cfg
-        .waves
-        .iter()
-        .enumerate()
-        .flat_map(|(i, w)| w.groups.iter().map(move |g| (g.to_lowercase(), i as u32)))
+    // Per workload: group (lowercase) -> wave.
+    let group_wave: Vec<HashMap<String, u32>> = (0..cfg.workloads.len())
+        .map(|w| {
+            cfg.waves_of(w)
+                .flat_map(|(i, x)| x.groups.iter().map(move |g| (g.to_lowercase(), i as u32)))
+                .collect()
+        })
         .collect();
-    // Per user: the person kept, whose line and wave cell are below.
+    // Per user: the person kept, whose line and wave cells are below.
     let mut seen: FastMap<String, u32> = FastMap::default();
     seen.reserve(rows_guess(Source::Roster, src));
-    let (mut kept_line, mut kept_wave) = (Vec::new(), Vec::new());
-    let mut unknown_waves: BTreeMap<String, u64> = BTreeMap::new();
+    let (mut kept_line, mut kept_waves) = (Vec::new(), Vec::new());
+    let mut unknown_waves: BTreeMap<(usize, String), u64> = BTreeMap::new();
+    // A `wave` cell that no workload reads (several workloads, none naming the column).
+    let mut stray_wave_column = false;
     let roster = &mut data.roster;
+    roster.waves = vec![Vec::new(); cfg.workloads.len()];
+    roster.cuts = vec![Vec::new(); cfg.cuts.len()];
     let bar = progress.rows("roster");
     let parse = |row: Row<'_>| {
         parse_row(row, |c| {
@@ -285,7 +323,15 @@ fn read_roster(
                 id,
                 group,
                 left_on,
-                wave_cell: c.get(c_wave).trim().to_string(),
+                wave_cells: c_waves
+                    .iter()
+                    .map(|w| w.map_or(String::new(), |i| c.get(i).trim().to_string()))
+                    .collect(),
+                stray_wave: !wave_column_read && !c.get(c_wave).trim().is_empty(),
+                cuts: c_cuts
+                    .iter()
+                    .map(|&i| c.get(i).trim().to_string())
+                    .collect(),
                 champion: flag(c.get(c_champion)),
                 name: c.get(c_name).trim().to_string(),
                 mail: norm_id(c.get(c_mail)),
@@ -299,14 +345,19 @@ fn read_roster(
             Ok(r) => r,
             Err(rejected) => return tally.reject(path, rejected),
         };
+        stray_wave_column |= r.stray_wave;
         if let Some(&pid) = seen.get(&r.id) {
             let pid = pid as usize;
-            let (kept_group, kept_wave): (&String, &String) = (&roster.group[pid], &kept_wave[pid]);
-            if *kept_group != r.group || !kept_wave.eq_ignore_ascii_case(&r.wave_cell) {
-                let what = if *kept_group != r.group {
-                    format!("group `{kept_group}`")
-                } else {
-                    format!("wave `{kept_wave}`")
+            let kept_group = &roster.group[pid];
+            let kept: &Vec<String> = &kept_waves[pid];
+            let other_wave = kept
+                .iter()
+                .zip(&r.wave_cells)
+                .find(|(a, b)| !a.eq_ignore_ascii_case(b));
+            if *kept_group != r.group || other_wave.is_some() {
+                let what = match other_wave {
+                    Some((kept, _)) if *kept_group == r.group => format!("wave `{kept}`"),
+                    _ => format!("group `{kept_group}`"),
                 };
                 let reason = format!(
                     "duplicate user_id `{}` with a conflicting group: line {} has {what}",
@@ -324,34 +375,52 @@ fn read_roster(
             tally.counts.duplicates_removed += 1;
             return;
         }
-        let wave = if r.wave_cell.is_empty() {
-            group_wave.get(&r.group.to_lowercase()).copied()
-        } else {
-            let found = cfg
-                .waves
-                .iter()
-                .position(|w| w.name.eq_ignore_ascii_case(&r.wave_cell));
-            if found.is_none() {
-                *unknown_waves.entry(r.wave_cell.clone()).or_insert(0) += 1;
-            }
-            found.map(|i| i as u32)
-        };
+        for (w, cell) in r.wave_cells.iter().enumerate() {
+            let wave = if cell.is_empty() {
+                group_wave[w].get(&r.group.to_lowercase()).copied()
+            } else {
+                let found = cfg
+                    .waves_of(w)
+                    .find(|(_, x)| x.name.eq_ignore_ascii_case(cell))
+                    .map(|(i, _)| i as u32);
+                if found.is_none() {
+                    *unknown_waves.entry((w, cell.clone())).or_insert(0) += 1;
+                }
+                found
+            };
+            roster.waves[w].push(wave);
+        }
+        for (k, value) in r.cuts.into_iter().enumerate() {
+            roster.cuts[k].push(value);
+        }
         seen.insert(r.id.clone(), roster.len() as u32);
         kept_line.push(r.line);
-        kept_wave.push(r.wave_cell);
+        kept_waves.push(r.wave_cells);
         roster.user_id.push(r.id);
         roster.group.push(r.group);
-        roster.wave.push(wave);
         roster.left_on.push(r.left_on);
         roster.champion.push(r.champion);
         roster.display_name.push(r.name);
         roster.mail.push(r.mail);
     };
-    let files = ingest::read_source(Source::Roster, src, &cfg.group_by, parse, apply)?;
+    let files = ingest::read_source(Source::Roster, src, &columns, parse, apply)?;
     bar.finish();
-    for (wave, n) in unknown_waves {
+    if stray_wave_column {
+        return Err(Error::config(
+            &src.config_file,
+            "workloads",
+            "the roster has a `wave` column, but with several workloads a wave column must say which workload it is for",
+        )
+        .with_help("set wave_column = \"wave\" on the [[workloads]] entry it belongs to (and a column of its own on each other workload)"));
+    }
+    for ((w, wave), n) in unknown_waves {
+        let of = if cfg.workloads.len() > 1 {
+            format!(" of workload `{}`", cfg.workloads[w].name)
+        } else {
+            String::new()
+        };
         data.notes.push(format!(
-            "roster: {n} people have wave `{wave}`, which no [[waves]] entry names: they are counted as unassigned"
+            "roster: {n} people have wave `{wave}`, which no [[waves]] entry{of} names: they are counted as unassigned"
         ));
     }
     Ok(files)
@@ -478,7 +547,7 @@ impl Matcher {
 /// What the readers of an event source look rows up in (shared by every thread).
 struct Read<'a> {
     cfg: &'a SourceConfig,
-    group_by: &'a str,
+    roster: &'a RosterColumns,
     matcher: &'a Matcher,
     parser: &'a TimeParser,
 }
@@ -505,7 +574,7 @@ impl EventCtx<'_> {
         parse: impl Fn(Row<'_>) -> Result<(Found, i64, R), Rejected> + Sync,
         mut keep: impl FnMut(&mut SourceCounts, (u32, bool), R),
     ) -> Result<Vec<InputFile>, Error> {
-        ingest::read_source(source, read.cfg, read.group_by, parse, |path, parsed| {
+        ingest::read_source(source, read.cfg, read.roster, parse, |path, parsed| {
             self.bar.inc();
             match parsed {
                 Err(rejected) => self.tally.reject(path, rejected),
@@ -617,40 +686,77 @@ impl Interner {
     }
 }
 
+/// Reads every enrollments table (one per workload's export, or one for all). A row's
+/// workload is its `workload` cell, else its table's `workload`, else the only
+/// workload; a row naming no configured workload is quarantined.
 fn read_enrollments(
-    read: &Read<'_>,
+    cfg: &Config,
+    reads: &[Read<'_>],
     ctx: &mut EventCtx<'_>,
     out: &mut Enrollments,
 ) -> Result<Vec<InputFile>, Error> {
-    let cols = Cols::new(Source::Enrollments, read.group_by);
+    let cols = Cols::new(Source::Enrollments, reads[0].roster);
     let (c_id, c_at) = (cols.ix(schema::USER_ID), cols.ix(schema::ENROLLED_AT));
     let (c_dev, c_os, c_comp) = (
         cols.ix(schema::DEVICE_ID),
         cols.ix(schema::OS),
         cols.ix(schema::COMPLIANT),
     );
-    // A row repeats another when the person, instant, device, OS and compliance agree.
-    type Key = (u32, i64, CompactString, CompactString, CompactString);
-    let mut accepted: Accepted<Key> =
-        Accepted::with_capacity(rows_guess(Source::Enrollments, read.cfg));
-    let parse = |row: Row<'_>| {
-        parse_row(row, |c| {
-            let found = read.matcher.find(c.get(c_id))?;
-            let at = timestamp(read.parser, c.get(c_at), schema::ENROLLED_AT)?;
-            let device = (
-                CompactString::from(c.get(c_dev).trim()),
-                CompactString::from(c.get(c_os).trim()),
-                CompactString::from(c.get(c_comp).trim()).to_ascii_lowercase(),
-            );
-            Ok((found, at, (at, device)))
-        })
-    };
-    let files = ctx.read_rows(Source::Enrollments, read, parse, |_, who, (at, device)| {
-        let (device, os, compliant) = device;
-        accepted.push(who, (who.0, at, device, os, compliant));
-    })?;
-    for ((pid, at, ..), _) in accepted.keep(ctx.n_roster, &mut ctx.tally.counts) {
+    let c_workload = cols.ix(schema::WORKLOAD);
+    // A row repeats another when the person, workload, instant, device, OS and
+    // compliance agree.
+    type Key = (u32, u32, i64, CompactString, CompactString, CompactString);
+    let guess = reads
+        .iter()
+        .map(|r| rows_guess(Source::Enrollments, r.cfg))
+        .sum();
+    let mut accepted: Accepted<Key> = Accepted::with_capacity(guess);
+    let mut files = Vec::new();
+    for read in reads {
+        let default = read
+            .cfg
+            .workload
+            .or((cfg.workloads.len() == 1).then_some(0));
+        let parse = |row: Row<'_>| {
+            parse_row(row, |c| {
+                let found = read.matcher.find(c.get(c_id))?;
+                let at = timestamp(read.parser, c.get(c_at), schema::ENROLLED_AT)?;
+                let workload = match c.get(c_workload).trim() {
+                    "" => default.ok_or_else(|| {
+                        format!(
+                            "no workload: the row's `workload` is empty and [{}] sets none",
+                            read.cfg.key
+                        )
+                    })?,
+                    name => cfg
+                        .workloads
+                        .iter()
+                        .position(|w| w.name.eq_ignore_ascii_case(name))
+                        .ok_or_else(|| {
+                            format!("`workload`: `{name}` is not a [[workloads]] name")
+                        })?,
+                } as u32;
+                let device = (
+                    CompactString::from(c.get(c_dev).trim()),
+                    CompactString::from(c.get(c_os).trim()),
+                    CompactString::from(c.get(c_comp).trim()).to_ascii_lowercase(),
+                );
+                Ok((found, at, (workload, at, device)))
+            })
+        };
+        files.extend(ctx.read_rows(
+            Source::Enrollments,
+            read,
+            parse,
+            |_, who, (workload, at, device)| {
+                let (device, os, compliant) = device;
+                accepted.push(who, (who.0, workload, at, device, os, compliant));
+            },
+        )?);
+    }
+    for ((pid, workload, at, ..), _) in accepted.keep(ctx.n_roster, &mut ctx.tally.counts) {
         out.pid.push(pid);
+        out.workload.push(workload);
         out.enrolled_at.push(at);
     }
     Ok(files)
@@ -661,7 +767,7 @@ fn read_email(
     ctx: &mut EventCtx<'_>,
     out: &mut EmailEvents,
 ) -> Result<Vec<InputFile>, Error> {
-    let cols = Cols::new(Source::Email, read.group_by);
+    let cols = Cols::new(Source::Email, read.roster);
     let (c_id, c_campaign) = (cols.ix(schema::USER_ID), cols.ix(schema::CAMPAIGN));
     let (c_event, c_ts) = (cols.ix(schema::EVENT), cols.ix(schema::TIMESTAMP));
     let c_machine = cols.ix(schema::MACHINE_OPEN);
@@ -710,7 +816,7 @@ fn read_training(
     ctx: &mut EventCtx<'_>,
     out: &mut Attendance,
 ) -> Result<Vec<InputFile>, Error> {
-    let cols = Cols::new(Source::Training, read.group_by);
+    let cols = Cols::new(Source::Training, read.roster);
     let (c_id, c_session) = (cols.ix(schema::USER_ID), cols.ix(schema::SESSION));
     let (c_join, c_left) = (cols.ix(schema::JOINED_AT), cols.ix(schema::LEFT_AT));
     let mut sessions = Interner::default();
@@ -750,7 +856,7 @@ fn read_tickets(
     ctx: &mut EventCtx<'_>,
     out: &mut Tickets,
 ) -> Result<Vec<InputFile>, Error> {
-    let cols = Cols::new(Source::Tickets, read.group_by);
+    let cols = Cols::new(Source::Tickets, read.roster);
     let (c_ticket, c_id) = (cols.ix(schema::TICKET_ID), cols.ix(schema::USER_ID));
     let (c_open, c_resolved) = (cols.ix(schema::OPENED_AT), cols.ix(schema::RESOLVED_AT));
     let c_category = cols.ix(schema::CATEGORY);

@@ -61,7 +61,7 @@ impl Source {
     pub fn optional(self) -> &'static [&'static str] {
         match self {
             Source::Roster => &[WAVE, LEFT_ON, DISPLAY_NAME, MAIL, CHAMPION, LOCATION],
-            Source::Enrollments => &[DEVICE_ID, OS, COMPLIANT],
+            Source::Enrollments => &[DEVICE_ID, OS, COMPLIANT, WORKLOAD],
             Source::Email => &[MACHINE_OPEN],
             Source::Training => &[],
             Source::Tickets => &[RESOLVED_AT, CATEGORY, STATUS],
@@ -97,6 +97,8 @@ pub const DEVICE_ID: &str = "device_id";
 pub const OS: &str = "os";
 /// Enrollments: the device's compliance state.
 pub const COMPLIANT: &str = "compliant";
+/// Enrollments: the workload adopted (a `[[workloads]]` name), when the export says.
+pub const WORKLOAD: &str = "workload";
 /// Email: the campaign an event belongs to.
 pub const CAMPAIGN: &str = "campaign";
 /// Email: sent, delivered, open, click or bounce.

@@ -701,6 +701,8 @@ mod tests {
             date_format: None,
             date_order: None,
             campaign_from: None,
+            workload: None,
+            key: String::new(),
             config_file: std::path::PathBuf::from("uptake.toml"),
         }
     }
@@ -711,7 +713,10 @@ mod tests {
         let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
         let path = dir.path().join("t.csv");
         std::fs::write(&path, bytes).map_err(|e| e.to_string())?;
-        let (wanted, n) = super::super::wanted_columns(Source::Tickets, "department");
+        let (wanted, n) = super::super::wanted_columns(
+            Source::Tickets,
+            &crate::config::RosterColumns::grouped_by("department"),
+        );
         let mut out = Vec::new();
         let read = read_file(
             Source::Tickets,
@@ -730,7 +735,10 @@ mod tests {
 
     /// The same, read row by row with the `csv` crate as one stream.
     fn by_rows(bytes: &[u8]) -> Result<Vec<String>, String> {
-        let (wanted, n) = super::super::wanted_columns(Source::Tickets, "department");
+        let (wanted, n) = super::super::wanted_columns(
+            Source::Tickets,
+            &crate::config::RosterColumns::grouped_by("department"),
+        );
         let path = Path::new("t.csv");
         let mut reader = csv_reader(b',', bytes);
         let (headers, map) = read_header(Source::Tickets, &config(), path, &wanted, n, &mut reader)

@@ -27,7 +27,7 @@ pub mod tools;
 
 use std::path::{Path, PathBuf};
 
-use crate::config::{Format, SourceConfig, Tool};
+use crate::config::{Format, RosterColumns, SourceConfig, Tool};
 use crate::error::Error;
 use crate::schema::Source;
 use tools::{entra, intune, jira, mailchimp, sendgrid, servicenow, teams, zendesk, zoom};
@@ -85,21 +85,26 @@ pub fn list_files(source: Source, cfg: &SourceConfig) -> Result<Vec<PathBuf>, Er
     Ok(files)
 }
 
-/// The canonical columns a source reads, in a fixed order: required, then optional;
-/// the roster adds its `group_by` column at the end (as required).
-pub fn wanted_columns(source: Source, group_by: &str) -> (Vec<String>, usize) {
+/// The canonical columns a source reads, in a fixed order: required, then optional.
+/// The roster's required columns are `user_id`, the `rollout.cuts` columns and, last,
+/// the `group_by` column; its optional ones add each workload's `wave_column`.
+pub fn wanted_columns(source: Source, roster: &RosterColumns) -> (Vec<String>, usize) {
     let mut names: Vec<String> = source.required().iter().map(|s| s.to_string()).collect();
     if source == Source::Roster {
-        names.push(group_by.to_string());
+        for c in roster.cuts.iter().chain([&roster.group_by]) {
+            if !names.contains(c) {
+                names.push(c.clone());
+            }
+        }
     }
     let n_required = names.len();
-    names.extend(
-        source
-            .optional()
-            .iter()
-            .filter(|c| **c != group_by)
-            .map(|s| s.to_string()),
-    );
+    let optional = source.optional().iter().map(|s| s.to_string());
+    let waves = roster.wave_columns.iter().cloned();
+    for c in optional.chain(waves.filter(|_| source == Source::Roster)) {
+        if !names.contains(&c) {
+            names.push(c);
+        }
+    }
     (names, n_required)
 }
 
@@ -133,11 +138,11 @@ pub fn closest_header(wanted: &str, found: &[String]) -> Option<String> {
 pub fn read_source<T: Send>(
     source: Source,
     cfg: &SourceConfig,
-    group_by: &str,
+    roster: &RosterColumns,
     parse: impl Fn(Row<'_>) -> T + Sync,
     mut apply: impl FnMut(&Path, T),
 ) -> Result<Vec<InputFile>, Error> {
-    let (wanted, n_required) = wanted_columns(source, group_by);
+    let (wanted, n_required) = wanted_columns(source, roster);
     let mut out = Vec::new();
     for path in list_files(source, cfg)? {
         let mut notes = Vec::new();
@@ -269,11 +274,11 @@ mod tests {
 
     #[test]
     fn roster_wants_its_group_column_as_required() {
-        let (names, n) = wanted_columns(Source::Roster, "department");
+        let (names, n) = wanted_columns(Source::Roster, &RosterColumns::grouped_by("department"));
         assert_eq!(&names[..n], ["user_id", "department"]);
         assert!(names.contains(&"left_on".to_string()));
         // A group_by that is also an optional column is not asked for twice.
-        let (names, _) = wanted_columns(Source::Roster, "location");
+        let (names, _) = wanted_columns(Source::Roster, &RosterColumns::grouped_by("location"));
         assert_eq!(names.iter().filter(|c| *c == "location").count(), 1);
     }
 }

@@ -67,6 +67,8 @@ impl Remark {
 /// One row of `attention`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct AttentionRow {
+    /// The workload the group is behind on.
+    pub workload: String,
     /// Wave name.
     pub wave: String,
     /// Shown group label.
@@ -102,6 +104,7 @@ impl Table for AttentionRow {
 
     fn columns() -> Vec<Col<Self>> {
         vec![
+            Col::text("workload", |r| Value::str(&r.workload)),
             Col::text("wave", |r| Value::str(&r.wave)),
             Col::text("group", |r| Value::str(&r.group)),
             Col::text("status", |r| Value::str(r.status.name())),
@@ -180,6 +183,7 @@ pub fn attention_rows(cfg: &Config, rows: &[GroupRow]) -> Vec<AttentionRow> {
     items
         .into_iter()
         .map(|i| AttentionRow {
+            workload: i.row.workload.clone(),
             wave: i.row.wave.clone(),
             group: i.row.group.clone(),
             status: i.row.status,

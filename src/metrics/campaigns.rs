@@ -60,7 +60,7 @@ pub fn campaign_rows(
         .clone()
         .lazy()
         .filter(col(SUPPRESSED).not())
-        .select([col(PID), col(WAVE)]);
+        .select([col(WORKLOAD), col(PID), col(WAVE)]);
     // One row per person and campaign: a count of instants before D is a count of
     // distinct people.
     let by_d = |first: &str| col(first).lt(lit(cut.d)).sum().cast(DataType::Int64);
@@ -84,7 +84,7 @@ pub fn campaign_rows(
                 .is_null()
                 .or(col("campaign_wave").eq(col(WAVE))),
         )
-        .group_by([col("campaign")])
+        .group_by([col("campaign"), col(WORKLOAD)])
         .agg([
             by_d("received").alias("recipients"),
             by_d("opened").alias("openers"),
@@ -107,17 +107,20 @@ pub fn campaign_rows(
         .unique()
         .map_err(err)?;
 
-    let mut reach_by: BTreeMap<String, Reach> = BTreeMap::new();
+    // Per (workload, campaign): a configured campaign counts its wave's people, in its
+    // wave's workload; one only the data names counts each workload's people apart.
+    let mut reach_by: BTreeMap<(String, String), Reach> = BTreeMap::new();
     let names = reach
         .column("campaign")
         .and_then(|c| c.u32())
         .map_err(err)?;
+    let workloads = reach.column(WORKLOAD).and_then(|c| c.str()).map_err(err)?;
     let n = |c: &str| reach.column(c).and_then(|c| c.i64()).map_err(err);
     let (rec, ope, cli, bou) = (n("recipients")?, n("openers")?, n("clicks")?, n("bounces")?);
     for i in 0..reach.height() {
-        if let Some(name) = name_of(names.get(i)) {
+        if let (Some(name), Some(workload)) = (name_of(names.get(i)), workloads.get(i)) {
             reach_by.insert(
-                name.clone(),
+                (workload.to_string(), name.clone()),
                 Reach {
                     recipients: rec.get(i).unwrap_or(0),
                     openers: ope.get(i).unwrap_or(0),
@@ -149,10 +152,16 @@ pub fn campaign_rows(
         .collect();
     let suppressed = persons.suppressed_waves();
     let min = i64::from(cfg.thresholds.min_group_size);
-    let mut order: Vec<(String, Option<&crate::config::Campaign>)> = cfg
+    let wave_workload = |wave: &str| {
+        cfg.waves
+            .iter()
+            .find(|w| w.name == wave)
+            .map_or("", |w| cfg.workload_of(w))
+    };
+    let mut order: Vec<(String, String, Option<&crate::config::Campaign>)> = cfg
         .campaigns
         .iter()
-        .map(|c| (c.name.clone(), Some(c)))
+        .map(|c| (wave_workload(&c.wave).to_string(), c.name.clone(), Some(c)))
         .collect();
     let mut extra: Vec<String> = all_campaigns
         .iter()
@@ -161,7 +170,11 @@ pub fn campaign_rows(
         .cloned()
         .collect();
     extra.sort();
-    order.extend(extra.into_iter().map(|n| (n, None)));
+    order.extend(extra.into_iter().flat_map(|n| {
+        cfg.workloads
+            .iter()
+            .map(move |w| (w.name.clone(), n.clone(), None))
+    }));
 
     let mut out = Vec::new();
     let no_reach = Reach {
@@ -170,10 +183,12 @@ pub fn campaign_rows(
         clicks: 0,
         bounces: 0,
     };
-    for (name, meta) in &order {
+    for (workload, name, meta) in &order {
         let wave = meta.map(|m| m.wave.as_str());
         let hidden = wave.is_some_and(|w| suppressed.contains(w));
-        let r = reach_by.get(name).unwrap_or(&no_reach);
+        let r = reach_by
+            .get(&(workload.clone(), name.clone()))
+            .unwrap_or(&no_reach);
         let planned = meta.and_then(|m| m.planned);
         let first = first_by.get(name).map(|&ms| date_of(cfg.timezone, ms));
         // A count of 1 to min − 1 people is hidden, with every figure derived from it.
@@ -189,6 +204,7 @@ pub fn campaign_rows(
             _ => None,
         };
         out.push(CampaignRow {
+            workload: workload.clone(),
             campaign: name.clone(),
             phase: meta.map(|m| m.phase),
             wave: wave.map(str::to_string),
@@ -240,6 +256,8 @@ impl CampaignNote {
 /// One row of `campaigns`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CampaignRow {
+    /// The workload whose people it counts.
+    pub workload: String,
     /// The campaign's name.
     pub campaign: String,
     /// Its phase, when the config gives it.
@@ -279,6 +297,7 @@ impl Table for CampaignRow {
     fn columns() -> Vec<Col<Self>> {
         use Kind::{Date, Rate};
         vec![
+            Col::text("workload", |r| Value::str(&r.workload)),
             Col::text("campaign", |r| Value::str(&r.campaign)),
             Col::text("phase", |r| Value::opt_str(r.phase.map(Phase::name))),
             Col::text("wave", |r| Value::opt_str(r.wave.as_deref())),

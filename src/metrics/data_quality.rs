@@ -44,6 +44,8 @@ impl Table for QualityRow {
     fn columns() -> Vec<Col<Self>> {
         use Kind::Count;
         vec![
+            // Sources are read once for every workload: their rows say `(all)`.
+            Col::text("workload", |_| Value::str(crate::schema::ALL)),
             Col::text("source", |r| Value::str(r.source.name())),
             Col::of("rows_read", Count, |r| Value::Int(Some(r.rows_read))),
             Col::of("rows_accepted", Count, |r| {
@@ -76,7 +78,10 @@ pub fn quality_rows(
 ) -> Result<Vec<QualityRow>, Error> {
     let err = |e| Error::compute("data_quality", e);
     let roster = &data.roster;
-    let unassigned = roster.wave.iter().filter(|w| w.is_none()).count() as i64;
+    // People with no wave in any workload: left out of every wave figure.
+    let unassigned = (0..roster.len())
+        .filter(|&p| roster.waves.iter().all(|w| w[p].is_none()))
+        .count() as i64;
     let left = roster
         .left_on
         .iter()

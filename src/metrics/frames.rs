@@ -15,6 +15,8 @@ use crate::error::Error;
 pub mod col_names {
     /// Person id.
     pub const PID: &str = "pid";
+    /// Workload name.
+    pub const WORKLOAD: &str = "workload";
     /// Wave name (null: unassigned).
     pub const WAVE: &str = "wave";
     /// Group name.
@@ -25,14 +27,21 @@ pub mod col_names {
     pub const CHAMPION: &str = "champion";
     /// Event instant, ms since the epoch.
     pub const AT: &str = "at";
+
+    /// The column of cut `k`'s value (the roster column `rollout.cuts[k]`).
+    pub fn cut(k: usize) -> String {
+        format!("cut{k}")
+    }
 }
 
 /// The dataset's tables as frames.
 pub struct Frames {
-    /// One row per roster person: pid, wave (null when unassigned), group, left_on,
-    /// champion.
+    /// One row per workload and roster person: workload, pid, wave (null when
+    /// unassigned in that workload), group, left_on, champion, and each cut's value
+    /// (`cut0`, `cut1`, …).
     pub people: DataFrame,
-    /// Each person's earliest enrollment over all their devices: pid, first_enrolled.
+    /// Each person's earliest enrollment in each workload over all their devices:
+    /// workload, pid, first_enrolled.
     pub first_enrolled: DataFrame,
     /// One row per person and campaign: pid, campaign (code: an index into
     /// `campaigns`), and the first instant
@@ -59,30 +68,54 @@ fn frame(what: &str, columns: Vec<Column>) -> Result<DataFrame, Error> {
 pub fn build(cfg: &Config, data: &Dataset) -> Result<Frames, Error> {
     use col_names::*;
     let r = &data.roster;
-    let wave: Vec<Option<&str>> = r
-        .wave
+    let n = r.len();
+    let n_workloads = cfg.workloads.len();
+    let workload: Vec<&str> = cfg
+        .workloads
         .iter()
-        .map(|w| w.map(|i| cfg.waves[i as usize].name.as_str()))
+        .flat_map(|w| std::iter::repeat_n(w.name.as_str(), n))
         .collect();
+    let wave: Vec<Option<&str>> = r
+        .waves
+        .iter()
+        .flat_map(|waves| {
+            waves
+                .iter()
+                .map(|w| w.map(|i| cfg.waves[i as usize].name.as_str()))
+        })
+        .collect();
+    // Every per-person column once per workload, in workload-major order.
+    fn repeat<T: Clone>(v: &[T], times: usize) -> Vec<T> {
+        v.iter().cycle().take(v.len() * times).cloned().collect()
+    }
     let left_on: Vec<Option<i32>> = r.left_on.iter().map(|d| d.map(epoch_days)).collect();
-    let pid: Vec<u32> = (0..r.len() as u32).collect();
-    let people = frame(
-        "people",
-        vec![
-            Column::new(PID.into(), pid),
-            Column::new(WAVE.into(), wave),
-            Column::new(GROUP.into(), r.group.clone()),
-            Column::new(LEFT_ON.into(), left_on)
-                .cast(&DataType::Date)
-                .map_err(|e| Error::compute("people", e))?,
-            Column::new(CHAMPION.into(), r.champion.clone()),
-        ],
-    )?;
+    let pid: Vec<u32> = (0..n as u32).collect();
+    let mut columns = vec![
+        Column::new(WORKLOAD.into(), workload),
+        Column::new(PID.into(), repeat(&pid, n_workloads)),
+        Column::new(WAVE.into(), wave),
+        Column::new(GROUP.into(), repeat(&r.group, n_workloads)),
+        Column::new(LEFT_ON.into(), repeat(&left_on, n_workloads))
+            .cast(&DataType::Date)
+            .map_err(|e| Error::compute("people", e))?,
+        Column::new(CHAMPION.into(), repeat(&r.champion, n_workloads)),
+    ];
+    for (k, values) in r.cuts.iter().enumerate() {
+        columns.push(Column::new(cut(k).into(), repeat(values, n_workloads)));
+    }
+    let people = frame("people", columns)?;
 
     let e = &data.enrollments;
     let enrollments = frame(
         "enrollments",
         vec![
+            Column::new(
+                WORKLOAD.into(),
+                e.workload
+                    .iter()
+                    .map(|&w| cfg.workloads[w as usize].name.as_str())
+                    .collect::<Vec<_>>(),
+            ),
             Column::new(PID.into(), e.pid.clone()),
             Column::new(AT.into(), e.enrolled_at.clone()),
         ],
@@ -90,7 +123,7 @@ pub fn build(cfg: &Config, data: &Dataset) -> Result<Frames, Error> {
 
     let first_enrolled = enrollments
         .lazy()
-        .group_by([col(PID)])
+        .group_by([col(WORKLOAD), col(PID)])
         .agg([col(AT).min().alias("first_enrolled")])
         .collect()
         .map_err(|e| Error::compute("enrollments", e))?;

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use polars::prelude::*;
 
 use super::frames::{col_names::*, Frames};
-use super::people::{tickets_by_d, with_levels, Cutoffs, Persons};
+use super::people::{tickets_by_d, with_levels, Cutoffs, Persons, LABEL};
 use super::stats::{self, Status};
 use super::table::{Col, Kind, Table, Value};
 use crate::config::{Config, Wave};
@@ -17,6 +17,8 @@ use crate::schema::ALL;
 /// One row of `group_metrics`, as computed (before it becomes a frame).
 #[derive(Debug, Clone, PartialEq)]
 pub struct GroupRow {
+    /// The workload.
+    pub workload: String,
     /// Wave name, or `(all)`.
     pub wave: String,
     /// Shown group label, or `(all)`.
@@ -85,8 +87,8 @@ impl GroupValues {
     }
 }
 
-/// Aggregated counts of one (wave, group) key, read back from polars.
-struct Counts {
+/// Aggregated counts of one (workload, wave, label) key, read back from polars.
+pub struct Counts {
     eligible: i64,
     enrolled: i64,
     recipients: i64,
@@ -104,105 +106,106 @@ pub fn days_since_start(wave: &Wave, cut: &Cutoffs) -> i64 {
     (cut.as_of - wave.start).num_days()
 }
 
-/// Computes the rows of `group_metrics`, in output order: each wave (config order)
-/// with its groups by name then its `(all)` row, then the overall row.
+/// Computes the rows of `group_metrics`, in output order: per workload (config order),
+/// each of its waves (config order) with its groups by name then its `(all)` row, then
+/// the workload's overall row.
 pub fn group_rows(
     f: &Frames,
     cfg: &Config,
     cut: &Cutoffs,
     persons: &Persons,
 ) -> Result<Vec<GroupRow>, Error> {
-    let counts = aggregate(f, cut, persons)?;
+    let counts = aggregate(f, cut, persons, LABEL, true)?;
     let margin = cfg.thresholds.at_risk_margin;
     let mut rows = Vec::new();
-    let mut overall_weighted_target = 0.0;
-    let mut overall_eligible = 0i64;
-    let mut any_started = false;
-    for wave in &cfg.waves {
-        let fold = &persons.folds[&wave.name];
-        let mut labels: Vec<&String> = fold.labels.values().collect();
-        labels.sort();
-        labels.dedup();
-        let t = days_since_start(wave, cut);
-        let target = stats::target_at(&wave.enrollment_target, t);
-        let keys = labels.into_iter().map(String::as_str).chain([ALL]);
-        for label in keys {
-            let key = (wave.name.clone(), label.to_string());
-            if fold.suppressed {
-                rows.push(GroupRow {
-                    wave: key.0,
-                    group: key.1,
-                    status: Status::Suppressed,
-                    values: None,
+    for (w, workload) in cfg.workloads.iter().enumerate() {
+        let mut overall_weighted_target = 0.0;
+        let mut overall_eligible = 0i64;
+        let mut any_started = false;
+        for (_, wave) in cfg.waves_of(w) {
+            let fold = &persons.folds[&wave.name];
+            let mut labels: Vec<&String> = fold.labels.values().collect();
+            labels.sort();
+            labels.dedup();
+            let t = days_since_start(wave, cut);
+            let target = stats::target_at(&wave.enrollment_target, t);
+            let keys = labels.into_iter().map(String::as_str).chain([ALL]);
+            for label in keys {
+                let row = |status, values| GroupRow {
+                    workload: workload.name.clone(),
+                    wave: wave.name.clone(),
+                    group: label.to_string(),
+                    status,
+                    values,
+                };
+                if fold.suppressed {
+                    rows.push(row(Status::Suppressed, None));
+                    continue;
+                }
+                let key = (workload.name.clone(), wave.name.clone(), label.to_string());
+                let values = values_of(counts.get(&key), target, |v| {
+                    stats::projected_target_date(
+                        cut.as_of,
+                        wave.final_share(),
+                        v.eligible,
+                        v.enrolled,
+                        v.enrolled_14d,
+                    )
                 });
-                continue;
+                let status = status_of(t, &values, margin);
+                if label == ALL {
+                    overall_weighted_target += target * values.eligible as f64;
+                    overall_eligible += values.eligible;
+                    any_started |= t >= 0;
+                }
+                rows.push(row(status, Some(values)));
             }
-            let c = counts.get(&key);
-            let values = values_of(c, target, |v| {
-                stats::projected_target_date(
-                    cut.as_of,
-                    wave.final_share(),
-                    v.eligible,
-                    v.enrolled,
-                    v.enrolled_14d,
-                )
-            });
-            let status = if t < 0 {
-                Status::NotStarted
+        }
+        let overall = |status, values| GroupRow {
+            workload: workload.name.clone(),
+            wave: ALL.to_string(),
+            group: ALL.to_string(),
+            status,
+            values,
+        };
+        if overall_eligible == 0 {
+            rows.push(overall(Status::Suppressed, None));
+        } else {
+            let target = overall_weighted_target / overall_eligible as f64;
+            let key = (workload.name.clone(), ALL.to_string(), ALL.to_string());
+            let values = values_of(counts.get(&key), target, |_| None);
+            let status = if any_started {
+                status_of(0, &values, margin)
             } else {
-                values
-                    .gap()
-                    .map_or(Status::OnTrack, |g| Status::of_gap(g, margin))
+                Status::NotStarted
             };
-            if label == ALL {
-                overall_weighted_target += target * values.eligible as f64;
-                overall_eligible += values.eligible;
-                any_started |= t >= 0;
-            }
-            rows.push(GroupRow {
-                wave: key.0,
-                group: key.1,
-                status,
-                values: Some(values),
-            });
+            rows.push(overall(status, Some(values)));
         }
     }
-    let key = (ALL.to_string(), ALL.to_string());
-    let overall = if overall_eligible == 0 {
-        GroupRow {
-            wave: key.0,
-            group: key.1,
-            status: Status::Suppressed,
-            values: None,
-        }
-    } else {
-        let target = overall_weighted_target / overall_eligible as f64;
-        let values = values_of(counts.get(&key), target, |_| None);
-        let status = if any_started {
-            values
-                .gap()
-                .map_or(Status::OnTrack, |g| Status::of_gap(g, margin))
-        } else {
-            Status::NotStarted
-        };
-        GroupRow {
-            wave: key.0,
-            group: key.1,
-            status,
-            values: Some(values),
-        }
-    };
-    rows.push(overall);
     Ok(rows)
 }
 
-struct Partial {
-    eligible: i64,
+/// A row's standing: `not_started` before the start, else by its gap.
+pub fn status_of(t: i64, values: &GroupValues, margin: f64) -> Status {
+    if t < 0 {
+        Status::NotStarted
+    } else {
+        values
+            .gap()
+            .map_or(Status::OnTrack, |g| Status::of_gap(g, margin))
+    }
+}
+
+/// What a forecast is computed from.
+pub struct Partial {
+    /// Eligible people.
+    pub eligible: i64,
     enrolled: i64,
     enrolled_14d: i64,
 }
 
-fn values_of(
+/// The figures of a row from its counts, its target and its forecast.
+pub fn values_of(
     c: Option<&Counts>,
     target: f64,
     forecast: impl Fn(&Partial) -> Option<String>,
@@ -241,17 +244,25 @@ fn values_of(
     }
 }
 
-/// One polars plan for the people counts and one for the tickets, over the three
-/// levels at once, read back by (wave, group) key.
-fn aggregate(
+/// The counts of every row, keyed by (workload, wave, label).
+pub type Keyed = BTreeMap<(String, String, String), Counts>;
+
+/// One polars plan for the people counts and one for the tickets, over the levels at
+/// once — each wave's rows by the `label` column (a group's, or a cut's), the wave's
+/// `(all)`, and with `overall` each workload's overall row — read back by (workload,
+/// wave, label).
+pub fn aggregate(
     f: &Frames,
     cut: &Cutoffs,
     persons: &Persons,
-) -> Result<BTreeMap<(String, String), Counts>, Error> {
+    label: &str,
+    overall: bool,
+) -> Result<Keyed, Error> {
     let err = |e| Error::compute("group_metrics", e);
     let count = |c: &str| col(c).cast(DataType::Int64).sum().alias(c);
-    let people = with_levels(persons.frame.clone().lazy(), true)?
-        .group_by([col(WAVE), col("key_group")])
+    let keys = [col(WORKLOAD), col(WAVE), col("key_group")];
+    let people = with_levels(persons.frame.clone().lazy(), label, overall)?
+        .group_by(keys.clone())
         .agg([
             len().cast(DataType::Int64).alias("eligible"),
             count("enrolled"),
@@ -263,8 +274,8 @@ fn aggregate(
             count("enrolled_14d"),
         ]);
     let tickets = tickets_by_d(f, cut, persons);
-    let tickets = with_levels(tickets, true)?
-        .group_by([col(WAVE), col("key_group")])
+    let tickets = with_levels(tickets, label, overall)?
+        .group_by(keys.clone())
         .agg([
             len().cast(DataType::Int64).alias("tickets"),
             col("hours")
@@ -273,18 +284,13 @@ fn aggregate(
                 .alias("median_hours"),
         ]);
     let df = people
-        .join(
-            tickets,
-            [col(WAVE), col("key_group")],
-            [col(WAVE), col("key_group")],
-            JoinArgs::new(JoinType::Left),
-        )
+        .join(tickets, keys.clone(), keys, JoinArgs::new(JoinType::Left))
         .collect()
         .map_err(err)?;
 
     let s = |name: &str| df.column(name).and_then(|c| c.str()).map_err(err);
     let n = |name: &str| df.column(name).and_then(|c| c.i64()).map_err(err);
-    let (waves, groups) = (s(WAVE)?, s("key_group")?);
+    let (workloads, waves, groups) = (s(WORKLOAD)?, s(WAVE)?, s("key_group")?);
     let (eligible, enrolled, recipients) = (n("eligible")?, n("enrolled")?, n("recipient")?);
     let (openers, trained, champions) = (n("opener")?, n("trained")?, n(CHAMPION)?);
     let (e7, e14, tickets) = (n("enrolled_7d")?, n("enrolled_14d")?, n("tickets")?);
@@ -294,11 +300,11 @@ fn aggregate(
         .map_err(err)?;
     let mut out = BTreeMap::new();
     for i in 0..df.height() {
-        let (Some(w), Some(g)) = (waves.get(i), groups.get(i)) else {
+        let (Some(l), Some(w), Some(g)) = (workloads.get(i), waves.get(i), groups.get(i)) else {
             continue;
         };
         out.insert(
-            (w.to_string(), g.to_string()),
+            (l.to_string(), w.to_string(), g.to_string()),
             Counts {
                 eligible: eligible.get(i).unwrap_or(0),
                 enrolled: enrolled.get(i).unwrap_or(0),
@@ -322,6 +328,7 @@ impl Table for GroupRow {
     fn columns() -> Vec<Col<Self>> {
         use Kind::{Count, Number, Points, Rate};
         vec![
+            Col::text("workload", |r| Value::str(&r.workload)),
             Col::text("wave", |r| Value::str(&r.wave)),
             Col::text("group", |r| Value::str(&r.group)),
             Col::of("eligible", Count, |r| Value::Int(r.count(|v| v.eligible))),

@@ -11,7 +11,7 @@
 use polars::prelude::*;
 
 use super::frames::col_names::*;
-use super::people::{with_levels, Persons};
+use super::people::{with_levels, Persons, LABEL};
 use super::stats;
 use super::table::{Col, Kind, Table, Value};
 use crate::config::Config;
@@ -23,6 +23,26 @@ const FACTORS: [(Factor, &str); 2] = [
     (Factor::OpenedEmail, "opener"),
     (Factor::Trained, "trained"),
 ];
+
+/// The overall row holds every wave's people: where a wave's row hides a small side,
+/// the overall row minus the other waves would give it away, so it hides its figures
+/// too (docs/privacy.md, "Derived rows"). `rows` are one workload's.
+fn hide_what_waves_hide(rows: &mut [LiftRow]) {
+    for (factor, _) in FACTORS {
+        let hides_a_side = rows
+            .iter()
+            .any(|r| r.wave != ALL && r.factor == factor && r.note == Some(LiftNote::SideTooSmall));
+        let overall = rows
+            .iter_mut()
+            .find(|r| r.wave == ALL && r.factor == factor && r.note.is_none());
+        if let (true, Some(row)) = (hides_a_side, overall) {
+            let (n_with, n_without) = (row.with.n, row.without.n);
+            *row = LiftRow::empty(ALL, factor, LiftNote::WaveSideTooSmall);
+            row.with.n = n_with;
+            row.without.n = n_without;
+        }
+    }
+}
 
 /// Builds `lift`.
 pub fn lift_rows(cfg: &Config, persons: &Persons) -> Result<Vec<LiftRow>, Error> {
@@ -49,12 +69,13 @@ pub fn lift_rows(cfg: &Config, persons: &Persons) -> Result<Vec<LiftRow>, Error>
                 .alias(format!("e_{}", name.name())),
         );
     }
-    let df = with_levels(persons.frame.clone().lazy(), true)?
+    let df = with_levels(persons.frame.clone().lazy(), LABEL, true)?
         .filter(col("key_group").eq(lit(ALL)))
-        .group_by([col(WAVE)])
+        .group_by([col(WORKLOAD), col(WAVE)])
         .agg(aggs)
         .collect()
         .map_err(err)?;
+    let workloads = df.column(WORKLOAD).and_then(|c| c.str()).map_err(err)?;
     let waves = df.column(WAVE).and_then(|c| c.str()).map_err(err)?;
     let get = |name: &str, i: usize| -> Result<i64, Error> {
         Ok(df
@@ -67,43 +88,37 @@ pub fn lift_rows(cfg: &Config, persons: &Persons) -> Result<Vec<LiftRow>, Error>
     let suppressed = persons.suppressed_waves();
     let min = i64::from(cfg.thresholds.min_group_size);
     let mut out = Vec::new();
-    let order = cfg.waves.iter().map(|w| w.name.as_str()).chain([ALL]);
-    for wave in order {
-        let row = (0..df.height()).find(|&i| waves.get(i) == Some(wave));
-        for (factor, _) in FACTORS {
-            let Some(i) = row.filter(|_| !suppressed.contains(wave)) else {
-                out.push(LiftRow::empty(wave, factor, LiftNote::WaveSuppressed));
-                continue;
-            };
-            let name = factor.name();
-            let (n, enrolled) = (get("n", i)?, get("enrolled", i)?);
-            let (n_with, e_with) = (get(&format!("n_{name}"), i)?, get(&format!("e_{name}"), i)?);
-            let (n_without, e_without) = (n - n_with, enrolled - e_with);
-            let narrow = |k: i64| k > 0 && k < min;
-            if narrow(n_with) || narrow(n_without) {
-                out.push(LiftRow::sides(wave, factor, n_with, n_without));
-                continue;
+    for (w, workload) in cfg.workloads.iter().enumerate() {
+        let mut rows = Vec::new();
+        let order = cfg.waves_of(w).map(|(_, x)| x.name.as_str()).chain([ALL]);
+        for wave in order {
+            let row = (0..df.height()).find(|&i| {
+                waves.get(i) == Some(wave) && workloads.get(i) == Some(workload.name.as_str())
+            });
+            for (factor, _) in FACTORS {
+                let Some(i) = row.filter(|_| !suppressed.contains(wave)) else {
+                    rows.push(LiftRow::empty(wave, factor, LiftNote::WaveSuppressed));
+                    continue;
+                };
+                let name = factor.name();
+                let (n, enrolled) = (get("n", i)?, get("enrolled", i)?);
+                let (n_with, e_with) =
+                    (get(&format!("n_{name}"), i)?, get(&format!("e_{name}"), i)?);
+                let (n_without, e_without) = (n - n_with, enrolled - e_with);
+                let narrow = |k: i64| k > 0 && k < min;
+                if narrow(n_with) || narrow(n_without) {
+                    rows.push(LiftRow::sides(wave, factor, n_with, n_without));
+                    continue;
+                }
+                rows.push(LiftRow::full(
+                    wave, factor, n_with, e_with, n_without, e_without,
+                ));
             }
-            out.push(LiftRow::full(
-                wave, factor, n_with, e_with, n_without, e_without,
-            ));
         }
-    }
-    // The overall row holds every wave's people: where a wave's row hides a small
-    // side, the overall row minus the other waves would give it away, so it hides its
-    // figures too (docs/privacy.md, "Derived rows").
-    for (factor, _) in FACTORS {
-        let hides_a_side = out
-            .iter()
-            .any(|r| r.wave != ALL && r.factor == factor && r.note == Some(LiftNote::SideTooSmall));
-        let overall = out
-            .iter_mut()
-            .find(|r| r.wave == ALL && r.factor == factor && r.note.is_none());
-        if let (true, Some(row)) = (hides_a_side, overall) {
-            let (n_with, n_without) = (row.with.n, row.without.n);
-            *row = LiftRow::empty(ALL, factor, LiftNote::WaveSideTooSmall);
-            row.with.n = n_with;
-            row.without.n = n_without;
+        hide_what_waves_hide(&mut rows);
+        for mut row in rows {
+            row.workload = workload.name.clone();
+            out.push(row);
         }
     }
     Ok(out)
@@ -173,6 +188,8 @@ pub struct Side {
 /// One row of `lift`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct LiftRow {
+    /// The workload.
+    pub workload: String,
     /// Wave name, or `(all)`.
     pub wave: String,
     /// The factor.
@@ -195,6 +212,7 @@ impl Table for LiftRow {
     fn columns() -> Vec<Col<Self>> {
         use Kind::{Count, Number, Points, Rate};
         vec![
+            Col::text("workload", |r| Value::str(&r.workload)),
             Col::text("wave", |r| Value::str(&r.wave)),
             Col::text("factor", |r| Value::str(r.factor.name())),
             Col::of("n_with", Count, |r| Value::Int(r.with.n)),
@@ -233,6 +251,7 @@ impl LiftRow {
             interval: None,
         };
         LiftRow {
+            workload: String::new(),
             wave: wave.to_string(),
             factor,
             with: nobody,
@@ -266,6 +285,7 @@ impl LiftRow {
         };
         let (with, without) = (side(e_with, n_with), side(e_without, n_without));
         LiftRow {
+            workload: String::new(),
             wave: wave.to_string(),
             factor,
             difference: with.rate.zip(without.rate).map(|(a, b)| a - b),

@@ -11,6 +11,7 @@
 
 pub mod attention;
 pub mod campaigns;
+pub mod cuts;
 pub mod data_quality;
 pub mod frames;
 pub mod groups;
@@ -31,6 +32,7 @@ use crate::progress::span;
 
 pub use attention::{AttentionRow, Diagnosis};
 pub use campaigns::CampaignRow;
+pub use cuts::CutRow;
 pub use data_quality::QualityRow;
 pub use groups::{GroupRow, GroupValues};
 pub use lift::{Factor, LiftRow};
@@ -46,6 +48,8 @@ pub struct Tables {
     pub as_of: NaiveDate,
     /// `group_metrics`.
     pub group_metrics: Vec<GroupRow>,
+    /// `cut_metrics` (empty without `rollout.cuts`).
+    pub cut_metrics: Vec<CutRow>,
     /// `weekly_progress`.
     pub weekly_progress: Vec<WeekRow>,
     /// `attention`.
@@ -69,6 +73,7 @@ impl Tables {
     pub fn written(&self) -> Vec<Box<dyn Written + '_>> {
         vec![
             Box::new(table::rows(&self.group_metrics)),
+            Box::new(table::rows(&self.cut_metrics)),
             Box::new(table::rows(&self.weekly_progress)),
             Box::new(table::rows(&self.attention)),
             Box::new(table::rows(&self.lift)),
@@ -91,7 +96,8 @@ pub fn compute(cfg: &Config, data: &Dataset, as_of: NaiveDate) -> Result<Tables,
     drop(s);
     let cut = Cutoffs::new(cfg, as_of);
     let s = timed("persons");
-    let persons = people::persons(&f, cfg, &cut, as_of)?;
+    let cohort = people::cohort(&f, cfg, as_of)?;
+    let persons = people::persons(&f, cfg, &cut, &cohort)?;
     drop(s);
     let s = timed("group_metrics");
     let group_metrics = groups::group_rows(&f, cfg, &cut, &persons)?;
@@ -102,10 +108,14 @@ pub fn compute(cfg: &Config, data: &Dataset, as_of: NaiveDate) -> Result<Tables,
     let s = timed("persons and group_metrics as of D-7");
     let week_ago = as_of - chrono::Days::new(7);
     let cut_week_ago = Cutoffs::new(cfg, week_ago);
-    let persons_week_ago = people::persons(&f, cfg, &cut_week_ago, as_of)?;
+    let persons_week_ago = people::persons(&f, cfg, &cut_week_ago, &cohort)?;
     let group_metrics_week_ago = groups::group_rows(&f, cfg, &cut_week_ago, &persons_week_ago)?;
     drop(s);
 
+    let cut_metrics = {
+        let _s = timed("cut_metrics");
+        cuts::cut_rows(&f, cfg, &cut, &persons)?
+    };
     let weekly_progress = {
         let _s = timed("weekly_progress");
         weekly::weekly_rows(&f, cfg, &cut, &persons)?
@@ -127,6 +137,7 @@ pub fn compute(cfg: &Config, data: &Dataset, as_of: NaiveDate) -> Result<Tables,
     Ok(Tables {
         as_of,
         group_metrics,
+        cut_metrics,
         weekly_progress,
         attention,
         lift,

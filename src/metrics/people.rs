@@ -12,11 +12,12 @@ use std::collections::{BTreeMap, BTreeSet};
 use chrono::NaiveDate;
 use polars::prelude::*;
 
+use super::frames::col_names::cut as cut_column;
 use super::frames::{col_names::*, Frames};
 use crate::calendar::{end_of_day_ms, epoch_days};
 use crate::config::Config;
 use crate::error::Error;
-use crate::privacy::{fold_groups, WaveFold};
+use crate::privacy::{protect, Member, WaveFold};
 
 /// The instants that end D, D − 7 and D − 14 in the rollout's zone.
 #[derive(Debug, Clone, Copy)]
@@ -50,11 +51,14 @@ impl Cutoffs {
 
 /// The eligible people as of D with their facts, and how their groups are shown.
 pub struct Persons {
-    /// pid, wave, group, label, suppressed, champion, first_enrolled (ms or null),
-    /// enrolled, enrolled_7d, enrolled_14d, recipient, opener, trained.
+    /// workload, pid, wave, group, label, suppressed, champion, `cut_label<k>`…,
+    /// first_enrolled (ms or null), enrolled, enrolled_7d, enrolled_14d, recipient,
+    /// opener, trained: one row per person and workload they are eligible in.
     pub frame: DataFrame,
     /// Per wave name: the fold of its groups.
     pub folds: BTreeMap<String, WaveFold>,
+    /// Per wave name: the fold of each cut's values.
+    pub cut_folds: BTreeMap<String, Vec<WaveFold>>,
 }
 
 /// One eligible person's facts as of D, read back from [`Persons::frame`].
@@ -117,26 +121,151 @@ pub const LABEL: &str = "label";
 /// Whether the person's wave is suppressed.
 pub const SUPPRESSED: &str = "suppressed";
 
-/// Computes the facts of the run's cohort as of `cut.as_of`. The cohort is the people
-/// eligible on `cohort_day` (the run's as-of day D), in their groups and under the
-/// labels decided on D, whatever day the facts are cut at: the figures of D − 7 and of
-/// every week describe the same people as D's (docs/privacy.md, "One cohort per run").
-pub fn persons(
-    f: &Frames,
-    cfg: &Config,
-    cut: &Cutoffs,
-    cohort_day: NaiveDate,
-) -> Result<Persons, Error> {
+/// The column of cut `k`'s label (its value as shown, after folding).
+pub fn cut_label(k: usize) -> String {
+    format!("cut_label{k}")
+}
+
+/// The run's cohort: the people eligible on D in every workload's waves, and how their
+/// groups and cut values are shown — decided once, on D.
+pub struct Cohort {
+    /// workload, pid, wave, group, champion, `cut0…`: one row per person and workload
+    /// they are eligible in.
+    eligible: DataFrame,
+    /// wave, group, label, suppressed.
+    labels: DataFrame,
+    /// Per cut: wave, `cut<k>`, `cut_label<k>`.
+    cut_labels: Vec<DataFrame>,
+    /// Per wave name: the fold of its groups.
+    folds: BTreeMap<String, WaveFold>,
+    /// Per wave name: the fold of each cut's values.
+    cut_folds: BTreeMap<String, Vec<WaveFold>>,
+}
+
+/// The people eligible on `day` (roster people with a wave, less those whose `left_on`
+/// is on or before it), with the labels their groups and cut values are shown under:
+/// folded by size per wave, then, where two shown rows (of two partitions of a wave, or
+/// of two workloads' waves) would differ by a few people, folded further
+/// (`privacy::protect`, docs/privacy.md).
+pub fn cohort(f: &Frames, cfg: &Config, day: NaiveDate) -> Result<Cohort, Error> {
+    let err = |e| Error::compute("the cohort", e);
+    let d_days = epoch_days(day);
+    let mut keep = vec![
+        col(WORKLOAD),
+        col(PID),
+        col(WAVE),
+        col(GROUP),
+        col(CHAMPION),
+    ];
+    keep.extend((0..cfg.cuts.len()).map(|k| col(cut_column(k))));
+    let eligible = f
+        .people
+        .clone()
+        .lazy()
+        .filter(
+            col(WAVE)
+                .is_not_null()
+                .and(col(LEFT_ON).is_null().or(col(LEFT_ON).gt(lit(d_days)))),
+        )
+        .select(keep)
+        .collect()
+        .map_err(err)?;
+
+    // The members as the guard sees them.
+    let wave_ix: BTreeMap<&str, usize> = cfg
+        .waves
+        .iter()
+        .enumerate()
+        .map(|(i, w)| (w.name.as_str(), i))
+        .collect();
+    let text = |name: &str| eligible.column(name).and_then(|c| c.str()).map_err(err);
+    let (waves, groups) = (text(WAVE)?, text(GROUP)?);
+    let pids = eligible.column(PID).and_then(|c| c.u32()).map_err(err)?;
+    let cut_columns = (0..cfg.cuts.len())
+        .map(|k| text(&cut_column(k)))
+        .collect::<Result<Vec<_>, _>>()?;
+    let members: Vec<Member<'_>> = (0..eligible.height())
+        .filter_map(|i| {
+            Some(Member {
+                wave: wave_ix[waves.get(i)?],
+                pid: pids.get(i)?,
+                group: groups.get(i)?,
+                cuts: cut_columns
+                    .iter()
+                    .map(|c| c.get(i).unwrap_or_default())
+                    .collect(),
+            })
+        })
+        .collect();
+    let min = i64::from(cfg.thresholds.min_group_size);
+    let shown = protect(cfg.waves.len(), cfg.cuts.len(), &members, min);
+    drop(members);
+
+    let (mut l_wave, mut l_group, mut l_label, mut l_suppressed) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    for (w, fold) in cfg.waves.iter().zip(&shown.groups) {
+        for (g, label) in &fold.labels {
+            l_wave.push(w.name.clone());
+            l_group.push(g.clone());
+            l_label.push(label.clone());
+            l_suppressed.push(fold.suppressed);
+        }
+    }
+    let labels = DataFrame::new_infer_height(vec![
+        Column::new(WAVE.into(), l_wave),
+        Column::new(GROUP.into(), l_group),
+        Column::new(LABEL.into(), l_label),
+        Column::new(SUPPRESSED.into(), l_suppressed),
+    ])
+    .map_err(err)?;
+    let cut_labels = (0..cfg.cuts.len())
+        .map(|k| {
+            let (mut w_, mut v_, mut l_) = (Vec::new(), Vec::new(), Vec::new());
+            for (w, folds) in cfg.waves.iter().zip(&shown.cuts) {
+                for (v, label) in &folds[k].labels {
+                    w_.push(w.name.clone());
+                    v_.push(v.clone());
+                    l_.push(label.clone());
+                }
+            }
+            DataFrame::new_infer_height(vec![
+                Column::new(WAVE.into(), w_),
+                Column::new(cut_column(k).into(), v_),
+                Column::new(cut_label(k).into(), l_),
+            ])
+            .map_err(err)
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let folds = cfg
+        .waves
+        .iter()
+        .zip(shown.groups)
+        .map(|(w, f)| (w.name.clone(), f))
+        .collect();
+    let cut_folds = cfg
+        .waves
+        .iter()
+        .zip(shown.cuts)
+        .map(|(w, f)| (w.name.clone(), f))
+        .collect();
+    Ok(Cohort {
+        eligible,
+        labels,
+        cut_labels,
+        folds,
+        cut_folds,
+    })
+}
+
+/// Computes the facts of the run's cohort as of `cut.as_of`: the people eligible on D,
+/// in their groups and under the labels decided on D, whatever day the facts are cut
+/// at, so the figures of D − 7 and of every week describe the same people as D's
+/// (docs/privacy.md, "One cohort per run"). One row per person and workload: the
+/// enrollment facts are that workload's, the email and training facts the person's.
+pub fn persons(f: &Frames, cfg: &Config, at: &Cutoffs, cohort: &Cohort) -> Result<Persons, Error> {
+    let cut = at;
     let err = |e| Error::compute("per-person facts", e);
-    let d_days = epoch_days(cohort_day);
-    let eligible = f.people.clone().lazy().filter(
-        col(WAVE)
-            .is_not_null()
-            .and(col(LEFT_ON).is_null().or(col(LEFT_ON).gt(lit(d_days)))),
-    );
-
     let first_enrolled = f.first_enrolled.clone().lazy();
-
     let email = f.email_people.clone().lazy();
 
     // Attended minutes: per person and session, the union of [joined, left] over the
@@ -151,128 +280,93 @@ pub fn persons(
 
     let min_ms = cfg.thresholds.training_min_minutes * 60_000.0;
     let left = JoinArgs::new(JoinType::Left);
-    let facts = eligible
-        .join(first_enrolled, [col(PID)], [col(PID)], left.clone())
-        .join(email, [col(PID)], [col(PID)], left.clone())
-        .join(training, [col(PID)], [col(PID)], left)
-        .with_columns([
-            col("first_enrolled")
-                .lt(lit(cut.d))
-                .fill_null(lit(false))
-                .alias("enrolled"),
-            col("first_enrolled")
-                .lt(lit(cut.d7))
-                .fill_null(lit(false))
-                .alias("enrolled_7d"),
-            col("first_enrolled")
-                .lt(lit(cut.d14))
-                .fill_null(lit(false))
-                .alias("enrolled_14d"),
-            col("first_received")
-                .lt(lit(cut.d))
-                .fill_null(lit(false))
-                .alias("recipient"),
-            col("first_opened")
-                .lt(lit(cut.d))
-                .fill_null(lit(false))
-                .alias("opener"),
-            col("attended_ms")
-                .fill_null(lit(0i64))
-                .cast(DataType::Float64)
-                .gt_eq(lit(min_ms))
-                .alias("trained"),
-        ]);
-    let facts = facts.collect().map_err(err)?;
-
-    // Fold each wave's groups by their eligible counts (small: one row per group).
-    let sizes = facts
+    let mut facts = cohort
+        .eligible
         .clone()
         .lazy()
-        .group_by([col(WAVE), col(GROUP)])
-        .agg([len().cast(DataType::Int64).alias("n")])
+        .join(
+            first_enrolled,
+            [col(WORKLOAD), col(PID)],
+            [col(WORKLOAD), col(PID)],
+            left.clone(),
+        )
+        .join(email, [col(PID)], [col(PID)], left.clone())
+        .join(training, [col(PID)], [col(PID)], left.clone())
+        .join(
+            cohort.labels.clone().lazy(),
+            [col(WAVE), col(GROUP)],
+            [col(WAVE), col(GROUP)],
+            left.clone(),
+        );
+    for (k, labels) in cohort.cut_labels.iter().enumerate() {
+        facts = facts.join(
+            labels.clone().lazy(),
+            [col(WAVE), col(cut_column(k))],
+            [col(WAVE), col(cut_column(k))],
+            left.clone(),
+        );
+    }
+    let mut columns = vec![
+        col(WORKLOAD),
+        col(PID),
+        col(WAVE),
+        col(GROUP),
+        col(LABEL),
+        col(SUPPRESSED),
+        col(CHAMPION),
+    ];
+    columns.extend((0..cfg.cuts.len()).map(|k| col(cut_label(k))));
+    columns.extend([
+        col("first_enrolled"),
+        col("first_enrolled")
+            .lt(lit(cut.d))
+            .fill_null(lit(false))
+            .alias("enrolled"),
+        col("first_enrolled")
+            .lt(lit(cut.d7))
+            .fill_null(lit(false))
+            .alias("enrolled_7d"),
+        col("first_enrolled")
+            .lt(lit(cut.d14))
+            .fill_null(lit(false))
+            .alias("enrolled_14d"),
+        col("first_received")
+            .lt(lit(cut.d))
+            .fill_null(lit(false))
+            .alias("recipient"),
+        col("first_opened")
+            .lt(lit(cut.d))
+            .fill_null(lit(false))
+            .alias("opener"),
+        col("attended_ms")
+            .fill_null(lit(0i64))
+            .cast(DataType::Float64)
+            .gt_eq(lit(min_ms))
+            .alias("trained"),
+    ]);
+    let frame = facts
+        .select(columns)
+        .sort([PID, WORKLOAD], SortMultipleOptions::default())
         .collect()
         .map_err(err)?;
-    let mut per_wave: BTreeMap<String, BTreeMap<String, i64>> = cfg
-        .waves
-        .iter()
-        .map(|w| (w.name.clone(), BTreeMap::new()))
-        .collect();
-    let (waves, groups, ns) = (
-        sizes.column(WAVE).and_then(|c| c.str()).map_err(err)?,
-        sizes.column(GROUP).and_then(|c| c.str()).map_err(err)?,
-        sizes.column("n").and_then(|c| c.i64()).map_err(err)?,
-    );
-    for i in 0..sizes.height() {
-        if let (Some(w), Some(g), Some(n)) = (waves.get(i), groups.get(i), ns.get(i)) {
-            per_wave
-                .entry(w.to_string())
-                .or_default()
-                .insert(g.to_string(), n);
-        }
-    }
-    let min = i64::from(cfg.thresholds.min_group_size);
-    let folds: BTreeMap<String, WaveFold> = per_wave
-        .iter()
-        .map(|(w, s)| (w.clone(), fold_groups(s, min)))
-        .collect();
-
-    let mut l_wave = Vec::new();
-    let mut l_group = Vec::new();
-    let mut l_label = Vec::new();
-    let mut l_suppressed = Vec::new();
-    for (w, fold) in &folds {
-        for (g, label) in &fold.labels {
-            l_wave.push(w.clone());
-            l_group.push(g.clone());
-            l_label.push(label.clone());
-            l_suppressed.push(fold.suppressed);
-        }
-    }
-    let labels = DataFrame::new_infer_height(vec![
-        Column::new(WAVE.into(), l_wave),
-        Column::new(GROUP.into(), l_group),
-        Column::new(LABEL.into(), l_label),
-        Column::new(SUPPRESSED.into(), l_suppressed),
-    ])
-    .map_err(err)?;
-    let frame = facts
-        .lazy()
-        .join(
-            labels.lazy(),
-            [col(WAVE), col(GROUP)],
-            [col(WAVE), col(GROUP)],
-            JoinArgs::new(JoinType::Left),
-        )
-        .select([
-            col(PID),
-            col(WAVE),
-            col(GROUP),
-            col(LABEL),
-            col(SUPPRESSED),
-            col(CHAMPION),
-            col("first_enrolled"),
-            col("enrolled"),
-            col("enrolled_7d"),
-            col("enrolled_14d"),
-            col("recipient"),
-            col("opener"),
-            col("trained"),
-        ])
-        .sort([PID], SortMultipleOptions::default());
-    let frame = frame.collect().map_err(err)?;
-    Ok(Persons { frame, folds })
+    Ok(Persons {
+        frame,
+        folds: cohort.folds.clone(),
+        cut_folds: cohort.cut_folds.clone(),
+    })
 }
 
 /// Tickets of eligible people opened by D, with the person's wave, label and
 /// suppression, and `hours` from opened to resolved (null while unresolved; the
 /// caller keeps only those resolved by D for medians).
 pub fn tickets_by_d(f: &Frames, cut: &Cutoffs, persons: &Persons) -> LazyFrame {
-    let people =
-        persons
-            .frame
-            .clone()
-            .lazy()
-            .select([col(PID), col(WAVE), col(LABEL), col(SUPPRESSED)]);
+    let people = persons.frame.clone().lazy().select([
+        col(WORKLOAD),
+        col(PID),
+        col(WAVE),
+        col(LABEL),
+        col(SUPPRESSED),
+    ]);
     f.tickets
         .clone()
         .lazy()
@@ -289,12 +383,13 @@ pub fn tickets_by_d(f: &Frames, cut: &Cutoffs, persons: &Persons) -> LazyFrame {
         )
 }
 
-/// A frame of persons (or of their tickets) three times over, keyed for the three levels of every table:
-/// (wave, label), (wave, `(all)`), and (`(all)`, `(all)`) over unsuppressed waves.
-/// Aggregating this by `wave`, `group` gives every row at once.
-pub fn with_levels(base: LazyFrame, overall: bool) -> Result<LazyFrame, Error> {
+/// A frame of persons (or of their tickets) three times over, keyed for the three
+/// levels of every table: (wave, label), (wave, `(all)`), and (`(all)`, `(all)`) over
+/// unsuppressed waves — the last per workload, since the frame keeps its `workload`
+/// column. Aggregating this by `workload`, `wave`, `key_group` gives every row at once.
+pub fn with_levels(base: LazyFrame, label: &str, overall: bool) -> Result<LazyFrame, Error> {
     let mut parts = vec![
-        base.clone().with_column(col(LABEL).alias("key_group")),
+        base.clone().with_column(col(label).alias("key_group")),
         base.clone()
             .with_column(lit(crate::schema::ALL).alias("key_group")),
     ];

@@ -8,8 +8,11 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use polars::prelude::*;
 
-use super::frames::{col_names::WAVE, Frames};
-use super::people::{tickets_by_d, with_levels, Cutoffs, Persons, SUPPRESSED};
+use super::frames::{
+    col_names::{WAVE, WORKLOAD},
+    Frames,
+};
+use super::people::{tickets_by_d, with_levels, Cutoffs, Persons, LABEL, SUPPRESSED};
 use super::table::{Col, Kind, Table, Value};
 use crate::config::Config;
 use crate::error::Error;
@@ -19,6 +22,8 @@ use crate::schema::ALL;
 /// One row of `ticket_categories`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CategoryRow {
+    /// The workload.
+    pub workload: String,
     /// Wave name, or `(all)`.
     pub wave: String,
     /// Ticket category.
@@ -36,6 +41,7 @@ impl Table for CategoryRow {
 
     fn columns() -> Vec<Col<Self>> {
         vec![
+            Col::text("workload", |r| Value::str(&r.workload)),
             Col::text("wave", |r| Value::str(&r.wave)),
             Col::text("category", |r| Value::str(&r.category)),
             Col::of("tickets", Kind::Count, |r| Value::Int(Some(r.tickets))),
@@ -127,8 +133,8 @@ fn category_labels(cfg: &Config, levels: LazyFrame) -> Result<DataFrame, Error> 
     .map_err(err)
 }
 
-/// Builds `ticket_categories`: waves in config order then `(all)`; within a wave,
-/// most tickets first, then by category; small categories folded (see
+/// Builds `ticket_categories`: per workload, its waves in config order then `(all)`;
+/// within a wave, most tickets first, then by category; small categories folded (see
 /// [`category_labels`]).
 pub fn category_rows(
     f: &Frames,
@@ -136,12 +142,37 @@ pub fn category_rows(
     cut: &Cutoffs,
     persons: &Persons,
 ) -> Result<Vec<CategoryRow>, Error> {
+    let mut out = Vec::new();
+    for (w, workload) in cfg.workloads.iter().enumerate() {
+        out.extend(
+            workload_categories(f, cfg, cut, persons, w)?
+                .into_iter()
+                .map(|mut r| {
+                    r.workload = workload.name.clone();
+                    r
+                }),
+        );
+    }
+    Ok(out)
+}
+
+/// The rows of one workload.
+fn workload_categories(
+    f: &Frames,
+    cfg: &Config,
+    cut: &Cutoffs,
+    persons: &Persons,
+    w: usize,
+) -> Result<Vec<CategoryRow>, Error> {
     let err = |e| Error::compute("ticket_categories", e);
-    let tickets = tickets_by_d(f, cut, persons).filter(col(SUPPRESSED).not());
+    let tickets = tickets_by_d(f, cut, persons).filter(
+        col(SUPPRESSED)
+            .not()
+            .and(col(WORKLOAD).eq(lit(cfg.workloads[w].name.as_str()))),
+    );
     let wave_order: Vec<String> = cfg
-        .waves
-        .iter()
-        .map(|w| w.name.clone())
+        .waves_of(w)
+        .map(|(_, x)| x.name.clone())
         .chain([ALL.to_string()])
         .collect();
     let order_df = DataFrame::new_infer_height(vec![
@@ -153,7 +184,7 @@ pub fn category_rows(
     ])
     .map_err(err)?;
     // Every ticket twice: under its wave, and under `(all)`.
-    let levels = with_levels(tickets, true)?.filter(col("key_group").eq(lit(ALL)));
+    let levels = with_levels(tickets, LABEL, true)?.filter(col("key_group").eq(lit(ALL)));
     let labels = category_labels(cfg, levels.clone())?;
     let df = levels
         .join(
@@ -212,6 +243,7 @@ pub fn category_rows(
     let (share, hours) = (number("share")?, number("median_resolution_hours")?);
     Ok((0..df.height())
         .map(|i| CategoryRow {
+            workload: String::new(),
             wave: waves.get(i).unwrap_or_default().to_string(),
             category: categories.get(i).unwrap_or_default().to_string(),
             tickets: tickets.get(i).unwrap_or(0),

@@ -81,7 +81,7 @@ pub fn weekly_rows(
             .lazy()
             .filter(col(WAVE).eq(lit(wave.name.as_str())))
             .select([col(PID), col(WAVE), col(LABEL), col("first_enrolled")]);
-        let people = with_levels(members.clone(), false)?
+        let people = with_levels(members.clone(), LABEL, false)?
             .group_by([col("key_group")])
             .agg(aggs);
         let tickets_by_week: Vec<Expr> = weeks
@@ -102,7 +102,7 @@ pub fn weekly_rows(
             [col(PID)],
             JoinArgs::new(JoinType::Inner),
         );
-        let tickets = with_levels(tickets, false)?
+        let tickets = with_levels(tickets, LABEL, false)?
             .group_by([col("key_group")])
             .agg(tickets_by_week);
         let df = people
@@ -130,6 +130,7 @@ pub fn weekly_rows(
                 let (enrolled, tickets) = (value("e")?, value("t")?);
                 let t = (w.as_of - wave.start).num_days();
                 out.push(WeekRow {
+                    workload: cfg.workload_of(wave).to_string(),
                     wave: wave.name.clone(),
                     group: label.to_string(),
                     week_start: w.start,
@@ -154,6 +155,8 @@ pub fn weekly_rows(
 /// the wave; figures empty for a suppressed wave.
 #[derive(Debug, Clone, PartialEq)]
 pub struct WeekRow {
+    /// The workload.
+    pub workload: String,
     /// Wave name.
     pub wave: String,
     /// Shown group label, or `(all)`.
@@ -182,6 +185,7 @@ impl Table for WeekRow {
     fn columns() -> Vec<Col<Self>> {
         use Kind::{Count, Date, Rate};
         vec![
+            Col::text("workload", |r| Value::str(&r.workload)),
             Col::text("wave", |r| Value::str(&r.wave)),
             Col::text("group", |r| Value::str(&r.group)),
             Col::of("week_start", Date, |r| Value::Date(Some(r.week_start))),

@@ -21,7 +21,7 @@ const TEMPLATE: &str = include_str!("../../templates/report.html");
 /// What the template sees of a chart.
 #[derive(Serialize)]
 struct ChartContext {
-    name: &'static str,
+    name: String,
     title: String,
     /// Inline SVG markup, when drawn.
     svg: Option<String>,
@@ -32,7 +32,7 @@ struct ChartContext {
 #[derive(Serialize)]
 struct Page<'a> {
     view: &'a View,
-    charts: std::collections::BTreeMap<&'static str, ChartContext>,
+    charts: std::collections::BTreeMap<String, ChartContext>,
     version: &'static str,
     font_css: String,
 }
@@ -50,9 +50,9 @@ pub fn render(view: &View, charts: &[Chart]) -> Result<String, minijinja::Error>
         .iter()
         .map(|c| {
             (
-                c.name,
+                c.name.clone(),
                 ChartContext {
-                    name: c.name,
+                    name: c.name.clone(),
                     title: c.title.clone(),
                     svg: c.inline_svg(),
                     empty: match &c.rendered {

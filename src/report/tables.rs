@@ -182,6 +182,7 @@ mod tests {
     fn csv_is_typed_and_formula_safe() {
         let rows = [
             CategoryRow {
+                workload: "Intune".into(),
                 wave: "=cmd".into(),
                 category: "Sales, EMEA".into(),
                 tickets: 3,
@@ -189,6 +190,7 @@ mod tests {
                 median_resolution_hours: None,
             },
             CategoryRow {
+                workload: "Intune".into(),
                 wave: "W".into(),
                 category: "say \"hi\"".into(),
                 tickets: 0,
@@ -199,9 +201,9 @@ mod tests {
         let table = crate::metrics::table::rows(&rows);
         assert_eq!(
             to_csv(&table),
-            "wave,category,tickets,share,median_resolution_hours\n\
-             '=cmd,\"Sales, EMEA\",3,0.5,\n\
-             W,\"say \"\"hi\"\"\",0,,-0.25\n"
+            "workload,wave,category,tickets,share,median_resolution_hours\n\
+             Intune,'=cmd,\"Sales, EMEA\",3,0.5,\n\
+             Intune,W,\"say \"\"hi\"\"\",0,,-0.25\n"
         );
         let df = frame(&table).unwrap();
         assert_eq!(df.height(), 2);
@@ -212,6 +214,7 @@ mod tests {
         assert_eq!(
             df.dtypes(),
             [
+                DataType::String,
                 DataType::String,
                 DataType::String,
                 DataType::Int64,

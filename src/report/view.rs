@@ -20,6 +20,8 @@ use crate::schema::ALL;
 /// One `group_metrics` row with its figures formatted.
 #[derive(Debug, Clone, Serialize)]
 pub struct GroupLine {
+    /// The workload.
+    pub workload: String,
     /// Wave name, or `(all)`.
     pub wave: String,
     /// Group label, or `(all)`.
@@ -100,6 +102,7 @@ impl GroupLine {
             (_, _, p) => p.to_string(),
         };
         GroupLine {
+            workload: row.workload.clone(),
             wave: row.wave.clone(),
             group: row.group.clone(),
             status: row.status.name(),
@@ -143,6 +146,39 @@ impl GroupLine {
     }
 }
 
+/// One workload: its overall row and its waves.
+#[derive(Debug, Clone, Serialize)]
+pub struct WorkloadLine {
+    /// The workload's name.
+    pub name: String,
+    /// Its overall row (none when every wave of it is suppressed).
+    pub overall: Option<GroupLine>,
+    /// Its waves, config order.
+    pub waves: Vec<WaveLine>,
+}
+
+/// One cut's rows in one wave, most behind first.
+#[derive(Debug, Clone, Serialize)]
+pub struct CutWave {
+    /// The workload.
+    pub workload: String,
+    /// The wave.
+    pub wave: String,
+    /// Its shown values (not `(all)`), most behind first, then by name.
+    pub values: Vec<GroupLine>,
+}
+
+/// The analyst section of one cut.
+#[derive(Debug, Clone, Serialize)]
+pub struct CutSection {
+    /// The roster column.
+    pub cut: String,
+    /// The chart's file stem (`cut_<k>`).
+    pub chart: String,
+    /// Per wave with a shown value.
+    pub waves: Vec<CutWave>,
+}
+
 /// One wave: its `(all)` row plus the plan it runs on.
 #[derive(Debug, Clone, Serialize)]
 pub struct WaveLine {
@@ -159,6 +195,8 @@ pub struct WaveLine {
 /// One row of the `attention` table.
 #[derive(Debug, Clone, Serialize)]
 pub struct AttentionLine {
+    /// The workload the group is behind on.
+    pub workload: String,
     /// Wave name.
     pub wave: String,
     /// Group label.
@@ -208,6 +246,7 @@ fn diagnosis_short(d: Diagnosis) -> &'static str {
 impl AttentionLine {
     fn of(row: &AttentionRow) -> AttentionLine {
         AttentionLine {
+            workload: row.workload.clone(),
             wave: row.wave.clone(),
             group: row.group.clone(),
             status: row.status.name(),
@@ -663,10 +702,17 @@ pub struct View {
     pub training_min_minutes: String,
     /// The at-risk margin in points.
     pub at_risk_margin_text: String,
-    /// The overall row (none when every wave is suppressed).
+    /// The first workload's overall row (none when every wave of it is suppressed).
     pub overall: Option<GroupLine>,
-    /// Each wave, config order.
+    /// Each wave, config order (every workload's).
     pub waves: Vec<WaveLine>,
+    /// Each workload with its overall row and waves, config order.
+    pub workloads: Vec<WorkloadLine>,
+    /// Whether the rollout has more than one workload (the page and digests then say
+    /// which workload each figure is of).
+    pub several_workloads: bool,
+    /// The cuts' analyst sections.
+    pub cuts: Vec<CutSection>,
     /// Every shown (wave, group) row that is not an `(all)` row.
     pub groups: Vec<GroupLine>,
     /// The attention list.
@@ -704,7 +750,7 @@ impl View {
             tables
                 .group_metrics_week_ago
                 .iter()
-                .find(|r| r.wave == row.wave && r.group == row.group)
+                .find(|r| r.workload == row.workload && r.wave == row.wave && r.group == row.group)
         };
         let lines: Vec<GroupLine> = tables
             .group_metrics
@@ -715,7 +761,7 @@ impl View {
             .iter()
             .find(|l| l.wave == ALL && l.group == ALL && l.shown)
             .cloned();
-        let waves = cfg
+        let waves: Vec<WaveLine> = cfg
             .waves
             .iter()
             .filter_map(|w| {
@@ -739,6 +785,22 @@ impl View {
             .iter()
             .filter(|l| l.wave != ALL && l.group != ALL)
             .cloned()
+            .collect();
+        let workloads: Vec<WorkloadLine> = cfg
+            .workloads
+            .iter()
+            .map(|w| WorkloadLine {
+                name: w.name.clone(),
+                overall: lines
+                    .iter()
+                    .find(|l| l.workload == w.name && l.wave == ALL && l.group == ALL && l.shown)
+                    .cloned(),
+                waves: waves
+                    .iter()
+                    .filter(|x| x.line.workload == w.name)
+                    .cloned()
+                    .collect(),
+            })
             .collect();
         let roster = tables
             .data_quality
@@ -764,6 +826,9 @@ impl View {
             training_min_minutes: format!("{}", cfg.thresholds.training_min_minutes),
             at_risk_margin_text: format!("{:.1}", 100.0 * cfg.thresholds.at_risk_margin),
             overall,
+            several_workloads: cfg.workloads.len() > 1,
+            cuts: cut_sections(cfg, tables),
+            workloads,
             status_changes: status_changes(cfg, tables),
             gains: gains(&groups),
             at_risk: at_risk(cfg, tables),
@@ -785,6 +850,44 @@ impl View {
             left_people: roster_count(|q| q.left),
         }
     }
+}
+
+/// The cuts' sections: per cut, per wave, the shown values most behind first.
+fn cut_sections(cfg: &Config, tables: &Tables) -> Vec<CutSection> {
+    cfg.cuts
+        .iter()
+        .enumerate()
+        .map(|(k, cut)| {
+            let lines: Vec<GroupLine> = crate::metrics::cuts::as_groups(&tables.cut_metrics, cut)
+                .map(|r| GroupLine::of(&r, None))
+                .collect();
+            let waves = cfg
+                .waves
+                .iter()
+                .filter_map(|w| {
+                    let mut values: Vec<GroupLine> = lines
+                        .iter()
+                        .filter(|l| l.wave == w.name && l.group != ALL && l.shown)
+                        .cloned()
+                        .collect();
+                    values.sort_by(|a, b| {
+                        let (ga, gb) = (a.gap.unwrap_or(0.0), b.gap.unwrap_or(0.0));
+                        ga.total_cmp(&gb).then_with(|| a.group.cmp(&b.group))
+                    });
+                    (!values.is_empty()).then(|| CutWave {
+                        workload: cfg.workload_of(w).to_string(),
+                        wave: w.name.clone(),
+                        values,
+                    })
+                })
+                .collect();
+            CutSection {
+                cut: cut.clone(),
+                chart: format!("cut_{k}"),
+                waves,
+            }
+        })
+        .collect()
 }
 
 fn find<'a>(rows: &'a [GroupRow], wave: &str, group: &str) -> Option<&'a GroupRow> {

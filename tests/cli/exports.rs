@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use uptake::config::{DateOrder, Format, SourceConfig, Tool};
+use uptake::config::{DateOrder, Format, RosterColumns, SourceConfig, Tool};
 use uptake::ingest::{read_source, wanted_columns, Row};
 use uptake::schema::Source;
 
@@ -29,11 +29,13 @@ fn read_as(
         date_format: None,
         date_order: None,
         campaign_from: None,
+        workload: None,
+        key: String::new(),
         config_file: PathBuf::from("uptake.toml"),
     };
     tweak(&mut cfg);
     let group_by = "department";
-    let (wanted, _) = wanted_columns(source, group_by);
+    let (wanted, _) = wanted_columns(source, &RosterColumns::grouped_by(group_by));
     let mut out = Vec::new();
     let describe = |row: Row<'_>| match row {
         Row::Cells(c) => {
@@ -47,8 +49,14 @@ fn read_as(
         }
         Row::Malformed { line, reason, .. } => format!("{line}: QUARANTINE {reason}"),
     };
-    let files = read_source(source, &cfg, group_by, describe, |_, row| out.push(row))
-        .unwrap_or_else(|e| panic!("{rel}: {e}"));
+    let files = read_source(
+        source,
+        &cfg,
+        &RosterColumns::grouped_by(group_by),
+        describe,
+        |_, row| out.push(row),
+    )
+    .unwrap_or_else(|e| panic!("{rel}: {e}"));
     // Every row the file counts is handed on once.
     assert_eq!(
         files.iter().map(|f| f.rows).sum::<u64>() as usize,
@@ -389,9 +397,18 @@ fn an_undecidable_file_names_the_file_and_the_setting() {
         date_format: None,
         date_order: None,
         campaign_from: None,
+        workload: None,
+        key: String::new(),
         config_file: PathBuf::from("uptake.toml"),
     };
-    let e = read_source(Source::Tickets, &cfg, "department", |_| (), |_, ()| {}).unwrap_err();
+    let e = read_source(
+        Source::Tickets,
+        &cfg,
+        &RosterColumns::grouped_by("department"),
+        |_| (),
+        |_, ()| {},
+    )
+    .unwrap_err();
     let text = e.to_string();
     assert!(
         text.starts_with("uptake.toml: `sources.tickets.date_order`: "),
@@ -405,7 +422,14 @@ fn an_undecidable_file_names_the_file_and_the_setting() {
         ..cfg
     };
     let mut n = 0;
-    read_source(Source::Tickets, &cfg, "department", |_| (), |_, ()| n += 1).unwrap();
+    read_source(
+        Source::Tickets,
+        &cfg,
+        &RosterColumns::grouped_by("department"),
+        |_| (),
+        |_, ()| n += 1,
+    )
+    .unwrap();
     assert_eq!(n, 2);
 }
 
@@ -421,11 +445,19 @@ fn a_missing_column_in_an_export_names_file_headers_and_closest() {
         date_format: None,
         date_order: None,
         campaign_from: None,
+        workload: None,
+        key: String::new(),
         config_file: PathBuf::from("uptake.toml"),
     };
-    let text = read_source(Source::Tickets, &cfg, "department", |_| (), |_, ()| {})
-        .unwrap_err()
-        .to_string();
+    let text = read_source(
+        Source::Tickets,
+        &cfg,
+        &RosterColumns::grouped_by("department"),
+        |_| (),
+        |_, ()| {},
+    )
+    .unwrap_err()
+    .to_string();
     assert!(
         text.contains(
             "tickets.csv: missing required column `opened_at` (mapped to the header `Created on`)"
@@ -590,11 +622,19 @@ fn teams_honours_configured_person_and_session_columns() {
         date_format: None,
         date_order: None,
         campaign_from: None,
+        workload: None,
+        key: String::new(),
         config_file: PathBuf::from("uptake.toml"),
     };
-    let e = read_source(Source::Training, &cfg, "department", |_| (), |_, ()| {})
-        .unwrap_err()
-        .to_string();
+    let e = read_source(
+        Source::Training,
+        &cfg,
+        &RosterColumns::grouped_by("department"),
+        |_| (),
+        |_, ()| {},
+    )
+    .unwrap_err()
+    .to_string();
     assert!(e.contains("`Courriel`"), "{e}");
 }
 
@@ -721,6 +761,8 @@ fn a_large_sendgrid_export_reads_each_event_at_its_line() {
         date_format: None,
         date_order: None,
         campaign_from: None,
+        workload: None,
+        key: String::new(),
         config_file: PathBuf::from("uptake.toml"),
     };
     let mut lines = Vec::new();
@@ -728,9 +770,13 @@ fn a_large_sendgrid_export_reads_each_event_at_its_line() {
         Row::Cells(c) => Some(c.line),
         Row::Malformed { .. } => None,
     };
-    read_source(Source::Email, &cfg, "group", line_of, |_, line| {
-        lines.extend(line)
-    })
+    read_source(
+        Source::Email,
+        &cfg,
+        &RosterColumns::grouped_by("group"),
+        line_of,
+        |_, line| lines.extend(line),
+    )
     .unwrap();
     assert_eq!(lines.len(), 60_001);
     assert_eq!((lines[0], lines[1], lines[60_000]), (2, 8, 360_002));

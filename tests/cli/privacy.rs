@@ -44,7 +44,7 @@ fn check_privacy(rows: &[Row], min: i64) {
             for r in rows {
                 assert_eq!(r["status"], "suppressed", "{wave}");
                 for (k, v) in r.iter() {
-                    if !["wave", "group", "status"].contains(&k.as_str()) {
+                    if !["workload", "wave", "group", "status"].contains(&k.as_str()) {
                         assert_eq!(v, "", "{wave}/{}: {k} shown", r["group"]);
                     }
                 }

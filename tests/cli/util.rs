@@ -5,8 +5,9 @@ use std::path::{Path, PathBuf};
 use assert_cmd::Command;
 
 /// Every table a run writes under `tables/`.
-pub const TABLES: [&str; 8] = [
+pub const TABLES: [&str; 9] = [
     "group_metrics",
+    "cut_metrics",
     "weekly_progress",
     "attention",
     "lift",

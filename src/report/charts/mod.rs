@@ -17,7 +17,7 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 use plotters::style::{FontDesc, FontStyle};
 
 use super::format::{pct, thousands};
-use super::view::View;
+use super::view::{CutSection, View};
 
 mod funnel;
 mod progress;
@@ -83,7 +83,7 @@ fn status_colour(status: &str) -> RGBColor {
 /// A chart of the report.
 pub struct Chart {
     /// File stem under `charts/`.
-    pub name: &'static str,
+    pub name: String,
     /// Its title (also the SVG's accessible name).
     pub title: String,
     /// The drawing, or why there is none.
@@ -308,10 +308,10 @@ fn encode_png(rgb: &[u8], w: u32, h: u32) -> Result<Vec<u8>, png::EncodingError>
 /// empty with the reason rather than failing the run: the tables are the record.
 pub fn draw_all(view: &View) -> Vec<Chart> {
     let mut charts = Vec::new();
-    let mut push = |name: &'static str, title: String, r: Result<Rendered, String>| {
+    let mut push = |name: &str, title: String, r: Result<Rendered, String>| {
         let rendered = r.unwrap_or_else(|e| Rendered::Empty(format!("the chart failed: {e}")));
         charts.push(Chart {
-            name,
+            name: name.to_string(),
             title,
             rendered,
         });
@@ -327,6 +327,10 @@ pub fn draw_all(view: &View) -> Vec<Chart> {
     push("helpdesk", p.title(), p.render_or_empty());
     let p = lift(view);
     push("lift", p.title.clone(), p.render_or_empty());
+    for section in &view.cuts {
+        let p = rows::cut_gaps(view, section);
+        push(&section.chart, p.title.clone(), p.render_or_empty());
+    }
     charts
 }
 
@@ -519,7 +523,7 @@ mod tests {
     #[test]
     fn inline_svg_has_no_prolog_no_fixed_size_and_an_escaped_title() {
         let chart = Chart {
-            name: "x",
+            name: "x".to_string(),
             title: "a <b> & \"c\"".into(),
             rendered: Rendered::Drawn {
                 svg: "<?xml version=\"1.0\"?>\n<svg width=\"960\" height=\"500\" viewBox=\"0 0 960 500\" xmlns=\"http://www.w3.org/2000/svg\">\n<rect/></svg>".into(),

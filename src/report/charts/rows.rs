@@ -211,6 +211,52 @@ pub(super) fn group_gaps(view: &View) -> DotRows {
     }
 }
 
+/// (f) One cut's values against today's target: a block per wave, most behind first
+/// within it — small multiples of the same scale, so waves compare at a glance.
+pub(super) fn cut_gaps(view: &View, section: &CutSection) -> DotRows {
+    let several = view.several_workloads;
+    let rows = section
+        .waves
+        .iter()
+        .flat_map(|w| {
+            w.values.iter().enumerate().map(move |(i, g)| {
+                let wave = if several {
+                    format!("{} · {}", clean_label(&w.workload), clean_label(&w.wave))
+                } else {
+                    clean_label(&w.wave)
+                };
+                DotRow {
+                    label: format!("{wave} · {}", clean_label(&g.group)),
+                    marks: vec![Mark {
+                        value: g.rate.unwrap_or(0.0),
+                        interval: g.rate_low.zip(g.rate_high),
+                        colour: status_colour(g.status),
+                        offset: 0.0,
+                    }],
+                    target: g.target,
+                    right: g.gap_text.clone(),
+                    block_start: i == 0,
+                }
+            })
+        })
+        .collect();
+    let mut gaps = group_gaps(view);
+    DotRows {
+        title: format!("By {}: each wave's values against today's target", clean_label(&section.cut)),
+        subtitle: format!(
+            "Enrolled share of eligible people on {}, wave by wave, most behind first; values under {} people are folded",
+            view.as_of, view.min_group_size
+        ),
+        rows,
+        legend: std::mem::take(&mut gaps.legend),
+        empty: format!(
+            "No value of {} to show: every wave is too small to show.",
+            clean_label(&section.cut)
+        ),
+        ..gaps
+    }
+}
+
 /// (e) Enrollment with and without each factor (opened an email, trained).
 pub(super) fn lift(view: &View) -> DotRows {
     let mut rows = Vec::new();
