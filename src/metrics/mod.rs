@@ -12,12 +12,14 @@
 pub mod attention;
 pub mod campaigns;
 pub mod data_quality;
+pub mod effects;
 pub mod frames;
 pub mod groups;
 pub mod lift;
 pub mod nudge;
 pub mod people;
 pub mod stats;
+pub mod survival;
 pub mod table;
 pub mod tickets;
 pub mod weekly;
