@@ -2,6 +2,7 @@
 
 mod catalogue;
 mod digests;
+mod effects;
 mod exports;
 mod faults;
 mod golden;
