@@ -336,6 +336,22 @@ mod tests {
         Spell::from_start(day, false)
     }
 
+    fn late(entry: i64, exit: i64, enrolled: bool) -> Spell {
+        Spell {
+            entry,
+            exit,
+            enrolled,
+        }
+    }
+
+    /// (day, at_risk, enrolled_on_day) of each point.
+    fn table(c: &Curve) -> Vec<(i64, i64, i64)> {
+        c.points
+            .iter()
+            .map(|p| (p.day, p.at_risk, p.enrolled_on_day))
+            .collect()
+    }
+
     /// Eight people observed for 10 days: enrollments on days 1, 2, 2 (a tie), 4, 5
     /// and 7; one censored on day 4 (the day of an enrollment: still at risk that
     /// day), one at the horizon.
@@ -363,15 +379,8 @@ mod tests {
         //  7  2 1  (1/3)·1/2    = 1/6    + 1/2           = 0.791667
         // Day 4: at risk are the enrollments on 4, 5, 7 and the censored on 4 and 10.
         let c = eight();
-        let rows: Vec<(i64, i64, i64)> = c
-            .points
-            .iter()
-            .map(|p| (p.day, p.at_risk, p.enrolled_on_day))
-            .collect();
-        assert_eq!(
-            rows,
-            [(1, 8, 1), (2, 7, 2), (4, 5, 1), (5, 3, 1), (7, 2, 1)]
-        );
+        let want = [(1, 8, 1), (2, 7, 2), (4, 5, 1), (5, 3, 1), (7, 2, 1)];
+        assert_eq!(table(&c), want);
         let s: Vec<f64> = c.points.iter().map(|p| p.survival).collect();
         for (got, want) in s.iter().zip([0.875, 0.625, 0.5, 1.0 / 3.0, 1.0 / 6.0]) {
             assert!(close(*got, want), "{s:?}");
@@ -432,22 +441,9 @@ mod tests {
         // Two from the start enroll on days 1 and 6; one joins the roster on day 3
         // and is censored at 8. Day 1: n = 2 (the joiner is not yet there), S = 1/2.
         // Day 6: n = 2 (the second starter and the joiner), S = 1/2 · 1/2 = 1/4.
-        let spells = [
-            enrolled(1),
-            enrolled(6),
-            Spell {
-                entry: 3,
-                exit: 8,
-                enrolled: false,
-            },
-        ];
-        let c = kaplan_meier(&spells, 8);
-        let got: Vec<(i64, i64, f64)> = c
-            .points
-            .iter()
-            .map(|p| (p.day, p.at_risk, p.survival))
-            .collect();
-        assert_eq!(got, [(1, 2, 0.5), (6, 2, 0.25)]);
+        let c = kaplan_meier(&[enrolled(1), enrolled(6), late(3, 8, false)], 8);
+        assert_eq!(table(&c), [(1, 2, 1), (6, 2, 1)]);
+        assert_eq!((c.survival_at(1), c.survival_at(6)), (0.5, 0.25));
     }
 
     #[test]
@@ -457,39 +453,18 @@ mod tests {
         // counts; an entry before the start counts from 0.
         let spells = [
             enrolled(9),
-            Spell {
-                entry: 2,
-                exit: 1,
-                enrolled: true,
-            },
-            Spell {
-                entry: 7,
-                exit: 7,
-                enrolled: true,
-            },
-            Spell {
-                entry: -4,
-                exit: 3,
-                enrolled: true,
-            },
+            late(2, 1, true),
+            late(7, 7, true),
+            late(-4, 3, true),
         ];
-        let c = kaplan_meier(&spells, 5);
-        let got: Vec<(i64, i64, i64)> = c
-            .points
-            .iter()
-            .map(|p| (p.day, p.at_risk, p.enrolled_on_day))
-            .collect();
         // Day 2: the three kept are at risk, one enrolls; day 3: two, one enrolls.
-        assert_eq!(got, [(2, 3, 1), (3, 2, 1)]);
+        assert_eq!(table(&kaplan_meier(&spells, 5)), [(2, 3, 1), (3, 2, 1)]);
     }
 
-    /// A curve of `n` people: `events` as (day, count), the rest censored at
-    /// `horizon`.
-    fn curve(n: i64, events: &[(i64, i64)], horizon: i64) -> Curve {
-        let mut spells = Vec::new();
-        for &(day, k) in events {
-            spells.extend((0..k).map(|_| enrolled(day)));
-        }
+    /// A curve of `n` people: one enrollment on each of `days` (a day given twice is
+    /// a tie), the rest censored at `horizon`.
+    fn curve(n: i64, days: &[i64], horizon: i64) -> Curve {
+        let mut spells: Vec<Spell> = days.iter().map(|&d| enrolled(d)).collect();
         let rest = n - spells.len() as i64;
         spells.extend((0..rest).map(|_| censored(horizon)));
         kaplan_meier(&spells, horizon)
@@ -502,7 +477,7 @@ mod tests {
     /// The wave forecast: started 2026-10-19, D − start = 10, 4 of 10 enrolled by
     /// then (days 2, 5, 5, 9): S(10) = 0.6.
     fn current() -> Curve {
-        curve(10, &[(2, 1), (5, 2), (9, 1)], 10)
+        curve(10, &[2, 5, 5, 9], 10)
     }
 
     #[test]
@@ -528,46 +503,19 @@ mod tests {
         // 3, 6, 8, 10, 10 (S_A(10) = 0.5), then 15, 20, 25, 30, 35 (S_A = 0.4, 0.3,
         // 0.2, 0.1, 0). Projected S(t) = 0.6 · S_A(t) / 0.5: 0.48, 0.36, 0.24, 0.12, 0
         // on days 15 … 35; 1 − S ≥ 0.9 first on day 35.
-        let a = curve(
-            10,
-            &[
-                (3, 1),
-                (6, 1),
-                (8, 1),
-                (10, 2),
-                (15, 1),
-                (20, 1),
-                (25, 1),
-                (30, 1),
-                (35, 1),
-            ],
-            52,
-        );
+        let a = curve(10, &[3, 6, 8, 10, 10, 15, 20, 25, 30, 35], 52);
         // Wave B (started 21 days earlier, horizon 31): 10 people, 1, 4, 7, 9 (S_B(10)
         // = 0.6), then 12, 14, 16, 18, 20 (S_B = 0.5 … 0.1), one never. Projected
         // S = 0.6 · S_B / 0.6 = S_B: ≤ 0.1 first on day 20.
-        let b = curve(
-            10,
-            &[
-                (1, 1),
-                (4, 1),
-                (7, 1),
-                (9, 1),
-                (12, 1),
-                (14, 1),
-                (16, 1),
-                (18, 1),
-                (20, 1),
-            ],
-            31,
-        );
+        let b_first = [1, 4, 7, 9, 12, 14, 16, 18];
+        let b = curve(10, &[&b_first[..], &[20]].concat(), 31);
         // Wave C started after this one: not a lesson. Wave D was observed only 10
         // days (not longer than t₀). Wave E: everyone enrolled by day 10 (S_E(10) = 0).
         // Wave F never reaches the share: no day.
-        let c_later = curve(10, &[(1, 9)], 3);
-        let d_short = curve(10, &[(1, 5)], 10);
-        let e_done = curve(4, &[(2, 4)], 40);
-        let f_slow = curve(10, &[(1, 2), (20, 1)], 40);
+        let c_later = curve(10, &[1; 9], 3);
+        let d_short = curve(10, &[1; 5], 10);
+        let e_done = curve(4, &[2; 4], 40);
+        let f_slow = curve(10, &[1, 1, 20], 40);
         let dated = |s: &str, c| Dated {
             start: day(s),
             curve: c,
@@ -598,21 +546,7 @@ mod tests {
         );
         // Three waves: A (35), B (20) and a copy of B shifted to give day 25 → sorted
         // 20, 25, 35: the median is 25 → 2026-11-13.
-        let b25 = curve(
-            10,
-            &[
-                (1, 1),
-                (4, 1),
-                (7, 1),
-                (9, 1),
-                (12, 1),
-                (14, 1),
-                (16, 1),
-                (18, 1),
-                (25, 1),
-            ],
-            31,
-        );
+        let b25 = curve(10, &[&b_first[..], &[25]].concat(), 31);
         let three = [earlier[0], earlier[1], dated("2026-09-14", &b25)];
         let Forecast::Range(r) = forecast(now, &three, 0.9) else {
             panic!("a range")
@@ -630,7 +564,7 @@ mod tests {
         ) {
             let spells: Vec<Spell> = raw
                 .iter()
-                .map(|&(entry, exit, enrolled)| Spell { entry, exit, enrolled })
+                .map(|&(entry, exit, enrolled)| late(entry, exit, enrolled))
                 .collect();
             let c = kaplan_meier(&spells, horizon);
             let mut last = 1.0;
