@@ -66,6 +66,66 @@ pub struct GenerateArgs {
     /// The folder to write the rollout into.
     #[arg(long, value_name = "DIR")]
     pub out: PathBuf,
+    /// Plant a known weekly risk ratio of enrolling for people exposed to a factor
+    /// before the week began: `trained=2.0`, `opened=1.3`. Repeat for both.
+    #[arg(long = "effect", value_name = "FACTOR=RR", value_parser = parse_effect)]
+    pub effects: Vec<PlantedEffect>,
+    /// Plant a hidden keenness of this strength (0 is none; 1 is strong) that raises
+    /// both the chance of training and of enrolling, as real selection does.
+    #[arg(long, value_name = "S", value_parser = parse_selection)]
+    pub selection: Option<f64>,
+}
+
+/// A factor `uptake generate --effect` can plant an effect of.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PlantedFactor {
+    /// Attended minutes reached `training_min_minutes`.
+    Trained,
+    /// A rollout email was opened (a real open or a click).
+    Opened,
+}
+
+/// `--effect FACTOR=RR`: the factor and its weekly risk ratio.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PlantedEffect {
+    /// The factor.
+    pub factor: PlantedFactor,
+    /// The weekly risk ratio of enrolling once exposed (positive, finite).
+    pub ratio: f64,
+}
+
+fn parse_effect(s: &str) -> Result<PlantedEffect, String> {
+    let (name, ratio) = s
+        .split_once('=')
+        .ok_or_else(|| format!("`{s}` is not FACTOR=RR: write e.g. trained=2.0"))?;
+    let factor = match name.trim() {
+        "trained" => PlantedFactor::Trained,
+        "opened" | "opened_email" => PlantedFactor::Opened,
+        other => {
+            return Err(format!(
+                "unknown factor `{other}`: the factors are `trained` and `opened`"
+            ))
+        }
+    };
+    let ratio: f64 = ratio
+        .trim()
+        .parse()
+        .map_err(|_| format!("`{ratio}` is not a risk ratio: write a number such as 2.0"))?;
+    if !(ratio.is_finite() && ratio > 0.0) {
+        return Err(format!(
+            "`{ratio}` is not a risk ratio: it must be a number above 0"
+        ));
+    }
+    Ok(PlantedEffect { factor, ratio })
+}
+
+fn parse_selection(s: &str) -> Result<f64, String> {
+    match s.trim().parse::<f64>() {
+        Ok(v) if v.is_finite() && (0.0..=5.0).contains(&v) => Ok(v),
+        _ => Err(format!(
+            "`{s}` is not a selection strength: write a number from 0 to 5, e.g. 1.0"
+        )),
+    }
 }
 
 fn parse_day(s: &str) -> Result<NaiveDate, String> {
@@ -103,5 +163,44 @@ mod tests {
         assert_eq!(a.as_of, NaiveDate::from_ymd_opt(2026, 11, 20));
         assert!(a.user_lists);
         assert!(Cli::try_parse_from(["uptake", "run", "--as-of", "20/11/2026"]).is_err());
+    }
+
+    #[test]
+    fn parses_planted_effects() {
+        let cli = Cli::try_parse_from([
+            "uptake",
+            "generate",
+            "--users",
+            "10",
+            "--out",
+            "d",
+            "--effect",
+            "trained=2.0",
+            "--effect",
+            "opened = 1.3",
+            "--selection",
+            "0.8",
+        ])
+        .unwrap();
+        let Command::Generate(a) = cli.command else {
+            panic!("generate")
+        };
+        let got: Vec<(PlantedFactor, f64)> =
+            a.effects.iter().map(|e| (e.factor, e.ratio)).collect();
+        assert_eq!(
+            got,
+            [(PlantedFactor::Trained, 2.0), (PlantedFactor::Opened, 1.3)]
+        );
+        assert_eq!(a.selection, Some(0.8));
+        let bad = |arg: &str| {
+            let args = ["uptake", "generate", "--users", "10", "--out", "d", arg];
+            Cli::try_parse_from(args).unwrap_err().to_string()
+        };
+        assert!(bad("--effect=clicked=2").contains("unknown factor `clicked`"));
+        assert!(bad("--effect=trained").contains("is not FACTOR=RR"));
+        assert!(bad("--effect=trained=0").contains("above 0"));
+        assert!(bad("--effect=trained=x").contains("not a risk ratio"));
+        assert!(bad("--selection=-1").contains("not a selection strength"));
+        assert!(bad("--selection=NaN").contains("not a selection strength"));
     }
 }

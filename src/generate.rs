@@ -11,9 +11,33 @@
 //! find. About 0.3 % of each file's rows are bad input of the kinds quarantine and data
 //! quality must handle (see [`Bad`]).
 //!
-//! Output is a pure function of `users` and `seed` (ChaCha8, a fixed calendar, no
-//! clock, no hash iteration). It is streamed person by person through one `BufWriter`
-//! per file, so memory does not grow with the number of events.
+//! **Planted effects** (`--effect trained=RR`, `--effect opened=RR`, `--selection S`;
+//! [`Planted`], [`generate_planted`]) replace how enrollment is drawn, so that the
+//! estimators of time to enroll and effects can be checked against a known truth.
+//! Each person is followed week by week of their wave (week w starts on local midnight
+//! of start + 7w): in week w they enroll, on a working day of it, with chance
+//! `(0.15 + 0.03 · wave) · 0.95^w` (later waves faster, every wave slowing down),
+//! times RR of each planted factor they were exposed to before the week began — the
+//! first real open of a rollout email (not a machine prefetch), or the instant the
+//! union of their training intervals reached 30 minutes — times their keenness,
+//! capped at 0.95. So the planted RR is exactly the weekly risk ratio the stratified
+//! estimator targets. A department's habits act only through how much its people read
+//! and train (its base chance of enrolling no longer differs), and each person's taste
+//! for reading and for training are drawn apart, so with one factor planted the only
+//! thing that ties exposure to enrolling is the planted effect. (Departments that read
+//! also tend to train, so with both planted each estimate is pulled a little by the
+//! other: that is what the estimator does not control for.) `--selection S` draws a hidden
+//! keenness k = exp(S·z − S²/2), z standard normal (mean 1), that multiplies both the
+//! chance of training and the weekly chance of enrolling: the confounding no
+//! stratification by time removes. A few people, as their department tends to, still
+//! enroll before the start (they are in no week). Without these flags, nothing of the
+//! above happens and the bytes are those of earlier versions. `uptake.toml` records
+//! the planted values in comments.
+//!
+//! Output is a pure function of `users`, `seed` and the planted effects (ChaCha8, a
+//! fixed calendar, no clock, no hash iteration). It is streamed person by person
+//! through one `BufWriter` per file, so memory does not grow with the number of
+//! events.
 
 use std::fs::File;
 use std::io::{self, BufWriter, Write};
@@ -36,6 +60,27 @@ pub struct GenerateOptions {
     pub out: PathBuf,
 }
 
+/// Effects planted in a rollout (`--effect FACTOR=RR`, `--selection S`), so that the
+/// estimators can be checked against a known truth. The default plants nothing and
+/// leaves the output as it always was.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Planted {
+    /// Weekly risk ratio of enrolling once trained (`--effect trained=RR`).
+    pub trained: Option<f64>,
+    /// Weekly risk ratio of enrolling once an email was opened (`--effect opened=RR`).
+    pub opened: Option<f64>,
+    /// Strength of the hidden keenness that raises both training and enrolling
+    /// (`--selection S`; 0 is none).
+    pub selection: Option<f64>,
+}
+
+impl Planted {
+    /// Whether anything is planted: the enrollment model of planted effects is used.
+    pub fn active(&self) -> bool {
+        self.trained.is_some() || self.opened.is_some() || self.selection.is_some()
+    }
+}
+
 /// What `generate` wrote.
 pub struct GenerateSummary {
     /// Each file written, in writing order, with its data-row count (header excluded;
@@ -45,6 +90,8 @@ pub struct GenerateSummary {
 
 /// Share of rows, per file, followed (or replaced) by a bad row.
 const BAD_ROW_RATE: f64 = 0.003;
+/// `training_min_minutes` of the config written ([`CONFIG_HEAD`]).
+const TRAINED_MINUTES: i64 = 30;
 /// `uptake.toml` up to the waves: as in SPEC.md section 2.
 const CONFIG_HEAD: &str = r#"# Synthetic rollout written by `uptake generate`: every person in it is made up.
 
@@ -268,12 +315,22 @@ const TICKETS: Layout = Layout {
 /// Writes a rollout of `opts.users` people into `opts.out`: `uptake.toml` and the five
 /// canonical CSV sources. The same users and seed always give the same bytes.
 pub fn generate(opts: &GenerateOptions) -> io::Result<GenerateSummary> {
+    generate_planted(opts, &Planted::default())
+}
+
+/// [`generate`] with `planted` effects (see the module doc). With nothing planted the
+/// bytes are those of [`generate`]; the same users, seed and effects always give the
+/// same bytes.
+pub fn generate_planted(opts: &GenerateOptions, planted: &Planted) -> io::Result<GenerateSummary> {
     std::fs::create_dir_all(&opts.out)?;
     let mut rng = ChaCha8Rng::seed_from_u64(opts.seed);
     let world = World::new(opts.users, &mut rng);
     let config = opts.out.join("uptake.toml");
     let mut toml = BufWriter::new(File::create(&config)?);
     world.write_config(&mut toml)?;
+    if planted.active() {
+        write_planted(&mut toml, planted)?;
+    }
     toml.flush()?;
 
     let groups: Vec<String> = world.depts.iter().map(|d| d.name.clone()).collect();
@@ -281,6 +338,7 @@ pub fn generate(opts: &GenerateOptions) -> io::Result<GenerateSummary> {
     let mut st = State {
         next_ticket: rng.random_range(1000..5000),
         rng,
+        planted: *planted,
         roster: open(ROSTER, 1)?,
         enrollments: open(ENROLLMENTS, 2)?,
         email: open(EMAIL, 3)?,
@@ -725,6 +783,63 @@ impl Sink {
     }
 }
 
+/// A person's training: the session day that made them trained (the nominal
+/// minutes of the unplanted model), and the instant their attended time reached
+/// [`TRAINED_MINUTES`] (the union of the intervals written: the exposure of planted
+/// effects).
+#[derive(Default)]
+struct Attended {
+    day: Option<NaiveDate>,
+    reached: Option<NaiveDateTime>,
+}
+
+/// The first instant at which the union of `intervals` (one session's) holds
+/// `minutes` minutes.
+fn attended_for(
+    intervals: &[(NaiveDateTime, NaiveDateTime)],
+    minutes: i64,
+) -> Option<NaiveDateTime> {
+    let mut sorted = intervals.to_vec();
+    sorted.sort();
+    let need = TimeDelta::minutes(minutes);
+    let mut got = TimeDelta::zero();
+    let mut covered_to: Option<NaiveDateTime> = None;
+    for (from, to) in sorted {
+        let from = covered_to.map_or(from, |c| from.max(c));
+        if to > from {
+            if got + (to - from) >= need {
+                return Some(from + (need - got));
+            }
+            got += to - from;
+        }
+        covered_to = Some(covered_to.map_or(to, |c| c.max(to)));
+    }
+    None
+}
+
+/// The weekly chance of enrolling, in week `week` of wave `wave` (0-based), of someone
+/// exposed to nothing, when effects are planted: later waves go faster (each learned
+/// from the one before), and every wave slows down as it goes.
+fn weekly_chance(wave: usize, week: i64) -> f64 {
+    (0.15 + 0.03 * wave as f64) * 0.95f64.powi(week as i32)
+}
+
+/// Records the planted effects in `uptake.toml`, as comments (the config ignores them).
+fn write_planted(out: &mut impl Write, planted: &Planted) -> io::Result<()> {
+    let show = |v: Option<f64>| v.map_or("none".to_string(), |v| format!("{v:?}"));
+    writeln!(
+        out,
+        "\n# Planted effects (weekly risk ratios of enrolling): trained = {}, opened = {}",
+        show(planted.trained),
+        show(planted.opened)
+    )?;
+    writeln!(
+        out,
+        "# Hidden keenness (selection): {}",
+        show(planted.selection)
+    )
+}
+
 /// One roster person while their events are written.
 struct Person {
     upn: String,
@@ -732,8 +847,14 @@ struct Person {
     alias: Option<String>,
     left_on: Option<NaiveDate>,
     profile: Profile,
-    /// Personal taste for email and training, around 1.
+    /// Personal taste for email, around 1.
     engaged: f64,
+    /// Personal taste for training: `engaged`, unless effects are planted (then drawn
+    /// on its own, so that reading and training are independent but for keenness).
+    training_engaged: f64,
+    /// Hidden keenness multiplying the chances of training and of enrolling each
+    /// week: 1 unless `--selection` is planted.
+    keen: f64,
 }
 
 impl Person {
@@ -751,6 +872,7 @@ impl Person {
 /// The random stream and the five open sources.
 struct State {
     rng: ChaCha8Rng,
+    planted: Planted,
     next_ticket: u64,
     roster: Sink,
     enrollments: Sink,
@@ -789,12 +911,23 @@ impl State {
             .row(&[&upn, &display, mail, &dept.name, location, champion, &left])?;
 
         let engaged = rng.random_range(0.6..1.4);
+        let (training_engaged, keen) = match self.planted.active() {
+            false => (engaged, 1.0),
+            true => {
+                let s = self.planted.selection.unwrap_or(0.0);
+                let z = normal(rng);
+                // Log-normal with mean 1: selection shifts who trains, not how many.
+                (rng.random_range(0.6..1.4), (s * z - s * s / 2.0).exp())
+            }
+        };
         let person = Person {
             upn,
             alias,
             left_on,
             profile: dept.profile,
             engaged,
+            training_engaged,
+            keen,
         };
         let Some(w) = dept.wave else {
             // Listed by no wave: some enroll anyway, some call the help desk.
@@ -809,13 +942,16 @@ impl State {
         let wave = &world.waves[w];
         let opened = self.emails(&person, wave)?;
         let trained = self.attend(&person, wave)?;
-        let enrolled = self.enroll(&person, wave, opened, trained)?;
+        let enrolled = match self.planted.active() {
+            false => self.enroll(&person, wave, opened.is_some(), trained.day)?,
+            true => self.enroll_planted(&person, wave, w, opened, trained.reached)?,
+        };
         self.tickets(&person, Some(wave.start), enrolled)
     }
 
     /// Sent, delivered (or bounce), opens and clicks for each campaign of the wave, plus
-    /// Apple Mail's prefetch opens. Returns whether the person opened anything.
-    fn emails(&mut self, p: &Person, wave: &Wave) -> io::Result<bool> {
+    /// Apple Mail's prefetch opens. Returns the person's first real open, if any.
+    fn emails(&mut self, p: &Person, wave: &Wave) -> io::Result<Option<NaiveDateTime>> {
         const EVENTS: [[&str; 3]; 5] = [
             ["sent", "Sent", "SENT"],
             ["delivered", "Delivered", "DELIVERED"],
@@ -826,7 +962,7 @@ impl State {
         let rng = &mut self.rng;
         let reader = rng.random_bool((0.65 * p.profile.email * p.engaged).min(0.97));
         let apple = rng.random_bool(0.04);
-        let mut opened = false;
+        let mut opened: Option<NaiveDateTime> = None;
         for c in wave.campaigns.iter().filter(|c| !p.gone_by(c.sent.date())) {
             let mut row = |rng: &mut ChaCha8Rng, ev: usize, t: NaiveDateTime, machine| {
                 let case = if rng.random_bool(0.003) {
@@ -854,10 +990,12 @@ impl State {
             if !rng.random_bool(if reader { 0.7 } else { 0.03 }) {
                 continue;
             }
-            opened = true;
             let mut t = delivered;
             for k in 0..5 {
                 t += secs((exponential(rng) * 8.0 * 3600.0) as i64 + 30);
+                if k == 0 {
+                    opened = Some(opened.map_or(t, |o| o.min(t)));
+                }
                 row(rng, 2, t, "")?;
                 if k == 0 && rng.random_bool(0.3) {
                     let click = t + secs(rng.random_range(5..300));
@@ -872,15 +1010,16 @@ impl State {
     }
 
     /// Attendance at one training session: whole, part, rejoined after a drop, or from
-    /// two devices at once. Returns the session day when it made the person trained.
-    fn attend(&mut self, p: &Person, wave: &Wave) -> io::Result<Option<NaiveDate>> {
+    /// two devices at once. Returns when it made the person trained, if it did.
+    fn attend(&mut self, p: &Person, wave: &Wave) -> io::Result<Attended> {
         let rng = &mut self.rng;
-        if !rng.random_bool((0.55 * p.profile.training * p.engaged).min(0.95)) {
-            return Ok(None);
+        let chance = 0.55 * p.profile.training * p.training_engaged * p.keen;
+        if !rng.random_bool(chance.min(0.95)) {
+            return Ok(Attended::default());
         }
         let (session, start) = wave.sessions.choose(rng).expect("every wave has sessions");
         if p.gone_by(start.date()) {
-            return Ok(None);
+            return Ok(Attended::default());
         }
         let join = *start + secs(rng.random_range(-180..300));
         let end = *start + secs(3600 + rng.random_range(-120..180));
@@ -901,12 +1040,17 @@ impl State {
                 intervals.push((join + secs(from), end - secs(to)));
             }
         }
-        for (from, to) in intervals {
+        for &(from, to) in &intervals {
             let id = p.id(rng);
             self.training
                 .row(&[id, session, &with_offset(from), &with_offset(to)])?;
         }
-        Ok((minutes >= 30).then(|| start.date()))
+        Ok(Attended {
+            // The unplanted model has always judged by the session's nominal minutes,
+            // which agree with the union except in how exactly they are counted.
+            day: (minutes >= TRAINED_MINUTES).then(|| start.date()),
+            reached: attended_for(&intervals, TRAINED_MINUTES),
+        })
     }
 
     /// Whether and when the person enrolls: training and opened emails raise the chance
@@ -949,6 +1093,56 @@ impl State {
         if when.date() > as_of() + days(3) || p.gone_by(when.date()) {
             return Ok(None);
         }
+        self.devices(p, when)?;
+        Ok(Some(when))
+    }
+
+    /// Whether and when the person enrolls when effects are planted: week by week of
+    /// the wave, with the weekly chance of [`weekly_chance`] times the planted risk
+    /// ratio of each factor the person was exposed to before the week began, times
+    /// their keenness; on a working day of that week. A few enroll before the start,
+    /// as their department tends to (those are in no week). Enrollments after a few
+    /// days past the as-of day are not in the export yet.
+    fn enroll_planted(
+        &mut self,
+        p: &Person,
+        wave: &Wave,
+        w: usize,
+        opened: Option<NaiveDateTime>,
+        trained: Option<NaiveDateTime>,
+    ) -> io::Result<Option<NaiveDateTime>> {
+        let rng = &mut self.rng;
+        let last = as_of() + days(3);
+        let mut when = None;
+        if rng.random_bool(p.profile.early) {
+            let day = wave.start - days(rng.random_range(3..10));
+            when = Some(work_time(rng, day));
+        }
+        let mut week = 0;
+        while when.is_none() && wave.start + days(7 * week) <= last {
+            let begins = wave.start + days(7 * week);
+            // Exposed before the week began: on an earlier day (both happen in the day).
+            let before = |t: Option<NaiveDateTime>| t.is_some_and(|t| t.date() < begins);
+            let mut chance = weekly_chance(w, week) * p.keen;
+            if before(trained) {
+                chance *= self.planted.trained.unwrap_or(1.0);
+            }
+            if before(opened) {
+                chance *= self.planted.opened.unwrap_or(1.0);
+            }
+            if rng.random_bool(chance.clamp(0.0, 0.95)) {
+                let workdays: Vec<NaiveDate> = (0..7)
+                    .map(|k| begins + days(k))
+                    .filter(|d| !matches!(d.weekday(), Weekday::Sat | Weekday::Sun))
+                    .collect();
+                let day = *workdays.choose(rng).expect("a week has working days");
+                when = Some(work_time(rng, day));
+            }
+            week += 1;
+        }
+        let Some(when) = when.filter(|t| t.date() <= last && !p.gone_by(t.date())) else {
+            return Ok(None);
+        };
         self.devices(p, when)?;
         Ok(Some(when))
     }
@@ -1105,6 +1299,48 @@ mod tests {
             assert_eq!(summary.files.len(), 6);
             std::fs::remove_dir_all(dir).expect("cleanup");
         }
+    }
+
+    #[test]
+    fn planted_rollouts_are_a_pure_function_of_seed_and_effects() {
+        let planted = |selection| Planted {
+            trained: Some(2.0),
+            opened: None,
+            selection,
+        };
+        let gen = |tag: &str, p: &Planted| {
+            let out = std::env::temp_dir().join(format!("uptake-gen-{}-{tag}", std::process::id()));
+            let opts = GenerateOptions {
+                users: 400,
+                seed: 9,
+                out: out.clone(),
+            };
+            let files = contents(&generate_planted(&opts, p).expect("generate"));
+            std::fs::remove_dir_all(out).expect("cleanup");
+            files
+        };
+        let (a, b) = (gen("pa", &planted(None)), gen("pb", &planted(None)));
+        assert_eq!(a, b);
+        assert_ne!(a, gen("pc", &planted(Some(1.0))));
+        assert_ne!(a[2], gen("pd", &Planted::default())[2]);
+        assert!(!Planted::default().active() && planted(None).active());
+    }
+
+    #[test]
+    fn training_reaches_the_threshold_inside_the_union_of_intervals() {
+        let t = |m: i64| at(date(2026, 9, 8), 10) + TimeDelta::minutes(m);
+        // [0, 20] and [10, 40] overlap: the union holds 30 minutes at minute 30.
+        assert_eq!(
+            attended_for(&[(t(10), t(40)), (t(0), t(20))], 30),
+            Some(t(30))
+        );
+        // Dropped from minute 15 to 20: 15 + 15 minutes at minute 35.
+        assert_eq!(
+            attended_for(&[(t(0), t(15)), (t(20), t(60))], 30),
+            Some(t(35))
+        );
+        // A second device inside the first interval adds nothing.
+        assert_eq!(attended_for(&[(t(0), t(29)), (t(5), t(20))], 30), None);
     }
 
     #[test]

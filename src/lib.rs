@@ -246,7 +246,9 @@ fn generate_rollout(args: &GenerateArgs) -> Result<Outcome, Error> {
         seed: args.seed,
         out: args.out.clone(),
     };
-    let summary = generate::generate(&opts).map_err(|e| Error::io(&args.out, e))?;
+    let planted = planted_effects(args)?;
+    let summary =
+        generate::generate_planted(&opts, &planted).map_err(|e| Error::io(&args.out, e))?;
     let mut out = Outcome::default();
     out.lines.push(format!(
         "wrote a synthetic rollout of {} people (seed {}) to {}",
@@ -254,6 +256,15 @@ fn generate_rollout(args: &GenerateArgs) -> Result<Outcome, Error> {
         args.seed,
         args.out.display()
     ));
+    if planted.active() {
+        let show = |v: Option<f64>| v.map_or("none".to_string(), |v| v.to_string());
+        out.lines.push(format!(
+            "  planted weekly risk ratios of enrolling: trained {}, opened {}; selection {}",
+            show(planted.trained),
+            show(planted.opened),
+            show(planted.selection)
+        ));
+    }
     for (path, rows) in summary.files {
         out.lines
             .push(format!("  {} ({rows} rows)", path.display()));
@@ -263,4 +274,25 @@ fn generate_rollout(args: &GenerateArgs) -> Result<Outcome, Error> {
         args.out.join("uptake.toml").display()
     ));
     Ok(out)
+}
+
+/// The effects `--effect` and `--selection` plant; a factor given twice is a usage
+/// error (which of the two ratios was meant?).
+fn planted_effects(args: &GenerateArgs) -> Result<generate::Planted, Error> {
+    let mut planted = generate::Planted {
+        selection: args.selection,
+        ..generate::Planted::default()
+    };
+    for e in &args.effects {
+        let (slot, name) = match e.factor {
+            cli::PlantedFactor::Trained => (&mut planted.trained, "trained"),
+            cli::PlantedFactor::Opened => (&mut planted.opened, "opened"),
+        };
+        if slot.replace(e.ratio).is_some() {
+            return Err(Error::Usage(format!(
+                "--effect {name} is given twice: give each factor once"
+            )));
+        }
+    }
+    Ok(planted)
 }

@@ -3,6 +3,7 @@
 mod attack;
 mod catalogue;
 mod digests;
+mod effects;
 mod exports;
 mod faults;
 mod golden;

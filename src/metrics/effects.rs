@@ -1,0 +1,597 @@
+//! Effects that hold up: what opening an email or training did to the weekly chance
+//! of enrolling, as a Mantel–Haenszel risk ratio stratified by wave and week of wave
+//! with its Greenland–Robins 95 % interval (docs/metrics.md, "Time to enroll,
+//! forecasts and effects").
+//!
+//! Takes the run's cohort as plain instants per person ([`cohort`] reads them out of
+//! the clean dataset: first enrollment, first real open, the instant training reached
+//! the threshold); builds one [`Stratum`] per wave and complete week ([`wave_strata`]);
+//! hands back one [`Estimate`] per wave and factor and one pooling every wave's strata
+//! ([`effects`]), which the report turns into the `effects` table beside the naive
+//! `lift`. Comparing people in the same week of the same wave is what keeps "people
+//! who train late also enroll late" from passing for an effect; nothing here controls
+//! for keener people choosing to train.
+
+use chrono::{Days, NaiveDate};
+use chrono_tz::Tz;
+
+use super::lift::Factor;
+use super::stats::Z95;
+use crate::calendar::local_to_utc_ms;
+use crate::config::Config;
+use crate::dataset::{Attendance, Dataset, EmailEvent};
+
+/// The factors whose effect is estimated, in table order.
+pub const FACTORS: [Factor; 2] = [Factor::OpenedEmail, Factor::Trained];
+
+/// One person of the cohort: the instants (ms since the epoch, UTC) that decide their
+/// strata. Instants after D may be present; only weeks ending by D read them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PersonTimes {
+    /// The person (position in the roster).
+    pub pid: u32,
+    /// Their first enrollment on any device.
+    pub first_enrolled: Option<i64>,
+    /// Their first open or click that is not a machine prefetch.
+    pub opened: Option<i64>,
+    /// The instant their attended minutes reached `training_min_minutes`
+    /// (`i64::MIN` when the threshold is 0: everyone is trained from the outset).
+    pub trained: Option<i64>,
+}
+
+impl PersonTimes {
+    /// The instant the person became exposed to `factor`, if they did.
+    pub fn exposure(&self, factor: Factor) -> Option<i64> {
+        match factor {
+            Factor::OpenedEmail => self.opened,
+            Factor::Trained => self.trained,
+        }
+    }
+}
+
+/// One wave's cohort: the people eligible as of D.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WaveCohort {
+    /// Index of the wave in `Config::waves`.
+    pub wave: usize,
+    /// The wave's start.
+    pub start: NaiveDate,
+    /// Its eligible people, in roster order.
+    pub people: Vec<PersonTimes>,
+}
+
+/// The run's cohort, per wave in config order: roster people with a wave who had not
+/// left by D (`left_on` after D, or none), with their instants. Waves with fewer
+/// eligible people than `min_group_size` are suppressed (docs/privacy.md) and left
+/// out.
+pub fn cohort(cfg: &Config, data: &Dataset, as_of: NaiveDate) -> Vec<WaveCohort> {
+    let r = &data.roster;
+    let n = r.len();
+    // Per workload, each person's first enrollment in it.
+    let mut first_enrolled: Vec<Vec<Option<i64>>> = vec![vec![None; n]; cfg.workloads.len()];
+    let e = &data.enrollments;
+    for i in 0..e.pid.len() {
+        let (pid, at) = (e.pid[i] as usize, e.enrolled_at[i]);
+        if let Some(slot) = first_enrolled
+            .get_mut(e.workload[i] as usize)
+            .and_then(|w| w.get_mut(pid))
+        {
+            *slot = Some(slot.map_or(at, |s| s.min(at)));
+        }
+    }
+    let mut opened: Vec<Option<i64>> = vec![None; n];
+    let m = &data.email;
+    for i in 0..m.pid.len() {
+        let real = match m.event[i] {
+            EmailEvent::Click => true,
+            EmailEvent::Open => !m.machine_open[i],
+            _ => false,
+        };
+        if let (true, Some(slot)) = (real, opened.get_mut(m.pid[i] as usize)) {
+            *slot = Some(slot.map_or(m.at[i], |s| s.min(m.at[i])));
+        }
+    }
+    let trained = trained_instants(&data.training, n, cfg.thresholds.training_min_minutes);
+
+    let mut waves: Vec<WaveCohort> = cfg
+        .waves
+        .iter()
+        .enumerate()
+        .map(|(k, w)| WaveCohort {
+            wave: k,
+            start: w.start,
+            people: Vec::new(),
+        })
+        .collect();
+    for (workload, of_workload) in r.waves.iter().enumerate() {
+        for pid in 0..n {
+            let Some(w) = of_workload[pid].and_then(|w| waves.get_mut(w as usize)) else {
+                continue;
+            };
+            if r.left_on[pid].is_some_and(|left| left <= as_of) {
+                continue;
+            }
+            w.people.push(PersonTimes {
+                pid: pid as u32,
+                first_enrolled: first_enrolled[workload][pid],
+                opened: opened[pid],
+                trained: trained[pid],
+            });
+        }
+    }
+    let min = cfg.thresholds.min_group_size as usize;
+    waves.retain(|w| w.people.len() >= min);
+    waves
+}
+
+/// Per person (indexed by pid, `n` people), the instant their attended time reaches
+/// `min_minutes`: per session the union of the [joined, left] intervals, summed over
+/// sessions as time passes (two sessions at once both count, as the attended minutes
+/// of `trained` do). `None` for people who never reach it.
+fn trained_instants(t: &Attendance, n: usize, min_minutes: f64) -> Vec<Option<i64>> {
+    let need = min_minutes * 60_000.0;
+    if need <= 0.0 {
+        return vec![Some(i64::MIN); n];
+    }
+    let mut out = vec![None; n];
+    let mut order: Vec<usize> = (0..t.pid.len()).collect();
+    let key = |i: usize| (t.pid[i], t.session[i], t.joined_at[i]);
+    if !order.windows(2).all(|w| key(w[0]) <= key(w[1])) {
+        order.sort_by_key(|&i| key(i));
+    }
+    let mut at = 0;
+    while at < order.len() {
+        let pid = t.pid[order[at]];
+        // The person's sessions, each as its union of intervals.
+        let mut merged: Vec<(i64, i64)> = Vec::new();
+        let mut session = None;
+        while at < order.len() && t.pid[order[at]] == pid {
+            let i = order[at];
+            let (joined, left) = (t.joined_at[i], t.left_at[i].max(t.joined_at[i]));
+            match merged.last_mut() {
+                Some(last) if session == Some(t.session[i]) && joined <= last.1 => {
+                    last.1 = last.1.max(left);
+                }
+                _ => merged.push((joined, left)),
+            }
+            session = Some(t.session[i]);
+            at += 1;
+        }
+        if let Some(slot) = out.get_mut(pid as usize) {
+            *slot = reached(&merged, need);
+        }
+    }
+    out
+}
+
+/// The first instant at which the summed length of `intervals` up to it reaches
+/// `need` ms: a sweep where each open interval adds one ms per ms.
+fn reached(intervals: &[(i64, i64)], need: f64) -> Option<i64> {
+    let mut edges: Vec<(i64, i64)> = intervals
+        .iter()
+        .flat_map(|&(s, e)| [(s, 1), (e, -1)])
+        .collect();
+    edges.sort_unstable();
+    let (mut covered, mut open, mut prev) = (0.0f64, 0i64, i64::MIN);
+    for (t, step) in edges {
+        if open > 0 {
+            let gain = (open as f64) * (t - prev) as f64;
+            if covered + gain >= need {
+                return Some(prev + ((need - covered) / open as f64).ceil() as i64);
+            }
+            covered += gain;
+        }
+        open += step;
+        prev = t;
+    }
+    None
+}
+
+/// One side of a stratum.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Arm {
+    /// People at risk at the week's start.
+    pub people: i64,
+    /// Of them, people whose first enrollment falls inside the week.
+    pub enrolled: i64,
+}
+
+/// One week of one wave: exposed and unexposed people not enrolled before it began.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Stratum {
+    /// The week of the wave (0 starts on the wave's start day).
+    pub week: i64,
+    /// Exposed before the week began: a, n₁.
+    pub exposed: Arm,
+    /// Not (yet) exposed: c, n₀.
+    pub unexposed: Arm,
+}
+
+/// The strata of one wave for one factor (docs/metrics.md, "effects").
+///
+/// Week w runs from local midnight of `start` + 7w days, in `tz`, for 7 days; only
+/// weeks that end by the end of `as_of` count. In week w, among `people` (pairs of
+/// first enrollment and exposure instants) not enrolled before it starts: exposed
+/// when the exposure instant is before it starts, and an event when the first
+/// enrollment falls inside it. One stratum per complete week, in week order, empty
+/// ones included.
+pub fn wave_strata(
+    tz: Tz,
+    as_of: NaiveDate,
+    start: NaiveDate,
+    people: impl IntoIterator<Item = (Option<i64>, Option<i64>)>,
+) -> Vec<Stratum> {
+    let weeks = ((as_of - start).num_days() + 1).div_euclid(7).max(0);
+    // bounds[w] = the instant week w starts; bounds[weeks] = the end of the last one,
+    // at or before the end of D since 7·weeks ≤ D − start + 1.
+    let bounds: Vec<i64> = (0..=weeks)
+        .map_while(|w| start.checked_add_days(Days::new(7 * w as u64)))
+        .map(|d| local_to_utc_ms(tz, d.and_time(chrono::NaiveTime::MIN)))
+        .collect();
+    let weeks = bounds.len().saturating_sub(1);
+    let mut strata: Vec<Stratum> = (0..weeks)
+        .map(|w| Stratum {
+            week: w as i64,
+            ..Stratum::default()
+        })
+        .collect();
+    for (enrolled, exposure) in people {
+        for (w, stratum) in strata.iter_mut().enumerate() {
+            let (from, to) = (bounds[w], bounds[w + 1]);
+            if enrolled.is_some_and(|e| e < from) {
+                break;
+            }
+            let arm = match exposure.is_some_and(|x| x < from) {
+                true => &mut stratum.exposed,
+                false => &mut stratum.unexposed,
+            };
+            arm.people += 1;
+            if enrolled.is_some_and(|e| e < to) {
+                arm.enrolled += 1;
+                break;
+            }
+        }
+    }
+    strata
+}
+
+/// A Mantel–Haenszel risk ratio over strata.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Estimate {
+    /// `risk_ratio`: the weekly chance of enrolling of the exposed over the unexposed;
+    /// `None` when either Mantel–Haenszel sum is 0.
+    pub risk_ratio: Option<f64>,
+    /// `risk_ratio_low`, `risk_ratio_high`: the Greenland–Robins 95 % interval.
+    pub interval: Option<(f64, f64)>,
+    /// `strata`: strata with people on both sides (the only ones that count).
+    pub strata: i64,
+    /// `exposed_person_weeks`: Σ n₁ over those strata.
+    pub exposed_person_weeks: i64,
+    /// `unexposed_person_weeks`: Σ n₀ over those strata.
+    pub unexposed_person_weeks: i64,
+}
+
+/// The Mantel–Haenszel risk ratio of `strata` with the Greenland–Robins interval
+/// (docs/metrics.md, "effects").
+///
+/// With a, n₁ the exposed events and people, c, n₀ the unexposed, N = n₁ + n₀, over
+/// the strata with n₁ > 0 and n₀ > 0: RR = Σ(a·n₀/N) / Σ(c·n₁/N); 95 % interval
+/// exp(ln RR ± 1.959964·√V), V = Σ((n₁n₀(a + c) − a·c·N)/N²) / (Σ(a·n₀/N) · Σ(c·n₁/N))
+/// (Greenland and Robins, "Estimation of a common effect parameter from sparse
+/// follow-up data", Biometrics 41, 1985; Rothman, Greenland and Lash, *Modern
+/// Epidemiology*, 3rd ed., eq. 15-22 and 15-23). Empty when either sum is 0.
+pub fn mantel_haenszel(strata: &[Stratum]) -> Estimate {
+    let (mut r, mut s, mut p) = (0.0f64, 0.0f64, 0.0f64);
+    let mut est = Estimate {
+        risk_ratio: None,
+        interval: None,
+        strata: 0,
+        exposed_person_weeks: 0,
+        unexposed_person_weeks: 0,
+    };
+    for st in strata {
+        let (n1, n0) = (st.exposed.people, st.unexposed.people);
+        if n1 <= 0 || n0 <= 0 {
+            continue;
+        }
+        let (a, c) = (st.exposed.enrolled as f64, st.unexposed.enrolled as f64);
+        let (n1f, n0f) = (n1 as f64, n0 as f64);
+        let n = n1f + n0f;
+        r += a * n0f / n;
+        s += c * n1f / n;
+        p += (n1f * n0f * (a + c) - a * c * n) / (n * n);
+        est.strata += 1;
+        est.exposed_person_weeks += n1;
+        est.unexposed_person_weeks += n0;
+    }
+    if r > 0.0 && s > 0.0 {
+        let rr = r / s;
+        let half = Z95 * (p / (r * s)).max(0.0).sqrt();
+        est.risk_ratio = Some(rr);
+        est.interval = Some(((rr.ln() - half).exp(), (rr.ln() + half).exp()));
+    }
+    est
+}
+
+/// One row of `effects` before privacy: a wave (or all of them) and a factor.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Effect {
+    /// Index into `Config::waves`; `None` for the row pooling every wave's strata.
+    pub wave: Option<usize>,
+    /// The factor.
+    pub factor: Factor,
+    /// The estimate.
+    pub estimate: Estimate,
+}
+
+/// Every effect of the run: per factor of [`FACTORS`], one row per wave of `cohort`
+/// in its order, then the row pooling all their strata. Rows come factor by factor
+/// within each wave: wave 1's factors, wave 2's, …, then the pooled ones.
+pub fn effects(tz: Tz, as_of: NaiveDate, cohort: &[WaveCohort]) -> Vec<Effect> {
+    let mut pooled: Vec<Vec<Stratum>> = vec![Vec::new(); FACTORS.len()];
+    let mut out = Vec::new();
+    for w in cohort {
+        for (k, factor) in FACTORS.into_iter().enumerate() {
+            let people = w
+                .people
+                .iter()
+                .map(|p| (p.first_enrolled, p.exposure(factor)));
+            let strata = wave_strata(tz, as_of, w.start, people);
+            out.push(Effect {
+                wave: Some(w.wave),
+                factor,
+                estimate: mantel_haenszel(&strata),
+            });
+            pooled[k].extend(strata);
+        }
+    }
+    for (factor, strata) in FACTORS.into_iter().zip(pooled) {
+        out.push(Effect {
+            wave: None,
+            factor,
+            estimate: mantel_haenszel(&strata),
+        });
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn close(a: f64, b: f64) -> bool {
+        (a - b).abs() < 1e-6
+    }
+
+    fn stratum(a: i64, n1: i64, c: i64, n0: i64) -> Stratum {
+        Stratum {
+            week: 0,
+            exposed: Arm {
+                people: n1,
+                enrolled: a,
+            },
+            unexposed: Arm {
+                people: n0,
+                enrolled: c,
+            },
+        }
+    }
+
+    #[test]
+    fn mantel_haenszel_of_two_strata_by_hand() {
+        // Stratum 1: a = 4 of n₁ = 10 exposed, c = 4 of n₀ = 20 unexposed, N = 30:
+        //   a·n₀/N = 80/30 = 2.666667, c·n₁/N = 40/30 = 1.333333,
+        //   (n₁n₀(a+c) − acN)/N² = (200·8 − 16·30)/900 = 1120/900 = 1.244444.
+        // Stratum 2: a = 6 of 20, c = 1 of 10, N = 30:
+        //   a·n₀/N = 60/30 = 2, c·n₁/N = 20/30 = 0.666667,
+        //   (200·7 − 6·30)/900 = 1220/900 = 1.355556.
+        // A third with nobody unexposed does not count.
+        // RR = 4.666667 / 2 = 2.333333; V = 2.6 / (4.666667·2) = 0.278571,
+        // √V = 0.527799; ln RR = 0.847298; exp(0.847298 ∓ 1.959964·0.527799)
+        // = (0.829304, 6.565077).
+        let e = mantel_haenszel(&[
+            stratum(4, 10, 4, 20),
+            stratum(6, 20, 1, 10),
+            stratum(3, 5, 0, 0),
+        ]);
+        assert!(close(e.risk_ratio.unwrap(), 2.333_333));
+        let (lo, hi) = e.interval.unwrap();
+        assert!(close(lo, 0.829_304), "{lo}");
+        assert!(close(hi, 6.565_077), "{hi}");
+        assert_eq!(e.strata, 2);
+        assert_eq!((e.exposed_person_weeks, e.unexposed_person_weeks), (30, 30));
+    }
+
+    #[test]
+    fn no_estimate_when_a_side_never_enrolls() {
+        // Σ c·n₁/N = 0: the ratio is unbounded, so it is left empty.
+        let e = mantel_haenszel(&[stratum(3, 10, 0, 10)]);
+        assert_eq!((e.risk_ratio, e.interval), (None, None));
+        assert_eq!(e.strata, 1);
+        let e = mantel_haenszel(&[]);
+        assert_eq!((e.risk_ratio, e.strata), (None, 0));
+    }
+
+    const H: i64 = 3_600_000;
+
+    fn paris() -> Tz {
+        "Europe/Paris".parse().unwrap()
+    }
+
+    fn at(s: &str) -> i64 {
+        chrono::DateTime::parse_from_rfc3339(s)
+            .unwrap()
+            .timestamp_millis()
+    }
+
+    fn day(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    #[test]
+    fn weeks_start_at_local_midnight_and_only_complete_weeks_count() {
+        // Wave starts Monday 2026-10-19 in Paris; D = Sunday 2026-11-08: weeks 0, 1, 2
+        // (19–25 Oct, 26 Oct–1 Nov, 2–8 Nov) all end by the end of D. Summer time ends
+        // on 25 Oct, so week 1 starts at 2026-10-25T23:00Z.
+        let start = day("2026-10-19");
+        let people = [
+            // Enrolled 2026-10-25T23:30Z = 00:30 on 26 Oct, Paris: week 1, not week 0.
+            (Some(at("2026-10-25T23:30:00Z")), None),
+            // Exposed in week 0, enrolled in week 1: exposed in week 1.
+            (
+                Some(at("2026-10-28T09:00:00Z")),
+                Some(at("2026-10-20T09:00:00Z")),
+            ),
+            // Enrolled before the start: in no stratum.
+            (Some(at("2026-10-15T09:00:00Z")), Some(0)),
+            // Never enrolled, exposed 2026-10-25T22:59:59Z (before week 1 starts).
+            (None, Some(at("2026-10-25T22:59:59Z"))),
+            // Never enrolled, exposed exactly as week 2 starts: not before it.
+            (None, Some(at("2026-11-01T23:00:00Z"))),
+        ];
+        let strata = wave_strata(paris(), day("2026-11-08"), start, people);
+        let arms: Vec<((i64, i64), (i64, i64))> = strata
+            .iter()
+            .map(|s| {
+                (
+                    (s.exposed.enrolled, s.exposed.people),
+                    (s.unexposed.enrolled, s.unexposed.people),
+                )
+            })
+            .collect();
+        // Week 0: all four not enrolled before are unexposed; nobody enrolls.
+        // Week 1: exposed are the second and fourth (second enrolls); unexposed the
+        // first (enrolls) and fifth.
+        // Week 2: the fourth exposed, the fifth unexposed; no events.
+        assert_eq!(arms, [((0, 0), (0, 4)), ((1, 2), (1, 2)), ((0, 1), (0, 1))]);
+        // D = Saturday 2026-11-07: week 2 does not end by D.
+        assert_eq!(
+            wave_strata(paris(), day("2026-11-07"), start, people).len(),
+            2
+        );
+        // Before the first week ends: none.
+        assert!(wave_strata(paris(), day("2026-10-24"), start, people).is_empty());
+        assert!(wave_strata(paris(), day("2026-10-01"), start, people).is_empty());
+    }
+
+    #[test]
+    fn training_is_reached_once_the_union_of_intervals_holds_the_minutes() {
+        // Person 0, session 0: [0, 20 min] and [10, 40] overlap → union [0, 40]: 30 min
+        // at minute 30. Person 1: session 0 [0, 20], session 1 [100, 115] → 20 by
+        // minute 20, then 10 more at minute 110. Person 2: 25 minutes in all: never.
+        // Person 3: two sessions at once, [0, 20] and [5, 20]: one minute per minute
+        // up to minute 5, then two: 5 + (30 − 5)/2 = minute 17.5. Person 4: nothing.
+        let m = 60_000;
+        let rows = [
+            (0, 0, 10, 40),
+            (0, 0, 0, 20),
+            (1, 0, 0, 20),
+            (1, 1, 100, 115),
+            (2, 0, 0, 25),
+            (3, 0, 0, 20),
+            (3, 1, 5, 20),
+        ];
+        let t = Attendance {
+            pid: rows.iter().map(|r| r.0).collect(),
+            session: rows.iter().map(|r| r.1).collect(),
+            joined_at: rows.iter().map(|r| r.2 * m).collect(),
+            left_at: rows.iter().map(|r| r.3 * m).collect(),
+            sessions: vec!["a".into(), "b".into()],
+        };
+        let got = trained_instants(&t, 5, 30.0);
+        assert_eq!(
+            got,
+            [
+                Some(30 * m),
+                Some(110 * m),
+                None,
+                Some(17 * m + m / 2),
+                None
+            ]
+        );
+        assert_eq!(trained_instants(&t, 2, 0.0), [Some(i64::MIN); 2]);
+    }
+
+    #[test]
+    fn strata_of_a_synthetic_wave_keep_every_person_week() {
+        // 3 people, weeks of 7 days in UTC from 2026-01-05 (a Monday), D = 2026-01-25
+        // (3 complete weeks). A enrolls in week 2, never exposed: weeks 0, 1, 2
+        // unexposed. B exposed on day 3, never enrolls: week 0 unexposed, 1–2 exposed.
+        // C enrolls on day 1: week 0 only.
+        let utc: Tz = "UTC".parse().unwrap();
+        let start = day("2026-01-05");
+        let d0 = at("2026-01-05T00:00:00Z");
+        let people = [
+            (Some(d0 + 15 * 24 * H), None),
+            (None, Some(d0 + 3 * 24 * H)),
+            (Some(d0 + 24 * H), Some(d0 + 5 * 24 * H)),
+        ];
+        let s = wave_strata(utc, day("2026-01-25"), start, people);
+        let total: i64 = s
+            .iter()
+            .map(|s| s.exposed.people + s.unexposed.people)
+            .sum();
+        assert_eq!(total, 3 + 3 + 1);
+        assert_eq!(
+            s[0].unexposed,
+            Arm {
+                people: 3,
+                enrolled: 1
+            }
+        );
+        assert_eq!(
+            s[2].exposed,
+            Arm {
+                people: 1,
+                enrolled: 0
+            }
+        );
+        assert_eq!(
+            s[2].unexposed,
+            Arm {
+                people: 1,
+                enrolled: 1
+            }
+        );
+    }
+
+    proptest! {
+        #[test]
+        fn identical_groups_have_a_ratio_of_one(
+            arms in proptest::collection::vec((1i64..40, 0i64..40, 1i64..4), 1..8),
+        ) {
+            // Exposed and unexposed with the same events per person in every stratum
+            // (k times as many unexposed people and events): RR = 1, inside the interval.
+            let strata: Vec<Stratum> = arms
+                .iter()
+                .map(|&(n, e, k)| {
+                    let a = e.min(n);
+                    stratum(a, n, a * k, n * k)
+                })
+                .collect();
+            let est = mantel_haenszel(&strata);
+            if let Some(rr) = est.risk_ratio {
+                prop_assert!((rr - 1.0).abs() < 1e-9);
+                let (lo, hi) = est.interval.unwrap();
+                prop_assert!(lo <= 1.0 + 1e-9 && 1.0 <= hi + 1e-9);
+            } else {
+                prop_assert!(arms.iter().all(|&(n, e, _)| e.min(n) == 0));
+            }
+        }
+
+        #[test]
+        fn the_interval_brackets_the_ratio(
+            arms in proptest::collection::vec((0i64..30, 1i64..30, 0i64..30, 1i64..30), 1..8),
+        ) {
+            let strata: Vec<Stratum> = arms
+                .iter()
+                .map(|&(a, n1, c, n0)| stratum(a.min(n1), n1, c.min(n0), n0))
+                .collect();
+            let est = mantel_haenszel(&strata);
+            if let (Some(rr), Some((lo, hi))) = (est.risk_ratio, est.interval) {
+                prop_assert!(lo > 0.0 && lo <= rr * (1.0 + 1e-12) && rr <= hi * (1.0 + 1e-12));
+            }
+        }
+    }
+}
