@@ -30,7 +30,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let (cfg, data) = uptake::load(Some(&config), &Progress::hidden())?;
     let (as_of, _) = uptake::resolve_as_of(None, &cfg, &data)?;
     let tz = cfg.timezone;
-    let waves = cohort(&cfg, &data, as_of);
+    let waves = cohort(&cfg, &data, as_of).expect("the cohort");
     let mut out = String::new();
     let mut curves: Vec<(usize, Curve)> = Vec::new();
     for w in &waves {

@@ -16,20 +16,24 @@ use chrono::{Days, NaiveDate};
 use chrono_tz::Tz;
 
 use super::lift::Factor;
+use super::people::Persons;
 use super::stats::Z95;
 use crate::calendar::local_to_utc_ms;
 use crate::config::Config;
 use crate::dataset::{Attendance, Dataset, EmailEvent};
+use crate::error::Error;
 
 /// The factors whose effect is estimated, in table order.
 pub const FACTORS: [Factor; 2] = [Factor::OpenedEmail, Factor::Trained];
 
 /// One person of the cohort: the instants (ms since the epoch, UTC) that decide their
 /// strata. Instants after D may be present; only weeks ending by D read them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PersonTimes {
     /// The person (position in the roster).
     pub pid: u32,
+    /// The label their group is shown under in the wave.
+    pub label: String,
     /// Their first enrollment on any device.
     pub first_enrolled: Option<i64>,
     /// Their first open or click that is not a machine prefetch.
@@ -60,25 +64,25 @@ pub struct WaveCohort {
     pub people: Vec<PersonTimes>,
 }
 
-/// The run's cohort, per wave in config order: roster people with a wave who had not
-/// left by D (`left_on` after D, or none), with their instants. Waves with fewer
-/// eligible people than `min_group_size` are suppressed (docs/privacy.md) and left
-/// out.
-pub fn cohort(cfg: &Config, data: &Dataset, as_of: NaiveDate) -> Vec<WaveCohort> {
-    let r = &data.roster;
-    let n = r.len();
-    // Per workload, each person's first enrollment in it.
-    let mut first_enrolled: Vec<Vec<Option<i64>>> = vec![vec![None; n]; cfg.workloads.len()];
-    let e = &data.enrollments;
-    for i in 0..e.pid.len() {
-        let (pid, at) = (e.pid[i] as usize, e.enrolled_at[i]);
-        if let Some(slot) = first_enrolled
-            .get_mut(e.workload[i] as usize)
-            .and_then(|w| w.get_mut(pid))
-        {
-            *slot = Some(slot.map_or(at, |s| s.min(at)));
-        }
-    }
+/// The run's cohort as of `as_of`, per wave in config order (see [`of_persons`]):
+/// builds the frames and the cohort first, as `metrics::compute` does.
+pub fn cohort(cfg: &Config, data: &Dataset, as_of: NaiveDate) -> Result<Vec<WaveCohort>, Error> {
+    let f = super::frames::build(cfg, data)?;
+    let who = super::people::cohort(&f, cfg, as_of)?;
+    let persons = super::people::persons(&f, cfg, &super::people::Cutoffs::new(cfg, as_of), &who)?;
+    of_persons(cfg, data, &persons)
+}
+
+/// The run's cohort per wave in config order — the people eligible on D, in each
+/// wave of each workload ([`Persons`]) — with their instants: first enrollment in the
+/// wave's workload, first real open, the instant training reached the threshold.
+/// Suppressed waves (docs/privacy.md) are left out.
+pub fn of_persons(
+    cfg: &Config,
+    data: &Dataset,
+    persons: &Persons,
+) -> Result<Vec<WaveCohort>, Error> {
+    let n = data.roster.len();
     let mut opened: Vec<Option<i64>> = vec![None; n];
     let m = &data.email;
     for i in 0..m.pid.len() {
@@ -92,7 +96,6 @@ pub fn cohort(cfg: &Config, data: &Dataset, as_of: NaiveDate) -> Vec<WaveCohort>
         }
     }
     let trained = trained_instants(&data.training, n, cfg.thresholds.training_min_minutes);
-
     let mut waves: Vec<WaveCohort> = cfg
         .waves
         .iter()
@@ -103,25 +106,22 @@ pub fn cohort(cfg: &Config, data: &Dataset, as_of: NaiveDate) -> Vec<WaveCohort>
             people: Vec::new(),
         })
         .collect();
-    for (workload, of_workload) in r.waves.iter().enumerate() {
-        for pid in 0..n {
-            let Some(w) = of_workload[pid].and_then(|w| waves.get_mut(w as usize)) else {
-                continue;
-            };
-            if r.left_on[pid].is_some_and(|left| left <= as_of) {
-                continue;
-            }
-            w.people.push(PersonTimes {
-                pid: pid as u32,
-                first_enrolled: first_enrolled[workload][pid],
-                opened: opened[pid],
-                trained: trained[pid],
-            });
-        }
+    for p in persons.facts()? {
+        let Some(k) = cfg.waves.iter().position(|w| w.name == p.wave) else {
+            continue;
+        };
+        let pid = p.pid as usize;
+        waves[k].people.push(PersonTimes {
+            pid: p.pid,
+            label: p.label,
+            first_enrolled: p.first_enrolled,
+            opened: opened.get(pid).copied().flatten(),
+            trained: trained.get(pid).copied().flatten(),
+        });
     }
-    let min = cfg.thresholds.min_group_size as usize;
-    waves.retain(|w| w.people.len() >= min);
-    waves
+    let suppressed = persons.suppressed_waves();
+    waves.retain(|w| !w.people.is_empty() && !suppressed.contains(&cfg.waves[w.wave].name));
+    Ok(waves)
 }
 
 /// Per person (indexed by pid, `n` people), the instant their attended time reaches

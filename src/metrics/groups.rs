@@ -10,6 +10,7 @@ use super::frames::{col_names::*, Frames};
 use super::people::{tickets_by_d, with_levels, Cutoffs, Persons, LABEL};
 use super::stats::{self, Status};
 use super::table::{Col, Kind, Table, Value};
+use super::timing::forecast_cells;
 use crate::config::{Config, Wave};
 use crate::error::Error;
 use crate::schema::ALL;
@@ -58,6 +59,15 @@ pub struct GroupValues {
     pub enrolled_14d_ago: i64,
     /// `reached`, a date, or none.
     pub projected_target_date: Option<String>,
+    /// The first day of wave at which half the cohort has enrolled (Kaplan–Meier).
+    pub median_days_to_enroll: Option<i64>,
+    /// The Kaplan–Meier share enrolled by day 14, 28 and 42 of the wave.
+    pub share_by_day: [Option<f64>; 3],
+    /// A wave's `(all)` row: when it reaches its final target, judging by earlier
+    /// waves.
+    pub forecast: Option<super::survival::Forecast>,
+    /// The earlier waves the forecast's days came from, in config order.
+    pub forecast_from: Vec<String>,
 }
 
 impl GroupValues {
@@ -236,6 +246,10 @@ pub fn values_of(
         champions: c.champions,
         enrolled_7d_ago: c.enrolled_7d,
         enrolled_14d_ago: c.enrolled_14d,
+        median_days_to_enroll: None,
+        share_by_day: [None; 3],
+        forecast: None,
+        forecast_from: Vec::new(),
         projected_target_date: forecast(&Partial {
             eligible: c.eligible,
             enrolled: c.enrolled,
@@ -375,6 +389,31 @@ impl Table for GroupRow {
                         .as_ref()
                         .and_then(|v| v.projected_target_date.as_deref()),
                 )
+            }),
+            Col::of("median_days_to_enroll", Count, |r| {
+                Value::Int(r.values.as_ref().and_then(|v| v.median_days_to_enroll))
+            }),
+            Col::of("share_by_day_14", Rate, |r| {
+                Value::Float(r.figure(|v| v.share_by_day[0]))
+            }),
+            Col::of("share_by_day_28", Rate, |r| {
+                Value::Float(r.figure(|v| v.share_by_day[1]))
+            }),
+            Col::of("share_by_day_42", Rate, |r| {
+                Value::Float(r.figure(|v| v.share_by_day[2]))
+            }),
+            Col::text("forecast_date", |r| {
+                Value::Text(
+                    forecast_cells(r.values.as_ref().and_then(|v| v.forecast.as_ref()))
+                        .0
+                        .map(std::borrow::Cow::Owned),
+                )
+            }),
+            Col::of("forecast_low", Kind::Date, |r| {
+                Value::Date(forecast_cells(r.values.as_ref().and_then(|v| v.forecast.as_ref())).1)
+            }),
+            Col::of("forecast_high", Kind::Date, |r| {
+                Value::Date(forecast_cells(r.values.as_ref().and_then(|v| v.forecast.as_ref())).2)
             }),
         ]
     }

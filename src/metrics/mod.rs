@@ -23,6 +23,7 @@ pub mod stats;
 pub mod survival;
 pub mod table;
 pub mod tickets;
+pub mod timing;
 pub mod weekly;
 
 use chrono::NaiveDate;
@@ -42,6 +43,7 @@ pub use people::Cutoffs;
 pub use stats::Status;
 pub use table::{Kind, Table, Value, Written};
 pub use tickets::CategoryRow;
+pub use timing::{EffectRow, TimeRow};
 pub use weekly::WeekRow;
 
 /// Every table of a run, computed once, as typed rows.
@@ -62,6 +64,10 @@ pub struct Tables {
     pub campaigns: Vec<CampaignRow>,
     /// `ticket_categories`.
     pub ticket_categories: Vec<CategoryRow>,
+    /// `time_to_enroll`.
+    pub time_to_enroll: Vec<TimeRow>,
+    /// `effects`.
+    pub effects: Vec<EffectRow>,
     /// `data_quality`.
     pub data_quality: Vec<QualityRow>,
     /// `group_metrics` as of D − 7, for what changed since last week.
@@ -81,6 +87,8 @@ impl Tables {
             Box::new(table::rows(&self.lift)),
             Box::new(table::rows(&self.campaigns)),
             Box::new(table::rows(&self.ticket_categories)),
+            Box::new(table::rows(&self.time_to_enroll)),
+            Box::new(table::rows(&self.effects)),
             Box::new(table::rows(&self.data_quality)),
             Box::new(table::Rows {
                 name: "group_metrics_week_ago",
@@ -102,7 +110,7 @@ pub fn compute(cfg: &Config, data: &Dataset, as_of: NaiveDate) -> Result<Tables,
     let persons = people::persons(&f, cfg, &cut, &cohort)?;
     drop(s);
     let s = timed("group_metrics");
-    let group_metrics = groups::group_rows(&f, cfg, &cut, &persons)?;
+    let mut group_metrics = groups::group_rows(&f, cfg, &cut, &persons)?;
     drop(s);
 
     // Last week's figures of the same people, under the same labels: comparing the two
@@ -111,7 +119,28 @@ pub fn compute(cfg: &Config, data: &Dataset, as_of: NaiveDate) -> Result<Tables,
     let week_ago = as_of - chrono::Days::new(7);
     let cut_week_ago = Cutoffs::new(cfg, week_ago);
     let persons_week_ago = people::persons(&f, cfg, &cut_week_ago, &cohort)?;
-    let group_metrics_week_ago = groups::group_rows(&f, cfg, &cut_week_ago, &persons_week_ago)?;
+    let mut group_metrics_week_ago = groups::group_rows(&f, cfg, &cut_week_ago, &persons_week_ago)?;
+    drop(s);
+
+    // Time to enroll, forecasts and effects: the cohort's instants per wave (waves
+    // that have started).
+    let s = timed("time to enroll and effects");
+    let mut waves = effects::of_persons(cfg, data, &persons)?;
+    waves.retain(|w| w.start <= as_of);
+    timing::add_to_groups(cfg, as_of, &waves, &mut group_metrics);
+    let started_week_ago: Vec<_> = waves
+        .iter()
+        .filter(|w| w.start <= week_ago)
+        .cloned()
+        .collect();
+    timing::add_to_groups(
+        cfg,
+        week_ago,
+        &started_week_ago,
+        &mut group_metrics_week_ago,
+    );
+    let time_to_enroll = timing::time_rows(cfg, as_of, &waves);
+    let effects = timing::effect_rows(cfg, as_of, &waves);
     drop(s);
 
     let cut_metrics = {
@@ -145,6 +174,8 @@ pub fn compute(cfg: &Config, data: &Dataset, as_of: NaiveDate) -> Result<Tables,
         lift,
         campaigns,
         ticket_categories,
+        time_to_enroll,
+        effects,
         data_quality,
         group_metrics_week_ago,
         persons,

@@ -66,10 +66,16 @@ pub struct Persons {
 pub struct PersonFacts {
     /// The person (position in the roster).
     pub pid: u32,
-    /// Their wave.
+    /// The workload of the row.
+    pub workload: String,
+    /// Their wave of that workload.
     pub wave: String,
     /// Their group, as on the roster.
     pub group: String,
+    /// The label their group is shown under.
+    pub label: String,
+    /// Their first enrollment in the workload (ms), if any.
+    pub first_enrolled: Option<i64>,
     /// Enrolled by D.
     pub enrolled: bool,
     /// Received a rollout email by D.
@@ -88,15 +94,23 @@ impl Persons {
         let pid = df.column(PID).and_then(|c| c.u32()).map_err(err)?;
         let text = |name: &str| df.column(name).and_then(|c| c.str()).map_err(err);
         let flag = |name: &str| df.column(name).and_then(|c| c.bool()).map_err(err);
-        let (wave, group) = (text(WAVE)?, text(GROUP)?);
+        let (workload, wave, group, label) =
+            (text(WORKLOAD)?, text(WAVE)?, text(GROUP)?, text(LABEL)?);
+        let first = df
+            .column("first_enrolled")
+            .and_then(|c| c.i64())
+            .map_err(err)?;
         let (enrolled, recipient) = (flag("enrolled")?, flag("recipient")?);
         let (opener, trained) = (flag("opener")?, flag("trained")?);
         Ok((0..df.height())
             .filter_map(|i| {
                 Some(PersonFacts {
                     pid: pid.get(i)?,
+                    workload: workload.get(i).unwrap_or_default().to_string(),
                     wave: wave.get(i)?.to_string(),
                     group: group.get(i).unwrap_or_default().to_string(),
+                    label: label.get(i).unwrap_or_default().to_string(),
+                    first_enrolled: first.get(i),
                     enrolled: enrolled.get(i).unwrap_or(false),
                     recipient: recipient.get(i).unwrap_or(false),
                     opener: opener.get(i).unwrap_or(false),

@@ -527,21 +527,6 @@ pub struct Gain {
     pub change_text: String,
 }
 
-/// What a wave at risk or behind is heading for.
-#[derive(Debug, Clone, Serialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
-pub enum Outlook {
-    /// It already reached its final target share.
-    Reached,
-    /// At the last 14 days' pace it reaches it on this day.
-    On {
-        /// The day, YYYY-MM-DD.
-        date: String,
-    },
-    /// Nobody enrolled in the last 14 days.
-    Stalled,
-}
-
 /// A wave at risk or behind, for the digest.
 #[derive(Debug, Clone, Serialize)]
 pub struct WaveAtRisk {
@@ -555,8 +540,8 @@ pub struct WaveAtRisk {
     pub target_text: String,
     /// Its final target share formatted.
     pub final_target_text: String,
-    /// Where it is heading.
-    pub outlook: Outlook,
+    /// Where it is heading, as a clause (see [`outlook`]).
+    pub outlook: String,
 }
 
 /// One finding of the lessons: something that went well or is to improve. The
@@ -940,16 +925,71 @@ fn at_risk(cfg: &Config, tables: &Tables) -> Vec<WaveAtRisk> {
                 rate_text: pct(v.enrollment_rate()),
                 target_text: pct(Some(v.target_rate)),
                 final_target_text: pct(Some(w.final_share())),
-                outlook: match v.projected_target_date.as_deref() {
-                    Some("reached") => Outlook::Reached,
-                    Some(d) => Outlook::On {
-                        date: d.to_string(),
-                    },
-                    None => Outlook::Stalled,
-                },
+                outlook: outlook(cfg, w, v),
             })
         })
         .collect()
+}
+
+/// A day as the digests write a forecast: `12 Jan 2027`.
+fn day_text(d: chrono::NaiveDate) -> String {
+    d.format("%-d %b %Y").to_string()
+}
+
+/// Names as a reader lists them: `A`, `A and B`, `A, B and C`.
+fn listed(names: &[String]) -> String {
+    match names {
+        [] => String::new(),
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} and {last}", init.join(", ")),
+    }
+}
+
+/// Where a started wave is heading, as a clause: reached; the forecast from earlier
+/// waves' curves with its range; or, with no earlier wave to learn from (or none that
+/// got that far), the 14-day pace (docs/metrics.md, "Forecast").
+pub fn outlook(cfg: &Config, wave: &Wave, v: &crate::metrics::GroupValues) -> String {
+    use crate::metrics::survival::Forecast;
+    let target = pct(Some(wave.final_share()));
+    match &v.forecast {
+        Some(Forecast::Reached) => "it has already reached its final target".to_string(),
+        Some(Forecast::Range(r)) => {
+            let by = listed(&v.forecast_from);
+            if r.low == r.high {
+                format!(
+                    "judging by {by}, it reaches its final {target} on {}",
+                    day_text(r.likely)
+                )
+            } else {
+                format!(
+                    "judging by {by}, it reaches its final {target} between {} and {}, most likely on {}",
+                    day_text(r.low),
+                    day_text(r.high),
+                    day_text(r.likely)
+                )
+            }
+        }
+        _ => {
+            let earlier = cfg
+                .waves
+                .iter()
+                .any(|o| o.workload == wave.workload && o.start < wave.start);
+            let why = if earlier {
+                "the earlier waves never got that far"
+            } else {
+                "no earlier wave to learn from"
+            };
+            match v.projected_target_date.as_deref() {
+                Some("reached") => "it has already reached its final target".to_string(),
+                Some(d) => format!(
+                    "{why}; at the pace of the last 14 days it reaches its final {target} on {d}"
+                ),
+                None => format!(
+                    "{why}, and with no enrollments in the last 14 days it will not reach its final {target} without action"
+                ),
+            }
+        }
+    }
 }
 
 fn week_points(rows: &[WeekRow]) -> Vec<WeekPoint> {

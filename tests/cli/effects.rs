@@ -49,7 +49,7 @@ fn trained(selection: Option<f64>) -> Planted {
 
 /// The `(all)` row of `effects` for `trained`: every wave's strata pooled.
 fn pooled_trained(cfg: &Config, data: &Dataset, as_of: NaiveDate) -> Estimate {
-    let waves = cohort(cfg, data, as_of);
+    let waves = cohort(cfg, data, as_of).expect("the cohort");
     effects(cfg.timezone, as_of, &waves)
         .into_iter()
         .find(|e| e.wave.is_none() && e.factor == Factor::Trained)
@@ -192,7 +192,7 @@ fn an_independent_python_implementation_finds_the_same_figures() {
     let (cfg, data) =
         uptake::load(Some(&dir.path().join("uptake.toml")), &Progress::hidden()).expect("read");
     let (as_of, _) = uptake::resolve_as_of(None, &cfg, &data).expect("as of");
-    let waves = cohort(&cfg, &data, as_of);
+    let waves = cohort(&cfg, &data, as_of).expect("the cohort");
     let mut take = |key: String| {
         python
             .remove(&key)
