@@ -163,15 +163,19 @@ pub fn read_source<T: Send>(
         };
         let mut apply_here = |t: T| apply(&path, t);
         let read = match tool {
-            None => read_file(
-                source,
-                cfg,
-                &path,
-                &wanted,
-                n_required,
-                &parse,
-                &mut apply_here,
-            )?,
+            None => {
+                let read = read_file(
+                    source,
+                    cfg,
+                    &path,
+                    &wanted,
+                    n_required,
+                    &parse,
+                    &mut apply_here,
+                )?;
+                notes.extend(read.notes.iter().cloned());
+                read
+            }
             Some(tool) => {
                 let ctx = table::Ctx {
                     source,
@@ -213,7 +217,8 @@ fn read_export(
             ),
         });
     }
-    let (text, sha256, _) = text::read_text(ctx.path)?;
+    let (text, sha256, decoded) = text::read_text(ctx.path)?;
+    let mut notes: Vec<String> = decoded.note(ctx.path).into_iter().collect();
     let adapted = match tool {
         Tool::Intune => intune::read(ctx, &text)?,
         Tool::Entra => entra::read(ctx, &text)?,
@@ -242,7 +247,15 @@ fn read_export(
             table::Out::Bad { line, reason, raw } => visit(Row::Malformed { line, reason, raw }),
         }
     }
-    Ok((FileRead { sha256, rows }, adapted.notes))
+    notes.extend(adapted.notes);
+    Ok((
+        FileRead {
+            sha256,
+            rows,
+            notes: Vec::new(),
+        },
+        notes,
+    ))
 }
 
 #[cfg(test)]
