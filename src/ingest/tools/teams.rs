@@ -15,22 +15,36 @@
 //!    `3. In-Meeting Activities` (`Name, Join Time, Leave Time, Duration, ...`). The
 //!    activities (one row per join) are read when present, else the participants.
 //!
-//! Labels follow the downloader's language: [`LABELS`] holds the English ones and
-//! every translation seen in real exports. Files are usually UTF-16 with tabs;
-//! dates follow the downloader's locale (`15/11/22, 09:30:17`, `7/20/23, 4:30:36
-//! PM`, `13/04/2021 à 09:01:31`), read in the rollout's zone (UTC when the header
-//! says `(UTC)`). When the values do not decide the order, translated labels or a
-//! 24-hour clock mean day-first (see `sessions::locale_order`). The person is their
-//! UPN, else their email, else their name; the session is the summary's meeting
-//! title, else the file name. `columns.user_id` and `columns.session` override both.
+//! Labels follow the downloader's language: [`LABELS`] holds them per language, each
+//! from a real export, public code that reads one, or Microsoft's documentation
+//! (docs/exports.md says which). A 2021–22 or 2022+ report whose labels are not
+//! known, or only in part, is read by its structure ([`by_structure`]): the table
+//! whose rows hold two columns of timestamps is the participants (the last such
+//! table, the in-meeting activities); its first timestamp column is the join, the
+//! second the leave, its email-shaped columns the email and then the UPN, its first
+//! text column the name; the summary's first text value is the meeting title. The
+//! run's notes say which file was read so and which columns were taken.
+//!
+//! Files are usually UTF-16 with tabs; dates follow the downloader's regional
+//! format (`15/11/22, 09:30:17`, `7/20/23, 4:30:36 PM`, `13/04/2021 à 09:01:31`),
+//! read in the rollout's zone (UTC when the header says `(UTC)`), their order
+//! decided from the values and the summary's start and end, else from `date_order`,
+//! else from the clock (see `sessions::locale_order`): never from the labels alone,
+//! since a Polish report can carry US dates. The person is their UPN, else their
+//! email, else their name; the session is the summary's meeting title, else the file
+//! name. `columns.user_id` and `columns.session` override both, and `columns` maps
+//! any header the reader does not find.
 
 use std::collections::HashMap;
 
-use crate::error::Error;
+use crate::error::{Error, MissingColumn};
 use crate::schema::{JOINED_AT, LEFT_AT, SESSION, USER_ID};
 
 use super::sessions::{bad, configured, file_session, locale_order, Interval};
-use crate::ingest::table::{lines, parse_table, squash, Adapted, Ctx, Table, TableRow};
+use crate::ingest::table::{
+    cell_shape, clean, column_shape, find_header, lines, parse_table, squash, Adapted, Ctx, Shape,
+    Table, TableRow,
+};
 
 /// What a column of an attendance report holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -46,47 +60,68 @@ enum Role {
     LastLeave,
     Email,
     Upn,
+    /// The meeting's title, a key of the summary block.
+    Title,
 }
 
-/// Each role's labels: English, then the translations found in real exports
-/// (French: Necrelox/Auto_Presence; Portuguese: RenatoJardimParducci's 2020 lists
-/// and a pt-BR 2022+ sample; Indonesian `Nama`: hamonangann/presence-script).
-/// German, Spanish, Dutch and Japanese labels were not found in any public export,
-/// so they are not guessed here; `columns` maps them.
-const LABELS: &[(Role, &[&str], &[&str])] = &[
-    (
-        Role::Name,
-        &["Full Name", "Name"],
-        &["Nom complet", "Nom", "Nome Completo", "Nome", "Nama"],
-    ),
-    (Role::Action, &["User Action"], &["Atividade"]),
-    (Role::Stamp, &["Timestamp"], &["Data e hora"]),
-    (Role::Join, &["Join Time"], &["Heure d'arrivée"]),
-    (Role::Leave, &["Leave Time"], &["Heure de départ"]),
-    (
-        Role::FirstJoin,
-        &["First Join", "First Join (UTC)"],
-        &["Primeiro ingresso"],
-    ),
-    (
-        Role::LastLeave,
-        &["Last Leave", "Last Leave (UTC)"],
-        &["Última saída"],
-    ),
-    (Role::Email, &["Email"], &["E-mail"]),
-    (
-        Role::Upn,
-        &["Participant ID (UPN)", "UPN"],
-        &["ID do participante (UPN)"],
-    ),
-];
-
-/// The summary keys that hold the meeting's title, squashed.
-const TITLE_KEYS: &[&str] = &[
-    "meetingtitle",
-    "title",
-    "titredelaréunion",
-    "títulodareunião",
+/// Every label known, as `(role, language, label)`: English, then each translation
+/// with its language. Where each was seen is in docs/exports.md ("Labels in other
+/// languages"); languages with none found (Dutch, Italian, Japanese, Chinese, ...)
+/// are read by structure.
+const LABELS: &[(Role, &str, &str)] = &[
+    (Role::Name, "en", "Full Name"),
+    (Role::Name, "en", "Name"),
+    (Role::Action, "en", "User Action"),
+    (Role::Stamp, "en", "Timestamp"),
+    (Role::Join, "en", "Join Time"),
+    (Role::Leave, "en", "Leave Time"),
+    (Role::FirstJoin, "en", "First Join"),
+    (Role::FirstJoin, "en", "First Join (UTC)"),
+    (Role::LastLeave, "en", "Last Leave"),
+    (Role::LastLeave, "en", "Last Leave (UTC)"),
+    (Role::Email, "en", "Email"),
+    (Role::Upn, "en", "Participant ID (UPN)"),
+    (Role::Upn, "en", "UPN"),
+    (Role::Title, "en", "Meeting Title"),
+    (Role::Title, "en", "Title"),
+    // French: Necrelox/Auto_Presence (2021 report).
+    (Role::Name, "fr", "Nom complet"),
+    (Role::Name, "fr", "Nom"),
+    (Role::Join, "fr", "Heure d'arrivée"),
+    (Role::Leave, "fr", "Heure de départ"),
+    (Role::Email, "fr", "E-mail"),
+    (Role::Title, "fr", "Titre de la réunion"),
+    // Portuguese: RenatoJardimParducci/ExemploGit3SIB2021 (2020), public parsers of
+    // pt-BR 2021 and 2022+ reports.
+    (Role::Name, "pt", "Nome Completo"),
+    (Role::Name, "pt", "Nome"),
+    (Role::Action, "pt", "Atividade"),
+    (Role::Stamp, "pt", "Data e hora"),
+    (Role::Join, "pt", "Horário de Entrada"),
+    (Role::Leave, "pt", "Horário de Saída"),
+    (Role::FirstJoin, "pt", "Primeiro ingresso"),
+    (Role::FirstJoin, "pt", "Primeira Entrada"),
+    (Role::LastLeave, "pt", "Última saída"),
+    (Role::Upn, "pt", "ID do participante (UPN)"),
+    (Role::Title, "pt", "Título da reunião"),
+    // Indonesian: hamonangann/presence-script.
+    (Role::Name, "id", "Nama"),
+    // German: public code that parses German 2022+ reports.
+    (Role::FirstJoin, "de", "Erster Beitritt"),
+    (Role::LastLeave, "de", "Letztes Verlassen"),
+    (Role::Join, "de", "Beitreten"),
+    (Role::Leave, "de", "Verlassen"),
+    (Role::Upn, "de", "Teilnehmer-ID (UPN)"),
+    (Role::Title, "de", "Besprechungstitel"),
+    // Spanish: public code that reads es 2022+ reports.
+    (Role::FirstJoin, "es", "Primera entrada"),
+    (Role::Upn, "es", "Id. de participante (UPN)"),
+    // Polish: the report of issue 15, public code that re-exports pl reports.
+    (Role::Name, "pl", "Imię i nazwisko"),
+    (Role::FirstJoin, "pl", "Pierwsze dołączenie"),
+    (Role::LastLeave, "pl", "Ostatnie wyjście"),
+    (Role::Email, "pl", "Adres e-mail"),
+    (Role::Upn, "pl", "Identyfikator uczestnika (UPN)"),
 ];
 
 /// Actions that start and end an interval (2020 lists), lowercase prefixes.
@@ -96,15 +131,13 @@ const LEFT: &[&str] = &["left", "saiu"];
 /// The role of a header cell, and whether its label is a translation.
 fn role(cell: &str) -> Option<(Role, bool)> {
     let c = squash(cell);
-    LABELS.iter().find_map(|(role, english, translated)| {
-        if english.iter().any(|l| squash(l) == c) {
-            Some((*role, false))
-        } else if translated.iter().any(|l| squash(l) == c) {
-            Some((*role, true))
-        } else {
-            None
-        }
-    })
+    if c.is_empty() {
+        return None;
+    }
+    LABELS
+        .iter()
+        .find(|(_, _, label)| squash(label) == c)
+        .map(|(role, lang, _)| (*role, *lang != "en"))
 }
 
 /// Every label of `role`, English first.
@@ -112,8 +145,15 @@ fn labels(role: Role) -> Vec<&'static str> {
     LABELS
         .iter()
         .filter(|(r, _, _)| *r == role)
-        .flat_map(|(_, e, t)| e.iter().chain(t.iter()).copied())
+        .map(|(_, _, l)| *l)
         .collect()
+}
+
+/// Whether a header cell names the participant id in any language: `(UPN)` is kept
+/// untranslated.
+fn is_upn_label(cell: &str) -> bool {
+    let c = squash(cell);
+    c.ends_with("upn") || role(cell).is_some_and(|(r, _)| r == Role::Upn)
 }
 
 /// The position of the first header with `role`.
@@ -123,73 +163,376 @@ fn column(table: &Table, want: Role) -> Option<usize> {
         .iter()
         .position(|h| role(h).is_some_and(|(r, _)| r == want))
         .or_else(|| {
-            // Any language keeps `(UPN)` in the participant id's label.
-            (want == Role::Upn).then(|| {
-                table
-                    .headers
-                    .iter()
-                    .position(|h| squash(h).ends_with("upn"))
-            })?
+            (want == Role::Upn)
+                .then(|| table.headers.iter().position(|h| is_upn_label(h)))
+                .flatten()
         })
+}
+
+/// The cells of a line of the report, split at its delimiter (tab, else the most
+/// frequent of semicolon and comma), unquoted and trimmed.
+fn cells(line: &str) -> Vec<&str> {
+    let delimiter = if line.contains('\t') {
+        '\t'
+    } else if line.matches(';').count() >= line.matches(',').count() && line.contains(';') {
+        ';'
+    } else {
+        ','
+    };
+    line.split(delimiter)
+        .map(|c| c.trim().trim_matches('"').trim())
+        .collect()
+}
+
+/// The summary's key/value rows before `end` (a byte offset): `(key, value)`.
+fn summary(all: &[(u64, usize, &str)], end: usize) -> Vec<(String, String)> {
+    all.iter()
+        .take_while(|(_, o, _)| *o < end)
+        .filter_map(|(_, _, l)| {
+            let c: Vec<&str> = cells(l).into_iter().filter(|c| !c.is_empty()).collect();
+            match c.as_slice() {
+                [key, value] => Some((key.to_string(), value.to_string())),
+                _ => None,
+            }
+        })
+        .collect()
+}
+
+/// The meeting's title from the summary: the value of a known title key, else (read
+/// by structure) the first value that is text, not a number, time, length or address.
+fn title(rows: &[(String, String)], by_structure: bool) -> Option<String> {
+    let known = rows
+        .iter()
+        .find(|(k, _)| role(k).is_some_and(|(r, _)| r == Role::Title))
+        .map(|(_, v)| clean(v));
+    match known {
+        Some(t) if !t.is_empty() => Some(t),
+        Some(_) => None,
+        None if by_structure => rows
+            .iter()
+            .find(|(_, v)| cell_shape(v) == Some(Shape::Text))
+            .map(|(_, v)| clean(v)),
+        None => None,
+    }
 }
 
 /// Reads one attendance report.
 pub fn read(ctx: &Ctx<'_>, text: &str) -> Result<Adapted, Error> {
     let all: Vec<(u64, usize, &str)> = lines(text).collect();
-    let title = all.iter().find_map(|(_, _, l)| {
-        let cells: Vec<&str> = l
-            .split(['\t', ',', ';'])
-            .map(|c| c.trim().trim_matches('"'))
-            .filter(|c| !c.is_empty())
-            .collect();
-        match cells.as_slice() {
-            [key, value] if TITLE_KEYS.contains(&squash(key).as_str()) => {
-                Some(crate::ingest::table::clean(value)).filter(|v| !v.is_empty())
-            }
-            _ => None,
-        }
-    });
-    let session = title.unwrap_or_else(|| file_session(ctx));
+    // The headers `columns` maps make a header line too, whatever their language.
+    let mapped: Vec<&str> = [JOINED_AT, LEFT_AT, USER_ID]
+        .iter()
+        .filter_map(|c| ctx.cfg.columns.get(*c).map(String::as_str))
+        .collect();
     // Each table starts at a header line and ends at a blank or section-title line.
     let mut tables: Vec<Table> = Vec::new();
     for (i, (n, offset, l)) in all.iter().enumerate() {
-        let roles: Vec<Role> = l
-            .split(['\t', ',', ';'])
-            .filter_map(|c| role(c.trim().trim_matches('"')).map(|(r, _)| r))
+        let line_cells: Vec<String> = cells(l).into_iter().map(str::to_string).collect();
+        let roles: Vec<Role> = line_cells
+            .iter()
+            .filter_map(|c| role(c).map(|(r, _)| r))
             .collect();
         let has = |r: Role| roles.contains(&r);
+        let configured_here = mapped
+            .iter()
+            .filter(|h| find_header(&line_cells, h).is_some())
+            .count();
         let is_header = (has(Role::Name)
             && (has(Role::Action) || has(Role::Join) || has(Role::FirstJoin)))
             || (has(Role::Join) && has(Role::Leave))
-            || (has(Role::FirstJoin) && has(Role::LastLeave));
+            || (has(Role::FirstJoin) && has(Role::LastLeave))
+            || (configured_here > 0 && configured_here == mapped.len());
         if !is_header {
             continue;
         }
-        let end = all[i + 1..]
-            .iter()
-            .find(|(_, _, l)| is_section_break(l))
-            .map_or(text.len(), |(_, o, _)| *o);
-        tables.push(parse_table(&text[*offset..end], *n));
+        tables.push(table_at(text, &all, i, *n, *offset));
     }
     if let Some(t) = tables.iter().find(|t| column(t, Role::Action).is_some()) {
+        let rows = summary(&all, text.len());
+        let session = title(&rows, false).unwrap_or_else(|| file_session(ctx));
         return read_actions(ctx, t, &session);
     }
     let participants = tables.iter().find(|t| column(t, Role::FirstJoin).is_some());
     let intervals = tables
         .iter()
+        .rev()
         .find(|t| column(t, Role::Join).is_some() && column(t, Role::Leave).is_some())
-        .or(participants);
-    let Some(t) = intervals else {
-        // No table: let the usual missing-column error name what was found.
-        let t = parse_table(text, 1);
-        ctx.map_providing(
-            &t.headers,
-            &[(JOINED_AT, &["Join Time", "First Join", "Timestamp"])],
-            &[SESSION, LEFT_AT, USER_ID],
-        )?;
-        return Ok(Adapted::default());
+        .or(participants)
+        .or(tables.last());
+    let structure = by_structure(ctx, text, &all);
+    let by_labels = match intervals {
+        // The labels found only the participants, and an activities table whose
+        // labels are not known follows them: the structure reads the activities.
+        Some(t)
+            if column(t, Role::Join).is_none()
+                && structure
+                    .as_ref()
+                    .is_some_and(|(l, _)| l.table.start > t.start) =>
+        {
+            None
+        }
+        Some(t) => {
+            let first = tables.first().map_or(text.len(), |t| t.start);
+            let rows = summary(&all, first);
+            let session = title(&rows, true).unwrap_or_else(|| file_session(ctx));
+            match Layout::by_labels(ctx, t, participants) {
+                Ok(layout) => return read_intervals(ctx, &layout, &rows, &session, Vec::new()),
+                Err(e) => Some(e),
+            }
+        }
+        None => None,
     };
-    read_intervals(ctx, t, participants, &session)
+    // A header that `columns` maps and the file lacks is an error, not a guess.
+    if let Some(Error::MissingColumn(m)) = &by_labels {
+        if m.config_key.is_some() {
+            return Err(by_labels.expect("matched just above"));
+        }
+    }
+    // Labels unknown, or known in part: the structure decides.
+    if let Some((mut layout, rows)) = structure {
+        // `columns` wins over the structure's choice, and names what it maps.
+        let map = ctx.map_providing(
+            &layout.table.headers,
+            &[],
+            &[SESSION, USER_ID, JOINED_AT, LEFT_AT],
+        )?;
+        let mapped = |c: &str| ctx.ix(c).and_then(|i| map[i]);
+        layout.join = mapped(JOINED_AT).unwrap_or(layout.join);
+        layout.leave = mapped(LEFT_AT).unwrap_or(layout.leave);
+        let session = title(&rows, true).unwrap_or_else(|| file_session(ctx));
+        let note = layout.note(ctx);
+        return read_intervals(ctx, &layout, &rows, &session, vec![note]);
+    }
+    Err(by_labels.unwrap_or_else(|| no_table(ctx, &all)))
+}
+
+/// The table whose header is line `i` (number `n`, at byte `offset`), to the next
+/// blank line or section title.
+fn table_at(text: &str, all: &[(u64, usize, &str)], i: usize, n: u64, offset: usize) -> Table {
+    let end = all[i + 1..]
+        .iter()
+        .find(|(_, _, l)| is_section_break(l))
+        .map_or(text.len(), |(_, o, _)| *o);
+    let mut t = parse_table(&text[offset..end], n);
+    t.start = offset;
+    t
+}
+
+/// The report read by its structure: the tables whose header row (three cells or
+/// more, none of them a time or an address) is followed by rows holding two
+/// timestamps; the last of them is read (the activities when a report has both),
+/// the first is the participants, where a person's UPN and email are found by name.
+/// `None` when no table has that shape.
+fn by_structure(
+    ctx: &Ctx<'_>,
+    text: &str,
+    all: &[(u64, usize, &str)],
+) -> Option<(Layout, Vec<(String, String)>)> {
+    let found = shaped_tables(text, all);
+    let (last, last_shapes) = found.last()?;
+    let first_start = found.first().map_or(text.len(), |(t, _)| t.start);
+    let participants = (found.len() > 1).then(|| {
+        let (t, s) = &found[0];
+        (t.clone(), s.who(ctx, t))
+    });
+    let layout = Layout {
+        table: last.clone(),
+        join: last_shapes.stamps[0],
+        leave: last_shapes.stamps[1],
+        who: last_shapes.who(ctx, last),
+        participants,
+        translated: true,
+    };
+    Some((layout, summary(all, first_start)))
+}
+
+/// The tables of a report told by their shape: a header row of three cells or
+/// more, none a time, an address or an id, over rows with two columns of
+/// timestamps and a column of names or addresses.
+fn shaped_tables(text: &str, all: &[(u64, usize, &str)]) -> Vec<(Table, Shapes)> {
+    let mut found = Vec::new();
+    for (i, (n, offset, l)) in all.iter().enumerate() {
+        let header = cells(l);
+        let labelled = header.iter().filter(|c| !c.is_empty()).count() >= 3
+            && header
+                .iter()
+                .all(|c| !matches!(cell_shape(c), Some(Shape::Stamp | Shape::Email | Shape::Id)));
+        if !labelled {
+            continue;
+        }
+        let t = table_at(text, all, i, *n, *offset);
+        let shapes = Shapes::of(&t);
+        if shapes.stamps.len() >= 2 && (shapes.name.is_some() || !shapes.emails.is_empty()) {
+            found.push((t, shapes));
+        }
+    }
+    found
+}
+
+/// Whether `text` is a Teams attendance report in a language whose labels may not
+/// be known, for `format = "auto"`: a header cell ending in `(UPN)`, a header of
+/// translated labels (first join and last leave, or name and action), or a table of
+/// two timestamp columns after numbered sections (`1. …`, `2. …`) or a summary
+/// block of key/value lines (a Zoom meeting block is a header and a row; a canonical
+/// file has neither).
+pub fn recognise(text: &str) -> bool {
+    let all: Vec<(u64, usize, &str)> = lines(text).take(2000).collect();
+    let labelled = all.iter().any(|(_, _, l)| {
+        let c = cells(l);
+        let roles: Vec<(Role, bool)> = c.iter().filter_map(|x| role(x)).collect();
+        let has = |r: Role| roles.iter().any(|(x, tr)| *x == r && *tr);
+        c.iter()
+            .any(|x| x.to_ascii_uppercase().replace(' ', "").ends_with("(UPN)"))
+            || (has(Role::FirstJoin) && has(Role::LastLeave))
+            || (has(Role::Name) && has(Role::Action))
+    });
+    if labelled {
+        return true;
+    }
+    let Some((table, _)) = shaped_tables(text, &all).into_iter().next() else {
+        return false;
+    };
+    let sections = all
+        .iter()
+        .filter(|(_, _, l)| !l.trim().is_empty() && is_section_break(l))
+        .count();
+    sections >= 2 || summary(&all, table.start).len() >= 2
+}
+
+/// What the columns of a table hold, told from their values.
+struct Shapes {
+    /// The columns of timestamps, in order.
+    stamps: Vec<usize>,
+    /// The columns of email addresses, in order.
+    emails: Vec<usize>,
+    /// The first column of text.
+    name: Option<usize>,
+}
+
+impl Shapes {
+    fn of(t: &Table) -> Shapes {
+        let shapes: Vec<Option<Shape>> = (0..t.headers.len()).map(|j| column_shape(t, j)).collect();
+        let of = |want: Shape| -> Vec<usize> {
+            (0..shapes.len())
+                .filter(|j| shapes[*j] == Some(want))
+                .collect()
+        };
+        Shapes {
+            stamps: of(Shape::Stamp),
+            emails: of(Shape::Email),
+            name: of(Shape::Text).first().copied(),
+        }
+    }
+
+    /// The person's columns: a header ending in `(UPN)` is the UPN; else, of two
+    /// email columns, the second (every layout writes the email before the UPN).
+    fn who(&self, ctx: &Ctx<'_>, t: &Table) -> Who {
+        let upn = t
+            .headers
+            .iter()
+            .position(|h| is_upn_label(h))
+            .or_else(|| (self.emails.len() > 1).then(|| self.emails[1]));
+        let email = self.emails.iter().copied().find(|e| Some(*e) != upn);
+        Who {
+            upn,
+            email,
+            name: self.name,
+            user: configured(ctx, &t.headers, USER_ID),
+            session: configured(ctx, &t.headers, SESSION),
+        }
+    }
+}
+
+/// Which columns of which table a report's intervals are read from.
+struct Layout {
+    table: Table,
+    join: usize,
+    leave: usize,
+    who: Who,
+    /// The participants, when the intervals are the activities: a person's ids by
+    /// name.
+    participants: Option<(Table, Who)>,
+    /// The labels are not English (or not known): no day-first hint from English.
+    translated: bool,
+}
+
+impl Layout {
+    /// The layout the labels give (and `columns`, which wins); an error naming the
+    /// missing column when they do not give the join and leave.
+    fn by_labels(ctx: &Ctx<'_>, t: &Table, participants: Option<&Table>) -> Result<Layout, Error> {
+        let joins: Vec<&str> = [labels(Role::Join), labels(Role::FirstJoin)].concat();
+        let leaves: Vec<&str> = [labels(Role::Leave), labels(Role::LastLeave)].concat();
+        let aliases: &[(&str, &[&str])] = &[(JOINED_AT, &joins), (LEFT_AT, &leaves)];
+        let map = ctx.map_table(t, aliases, &[SESSION, USER_ID])?;
+        let (Some(join), Some(leave)) = (
+            map[ctx.ix(JOINED_AT).expect("training wants joined_at")],
+            map[ctx.ix(LEFT_AT).expect("training wants left_at")],
+        ) else {
+            unreachable!("joined_at and left_at are required of the headers")
+        };
+        let participants = participants
+            .filter(|p| p.start != t.start)
+            .map(|p| (p.clone(), Who::of(ctx, p)));
+        Ok(Layout {
+            table: t.clone(),
+            join,
+            leave,
+            who: Who::of(ctx, t),
+            participants,
+            translated: t.headers.iter().any(|h| role(h).is_some_and(|(_, tr)| tr)),
+        })
+    }
+
+    /// The run's note for a report read by structure: which columns were taken.
+    fn note(&self, ctx: &Ctx<'_>) -> String {
+        let h = |i: Option<usize>| {
+            i.and_then(|i| self.table.headers.get(i))
+                .map_or_else(|| "(none)".to_string(), |h| format!("`{h}`"))
+        };
+        let file = ctx
+            .path
+            .file_name()
+            .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+        format!(
+            "{file}: read by its structure (its labels are not known): join {}, leave {}, person {}",
+            h(Some(self.join)),
+            h(Some(self.leave)),
+            h(self.who.user.or(self.who.upn).or(self.who.email).or(self.who.name)),
+        )
+    }
+}
+
+/// No table of a report could be found, by labels or by structure: the missing
+/// column error names the most table-like line's cells and, from the Teams column
+/// order (name, join, leave, ...), the `columns` line to write.
+fn no_table(ctx: &Ctx<'_>, all: &[(u64, usize, &str)]) -> Error {
+    let best = all
+        .iter()
+        .map(|(_, _, l)| cells(l))
+        .filter(|c| {
+            c.iter()
+                .all(|x| !matches!(cell_shape(x), Some(Shape::Stamp | Shape::Email)))
+        })
+        .max_by_key(|c| c.iter().filter(|x| !x.is_empty()).count())
+        .unwrap_or_default();
+    let found: Vec<String> = best.iter().map(|c| c.to_string()).collect();
+    let mut suggestion = Vec::new();
+    if found.len() >= 3 && found[1..3].iter().all(|c| !c.is_empty()) {
+        suggestion.push((JOINED_AT.to_string(), found[1].clone()));
+        suggestion.push((LEFT_AT.to_string(), found[2].clone()));
+        if let Some(upn) = found.iter().find(|c| is_upn_label(c)) {
+            suggestion.push((USER_ID.to_string(), upn.clone()));
+        }
+    }
+    Error::MissingColumn(Box::new(MissingColumn {
+        source_name: ctx.source.name().to_string(),
+        file: ctx.path.to_path_buf(),
+        column: JOINED_AT.to_string(),
+        config_key: ctx.cfg.columns.get(JOINED_AT).cloned(),
+        found: found.clone(),
+        closest: crate::ingest::closest_header("Join Time", &found),
+        suggestion,
+    }))
 }
 
 /// A blank line, or a section title such as `3. In-Meeting Activities`.
@@ -204,14 +547,10 @@ fn is_section_break(line: &str) -> bool {
             && !t.contains('\t'))
 }
 
-/// Whether any header of `t` is a translated label.
-fn translated(t: &Table) -> bool {
-    t.headers.iter().any(|h| role(h).is_some_and(|(_, tr)| tr))
-}
-
 /// Whether the join header says its times are UTC (`First Join (UTC)`).
-fn says_utc(t: &Table, join: Option<usize>) -> bool {
-    join.and_then(|i| t.headers.get(i))
+fn says_utc(t: &Table, join: usize) -> bool {
+    t.headers
+        .get(join)
         .is_some_and(|h| h.to_ascii_uppercase().contains("UTC"))
 }
 
@@ -264,51 +603,70 @@ impl Who {
     }
 }
 
+/// The intervals of a report's table, as `layout` says to read them. `summary`
+/// (its start and end) weighs in deciding the date order; `notes` go to the run.
 fn read_intervals(
     ctx: &Ctx<'_>,
-    t: &Table,
-    participants: Option<&Table>,
+    layout: &Layout,
+    summary: &[(String, String)],
     session: &str,
+    notes: Vec<String>,
 ) -> Result<Adapted, Error> {
-    let joins: Vec<&str> = [labels(Role::Join), labels(Role::FirstJoin)].concat();
-    let leaves: Vec<&str> = [labels(Role::Leave), labels(Role::LastLeave)].concat();
-    let aliases: &[(&str, &[&str])] = &[(JOINED_AT, &joins), (LEFT_AT, &leaves)];
-    let map = ctx.map_providing(&t.headers, aliases, &[SESSION, USER_ID])?;
-    let who = Who::of(ctx, t);
-    let (c_join, c_left) = (
-        map[ctx.ix(JOINED_AT).expect("training wants joined_at")],
-        map[ctx.ix(LEFT_AT).expect("training wants left_at")],
-    );
+    let Layout {
+        table: t,
+        join: c_join,
+        leave: c_left,
+        who,
+        ..
+    } = layout;
+    let (c_join, c_left) = (Some(*c_join), Some(*c_left));
     // Activities may lack email and UPN: take them from the participants by name.
     let mut ids: HashMap<String, String> = HashMap::new();
-    if let Some(p) = participants {
-        let pwho = Who::of(ctx, p);
+    if let Some((p, pwho)) = &layout.participants {
         for row in &p.rows {
             ids.entry(row.get(pwho.name))
                 .or_insert_with(|| pwho.person(row));
         }
     }
-    let cells: Vec<String> = t
+    let mut cells: Vec<String> = t
         .rows
         .iter()
         .flat_map(|r| [r.get(c_join), r.get(c_left)])
         .collect();
-    let hint = locale_order(translated(t), cells.iter().map(String::as_str));
-    let dates = ctx.dates_or(cells.iter().map(String::as_str), says_utc(t, c_join), hint)?;
+    cells.extend(
+        summary
+            .iter()
+            .filter(|(_, v)| cell_shape(v) == Some(Shape::Stamp))
+            .map(|(_, v)| clean(v)),
+    );
+    let hint = locale_order(layout.translated, cells.iter().map(String::as_str));
+    let utc = says_utc(t, layout.join);
+    let dates = ctx.dates_or(cells.iter().map(String::as_str), utc, hint)?;
+    // A spreadsheet re-save pads the header with empty cells: they are no columns.
+    let width = t
+        .headers
+        .iter()
+        .rposition(|h| !h.is_empty())
+        .map_or(0, |p| p + 1);
     let mut rows = Vec::new();
     for row in &t.rows {
-        if let Err(reason) = row.shape(t.headers.len()) {
+        if let Err(reason) = row.shape(width) {
             rows.push(bad(row, reason));
             continue;
         }
+        // A row with no UPN of its own takes the one the participants give its name
+        // (the activities of 2022+ reports have an email at most).
         let mut user = who.person(row);
-        if who.user.is_none() && !user.contains('@') {
+        if who.user.is_none() && !row.get(who.upn).contains('@') {
             if let Some(found) = ids.get(&row.get(who.name)) {
-                user.clone_from(found);
+                if found.contains('@') || !user.contains('@') {
+                    user.clone_from(found);
+                }
             }
         }
         let session = who.session(row, session);
-        let (joined, left) = (row.get(c_join), row.get(c_left));
+        let joined = row.get(c_join);
+        let left = with_date_of(&row.get(c_left), &joined);
         rows.push(
             Interval {
                 user,
@@ -319,10 +677,25 @@ fn read_intervals(
             .out(ctx, row, &dates),
         );
     }
-    Ok(Adapted {
-        rows,
-        notes: Vec::new(),
-    })
+    Ok(Adapted { rows, notes })
+}
+
+/// A leave time written without its date (`11:02:00 AM` after a join of
+/// `2/7/26, 10:00:05 AM`) takes the join's date; any other value is kept.
+fn with_date_of(leave: &str, join: &str) -> String {
+    let clock_only = !leave.is_empty()
+        && leave.contains(':')
+        && !leave.contains(['/', '-', '.'])
+        && leave.chars().next().is_some_and(|c| c.is_ascii_digit());
+    if !clock_only || cell_shape(join) != Some(Shape::Stamp) {
+        return leave.to_string();
+    }
+    // The join's date is what comes before its time (`2/7/26, ` or `2026-02-07 `).
+    let cut = join
+        .char_indices()
+        .find(|&(i, c)| (c == ' ' || c == ',') && join[..i].chars().any(|d| d.is_ascii_digit()))
+        .map_or(join.len(), |(i, _)| i);
+    format!("{}{}", &join[..cut], &format!(" {leave}"))
 }
 
 fn read_actions(ctx: &Ctx<'_>, t: &Table, session: &str) -> Result<Adapted, Error> {
@@ -336,7 +709,8 @@ fn read_actions(ctx: &Ctx<'_>, t: &Table, session: &str) -> Result<Adapted, Erro
         )?;
     }
     let cells: Vec<String> = t.rows.iter().map(|r| r.get(stamp)).collect();
-    let hint = locale_order(translated(t), cells.iter().map(String::as_str));
+    let translated = t.headers.iter().any(|h| role(h).is_some_and(|(_, tr)| tr));
+    let hint = locale_order(translated, cells.iter().map(String::as_str));
     let dates = ctx.dates_or(cells.iter().map(String::as_str), false, hint)?;
     // Pair each person's actions in file order: row index -> (joined, left), as
     // written (the writer rewrites them when the rows are handed on).
