@@ -21,7 +21,7 @@ use crate::error::Error;
 use crate::schema::Source;
 
 use super::table::{csv_reader, join_fields, Ctx};
-use super::text::{decode_legacy, decode_utf16, hex, sniff_encoding, Decoded, Encoding};
+use super::text::{decode_legacy, decode_utf16, hex, is_legacy, sniff_encoding, Decoded, Encoding};
 
 /// How much of a file is read at a time (and parsed in parallel when it can be);
 /// tiny in unit tests, so that they cross block and piece boundaries.
@@ -255,15 +255,11 @@ pub fn read_file<T: Send>(
     })
 }
 
-/// Whether the first block of a file is UTF-8: valid, or cut inside a character at
-/// its end when more follows. A file whose first block is not is a spreadsheet
-/// re-save in a legacy code page (decoded whole); a byte that is not UTF-8 further on
-/// quarantines its row.
+/// Whether the first block of a file is read as UTF-8: anything but a legacy code
+/// page (see `text::is_legacy`), which is decoded whole. A byte that is not UTF-8
+/// further on quarantines its row.
 fn starts_as_utf8(head: &[u8], eof: bool) -> bool {
-    match std::str::from_utf8(head) {
-        Ok(_) => true,
-        Err(e) => !eof && e.error_len().is_none(),
-    }
+    !is_legacy(head, eof)
 }
 
 /// What one file is read as.

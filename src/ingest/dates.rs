@@ -265,10 +265,16 @@ impl LocalStamp {
 /// `15/11/22, 09:30:17`, `29-02-2016 01:16`, `29.02.2016`, `09/Oct/25 1:42 PM`,
 /// `2023/11/03 16:12`. ISO 8601 is not this function's: see [`parse_iso`].
 pub fn parse_local(cell: &str) -> Option<LocalStamp> {
+    // East Asian dates mark year, month and day with characters (`2025年3月10日`).
     let s: String = cell
         .trim()
         .chars()
-        .map(|c| if c.is_whitespace() { ' ' } else { c })
+        .filter(|c| *c != '日')
+        .map(|c| match c {
+            '年' | '月' => '/',
+            c if c.is_whitespace() => ' ',
+            c => c,
+        })
         .collect();
     // A weekday before the date (`Mon Jan 15, 2024 09:00 am`) says nothing more.
     let s = match s.split_once(' ') {
@@ -384,6 +390,17 @@ fn parse_clock(s: &str) -> Option<NaiveTime> {
     let s = s.trim();
     if s.is_empty() {
         return Some(NaiveTime::MIN);
+    }
+    // Chinese and Japanese write the half of the day before the time (`下午 4:30`).
+    for (mark, half) in [
+        ("上午", "AM"),
+        ("午前", "AM"),
+        ("下午", "PM"),
+        ("午後", "PM"),
+    ] {
+        if let Some(rest) = s.strip_prefix(mark) {
+            return parse_clock(&format!("{} {half}", rest.trim()));
+        }
     }
     // `9:10 AM`, `9:10 am`, `9:10 a.m.`, and the Spanish `9:10 a. m.`.
     let lower = s.to_ascii_lowercase().replace('.', "").replace(" m", "m");
@@ -812,6 +829,10 @@ mod tests {
         assert_eq!(local("02/juil./26 17:00", Mdy), "2026-07-02 17:00:00");
         assert_eq!(local("02/août/26 17:00", Mdy), "2026-08-02 17:00:00");
         assert_eq!(local("02/Okt/26 17:00", Mdy), "2026-10-02 17:00:00");
+        // East Asian year, month and day marks, and halves of the day before the time.
+        assert_eq!(local("2025年3月10日 8:00:48", Dmy), "2025-03-10 08:00:48");
+        assert_eq!(local("2025/3/10 下午 4:30:36", Dmy), "2025-03-10 16:30:36");
+        assert_eq!(local("2025/3/10 午前 9:05", Dmy), "2025-03-10 09:05:00");
         // An upper-case month is no ISO `T`.
         assert_eq!(local("09/OCT/25 1:42 PM", Mdy), "2025-10-09 13:42:00");
         assert_eq!(local("13/13/2020", Dmy), "none");

@@ -71,6 +71,25 @@ pub fn decode_utf16(bytes: &[u8], big_endian: bool) -> String {
     encoding.decode_without_bom_handling(bytes).0.into_owned()
 }
 
+/// Whether bytes that begin a file (`complete` when they are the whole file) are in a
+/// legacy code page: they are not UTF-8 (a character cut at the end of an
+/// incomplete head does not count), hold no character that is valid UTF-8 beyond
+/// ASCII (a UTF-8 file with a corrupt byte is UTF-8: the rows holding the byte are
+/// quarantined), and no control byte that text never holds (a binary file is
+/// refused as not text, not decoded).
+pub fn is_legacy(head: &[u8], complete: bool) -> bool {
+    match std::str::from_utf8(head) {
+        Ok(_) => return false,
+        Err(e) if !complete && e.error_len().is_none() => return false,
+        Err(_) => {}
+    }
+    let wide_utf8 = head.utf8_chunks().any(|chunk| !chunk.valid().is_ascii());
+    let binary = head
+        .iter()
+        .any(|&b| b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r' | 0x0C | 0x1A));
+    !wide_utf8 && !binary
+}
+
 /// Bytes that are neither UTF-8 nor UTF-16, decoded in the legacy code page they
 /// read best in: chardetng weighs every candidate (the Windows code pages, ISO 8859,
 /// KOI8, the East Asian multi-byte ones) by how natural the decoded letters are
@@ -135,13 +154,12 @@ pub fn decode(bytes: &[u8]) -> Decoded {
     let (text, name, guessed) = match encoding {
         Encoding::Utf16Le => (decode_utf16(body, false), "UTF-16LE", false),
         Encoding::Utf16Be => (decode_utf16(body, true), "UTF-16BE", false),
-        Encoding::Utf8 => match std::str::from_utf8(body) {
-            Ok(s) => (s.to_string(), "UTF-8", false),
-            Err(_) => {
-                let (text, name) = decode_legacy(body);
-                (text, name, true)
-            }
-        },
+        Encoding::Utf8 if is_legacy(body, true) => {
+            let (text, name) = decode_legacy(body);
+            (text, name, true)
+        }
+        // UTF-8, perhaps with a corrupt byte (replaced) or binary (refused later).
+        Encoding::Utf8 => (String::from_utf8_lossy(body).into_owned(), "UTF-8", false),
     };
     // A BOM written twice (a UTF-8 BOM inside UTF-16, or one re-saved) is not text.
     let text = match text.strip_prefix('\u{feff}') {
@@ -248,6 +266,14 @@ mod tests {
                 .note(Path::new("x.csv"))
                 .is_some_and(|n| n.contains(encoding.name())));
         }
+        // UTF-8 with a corrupt byte stays UTF-8; a binary file is not decoded.
+        let mut corrupt = "user_id,group\nzoé@x.fr,Comptabilité\n".as_bytes().to_vec();
+        corrupt.push(0xFF);
+        assert!(!is_legacy(&corrupt, true));
+        assert!(!is_legacy(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\xff", true));
+        assert!(is_legacy(b"a,b\n\xe9,\xe8\n", true));
+        // A head cut inside a UTF-8 character is not legacy when more follows.
+        assert!(!is_legacy("aé".as_bytes().split_last().unwrap().1, false));
         // Valid UTF-8 is UTF-8, with or without BOM; UTF-16 is named, not guessed.
         let plain = decode("a,é\n".as_bytes());
         assert_eq!((plain.encoding, plain.guessed), ("UTF-8", false));
