@@ -742,18 +742,38 @@ fn a_large_sendgrid_export_reads_each_event_at_its_line() {
     assert_eq!((lines[0], lines[1], lines[60_000]), (2, 8, 360_002));
 }
 
-/// Reads a fixture as `format` and returns its rows and the notes of its files.
-fn read_with_notes(source: Source, format: &str, rel: &str) -> (Vec<String>, Vec<String>) {
-    let rows = read(source, format, rel);
-    let cfg = SourceConfig {
-        path: fixture("exports").join(rel),
-        format: Format::Tool(Tool::from_name(format).expect("a tool name")),
+/// The config of a source read from `path` as `format`, nothing else set.
+fn config_for(path: PathBuf, format: Format) -> SourceConfig {
+    SourceConfig {
+        path,
+        format,
         columns: BTreeMap::new(),
         date_format: None,
         date_order: None,
         campaign_from: None,
         config_file: PathBuf::from("uptake.toml"),
-    };
+    }
+}
+
+/// The `columns` map of the TOML line a missing-column error's help ends with.
+fn columns_of_help(error: &str) -> BTreeMap<String, String> {
+    let line = error.lines().last().unwrap().trim();
+    let written: toml::Table = toml::from_str(line).unwrap_or_else(|e| panic!("{line}: {e}"));
+    written["columns"]
+        .as_table()
+        .unwrap()
+        .iter()
+        .map(|(k, v)| (k.clone(), v.as_str().unwrap().to_string()))
+        .collect()
+}
+
+/// Reads a fixture as `format` and returns its rows and the notes of its files.
+fn read_with_notes(source: Source, format: &str, rel: &str) -> (Vec<String>, Vec<String>) {
+    let rows = read(source, format, rel);
+    let cfg = config_for(
+        fixture("exports").join(rel),
+        Format::Tool(Tool::from_name(format).expect("a tool name")),
+    );
     let files = read_source(source, &cfg, "department", |_| (), |_, ()| {}).unwrap();
     (rows, files.into_iter().flat_map(|f| f.notes).collect())
 }
@@ -855,8 +875,31 @@ fn teams_reports_in_other_languages_read_by_labels_or_structure() {
             "10: user_id=marco.bianchi@contoso.it | session=Formazione Intune Milano | joined_at=2025-03-10T08:40:00 | left_at=2025-03-10T09:00:00",
         ]
     );
+    // A 2020 list with labels and action words the test's own (none is known): one
+    // timestamp column, names, a column of three words; `Verlassen` comes after a
+    // person's first row more often than as it, so it ends intervals.
+    let (rows, notes) = read_with_notes(Source::Training, "teams", "teams/gen1-structure");
+    assert_eq!(
+        rows,
+        [
+            "2: user_id=Max Mustermann | session=meetingAttendanceList | joined_at=2020-11-04T09:50:12 | left_at=2020-11-04T10:20:12",
+            "3: user_id=Musterfrau, Erika | session=meetingAttendanceList | joined_at=2020-11-04T09:45:00 | left_at=2020-11-04T11:00:00",
+            "4: user_id=Max Mustermann | session=meetingAttendanceList | joined_at=2020-11-04T09:50:12 | left_at=2020-11-04T10:20:12",
+            "5: user_id=Max Mustermann | session=meetingAttendanceList | joined_at=2020-11-04T10:30:00 | left_at=2020-11-04T10:45:00",
+            "6: user_id=Erika Musterfrau | session=meetingAttendanceList | joined_at=2020-11-04T09:45:00 | left_at=2020-11-04T11:00:00",
+            "7: user_id=Max Mustermann | session=meetingAttendanceList | joined_at=2020-11-04T10:30:00 | left_at=2020-11-04T10:45:00",
+        ]
+    );
+    assert_eq!(
+        notes,
+        [
+            "read as UTF-16LE",
+            "meetingAttendanceList.csv: read by its structure (its labels are not known): a list of actions, time `Zeitstempel`, action `Benutzeraktion` (ending an interval: `verlassen`), person `Vollständiger Name`",
+        ]
+    );
     // With only `format` set every row is accepted and every person matched.
     for (dir, line) in [
+        ("gen1-structure", "training 6 rows read = 6 accepted + 0 quarantined; 0 unmatched ids; 3 duplicates removed; 3 matched by name"),
         ("gen3-pl", "training 4 rows read = 4 accepted + 0 quarantined; 0 unmatched ids; 0 duplicates removed; 1 matched by name"),
         ("gen3-pl-resaved", "training 3 rows read = 3 accepted + 0 quarantined; 0 unmatched ids; 0 duplicates removed; 1 matched by name"),
         ("gen3-de", "training 3 rows read = 3 accepted + 0 quarantined; 0 unmatched ids; 0 duplicates removed; 0 matched by name"),
@@ -919,15 +962,7 @@ fn columns_always_read_a_sectioned_report_and_the_help_says_how() {
         .replace("Identyfikator uczestnika (UPN)", "Identyfikator (UPN)");
     let path = dir.path().join("r.csv");
     std::fs::write(&path, &report).unwrap();
-    let mut cfg = SourceConfig {
-        path: path.clone(),
-        format: Format::Tool(Tool::Teams),
-        columns: BTreeMap::new(),
-        date_format: None,
-        date_order: None,
-        campaign_from: None,
-        config_file: PathBuf::from("uptake.toml"),
-    };
+    let mut cfg = config_for(path.clone(), Format::Tool(Tool::Teams));
     let e = read_source(Source::Training, &cfg, "department", |_| (), |_, ()| {})
         .unwrap_err()
         .to_string();
@@ -941,14 +976,8 @@ fn columns_always_read_a_sectioned_report_and_the_help_says_how() {
         line,
         r#"columns = { joined_at = "Wejście", left_at = "Wyjście", user_id = "Identyfikator (UPN)" }"#
     );
-    // Write what the help says (and the dates' format): the file reads.
-    let written: toml::Table = toml::from_str(line).unwrap();
-    cfg.columns = written["columns"]
-        .as_table()
-        .unwrap()
-        .iter()
-        .map(|(k, v)| (k.clone(), v.as_str().unwrap().to_string()))
-        .collect();
+    // Write what the help says: the file reads (its dates are `quality`'s to judge).
+    cfg.columns = columns_of_help(&e);
     let mut out = Vec::new();
     read_source(
         Source::Training,
@@ -1049,15 +1078,7 @@ fn an_unknown_ticket_export_gets_the_columns_line_that_reads_it() {
         "Podsumowanie,Klucz zgłoszenia,Zgłaszający,Utworzono\nTelefon,POMOC-1,anna.nowak@contoso.pl,18/lip/26 9:10\n",
     )
     .unwrap();
-    let mut cfg = SourceConfig {
-        path,
-        format: Format::Tool(Tool::Jira),
-        columns: BTreeMap::new(),
-        date_format: None,
-        date_order: None,
-        campaign_from: None,
-        config_file: PathBuf::from("uptake.toml"),
-    };
+    let mut cfg = config_for(path, Format::Tool(Tool::Jira));
     let e = read_source(Source::Tickets, &cfg, "department", |_| (), |_, ()| {})
         .unwrap_err()
         .to_string();
@@ -1067,13 +1088,7 @@ fn an_unknown_ticket_export_gets_the_columns_line_that_reads_it() {
         r#"columns = { ticket_id = "Klucz zgłoszenia", user_id = "Zgłaszający", opened_at = "Utworzono" }"#,
         "{e}"
     );
-    let written: toml::Table = toml::from_str(line).unwrap();
-    cfg.columns = written["columns"]
-        .as_table()
-        .unwrap()
-        .iter()
-        .map(|(k, v)| (k.clone(), v.as_str().unwrap().to_string()))
-        .collect();
+    cfg.columns = columns_of_help(&e);
     let mut n = 0;
     read_source(Source::Tickets, &cfg, "department", |_| (), |_, ()| n += 1).unwrap();
     assert_eq!(n, 1);
@@ -1100,15 +1115,7 @@ fn canonical_files_in_legacy_code_pages_read_and_say_so() {
     ] {
         let path = dir.path().join(format!("{}.csv", encoding.name()));
         std::fs::write(&path, encoding.encode(text).0).unwrap();
-        let mut cfg = SourceConfig {
-            path: path.clone(),
-            format: Format::Canonical,
-            columns: BTreeMap::new(),
-            date_format: None,
-            date_order: None,
-            campaign_from: None,
-            config_file: PathBuf::from("uptake.toml"),
-        };
+        let cfg = config_for(path.clone(), Format::Canonical);
         let rows = read_as(Source::Roster, "auto", "", |c| *c = cfg.clone());
         let want: Vec<String> = text
             .lines()
@@ -1120,7 +1127,6 @@ fn canonical_files_in_legacy_code_pages_read_and_say_so() {
             })
             .collect();
         assert_eq!(rows, want, "{}", encoding.name());
-        cfg.format = Format::Canonical;
         let files = read_source(Source::Roster, &cfg, "department", |_| (), |_, ()| {}).unwrap();
         assert_eq!(
             files[0].notes,

@@ -250,7 +250,7 @@ pub fn read(ctx: &Ctx<'_>, text: &str) -> Result<Adapted, Error> {
     if let Some(t) = tables.iter().find(|t| column(t, Role::Action).is_some()) {
         let rows = summary(&all, text.len());
         let session = title(&rows, false).unwrap_or_else(|| file_session(ctx));
-        return read_actions(ctx, t, &session);
+        return read_actions(ctx, t, &session, &ActionList::by_labels(t));
     }
     let participants = tables.iter().find(|t| column(t, Role::FirstJoin).is_some());
     let intervals = tables
@@ -302,6 +302,16 @@ pub fn read(ctx: &Ctx<'_>, text: &str) -> Result<Adapted, Error> {
         let session = title(&rows, true).unwrap_or_else(|| file_session(ctx));
         let note = layout.note(ctx);
         return read_intervals(ctx, &layout, &rows, &session, vec![note]);
+    }
+    // A 2020 list of actions whose labels are not known.
+    if by_labels.is_none() {
+        let file = ctx
+            .path
+            .file_name()
+            .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+        if let Some((t, list)) = action_list(&file, text, &all) {
+            return read_actions(ctx, &t, &file_session(ctx), &list);
+        }
     }
     Err(by_labels.unwrap_or_else(|| no_table(ctx, &all)))
 }
@@ -388,6 +398,14 @@ pub fn recognise(text: &str) -> bool {
     });
     if labelled {
         return true;
+    }
+    // A 2020 list: names first, no address anywhere (a canonical email file has one).
+    if let Some((t, list)) = action_list("", text, &all) {
+        if list.name == Some(0)
+            && (0..t.headers.len()).all(|j| column_shape(&t, j) != Some(Shape::Email))
+        {
+            return true;
+        }
     }
     let Some((table, _)) = shaped_tables(text, &all).into_iter().next() else {
         return false;
@@ -698,9 +716,125 @@ fn with_date_of(leave: &str, join: &str) -> String {
     format!("{}{}", &join[..cut], &format!(" {leave}"))
 }
 
-fn read_actions(ctx: &Ctx<'_>, t: &Table, session: &str) -> Result<Adapted, Error> {
-    let (action, stamp) = (column(t, Role::Action), column(t, Role::Stamp));
-    let who = Who::of(ctx, t);
+/// The columns of a 2020 action list, and its action words when read by structure.
+struct ActionList {
+    action: Option<usize>,
+    stamp: Option<usize>,
+    name: Option<usize>,
+    /// The words (lowercase) that end an interval, and the note to give, when the
+    /// list was read by structure; `None`: the known words (`JOINED`, `LEFT`).
+    leaves: Option<(Vec<String>, String)>,
+}
+
+impl ActionList {
+    fn by_labels(t: &Table) -> ActionList {
+        ActionList {
+            action: column(t, Role::Action),
+            stamp: column(t, Role::Stamp),
+            name: column(t, Role::Name),
+            leaves: None,
+        }
+    }
+
+    /// Whether `act` (lowercase) starts an interval, ends one, or is unknown.
+    fn kind(&self, act: &str) -> Option<bool> {
+        match &self.leaves {
+            Some((leaves, _)) => Some(!leaves.iter().any(|l| l == act)),
+            None if JOINED.iter().any(|a| act.starts_with(a)) => Some(true),
+            None if LEFT.iter().any(|a| act.starts_with(a)) => Some(false),
+            None => None,
+        }
+    }
+}
+
+/// A 2020 list whose labels are not known, told by its shape: one column of
+/// timestamps, a first column of names, and a column of a few action words. A
+/// person's first action is a join (they cannot leave before they come), so the
+/// words found more often after a person's first row than as it are the leaves,
+/// the others joins (`Joined`, `Joined before`).
+fn action_list(file: &str, text: &str, all: &[(u64, usize, &str)]) -> Option<(Table, ActionList)> {
+    for (i, (n, offset, l)) in all.iter().enumerate() {
+        let header = cells(l);
+        if header.iter().filter(|c| !c.is_empty()).count() < 3
+            || header
+                .iter()
+                .any(|c| matches!(cell_shape(c), Some(Shape::Stamp | Shape::Email | Shape::Id)))
+        {
+            continue;
+        }
+        let t = table_at(text, all, i, *n, *offset);
+        let shapes: Vec<Option<Shape>> =
+            (0..t.headers.len()).map(|j| column_shape(&t, j)).collect();
+        let stamps: Vec<usize> = (0..shapes.len())
+            .filter(|j| shapes[*j] == Some(Shape::Stamp))
+            .collect();
+        let texts: Vec<usize> = (0..shapes.len())
+            .filter(|j| shapes[*j] == Some(Shape::Text))
+            .collect();
+        let ([stamp], Some(&name)) = (stamps.as_slice(), texts.first()) else {
+            continue;
+        };
+        let words = |j: usize| -> Vec<String> {
+            let mut w: Vec<String> = t
+                .rows
+                .iter()
+                .map(|r| r.get(Some(j)).to_lowercase())
+                .collect();
+            w.sort();
+            w.dedup();
+            w
+        };
+        let Some(action) = texts[1..]
+            .iter()
+            .copied()
+            .find(|j| (2..=4).contains(&words(*j).len()))
+        else {
+            continue;
+        };
+        let mut first: HashMap<String, usize> = HashMap::new();
+        let mut later: HashMap<String, usize> = HashMap::new();
+        let mut seen = std::collections::HashSet::new();
+        for row in &t.rows {
+            let person = crate::normalize::norm_name(&row.get(Some(name)));
+            let act = row.get(Some(action)).to_lowercase();
+            let tally = if seen.insert(person) {
+                &mut first
+            } else {
+                &mut later
+            };
+            *tally.entry(act).or_insert(0) += 1;
+        }
+        let leaves: Vec<String> = words(action)
+            .into_iter()
+            .filter(|w| later.get(w).copied().unwrap_or(0) > first.get(w).copied().unwrap_or(0))
+            .collect();
+        let note = format!(
+            "{file}: read by its structure (its labels are not known): a list of actions, time `{}`, action `{}` (ending an interval: {}), person `{}`",
+            t.headers[*stamp],
+            t.headers[action],
+            if leaves.is_empty() { "none".to_string() } else { leaves.iter().map(|l| format!("`{l}`")).collect::<Vec<_>>().join(", ") },
+            t.headers[name],
+        );
+        let list = ActionList {
+            action: Some(action),
+            stamp: Some(*stamp),
+            name: Some(name),
+            leaves: Some((leaves, note)),
+        };
+        return Some((t, list));
+    }
+    None
+}
+
+fn read_actions(
+    ctx: &Ctx<'_>,
+    t: &Table,
+    session: &str,
+    list: &ActionList,
+) -> Result<Adapted, Error> {
+    let (action, stamp) = (list.action, list.stamp);
+    let mut who = Who::of(ctx, t);
+    who.name = who.name.or(list.name);
     if stamp.is_none() {
         ctx.map_providing(
             &t.headers,
@@ -730,12 +864,13 @@ fn read_actions(ctx: &Ctx<'_>, t: &Table, session: &str) -> Result<Adapted, Erro
         }
         let person = crate::normalize::norm_name(&row.get(who.name));
         let act = row.get(action).to_lowercase();
-        if JOINED.iter().any(|a| act.starts_with(a)) {
+        let kind = list.kind(&act);
+        if kind == Some(true) {
             // A second join with no leave between: the first interval ended unseen.
             if let Some(j) = open.insert(person, i) {
                 interval[j] = Some((j, i));
             }
-        } else if LEFT.iter().any(|a| act.starts_with(a)) {
+        } else if kind == Some(false) {
             match open.remove(&person) {
                 Some(j) => {
                     interval[j] = Some((j, i));
@@ -787,7 +922,7 @@ fn read_actions(ctx: &Ctx<'_>, t: &Table, session: &str) -> Result<Adapted, Erro
     }
     Ok(Adapted {
         rows,
-        notes: Vec::new(),
+        notes: list.leaves.iter().map(|(_, note)| note.clone()).collect(),
     })
 }
 
