@@ -319,13 +319,21 @@ pub fn read(ctx: &Ctx<'_>, text: &str) -> Result<Adapted, Error> {
 /// The table whose header is line `i` (number `n`, at byte `offset`), to the next
 /// blank line or section title.
 fn table_at(text: &str, all: &[(u64, usize, &str)], i: usize, n: u64, offset: usize) -> Table {
-    let end = all[i + 1..]
-        .iter()
-        .find(|(_, _, l)| is_section_break(l))
+    let end = all
+        .get(section_end(all, i))
         .map_or(text.len(), |(_, o, _)| *o);
     let mut t = parse_table(&text[offset..end], n);
     t.start = offset;
     t
+}
+
+/// The index of the line that ends the section line `i` is in (a blank line or a
+/// section title after it), or the number of lines.
+fn section_end(all: &[(u64, usize, &str)], i: usize) -> usize {
+    all[i + 1..]
+        .iter()
+        .position(|(_, _, l)| is_section_break(l))
+        .map_or(all.len(), |k| i + 1 + k)
 }
 
 /// The report read by its structure: the tables whose header row (three cells or
@@ -361,22 +369,32 @@ fn by_structure(
 /// timestamps and a column of names or addresses.
 fn shaped_tables(text: &str, all: &[(u64, usize, &str)]) -> Vec<(Table, Shapes)> {
     let mut found = Vec::new();
-    for (i, (n, offset, l)) in all.iter().enumerate() {
-        let header = cells(l);
-        let labelled = header.iter().filter(|c| !c.is_empty()).count() >= 3
-            && header
-                .iter()
-                .all(|c| !matches!(cell_shape(c), Some(Shape::Stamp | Shape::Email | Shape::Id)));
-        if !labelled {
+    let mut i = 0;
+    while i < all.len() {
+        let (n, offset, l) = all[i];
+        if !labelled(l) {
+            i += 1;
             continue;
         }
-        let t = table_at(text, all, i, *n, *offset);
+        let t = table_at(text, all, i, n, offset);
         let shapes = Shapes::of(&t);
         if shapes.stamps.len() >= 2 && (shapes.name.is_some() || !shapes.emails.is_empty()) {
             found.push((t, shapes));
         }
+        // Tables do not nest: the next one starts after this section.
+        i = section_end(all, i).max(i + 1);
     }
     found
+}
+
+/// Whether a line can be a table's header: three cells or more, none a time, an
+/// address or an id (header labels are words).
+fn labelled(line: &str) -> bool {
+    let header = cells(line);
+    header.iter().filter(|c| !c.is_empty()).count() >= 3
+        && header
+            .iter()
+            .all(|c| !matches!(cell_shape(c), Some(Shape::Stamp | Shape::Email | Shape::Id)))
 }
 
 /// Whether `text` is a Teams attendance report in a language whose labels may not
@@ -753,15 +771,12 @@ impl ActionList {
 /// words found more often after a person's first row than as it are the leaves,
 /// the others joins (`Joined`, `Joined before`).
 fn action_list(file: &str, text: &str, all: &[(u64, usize, &str)]) -> Option<(Table, ActionList)> {
+    let mut next = 0;
     for (i, (n, offset, l)) in all.iter().enumerate() {
-        let header = cells(l);
-        if header.iter().filter(|c| !c.is_empty()).count() < 3
-            || header
-                .iter()
-                .any(|c| matches!(cell_shape(c), Some(Shape::Stamp | Shape::Email | Shape::Id)))
-        {
+        if i < next || !labelled(l) {
             continue;
         }
+        next = section_end(all, i);
         let t = table_at(text, all, i, *n, *offset);
         let shapes: Vec<Option<Shape>> =
             (0..t.headers.len()).map(|j| column_shape(&t, j)).collect();
