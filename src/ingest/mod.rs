@@ -12,7 +12,7 @@
 //!
 //! `format` picks the reader: `canonical.rs` for uptake's own CSV, one adapter per
 //! tool under `tools/` (`intune.rs`, `entra.rs`, `sendgrid.rs`, `mailchimp.rs`,
-//! `teams.rs`, `zoom.rs`, `servicenow.rs`, `zendesk.rs`, `jira.rs`) that maps the
+//! `teams/`, `zoom.rs`, `servicenow.rs`, `zendesk.rs`, `jira.rs`) that maps the
 //! tool's layout, headers and date formats to canonical rows, and `detect.rs` for
 //! `auto`. The plumbing the adapters share sits beside them: `table.rs` (sections,
 //! header aliases, cells), `dates.rs` (timestamps in every layout), `text.rs`

@@ -1,4 +1,4 @@
-//! What the training adapters (`teams.rs`, `zoom.rs`) share: the session a file is
+//! What the training adapters (`teams/`, `zoom.rs`) share: the session a file is
 //! about, the person and session of a row when `columns` names them, the date order a
 //! meeting report's locale implies, and the canonical interval row they hand on.
 
