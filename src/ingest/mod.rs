@@ -15,12 +15,13 @@
 //! `teams/`, `zoom.rs`, `servicenow.rs`, `zendesk.rs`, `jira.rs`) that maps the
 //! tool's layout, headers and date formats to canonical rows, and `detect.rs` for
 //! `auto`. The plumbing the adapters share sits beside them: `table.rs` (sections,
-//! header aliases, cells), `dates.rs` (timestamps in every layout), `text.rs`
-//! (encodings).
+//! header aliases, cells), `shape.rs` (what a cell's value is), `dates.rs`
+//! (timestamps in every layout), `text.rs` (encodings).
 
 pub mod canonical;
 pub mod dates;
 pub mod detect;
+pub mod shape;
 pub mod table;
 pub mod text;
 pub mod tools;

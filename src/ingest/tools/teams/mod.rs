@@ -49,9 +49,8 @@ use labels::{column, is_upn_label, labels, role, Role, JOINED, LEFT};
 use structure::{action_list, by_structure};
 
 use super::sessions::{bad, configured, file_session, locale_order, Interval};
-use crate::ingest::table::{
-    cell_shape, clean, find_header, lines, parse_table, Adapted, Ctx, Shape, Table, TableRow,
-};
+use crate::ingest::shape::{cell_shape, Shape};
+use crate::ingest::table::{clean, find_header, lines, parse_table, Adapted, Ctx, Table, TableRow};
 
 /// The cells of a line of the report, split at its delimiter (tab, else the most
 /// frequent of semicolon and comma), unquoted and trimmed.

@@ -6,7 +6,8 @@
 
 use std::collections::HashMap;
 
-use crate::ingest::table::{cell_shape, column_shape, lines, Ctx, Shape, Table};
+use crate::ingest::shape::{cell_shape, column_shape, Shape};
+use crate::ingest::table::{lines, Ctx, Table};
 use crate::schema::{SESSION, USER_ID};
 
 use super::labels::{is_upn_label, role, Role};
