@@ -94,6 +94,10 @@ pub struct MissingColumn {
     pub found: Vec<String>,
     /// The found header closest to the one we wanted, if any is close.
     pub closest: Option<String>,
+    /// The mapping that reads this file, canonical column -> header, when the
+    /// reader could tell it from the file's values (which column holds dates,
+    /// emails, ids): the help then gives the whole `columns = { .. }` line.
+    pub suggestion: Vec<(String, String)>,
 }
 
 impl Error {
@@ -201,6 +205,7 @@ fn missing_column_message(m: &MissingColumn) -> String {
         config_key,
         found,
         closest,
+        suggestion,
     } = m;
     let mut out = match config_key {
         Some(header) if header != column => format!(
@@ -212,13 +217,42 @@ fn missing_column_message(m: &MissingColumn) -> String {
     out.push_str(&format!("\n  found: {}", ListOf(found)));
     if let Some(closest) = closest {
         out.push_str(&format!(
-            "\nhelp: a header with a similar name exists: `{closest}`\nhelp: map it: [sources.{source_name}] columns = {{ {column} = \"{closest}\" }}"
+            "\nhelp: a header with a similar name exists: `{closest}`"
+        ));
+    }
+    if !suggestion.is_empty() {
+        let pairs: Vec<String> = suggestion
+            .iter()
+            .map(|(canonical, header)| format!("{canonical} = {}", toml_string(header)))
+            .collect();
+        out.push_str(&format!(
+            "\nhelp: its values say which columns hold what: write\n  [sources.{source_name}]\n  columns = {{ {} }}",
+            pairs.join(", ")
+        ));
+    } else if let Some(closest) = closest {
+        out.push_str(&format!(
+            "\nhelp: map it: [sources.{source_name}] columns = {{ {column} = \"{closest}\" }}"
         ));
     } else {
         out.push_str(&format!(
             "\nhelp: map the header that holds it: [sources.{source_name}] columns = {{ {column} = \"<header in the file>\" }}"
         ));
     }
+    out
+}
+
+/// `s` as a TOML basic string, quoted, with `"`, `\\` and control characters escaped.
+fn toml_string(s: &str) -> String {
+    let mut out = String::from("\"");
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            c if c.is_control() => out.push_str(&format!("\\u{:04X}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
     out
 }
 
@@ -253,6 +287,7 @@ mod tests {
             config_key: None,
             found: vec!["UPN".into(), "EnrolledDateTime".into()],
             closest: Some("EnrolledDateTime".into()),
+            suggestion: Vec::new(),
         }));
         let text = e.to_string();
         assert!(text.starts_with("enrollments.csv: missing required column `enrolled_at`"));
@@ -260,6 +295,35 @@ mod tests {
         assert!(text.contains("help: a header with a similar name exists: `EnrolledDateTime`"));
         assert!(text.contains("columns = { enrolled_at = \"EnrolledDateTime\" }"));
         assert_eq!(e.exit_code(), 1);
+    }
+
+    #[test]
+    fn a_suggested_mapping_is_one_toml_line_with_headers_escaped() {
+        let e = Error::MissingColumn(Box::new(MissingColumn {
+            source_name: "training".into(),
+            file: PathBuf::from("a.csv"),
+            column: "joined_at".into(),
+            config_key: None,
+            found: vec!["Pierwsze dołączenie".into()],
+            closest: None,
+            suggestion: vec![
+                ("joined_at".into(), "Pierwsze dołączenie".into()),
+                ("user_id".into(), "Id \"UPN\" \\ x".into()),
+            ],
+        }));
+        let text = e.to_string();
+        assert!(
+            text.ends_with(
+                "  [sources.training]\n  columns = { joined_at = \"Pierwsze dołączenie\", user_id = \"Id \\\"UPN\\\" \\\\ x\" }"
+            ),
+            "{text}"
+        );
+        let line = text.lines().last().unwrap().trim();
+        let parsed: toml::Table = toml::from_str(line).unwrap();
+        assert_eq!(
+            parsed["columns"]["user_id"].as_str(),
+            Some("Id \"UPN\" \\ x")
+        );
     }
 
     #[test]

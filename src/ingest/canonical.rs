@@ -21,7 +21,7 @@ use crate::error::Error;
 use crate::schema::Source;
 
 use super::table::{csv_reader, join_fields, Ctx};
-use super::text::{decode_utf16, hex, sniff_encoding, Encoding};
+use super::text::{decode_legacy, decode_utf16, hex, is_legacy, sniff_encoding, Decoded, Encoding};
 
 /// How much of a file is read at a time (and parsed in parallel when it can be);
 /// tiny in unit tests, so that they cross block and piece boundaries.
@@ -127,6 +127,9 @@ pub struct FileRead {
     pub sha256: String,
     /// Data rows read.
     pub rows: u64,
+    /// What the reader noticed that the run's notes should say (the encoding a file
+    /// was decoded from, when not UTF-8).
+    pub notes: Vec<String>,
 }
 
 /// What a file's rows are checked against, once its header is read.
@@ -205,17 +208,39 @@ pub fn read_file<T: Send>(
         wanted,
         n_required,
     };
+    let mut notes = Vec::new();
     let rows = match sniff_encoding(&buf) {
-        (Encoding::Utf8, bom) => {
+        (Encoding::Utf8, bom) if starts_as_utf8(&buf[bom..], eof) => {
             hasher.update(&buf);
             buf.drain(..bom);
             read.blocks(&mut input, Some(&mut hasher), buf, eof, parse, apply)?
         }
         (encoding, bom) => {
-            // UTF-16 exports are small: decoded whole, then read as UTF-8.
+            // UTF-16 and spreadsheet re-saves in a legacy code page are small: decoded
+            // whole, then read as UTF-8.
             input.read_to_end(&mut buf).map_err(io)?;
             hasher.update(&buf);
-            let mut text = decode_utf16(&buf[bom..], encoding == Encoding::Utf16Be).into_bytes();
+            let decoded = match encoding {
+                Encoding::Utf8 => {
+                    let (text, name) = decode_legacy(&buf[bom..]);
+                    Decoded {
+                        text,
+                        encoding: name,
+                        guessed: true,
+                    }
+                }
+                _ => Decoded {
+                    text: decode_utf16(&buf[bom..], encoding == Encoding::Utf16Be),
+                    encoding: if encoding == Encoding::Utf16Be {
+                        "UTF-16BE"
+                    } else {
+                        "UTF-16LE"
+                    },
+                    guessed: false,
+                },
+            };
+            notes.extend(decoded.note(path));
+            let mut text = decoded.text.into_bytes();
             // A UTF-8 BOM left after decoding (UTF-16 files re-saved) is not text.
             if text.starts_with(&[0xEF, 0xBB, 0xBF]) {
                 text.drain(..3);
@@ -226,7 +251,15 @@ pub fn read_file<T: Send>(
     Ok(FileRead {
         sha256: hex(&hasher.finalize()),
         rows,
+        notes,
     })
+}
+
+/// Whether the first block of a file is read as UTF-8: anything but a legacy code
+/// page (see `text::is_legacy`), which is decoded whole. A byte that is not UTF-8
+/// further on quarantines its row.
+fn starts_as_utf8(head: &[u8], eof: bool) -> bool {
+    !is_legacy(head, eof)
 }
 
 /// What one file is read as.
@@ -734,12 +767,22 @@ mod tests {
     }
 
     /// The same, read row by row with the `csv` crate as one stream.
+    /// A file whose first block is not UTF-8 is a legacy code page, decoded whole
+    /// first; bytes that are not UTF-8 further on are the rows' own.
     fn by_rows(bytes: &[u8]) -> Result<Vec<String>, String> {
         let (wanted, n) = super::super::wanted_columns(
             Source::Tickets,
             &crate::config::RosterColumns::grouped_by("department"),
         );
         let path = Path::new("t.csv");
+        let head = &bytes[..bytes.len().min(BLOCK)];
+        let decoded;
+        let bytes = if starts_as_utf8(head, bytes.len() <= BLOCK) {
+            bytes
+        } else {
+            decoded = decode_legacy(bytes).0;
+            decoded.as_bytes()
+        };
         let mut reader = csv_reader(b',', bytes);
         let (headers, map) = read_header(Source::Tickets, &config(), path, &wanted, n, &mut reader)
             .map_err(|e| e.to_string())?;

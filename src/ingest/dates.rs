@@ -265,10 +265,16 @@ impl LocalStamp {
 /// `15/11/22, 09:30:17`, `29-02-2016 01:16`, `29.02.2016`, `09/Oct/25 1:42 PM`,
 /// `2023/11/03 16:12`. ISO 8601 is not this function's: see [`parse_iso`].
 pub fn parse_local(cell: &str) -> Option<LocalStamp> {
+    // East Asian dates mark year, month and day with characters (`2025年3月10日`).
     let s: String = cell
         .trim()
         .chars()
-        .map(|c| if c.is_whitespace() { ' ' } else { c })
+        .filter(|c| *c != '日')
+        .map(|c| match c {
+            '年' | '月' => '/',
+            c if c.is_whitespace() => ' ',
+            c => c,
+        })
         .collect();
     // A weekday before the date (`Mon Jan 15, 2024 09:00 am`) says nothing more.
     let s = match s.split_once(' ') {
@@ -278,8 +284,19 @@ pub fn parse_local(cell: &str) -> Option<LocalStamp> {
     if let Some(stamp) = parse_month_first(&s) {
         return Some(stamp);
     }
-    let (date, rest) = match s.find([' ', ',', 'T']) {
-        Some(i) => (&s[..i], s[i..].trim_start_matches([' ', ',', 'T'])),
+    // The date ends at a space, a comma, or an ISO-like `T` between digits (not
+    // the `T` of `OCT`).
+    let b = s.as_bytes();
+    let cut = s.char_indices().find(|&(i, c)| {
+        c == ' '
+            || c == ','
+            || (c == 'T'
+                && i > 0
+                && b[i - 1].is_ascii_digit()
+                && b.get(i + 1).is_some_and(u8::is_ascii_digit))
+    });
+    let (date, rest) = match cut {
+        Some((i, _)) => (&s[..i], s[i..].trim_start_matches([' ', ',', 'T'])),
         None => (s.as_str(), ""),
     };
     let sep = date.chars().find(|c| matches!(c, '/' | '-' | '.'))?;
@@ -374,7 +391,19 @@ fn parse_clock(s: &str) -> Option<NaiveTime> {
     if s.is_empty() {
         return Some(NaiveTime::MIN);
     }
-    let lower = s.to_ascii_lowercase().replace('.', "");
+    // Chinese and Japanese write the half of the day before the time (`下午 4:30`).
+    for (mark, half) in [
+        ("上午", "AM"),
+        ("午前", "AM"),
+        ("下午", "PM"),
+        ("午後", "PM"),
+    ] {
+        if let Some(rest) = s.strip_prefix(mark) {
+            return parse_clock(&format!("{} {half}", rest.trim()));
+        }
+    }
+    // `9:10 AM`, `9:10 am`, `9:10 a.m.`, and the Spanish `9:10 a. m.`.
+    let lower = s.to_ascii_lowercase().replace('.', "").replace(" m", "m");
     let (clock, meridiem) = if let Some(c) = lower.strip_suffix("am") {
         (c.trim().to_string(), Some(false))
     } else if let Some(c) = lower.strip_suffix("pm") {
@@ -416,18 +445,87 @@ fn parse_clock(s: &str) -> Option<NaiveTime> {
     NaiveTime::from_hms_nano_opt(h, m, sec, nanos)
 }
 
+/// Month names and abbreviations as exports write them in the languages their
+/// tools ship in, each matched as a prefix of the word (`sept`, `juillet`, `févr`):
+/// English, Spanish, German, French, Italian, Portuguese, Dutch, Polish. See
+/// docs/exports.md, "Dates", for where each came from. No prefix is one of another
+/// month's (the table test checks it).
+const MONTHS: &[(&str, u32)] = &[
+    // English (and the prefixes other languages share with it).
+    ("jan", 1),
+    ("feb", 2),
+    ("mar", 3),
+    ("apr", 4),
+    ("may", 5),
+    ("jun", 6),
+    ("jul", 7),
+    ("aug", 8),
+    ("sep", 9),
+    ("oct", 10),
+    ("nov", 11),
+    ("dec", 12),
+    // Spanish: ene, abr, ago, dic (feb, mar, may, jun, jul, sep, oct, nov as above).
+    ("ene", 1),
+    ("abr", 4),
+    ("ago", 8),
+    ("dic", 12),
+    // German: mär/mrz, mai, okt, dez.
+    ("mär", 3),
+    ("mrz", 3),
+    ("mai", 5),
+    ("okt", 10),
+    ("dez", 12),
+    // French: janv, févr/fevr, mars, avr, mai, juin, juil, août/aout, sept, oct,
+    // nov, déc.
+    ("fév", 2),
+    ("fev", 2),
+    ("avr", 4),
+    ("juin", 6),
+    ("juil", 7),
+    ("aoû", 8),
+    ("aou", 8),
+    ("déc", 12),
+    // Italian: gen, mag, giu, lug, set, ott.
+    ("gen", 1),
+    ("mag", 5),
+    ("giu", 6),
+    ("lug", 7),
+    ("set", 9),
+    ("ott", 10),
+    // Portuguese: out (fev, abr, mai, ago, set, dez as above).
+    ("out", 10),
+    // Dutch: mrt, mei (okt as above).
+    ("mrt", 3),
+    ("mei", 5),
+    // Polish: sty, lut, kwi, cze, lip, wrz, paź/paz, lis, gru (mar, maj as prefixes).
+    ("sty", 1),
+    ("lut", 2),
+    ("kwi", 4),
+    ("maj", 5),
+    ("cze", 6),
+    ("lip", 7),
+    ("sie", 8),
+    ("wrz", 9),
+    ("paź", 10),
+    ("paz", 10),
+    ("lis", 11),
+    ("gru", 12),
+];
+
+/// The month a word names (`Oct`, `jul`, `Dez`, `févr.`), in any language of
+/// [`MONTHS`]; a trailing dot is an abbreviation's and does not count.
 fn month_number(s: &str) -> Option<u32> {
-    const MONTHS: [&str; 12] = [
-        "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
-    ];
-    if s.len() < 3 || !s.chars().all(char::is_alphabetic) {
+    let word = s.strip_suffix('.').unwrap_or(s);
+    if word.chars().count() < 3 || !word.chars().all(char::is_alphabetic) {
         return None;
     }
-    let lower = s.to_lowercase();
+    let lower = word.to_lowercase();
+    // The longest prefix wins (`juin` over `jun`: both June, but `juil` is July).
     MONTHS
         .iter()
-        .position(|m| lower.starts_with(m))
-        .map(|i| i as u32 + 1)
+        .filter(|(m, _)| lower.starts_with(m))
+        .max_by_key(|(m, _)| m.len())
+        .map(|(_, n)| *n)
 }
 
 /// What the numeric dates of one file say about their order.
@@ -721,9 +819,59 @@ mod tests {
             local("Mon Jan 15, 2024 09:00 am", Dmy),
             "2024-01-15 09:00:00"
         );
+        // Month abbreviations of other languages (Jira in Spanish, German, French).
+        assert_eq!(local("18/jul/26 9:10 AM", Mdy), "2026-07-18 09:10:00");
+        assert_eq!(local("18/Dez/26 09:10", Mdy), "2026-12-18 09:10:00");
+        assert_eq!(local("18/févr./26 09:10", Mdy), "2026-02-18 09:10:00");
+        assert_eq!(local("18/ene/26 9:10 a. m.", Mdy), "2026-01-18 09:10:00");
+        assert_eq!(local("18/dic/26 9:10 p. m.", Mdy), "2026-12-18 21:10:00");
+        assert_eq!(local("02/Mär/26 17:00", Mdy), "2026-03-02 17:00:00");
+        assert_eq!(local("02/juil./26 17:00", Mdy), "2026-07-02 17:00:00");
+        assert_eq!(local("02/août/26 17:00", Mdy), "2026-08-02 17:00:00");
+        assert_eq!(local("02/Okt/26 17:00", Mdy), "2026-10-02 17:00:00");
+        // East Asian year, month and day marks, and halves of the day before the time.
+        assert_eq!(local("2025年3月10日 8:00:48", Dmy), "2025-03-10 08:00:48");
+        assert_eq!(local("2025/3/10 下午 4:30:36", Dmy), "2025-03-10 16:30:36");
+        assert_eq!(local("2025/3/10 午前 9:05", Dmy), "2025-03-10 09:05:00");
+        // An upper-case month is no ISO `T`.
+        assert_eq!(local("09/OCT/25 1:42 PM", Mdy), "2025-10-09 13:42:00");
         assert_eq!(local("13/13/2020", Dmy), "none");
         assert_eq!(local("yesterday", Dmy), "none");
         assert_eq!(local("1/2/2020 13:00 PM", Dmy), "none");
+    }
+
+    /// Every month is found from its abbreviation in every language of the table,
+    /// and no abbreviation is the prefix of another month's.
+    #[test]
+    fn month_table_is_unambiguous() {
+        for (a, m) in MONTHS {
+            for (b, n) in MONTHS {
+                if m != n && b.starts_with(a) {
+                    // A longer prefix of another month must win over the shorter.
+                    assert_eq!(month_number(b), Some(*n), "{a} is a prefix of {b}");
+                }
+            }
+            assert_eq!(month_number(a), Some(*m), "{a}");
+        }
+        for (word, month) in [
+            ("enero", 1),
+            ("Februar", 2),
+            ("März", 3),
+            ("avril", 4),
+            ("mayo", 5),
+            ("juin", 6),
+            ("juillet", 7),
+            ("agosto", 8),
+            ("sept.", 9),
+            ("octubre", 10),
+            ("noviembre", 11),
+            ("décembre", 12),
+            ("Dezember", 12),
+        ] {
+            assert_eq!(month_number(word), Some(month), "{word}");
+        }
+        assert_eq!(month_number("ma"), None);
+        assert_eq!(month_number("x.y"), None);
     }
 
     #[test]

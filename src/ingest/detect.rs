@@ -3,6 +3,7 @@
 use crate::config::Tool;
 
 use super::table::squash;
+use super::tools;
 
 /// The tool a human would name.
 pub fn label(tool: Tool) -> &'static str {
@@ -48,14 +49,14 @@ pub fn detect(text: &str) -> Option<Tool> {
     if has(&["fullname", "useraction"])
         || has(&["nomecompleto", "atividade"])
         || has(&["nomcomplet", "heuredarrivée"])
-        || any(&["iddoparticipanteupn", "primeiroingresso"])
         || any(&[
-            "participantidupn",
+            "primeiroingresso",
             "inmeetingduration",
             "meetingsummary",
             "1summary",
         ])
         || has(&["fullname", "jointime", "leavetime"])
+        || tools::teams::recognise(text)
     {
         return Some(Tool::Teams);
     }
@@ -76,7 +77,7 @@ pub fn detect(text: &str) -> Option<Tool> {
     if any(&["userprincipalname"]) {
         return Some(Tool::Entra);
     }
-    if any(&["issuekey"]) {
+    if any(tools::jira::SIGNATURE) {
         return Some(Tool::Jira);
     }
     if any(&["emailcampaignreport"])
@@ -84,13 +85,10 @@ pub fn detect(text: &str) -> Option<Tool> {
     {
         return Some(Tool::Mailchimp);
     }
-    if any(&["requesteremail"]) || has(&["id", "requester", "createdat"]) {
+    if tools::zendesk::SIGNATURE.iter().any(|set| has(set)) {
         return Some(Tool::Zendesk);
     }
-    if any(&["callerid", "sysmodcount", "incidentstate", "callerid.email"])
-        || has(&["number", "openedat"])
-        || has(&["number", "opened", "caller"])
-    {
+    if tools::servicenow::SIGNATURE.iter().any(|set| has(set)) {
         return Some(Tool::ServiceNow);
     }
     None
@@ -136,6 +134,21 @@ mod tests {
                 Some(Tool::Mailchimp),
             ),
             ("user_id,enrolled_at\n", None),
+            // Other languages: the labels of each tool's export.
+            (
+                "Resumen,Clave de incidencia,Informador,Creada,Resuelta\n",
+                Some(Tool::Jira),
+            ),
+            ("Zusammenfassung,Vorgangsschlüssel,Autor,Erstellt\n", Some(Tool::Jira)),
+            ("Résumé,Clé de ticket,Rapporteur,Création\n", Some(Tool::Jira)),
+            ("Nummer,Geöffnet,Anrufer,Status\n", Some(Tool::ServiceNow)),
+            ("Numéro,Ouvert,Appelant,État\n", Some(Tool::ServiceNow)),
+            ("Id,Solicitante,Creado,Estado\n", Some(Tool::Zendesk)),
+            ("Id,Demandeur,Créé,Statut\n", Some(Tool::Zendesk)),
+            (
+                "1. Podsumowanie\n\n2. Uczestnicy\nImię i nazwisko\tPierwsze dołączenie\tOstatnie wyjście\tIdentyfikator uczestnika (UPN)\n",
+                Some(Tool::Teams),
+            ),
         ];
         for (text, want) in cases {
             assert_eq!(detect(text), want, "{text}");

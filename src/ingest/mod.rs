@@ -12,15 +12,16 @@
 //!
 //! `format` picks the reader: `canonical.rs` for uptake's own CSV, one adapter per
 //! tool under `tools/` (`intune.rs`, `entra.rs`, `sendgrid.rs`, `mailchimp.rs`,
-//! `teams.rs`, `zoom.rs`, `servicenow.rs`, `zendesk.rs`, `jira.rs`) that maps the
+//! `teams/`, `zoom.rs`, `servicenow.rs`, `zendesk.rs`, `jira.rs`) that maps the
 //! tool's layout, headers and date formats to canonical rows, and `detect.rs` for
 //! `auto`. The plumbing the adapters share sits beside them: `table.rs` (sections,
-//! header aliases, cells), `dates.rs` (timestamps in every layout), `text.rs`
-//! (encodings).
+//! header aliases, cells), `shape.rs` (what a cell's value is), `dates.rs`
+//! (timestamps in every layout), `text.rs` (encodings).
 
 pub mod canonical;
 pub mod dates;
 pub mod detect;
+pub mod shape;
 pub mod table;
 pub mod text;
 pub mod tools;
@@ -168,15 +169,19 @@ pub fn read_source<T: Send>(
         };
         let mut apply_here = |t: T| apply(&path, t);
         let read = match tool {
-            None => read_file(
-                source,
-                cfg,
-                &path,
-                &wanted,
-                n_required,
-                &parse,
-                &mut apply_here,
-            )?,
+            None => {
+                let read = read_file(
+                    source,
+                    cfg,
+                    &path,
+                    &wanted,
+                    n_required,
+                    &parse,
+                    &mut apply_here,
+                )?;
+                notes.extend(read.notes.iter().cloned());
+                read
+            }
             Some(tool) => {
                 let ctx = table::Ctx {
                     source,
@@ -218,7 +223,8 @@ fn read_export(
             ),
         });
     }
-    let (text, sha256, _) = text::read_text(ctx.path)?;
+    let (text, sha256, decoded) = text::read_text(ctx.path)?;
+    let mut notes: Vec<String> = decoded.note(ctx.path).into_iter().collect();
     let adapted = match tool {
         Tool::Intune => intune::read(ctx, &text)?,
         Tool::Entra => entra::read(ctx, &text)?,
@@ -247,7 +253,15 @@ fn read_export(
             table::Out::Bad { line, reason, raw } => visit(Row::Malformed { line, reason, raw }),
         }
     }
-    Ok((FileRead { sha256, rows }, adapted.notes))
+    notes.extend(adapted.notes);
+    Ok((
+        FileRead {
+            sha256,
+            rows,
+            notes: Vec::new(),
+        },
+        notes,
+    ))
 }
 
 #[cfg(test)]

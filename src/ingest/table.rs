@@ -15,6 +15,7 @@ use crate::schema::Source;
 
 use super::closest_header;
 use super::dates::{order_evidence, IsoWriter, OrderEvidence};
+use super::shape::{column_shape, Shape};
 
 /// One row an adapter hands on.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -131,11 +132,85 @@ impl Ctx<'_> {
                     config_key: configured.cloned(),
                     found: headers.to_vec(),
                     closest: closest_header(looked_for, headers),
+                    suggestion: Vec::new(),
                 })));
             }
             map.push(found);
         }
         Ok(map)
+    }
+
+    /// [`Ctx::map_providing`] for a parsed table: when a required column is missing,
+    /// the error's help gives the `columns` line that reads the file, the headers
+    /// told from their values ([`Ctx::suggest`]).
+    pub fn map_table(
+        &self,
+        table: &Table,
+        aliases: &[(&str, &[&str])],
+        provides: &[&str],
+    ) -> Result<Vec<Option<usize>>, Error> {
+        self.map_providing(&table.headers, aliases, provides)
+            .map_err(|e| match e {
+                Error::MissingColumn(mut m) => {
+                    m.suggestion = self.suggest(table, aliases, provides);
+                    Error::MissingColumn(m)
+                }
+                other => other,
+            })
+    }
+
+    /// The header of each required column the tool's names do not find, told from
+    /// the values under it: a date or time column (`*_at`, `timestamp`) takes the
+    /// next column of timestamps, `user_id` the first column of email addresses,
+    /// `ticket_id` the first column of distinct ids (`HELP-42`, `INC0010001`,
+    /// `1042`). Empty when any missing column cannot be told: the help then names
+    /// no header it is not sure of.
+    pub fn suggest(
+        &self,
+        table: &Table,
+        aliases: &[(&str, &[&str])],
+        provides: &[&str],
+    ) -> Vec<(String, String)> {
+        let found = |canonical: &str| -> Option<usize> {
+            match self.cfg.columns.get(canonical) {
+                Some(h) => find_header(&table.headers, h),
+                None => aliases
+                    .iter()
+                    .find(|(c, _)| *c == canonical)
+                    .map_or(&[][..], |(_, a)| *a)
+                    .iter()
+                    .copied()
+                    .chain(std::iter::once(canonical))
+                    .find_map(|h| find_header(&table.headers, h)),
+            }
+        };
+        let mut used: Vec<usize> = self.wanted.iter().filter_map(|c| found(c)).collect();
+        let shapes: Vec<Option<Shape>> = (0..table.headers.len())
+            .map(|j| column_shape(table, j))
+            .collect();
+        let mut out = Vec::new();
+        for canonical in &self.wanted[..self.n_required] {
+            if provides.contains(&canonical.as_str()) || found(canonical).is_some() {
+                continue;
+            }
+            let want = if canonical.ends_with("_at") || canonical == "timestamp" {
+                Shape::Stamp
+            } else if canonical == "user_id" {
+                Shape::Email
+            } else if canonical == "ticket_id" {
+                Shape::Id
+            } else {
+                return Vec::new();
+            };
+            let Some(j) = (0..shapes.len()).find(|j| {
+                !used.contains(j) && shapes[*j] == Some(want) && !table.headers[*j].is_empty()
+            }) else {
+                return Vec::new();
+            };
+            used.push(j);
+            out.push((canonical.clone(), table.headers[j].clone()));
+        }
+        out
     }
 
     /// Decides how this file writes its numeric dates: from its own values when they
@@ -232,6 +307,8 @@ pub struct Table {
     pub headers: Vec<String>,
     /// The data rows.
     pub rows: Vec<TableRow>,
+    /// Where its header starts in the text it was cut from (0 when not cut).
+    pub start: usize,
 }
 
 /// One data row of a [`Table`].
@@ -425,7 +502,7 @@ pub fn read_simple(
         .find(|(_, _, l)| !l.trim().is_empty())
         .map_or((1, 0), |(n, o, _)| (n, o));
     let table = parse_table(&text[offset..], first);
-    let map = ctx.map(&table.headers, aliases)?;
+    let map = ctx.map_table(&table, aliases, &[])?;
     let date_cells: Vec<String> = date_columns
         .iter()
         .filter_map(|c| ctx.ix(c))

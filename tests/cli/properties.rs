@@ -110,8 +110,8 @@ enum Shape {
     Huge,
     /// A good row with a stray `"` inside a free-text cell: accepted.
     Stray,
-    /// A good row with an accented free-text cell: accepted, unless the file is
-    /// Latin-1 (not UTF-8, so quarantined).
+    /// A good row with an accented free-text cell: accepted in every encoding (a
+    /// Latin-1 file is read in the legacy code page its bytes read as text in).
     Accent,
     /// A required value blank: quarantined.
     Blank,
@@ -268,7 +268,7 @@ fn write_source(
         let must_quarantine = matches!(
             shape,
             Shape::Blank | Shape::BadDate | Shape::Short | Shape::Long
-        ) || (*shape == Shape::Accent && *enc == Enc::Latin1);
+        );
         if must_quarantine {
             quarantined.push(line);
         } else {

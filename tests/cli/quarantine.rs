@@ -85,6 +85,8 @@ a@x.com;S;2026-11-01 10:00;2026-11-01 09:00
 a@x.com;;2026-11-01 10:00;2026-11-01 11:00
 ",
     );
+    // A UTF-8 file (its `é` is UTF-8) with a corrupt byte: that row is quarantined. A
+    // file with no UTF-8 beyond ASCII would be read as a legacy code page instead.
     w(
         "tickets.csv",
         b"ticket_id,user_id,opened_at,resolved_at
@@ -93,7 +95,7 @@ T2,a@x.com,2026-11-01 10:00,soon
 ,a@x.com,2026-11-01 10:00,
 T3,a@x.com,2026-11-01 10:00,
 T3,a@x.com,2026-11-01 10:00,2026-11-02 10:00
-T4,a@x.com,2026-11-01 10:00,\xff
+T4,a@x.com,2026-11-01 10:00,\xc3\xa9\xff
 ",
     );
 }

@@ -14,9 +14,13 @@ use crate::schema::{CATEGORY, OPENED_AT, RESOLVED_AT, STATUS, TICKET_ID, USER_ID
 
 use crate::ingest::table::{find_header, read_simple, Adapted, Ctx, Simple};
 
-/// ServiceNow's headers (field names or labels) for each canonical column.
+/// ServiceNow's headers (field names, or the list's labels in English, Spanish,
+/// German and French) for each canonical column.
 pub const ALIASES: &[(&str, &[&str])] = &[
-    (TICKET_ID, &["number", "Number", "Incident"]),
+    (
+        TICKET_ID,
+        &["number", "Number", "Incident", "Número", "Nummer", "Numéro"],
+    ),
     (
         USER_ID,
         &[
@@ -25,21 +29,73 @@ pub const ALIASES: &[(&str, &[&str])] = &[
             "Caller",
             "opened_by",
             "Opened by",
+            "Autor de la llamada",
+            "Llamante",
+            "Anrufer",
+            "Appelant",
         ],
     ),
     (
         OPENED_AT,
-        &["opened_at", "Opened", "sys_created_on", "Created"],
+        &[
+            "opened_at",
+            "Opened",
+            "sys_created_on",
+            "Created",
+            "Abierto",
+            "Geöffnet",
+            "Ouvert",
+        ],
     ),
     (
         RESOLVED_AT,
-        &["resolved_at", "Resolved", "closed_at", "Closed"],
+        &[
+            "resolved_at",
+            "Resolved",
+            "closed_at",
+            "Closed",
+            "Resuelto",
+            "Gelöst",
+            "Résolu",
+        ],
     ),
-    (CATEGORY, &["category", "Category", "subcategory"]),
+    (
+        CATEGORY,
+        &[
+            "category",
+            "Category",
+            "subcategory",
+            "Categoría",
+            "Kategorie",
+            "Catégorie",
+        ],
+    ),
     (
         STATUS,
-        &["state", "State", "incident_state", "Incident state"],
+        &[
+            "state",
+            "State",
+            "incident_state",
+            "Incident state",
+            "Estado",
+            "Status",
+            "État",
+        ],
     ),
+];
+
+/// Pairs of headers, squashed, that together say ServiceNow (its number beside its
+/// opened date or caller, in each language of [`ALIASES`]), and headers that alone do.
+pub const SIGNATURE: &[&[&str]] = &[
+    &["callerid"],
+    &["sysmodcount"],
+    &["incidentstate"],
+    &["calleridemail"],
+    &["number", "openedat"],
+    &["number", "opened", "caller"],
+    &["número", "abierto"],
+    &["nummer", "geöffnet"],
+    &["numéro", "ouvert"],
 ];
 
 /// Reads one ServiceNow incident export.

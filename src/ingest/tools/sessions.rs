@@ -1,4 +1,4 @@
-//! What the training adapters (`teams.rs`, `zoom.rs`) share: the session a file is
+//! What the training adapters (`teams/`, `zoom.rs`) share: the session a file is
 //! about, the person and session of a row when `columns` names them, the date order a
 //! meeting report's locale implies, and the canonical interval row they hand on.
 
@@ -27,27 +27,27 @@ pub fn configured(ctx: &Ctx<'_>, headers: &[String], name: &str) -> Option<usize
         .and_then(|h| find_header(headers, h))
 }
 
-/// The date order a meeting report's locale implies, for files whose values do not
-/// decide it: day-first when its labels are not English (every locale whose labels
-/// were found, French, Portuguese, German, Indonesian, writes day-first) or when no
-/// time has an AM/PM (en-US always writes one; en-GB, en-IN and the rest of the world
-/// write a 24-hour clock and day-first dates). `None` leaves the usual rule.
+/// The date order a meeting report's regional format implies, for files whose
+/// values do not decide it. A time with an AM/PM leaves the usual rule (`None`): a
+/// capital AM/PM on every value is the en-US layout, month-first, whatever the
+/// language of the labels (a Polish report can carry US dates), and a lower-case
+/// one is left to `date_order`. Without one, a 24-hour clock is day-first (en-US
+/// always writes AM/PM; en-GB, en-IN and the rest of the world write a 24-hour clock
+/// and day-first dates), and so are labels not in English (every such export found
+/// writes day-first).
 pub fn locale_order<'c>(
     translated: bool,
     cells: impl IntoIterator<Item = &'c str>,
 ) -> Option<DateOrder> {
-    if translated {
-        return Some(DateOrder::Dmy);
-    }
     let mut numeric = false;
     for cell in cells {
-        let lower = cell.trim_end().to_ascii_lowercase().replace('.', "");
+        let lower = cell.trim_end().to_ascii_lowercase().replace(['.', ' '], "");
         if lower.ends_with("am") || lower.ends_with("pm") {
             return None;
         }
         numeric |= matches!(parse_local(cell), Some(LocalStamp::Numeric { .. }));
     }
-    numeric.then_some(DateOrder::Dmy)
+    (numeric || translated).then_some(DateOrder::Dmy)
 }
 
 /// One attendance interval, as a canonical training row.
@@ -93,10 +93,10 @@ mod tests {
 
     #[test]
     fn locale_implies_an_order_only_when_it_can() {
-        assert_eq!(
-            locale_order(true, ["3/4/2021 10:00 AM"]),
-            Some(DateOrder::Dmy)
-        );
+        // Labels do not decide: a translated report with a US clock is left to
+        // the values (and read month-first when every value has a capital AM/PM).
+        assert_eq!(locale_order(true, ["3/4/2021 10:00 AM"]), None);
+        assert_eq!(locale_order(true, ["3/4/2021 10:00"]), Some(DateOrder::Dmy));
         assert_eq!(
             locale_order(false, ["11/12/2020, 12:27:24"]),
             Some(DateOrder::Dmy)
