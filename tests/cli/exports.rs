@@ -797,6 +797,8 @@ fn config_for(path: PathBuf, format: Format) -> SourceConfig {
         date_format: None,
         date_order: None,
         campaign_from: None,
+        workload: None,
+        key: String::new(),
         config_file: PathBuf::from("uptake.toml"),
     }
 }
@@ -820,7 +822,14 @@ fn read_with_notes(source: Source, format: &str, rel: &str) -> (Vec<String>, Vec
         fixture("exports").join(rel),
         Format::Tool(Tool::from_name(format).expect("a tool name")),
     );
-    let files = read_source(source, &cfg, "department", |_| (), |_, ()| {}).unwrap();
+    let files = read_source(
+        source,
+        &cfg,
+        &RosterColumns::grouped_by("department"),
+        |_| (),
+        |_, ()| {},
+    )
+    .unwrap();
     (rows, files.into_iter().flat_map(|f| f.notes).collect())
 }
 
@@ -1009,9 +1018,15 @@ fn columns_always_read_a_sectioned_report_and_the_help_says_how() {
     let path = dir.path().join("r.csv");
     std::fs::write(&path, &report).unwrap();
     let mut cfg = config_for(path.clone(), Format::Tool(Tool::Teams));
-    let e = read_source(Source::Training, &cfg, "department", |_| (), |_, ()| {})
-        .unwrap_err()
-        .to_string();
+    let e = read_source(
+        Source::Training,
+        &cfg,
+        &RosterColumns::grouped_by("department"),
+        |_| (),
+        |_, ()| {},
+    )
+    .unwrap_err()
+    .to_string();
     assert!(e.contains("missing required column `joined_at`"), "{e}");
     assert!(
         e.contains("found: Uczestnik, Wejście, Wyjście, Czas udziału w spotkaniu, Adres e-mail, Identyfikator (UPN)"),
@@ -1028,7 +1043,7 @@ fn columns_always_read_a_sectioned_report_and_the_help_says_how() {
     read_source(
         Source::Training,
         &cfg,
-        "department",
+        &RosterColumns::grouped_by("department"),
         |row| match row {
             Row::Cells(c) => format!("{}: {} {} {}", c.line, c.get(0), c.get(2), c.get(3)),
             Row::Malformed { reason, .. } => reason,
@@ -1125,9 +1140,15 @@ fn an_unknown_ticket_export_gets_the_columns_line_that_reads_it() {
     )
     .unwrap();
     let mut cfg = config_for(path, Format::Tool(Tool::Jira));
-    let e = read_source(Source::Tickets, &cfg, "department", |_| (), |_, ()| {})
-        .unwrap_err()
-        .to_string();
+    let e = read_source(
+        Source::Tickets,
+        &cfg,
+        &RosterColumns::grouped_by("department"),
+        |_| (),
+        |_, ()| {},
+    )
+    .unwrap_err()
+    .to_string();
     let line = e.lines().last().unwrap().trim();
     assert_eq!(
         line,
@@ -1136,7 +1157,14 @@ fn an_unknown_ticket_export_gets_the_columns_line_that_reads_it() {
     );
     cfg.columns = columns_of_help(&e);
     let mut n = 0;
-    read_source(Source::Tickets, &cfg, "department", |_| (), |_, ()| n += 1).unwrap();
+    read_source(
+        Source::Tickets,
+        &cfg,
+        &RosterColumns::grouped_by("department"),
+        |_| (),
+        |_, ()| n += 1,
+    )
+    .unwrap();
     assert_eq!(n, 1);
 }
 
@@ -1173,7 +1201,7 @@ fn canonical_files_in_legacy_code_pages_read_and_say_so() {
             })
             .collect();
         assert_eq!(rows, want, "{}", encoding.name());
-        let files = read_source(Source::Roster, &cfg, "department", |_| (), |_, ()| {}).unwrap();
+        let files = read_source(Source::Roster, &cfg, &RosterColumns::grouped_by("department"), |_| (), |_, ()| {}).unwrap();
         assert_eq!(
             files[0].notes,
             [format!(
