@@ -45,6 +45,13 @@ pub fn render(view: &View, charts: &[Chart]) -> Result<String, minijinja::Error>
         Some(n) => thousands(n),
         None => "–".to_string(),
     });
+    env.add_filter("capitalize_first", |s: String| {
+        let mut c = s.chars();
+        match c.next() {
+            Some(f) => f.to_uppercase().chain(c).collect::<String>(),
+            None => s,
+        }
+    });
     env.add_template("report.html", TEMPLATE)?;
     let charts = charts
         .iter()

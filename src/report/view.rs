@@ -95,11 +95,22 @@ impl GroupLine {
         let projected = v
             .and_then(|v| v.projected_target_date.clone())
             .unwrap_or_else(|| "–".to_string());
-        let projected_text = match (v, row.status, projected.as_str()) {
+        let range = v.and_then(|v| match &v.forecast {
+            Some(crate::metrics::survival::Forecast::Range(r)) => Some(r),
+            _ => None,
+        });
+        let projected_text = match (v, row.status, projected.as_str(), range) {
             (None, ..) => "–".to_string(),
-            (_, Status::NotStarted, _) => "not started".to_string(),
-            (_, _, "–") => "no recent progress".to_string(),
-            (_, _, p) => p.to_string(),
+            (_, Status::NotStarted, ..) => "not started".to_string(),
+            // Judging by earlier waves: the likely day and the range.
+            (_, _, p, Some(r)) if p != "reached" => format!(
+                "{} ({} – {})",
+                r.likely.format("%Y-%m-%d"),
+                day_text(r.low),
+                day_text(r.high)
+            ),
+            (_, _, "–", _) => "no recent progress".to_string(),
+            (_, _, p, _) => p.to_string(),
         };
         GroupLine {
             workload: row.workload.clone(),
@@ -290,6 +301,8 @@ impl WeekPoint {
 /// One row of the `lift` table.
 #[derive(Debug, Clone, Serialize)]
 pub struct LiftLine {
+    /// The workload.
+    pub workload: String,
     /// Wave name, or `(all)`.
     pub wave: String,
     /// `opened_email` or `trained`.
@@ -338,17 +351,13 @@ impl LiftLine {
     fn of(row: &LiftRow) -> LiftLine {
         let (with, without) = (row.with, row.without);
         let end = |i: Option<(f64, f64)>, high: bool| pct(i.map(|i| if high { i.1 } else { i.0 }));
+        let (factor_label, factor_clause) = factor_words(row.factor);
         LiftLine {
+            workload: row.workload.clone(),
             wave: row.wave.clone(),
             factor: row.factor.name(),
-            factor_label: match row.factor {
-                Factor::OpenedEmail => "opened an email",
-                Factor::Trained => "trained",
-            },
-            factor_clause: match row.factor {
-                Factor::OpenedEmail => "opened a rollout email",
-                Factor::Trained => "trained",
-            },
+            factor_label,
+            factor_clause,
             n_with: with.n,
             rate_with: with.rate,
             with_interval: with.interval,
@@ -503,6 +512,50 @@ fn hidden_count(c: Option<crate::privacy::Count>, min: i64) -> String {
         Some(crate::privacy::Count::Few) => format!("< {min}"),
         None => "–".to_string(),
     }
+}
+
+/// A wave's time-to-enroll curve (its `(all)` row of `time_to_enroll`), for the chart.
+#[derive(Debug, Clone, Serialize)]
+pub struct CurveLine {
+    /// The workload.
+    pub workload: String,
+    /// The wave.
+    pub wave: String,
+    /// Days the wave has run (D − start): the curve ends there.
+    pub horizon: i64,
+    /// (day, share enrolled, band low, band high) on each day with an enrollment.
+    pub points: Vec<(i64, f64, Option<f64>, Option<f64>)>,
+    /// Days until half the wave enrolled, or `–`.
+    pub median_text: String,
+    /// Share enrolled by day 14, 28, 42 (or `–` when the wave has not run that long).
+    pub share_by_day_text: [String; 3],
+    /// Where the wave is heading, as a clause.
+    pub outlook: String,
+}
+
+/// One row of `effects`, as the page and the lessons show it.
+#[derive(Debug, Clone, Serialize)]
+pub struct EffectLine {
+    /// The workload.
+    pub workload: String,
+    /// The wave, or `(all)`.
+    pub wave: String,
+    /// The factor in words.
+    pub factor_label: &'static str,
+    /// Who has the factor, as a clause.
+    pub factor_clause: &'static str,
+    /// The risk ratio, `1.69`, or `–`.
+    pub ratio_text: String,
+    /// Its interval, `1.51 – 1.89`, or `–`.
+    pub interval_text: String,
+    /// Whether a ratio is shown.
+    pub shown: bool,
+    /// Weeks of people compared, exposed and not: `1,718 / 1,355`.
+    pub person_weeks_text: String,
+    /// The naive lift of the same wave and factor, in points, for comparison.
+    pub naive_text: String,
+    /// Why the ratio is empty, if it is.
+    pub note: Option<&'static str>,
 }
 
 /// A wave whose status changed since last week.
@@ -698,6 +751,10 @@ pub struct View {
     pub several_workloads: bool,
     /// The cuts' analyst sections.
     pub cuts: Vec<CutSection>,
+    /// Each started wave's time-to-enroll curve and forecast.
+    pub curves: Vec<CurveLine>,
+    /// `effects` rows.
+    pub effects: Vec<EffectLine>,
     /// Every shown (wave, group) row that is not an `(all)` row.
     pub groups: Vec<GroupLine>,
     /// The attention list.
@@ -813,6 +870,8 @@ impl View {
             overall,
             several_workloads: cfg.workloads.len() > 1,
             cuts: cut_sections(cfg, tables),
+            curves: curve_lines(cfg, tables),
+            effects: effect_lines(tables, &lift),
             workloads,
             status_changes: status_changes(cfg, tables),
             gains: gains(&groups),
@@ -834,6 +893,83 @@ impl View {
             unassigned_people: roster_count(|q| q.unassigned),
             left_people: roster_count(|q| q.left),
         }
+    }
+}
+
+/// Each started, shown wave's `(all)` curve with its figures and outlook.
+fn curve_lines(cfg: &Config, tables: &Tables) -> Vec<CurveLine> {
+    cfg.waves
+        .iter()
+        .filter(|w| w.start <= tables.as_of)
+        .filter_map(|w| {
+            let row = find(&tables.group_metrics, &w.name, ALL)?;
+            let v = row.values.as_ref()?;
+            let points: Vec<(i64, f64, Option<f64>, Option<f64>)> = tables
+                .time_to_enroll
+                .iter()
+                .filter(|r| r.wave == w.name && r.group == ALL)
+                .map(|r| (r.day, r.share_enrolled, r.low, r.high))
+                .collect();
+            Some(CurveLine {
+                workload: cfg.workload_of(w).to_string(),
+                wave: w.name.clone(),
+                horizon: (tables.as_of - w.start).num_days(),
+                points,
+                median_text: v.median_days_to_enroll.map_or_else(
+                    || "–".to_string(),
+                    |d| super::format::plural(d, "day", "days"),
+                ),
+                share_by_day_text: v.share_by_day.map(pct),
+                outlook: outlook(cfg, w, v),
+            })
+        })
+        .collect()
+}
+
+/// The `effects` rows, each beside the naive lift of the same wave and factor.
+fn effect_lines(tables: &Tables, lift: &[LiftLine]) -> Vec<EffectLine> {
+    tables
+        .effects
+        .iter()
+        .map(|e| {
+            let naive = lift.iter().find(|l| {
+                l.workload == e.workload && l.wave == e.wave && l.factor == e.factor.name()
+            });
+            let (label, clause) = factor_words(e.factor);
+            EffectLine {
+                workload: e.workload.clone(),
+                wave: e.wave.clone(),
+                factor_label: label,
+                factor_clause: clause,
+                ratio_text: e
+                    .risk_ratio
+                    .map_or_else(|| "–".to_string(), |r| format!("{r:.2}")),
+                interval_text: e
+                    .interval
+                    .map_or_else(|| "–".to_string(), |(l, h)| format!("{l:.2} – {h:.2}")),
+                shown: e.risk_ratio.is_some(),
+                person_weeks_text: format!(
+                    "{} / {}",
+                    count_or_few(e.exposed_person_weeks),
+                    count_or_few(e.unexposed_person_weeks)
+                ),
+                naive_text: naive.map_or_else(|| "–".to_string(), |l| l.difference_text.clone()),
+                note: e.note.map(|n| n.text()),
+            }
+        })
+        .collect()
+}
+
+/// A privacy-guarded count without its threshold: the number, or `few`.
+fn count_or_few(c: crate::privacy::Count) -> String {
+    c.shown().map_or_else(|| "few".to_string(), thousands)
+}
+
+/// A factor in words: its label and, as a clause, who has it.
+fn factor_words(f: Factor) -> (&'static str, &'static str) {
+    match f {
+        Factor::OpenedEmail => ("opened an email", "opened a rollout email"),
+        Factor::Trained => ("trained", "trained"),
     }
 }
 

@@ -6,7 +6,14 @@ use std::path::{Path, PathBuf};
 
 use crate::util::{check_golden, copy_fixture, fixture, read_table, run_ok};
 
-const CHARTS: [&str; 5] = ["wave_progress", "group_gaps", "funnel", "helpdesk", "lift"];
+const CHARTS: [&str; 6] = [
+    "wave_progress",
+    "group_gaps",
+    "funnel",
+    "helpdesk",
+    "lift",
+    "time_to_enroll",
+];
 
 /// Elements that have no end tag in HTML.
 const VOID: [&str; 6] = ["meta", "br", "hr", "img", "input", "link"];

@@ -22,6 +22,7 @@ use super::view::{CutSection, View};
 mod funnel;
 mod progress;
 mod rows;
+mod survival;
 mod visual;
 
 use crate::schema::ALL;
@@ -327,6 +328,8 @@ pub fn draw_all(view: &View) -> Vec<Chart> {
     push("helpdesk", p.title(), p.render_or_empty());
     let p = lift(view);
     push("lift", p.title.clone(), p.render_or_empty());
+    let p = survival::TimeToEnroll::new(view);
+    push("time_to_enroll", p.title(), p.render_or_empty());
     for section in &view.cuts {
         let p = rows::cut_gaps(view, section);
         push(&section.chart, p.title.clone(), p.render_or_empty());

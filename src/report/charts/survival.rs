@@ -1,0 +1,139 @@
+//! (g) Time to enroll: each wave's Kaplan–Meier curve of the share enrolled by day of
+//! its own rollout, laid over each other with their 95 % bands — how one wave teaches
+//! the next.
+
+use super::*;
+use crate::report::view::CurveLine;
+
+struct Series {
+    colour: RGBColor,
+    /// The step curve: (day, share) at each corner.
+    steps: Vec<(i64, f64)>,
+    /// The band as a closed polygon (upper edge forward, lower edge back).
+    band: Vec<(i64, f64)>,
+}
+
+pub(super) struct TimeToEnroll {
+    series: Vec<Series>,
+    legend: Vec<LegendEntry>,
+    max_day: i64,
+}
+
+/// The corners of a step function that starts at 0 on day 0, changes on each point's
+/// day to `value(point)` and runs flat to `horizon`.
+fn steps(points: &[(i64, f64)], horizon: i64) -> Vec<(i64, f64)> {
+    let mut out = vec![(0, 0.0)];
+    let mut last = 0.0;
+    for &(day, v) in points {
+        out.push((day, last));
+        out.push((day, v));
+        last = v;
+    }
+    out.push((horizon.max(out.last().map_or(0, |p| p.0)), last));
+    out
+}
+
+impl TimeToEnroll {
+    pub(super) fn new(view: &View) -> TimeToEnroll {
+        let series: Vec<Series> = view
+            .curves
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| !c.points.is_empty())
+            .map(|(i, c): (usize, &CurveLine)| {
+                let share: Vec<(i64, f64)> = c.points.iter().map(|p| (p.0, p.1)).collect();
+                // Where the band is empty (S is 0 or 1) it closes on the curve.
+                let high: Vec<(i64, f64)> =
+                    c.points.iter().map(|p| (p.0, p.3.unwrap_or(p.1))).collect();
+                let low: Vec<(i64, f64)> =
+                    c.points.iter().map(|p| (p.0, p.2.unwrap_or(p.1))).collect();
+                let mut band = steps(&high, c.horizon);
+                band.extend(steps(&low, c.horizon).into_iter().rev());
+                Series {
+                    colour: wave_colour(i),
+                    steps: steps(&share, c.horizon),
+                    band,
+                }
+            })
+            .collect();
+        let legend = view
+            .curves
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| !c.points.is_empty())
+            .map(|(i, c)| LegendEntry {
+                label: if view.several_workloads {
+                    format!("{} · {}", clean_label(&c.workload), clean_label(&c.wave))
+                } else {
+                    clean_label(&c.wave)
+                },
+                swatch: Swatch::Line(wave_colour(i)),
+            })
+            .collect();
+        let max_day = view.curves.iter().map(|c| c.horizon).max().unwrap_or(0);
+        TimeToEnroll {
+            series,
+            legend,
+            max_day,
+        }
+    }
+
+    pub(super) fn title(&self) -> String {
+        "Time to enroll: the share enrolled by day of each wave".to_string()
+    }
+}
+
+impl Plot for TimeToEnroll {
+    fn size(&self) -> (u32, u32) {
+        (WIDTH, header_height(&self.legend) + 440)
+    }
+
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult<DB> {
+        let body = draw_header(
+            root,
+            &self.title(),
+            "Kaplan–Meier estimate by day since each wave's start, with its 95 % band (shaded); people not yet enrolled count up to the as-of day",
+            &self.legend,
+        )?;
+        let mut chart = ChartBuilder::on(&body)
+            .margin_left(20)
+            .margin_right(30)
+            .margin_bottom(10)
+            .x_label_area_size(50)
+            .y_label_area_size(70)
+            .build_cartesian_2d(0i64..self.max_day.max(1), 0f64..1.0)?;
+        chart
+            .configure_mesh()
+            .x_desc("Days since the wave's start")
+            .y_desc("Enrolled (% of the wave)")
+            .x_labels(12)
+            .y_labels(11)
+            .y_label_formatter(&percent_label)
+            .label_style(font(TICK_SIZE))
+            .axis_desc_style(font(LABEL_SIZE))
+            .light_line_style(TRANSPARENT)
+            .bold_line_style(RULE)
+            .draw()?;
+        for s in &self.series {
+            chart.draw_series(std::iter::once(Polygon::new(
+                s.band.clone(),
+                s.colour.mix(0.15).filled(),
+            )))?;
+        }
+        for s in &self.series {
+            chart.draw_series(LineSeries::new(
+                s.steps.iter().copied(),
+                s.colour.stroke_width(3),
+            ))?;
+        }
+        Ok(())
+    }
+}
+
+impl Framed for TimeToEnroll {
+    fn why_empty(&self) -> Option<String> {
+        self.series.is_empty().then(|| {
+            "No wave has an enrollment to draw yet (none has started, or every wave is too small to show).".to_string()
+        })
+    }
+}
