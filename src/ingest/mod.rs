@@ -21,6 +21,7 @@
 pub mod canonical;
 pub mod dates;
 pub mod detect;
+pub(crate) mod records;
 pub mod table;
 pub mod text;
 pub mod tools;

@@ -5,6 +5,7 @@ mod digests;
 mod exports;
 mod faults;
 mod golden;
+mod messy;
 mod metrics;
 mod privacy;
 mod properties;
