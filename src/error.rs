@@ -209,8 +209,9 @@ fn missing_column_message(m: &MissingColumn) -> String {
         ),
         _ => format!("{}: missing required column `{column}`", file.display()),
     };
-    out.push_str(&format!("\n  found: {}", ListOf(found)));
-    if let Some(closest) = closest {
+    let shown = Quoted::new(found);
+    out.push_str(&format!("\n  found: {shown}"));
+    if let Some(closest) = closest.as_ref().filter(|c| shown.shows(c)) {
         out.push_str(&format!(
             "\nhelp: a header with a similar name exists: `{closest}`\nhelp: map it: [sources.{source_name}] columns = {{ {column} = \"{closest}\" }}"
         ));
@@ -222,19 +223,76 @@ fn missing_column_message(m: &MissingColumn) -> String {
     out
 }
 
-/// Displays a list of headers as `a, b, c` (or `(none)`).
-struct ListOf<'a>(&'a [String]);
+/// The most of a file's text an error message quotes: a file that is not the
+/// expected CSV may be anything (a source path naming `/etc/shadow`).
+pub const QUOTED_CHARS: usize = 200;
 
-impl fmt::Display for ListOf<'_> {
+/// A file's header row as an error quotes it: `a, b, c`, no more than
+/// [`QUOTED_CHARS`] characters of it, then how many headers are left out.
+struct Quoted<'a> {
+    headers: &'a [String],
+    /// How many headers are shown whole.
+    whole: usize,
+    /// The first characters of the next one, when it is cut.
+    cut: Option<String>,
+}
+
+impl<'a> Quoted<'a> {
+    fn new(headers: &'a [String]) -> Self {
+        let mut used = 0usize;
+        let mut whole = 0;
+        let mut cut = None;
+        for h in headers {
+            let len = h.chars().count() + if whole > 0 { 2 } else { 0 };
+            if used + len > QUOTED_CHARS {
+                let room = QUOTED_CHARS.saturating_sub(used + 2);
+                if room > 0 && whole == 0 {
+                    cut = Some(h.chars().take(room).collect());
+                }
+                break;
+            }
+            used += len;
+            whole += 1;
+        }
+        Quoted {
+            headers,
+            whole,
+            cut,
+        }
+    }
+
+    /// Whether `header` is among those shown whole.
+    fn shows(&self, header: &str) -> bool {
+        self.headers[..self.whole].iter().any(|h| h == header)
+    }
+}
+
+impl fmt::Display for Quoted<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.0.is_empty() {
+        if self.headers.is_empty() {
             return f.write_str("(no header)");
         }
-        for (i, h) in self.0.iter().enumerate() {
+        for (i, h) in self.headers[..self.whole].iter().enumerate() {
             if i > 0 {
                 f.write_str(", ")?;
             }
             f.write_str(h)?;
+        }
+        if let Some(cut) = &self.cut {
+            write!(f, "{cut}…")?;
+        }
+        let left = self.headers.len() - self.whole - usize::from(self.cut.is_some());
+        if left > 0 {
+            let sep = if self.whole > 0 || self.cut.is_some() {
+                " "
+            } else {
+                ""
+            };
+            write!(
+                f,
+                "{sep}(and {left} more header{}, not shown)",
+                if left == 1 { "" } else { "s" }
+            )?;
         }
         Ok(())
     }
@@ -260,6 +318,39 @@ mod tests {
         assert!(text.contains("help: a header with a similar name exists: `EnrolledDateTime`"));
         assert!(text.contains("columns = { enrolled_at = \"EnrolledDateTime\" }"));
         assert_eq!(e.exit_code(), 1);
+    }
+
+    /// A header row that is not a CSV header (a long line, a file of another kind)
+    /// is quoted no further than its first 200 characters.
+    // See: issue 12, finding 8.
+    #[test]
+    fn missing_column_quotes_at_most_200_characters_of_the_file() {
+        let secret = "x".repeat(150);
+        let e = Error::MissingColumn(Box::new(MissingColumn {
+            source_name: "roster".into(),
+            file: PathBuf::from("r.csv"),
+            column: "user_id".into(),
+            config_key: None,
+            found: vec!["user".into(), secret.clone(), format!("user_id_{secret}")],
+            closest: Some(format!("user_id_{secret}")),
+        }));
+        let text = e.to_string();
+        assert!(text.contains(&format!(
+            "found: user, {secret} (and 1 more header, not shown)"
+        )));
+        assert!(!text.contains("user_id_"), "{text}");
+        let e = Error::MissingColumn(Box::new(MissingColumn {
+            source_name: "roster".into(),
+            file: PathBuf::from("r.csv"),
+            column: "user_id".into(),
+            config_key: None,
+            found: vec!["y".repeat(500), "z".into()],
+            closest: None,
+        }));
+        let text = e.to_string();
+        let quoted = text.matches('y').count();
+        assert!((150..=QUOTED_CHARS).contains(&quoted), "{quoted}: {text}");
+        assert!(text.contains("y… (and 1 more header, not shown)"), "{text}");
     }
 
     #[test]

@@ -120,6 +120,18 @@ impl Ctx<'_> {
             };
             let needed = (i < self.n_required && !provides.contains(&canonical.as_str()))
                 || configured.is_some();
+            if found.is_none() && needed && headers.len() < 2 {
+                // One field: not a delimited file at all (`/etc/shadow`, a text
+                // file). Its first line is not quoted: it may be anything.
+                return Err(Error::Unreadable {
+                    file: self.path.to_path_buf(),
+                    message: format!(
+                        "does not look like a CSV export: its first line has no comma, tab or semicolon, and a {} file needs a column `{canonical}`\nhelp: check `[sources.{}] path` and that the file is exported as CSV",
+                        self.source.name(),
+                        self.source.name()
+                    ),
+                });
+            }
             if found.is_none() && needed {
                 let looked_for = configured
                     .map(String::as_str)

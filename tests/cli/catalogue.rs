@@ -388,6 +388,16 @@ fn cases() -> Vec<Case> {
             says: &["email.csv: does not look like a CSV text file", "[sources.email] path"],
         },
         Case {
+            name: "not a delimited file",
+            setup: Setup::File("roster.csv", b"root:x:0:0:root:/root:/bin/bash\nbin:x:1:1::/:\n"),
+            args: VALIDATE,
+            code: 1,
+            says: &[
+                "roster.csv: does not look like a CSV export: its first line has no comma, tab or semicolon",
+                "[sources.roster] path",
+            ],
+        },
+        Case {
             name: "export of another source",
             setup: Setup::Custom(|dir| {
                 let export = crate::util::fixture("exports/intune/resaved.csv");
@@ -422,6 +432,14 @@ fn cases() -> Vec<Case> {
             says: &["training.csv", "symbolic links"],
         },
         // The cases below need more than a changed file: see their own tests.
+        Case {
+            // messy.rs: a_fifo_as_a_source_path_is_an_error_that_names_it
+            name: "not a regular file",
+            setup: Setup::None,
+            args: &[],
+            code: 1,
+            says: &[],
+        },
         Case {
             name: "permission denied on an input",
             setup: Setup::None,

@@ -112,3 +112,77 @@ fn a_stray_quote_in_a_tool_export_is_one_bad_row() {
     );
     assert_eq!(rows[1..], ["3: 102", "5: 103"]);
 }
+
+/// Runs `uptake validate` on `config`; a run still going after two minutes is
+/// killed and reported as hung (a FIFO once made it wait forever).
+fn validate_or_hang(config: &Path) -> (Option<i32>, String) {
+    let mut child = std::process::Command::new(crate::util::bin())
+        .args(["validate", "--config"])
+        .arg(config)
+        .env_remove("CI")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    for _ in 0..1200 {
+        if let Some(status) = child.try_wait().unwrap() {
+            let mut stderr = String::new();
+            std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr).unwrap();
+            return (status.code(), stderr);
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    panic!("uptake validate hung on {}", config.display());
+}
+
+/// A FIFO as a source path made the run wait forever; a FIFO inside a source's
+/// folder was skipped without a word. Both are errors that name the path.
+// See: issue 12, finding 8.
+#[test]
+#[cfg(unix)]
+fn a_fifo_as_a_source_path_is_an_error_that_names_it() {
+    let dir = crate::util::copy_fixture("handworked");
+    let d = dir.path();
+    let fifo = d.join("email.csv");
+    std::fs::remove_file(&fifo).unwrap();
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let (code, stderr) = validate_or_hang(&d.join("uptake.toml"));
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(
+        stderr.contains(&format!(
+            "{}: is a FIFO (named pipe), not a regular file or folder",
+            fifo.display()
+        )),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("help: point `[sources.email] path`"),
+        "{stderr}"
+    );
+
+    // In a folder of exports.
+    std::fs::remove_file(&fifo).unwrap();
+    let folder = d.join("tickets");
+    std::fs::create_dir(&folder).unwrap();
+    std::fs::rename(d.join("tickets.csv"), folder.join("a.csv")).unwrap();
+    let made = std::process::Command::new("mkfifo")
+        .arg(folder.join("b.csv"))
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let config = d.join("uptake.toml");
+    let text = std::fs::read_to_string(&config).unwrap();
+    let text = text
+        .replace("[sources.email]\npath = \"email.csv\"\n", "")
+        .replace("path = \"tickets.csv\"", "path = \"tickets\"");
+    std::fs::write(&config, text).unwrap();
+    let (code, stderr) = validate_or_hang(&config);
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(stderr.contains("b.csv: is a FIFO"), "{stderr}");
+}
