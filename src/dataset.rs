@@ -17,9 +17,10 @@ use crate::schema::Source;
 /// The roster: one entry per person, indexed by person id (`pid`).
 #[derive(Debug, Default, Clone)]
 pub struct Roster {
-    /// Normalised user id (trimmed, lowercase).
+    /// Normalised user id (NFKC, invisible characters removed, trimmed, lowercase).
     pub user_id: Vec<String>,
-    /// The `group_by` value.
+    /// The `group_by` value, as most of the group's people write it (labels that
+    /// differ only by case, spaces or Unicode form are one group).
     pub group: Vec<String>,
     /// Index into `Config::waves`; `None` when the person has no wave (unassigned).
     pub wave: Vec<Option<u32>>,
@@ -204,4 +205,8 @@ pub struct Dataset {
     pub notes: Vec<String>,
     /// The latest accepted event timestamp (ms, UTC), the default as-of day's source.
     pub latest_event_ms: Option<i64>,
+    /// Roster people whose group cell was written otherwise than the group is shown
+    /// (another case, spaces, Unicode form or invisible characters: docs/inputs.md,
+    /// "Groups and waves"), and so merged into it.
+    pub labels_merged: u64,
 }

@@ -1,14 +1,16 @@
 //! Quality: canonical rows in, a clean [`Dataset`] out, with every rejected row
 //! quarantined and every row counted.
 //!
-//! This stage owns the rules of SPEC §3. It trims and lowercases ids; parses dates and
-//! timestamps (naive ones in the rollout's zone); rejects a row that misses a required
-//! value, has an unparseable date, an unknown email event, `left_at` before
-//! `joined_at`, `resolved_at` before `opened_at`, or repeats a roster user with a
-//! conflicting group; removes exact duplicates (and keeps a ticket's last state); and
-//! matches each event to a roster person by `user_id`, then `mail`, then display name
-//! (a name that fits two people is quarantined, never guessed). Events of people not
-//! on the roster are accepted, counted as unmatched and left out of the metrics.
+//! This stage owns the rules of docs/inputs.md. It normalises ids (NFKC, invisible
+//! characters removed, trimmed, lowercase) and merges group labels written several
+//! ways (see `normalize`); parses dates and timestamps (naive ones in the rollout's
+//! zone); rejects a row that misses a required value, has an unparseable date, an
+//! unknown email event, `left_at` before `joined_at`, `resolved_at` before
+//! `opened_at`, or repeats a roster user with a conflicting group; removes exact
+//! duplicates (and keeps a ticket's last state); and matches each event to a roster
+//! person by `user_id`, then `mail`, then display name (a name that fits two people
+//! is quarantined, never guessed). Events of people not on the roster are accepted,
+//! counted as unmatched and left out of the metrics.
 //!
 //! For every source, `rows_read = rows_accepted + rows_quarantined`; the counts and
 //! the quarantined rows are handed on with the data.
@@ -27,7 +29,7 @@ use crate::dataset::{
 };
 use crate::error::Error;
 use crate::ingest::{self, dates::TimeParser, wanted_columns, InputFile, Row};
-use crate::normalize::{norm_id, norm_id_cow, norm_name, word_key};
+use crate::normalize::{label_key, label_spelling, norm_id, norm_id_cow, norm_name, word_key};
 use crate::progress::{Progress, Rows};
 use crate::schema::{self, Source};
 
@@ -231,14 +233,108 @@ fn flag(s: &str) -> bool {
 struct RosterRow {
     line: u64,
     id: String,
+    /// The group as written, cleaned (see `normalize::label_spelling`).
     group: String,
+    /// Whether the cell was written exactly so.
+    group_clean: bool,
+    /// What makes it the same group as another spelling.
+    group_key: String,
     left_on: Option<NaiveDate>,
     wave_cell: String,
+    wave_key: String,
     champion: bool,
     name: String,
     mail: String,
     /// The row as it stood, should it turn out to conflict with an earlier one.
     raw: String,
+}
+
+/// The group labels of the roster's people: each spelling, in the order the kept
+/// people first write it, and the label it is a spelling of.
+#[derive(Default)]
+struct Labels {
+    keys: Interner,
+    spellings: Interner,
+    /// Spelling -> key.
+    key_of: Vec<u32>,
+    /// Per person: the spelling, and whether the cell was written exactly so.
+    person: Vec<(u32, bool)>,
+}
+
+impl Labels {
+    /// The person numbered next writes `spelling` (of label `key`).
+    fn push(&mut self, key: u32, spelling: &str, clean: bool) {
+        let s = self.spellings.get(spelling);
+        if s as usize == self.key_of.len() {
+            self.key_of.push(key);
+        }
+        self.person.push((s, clean));
+    }
+
+    fn key_of_person(&self, pid: usize) -> u32 {
+        self.key_of[self.person[pid].0 as usize]
+    }
+
+    /// Each person's group as shown: the spelling most of the label's people write,
+    /// the first written among those tied. Returns the groups, the number of people
+    /// whose cell was written otherwise, and a note per label written several ways.
+    fn resolve(self) -> (Vec<String>, u64, Vec<String>) {
+        let mut count = vec![0u64; self.spellings.names.len()];
+        for &(s, _) in &self.person {
+            count[s as usize] += 1;
+        }
+        let mut best: Vec<Option<u32>> = vec![None; self.keys.names.len()];
+        let mut variants: Vec<Vec<u32>> = vec![Vec::new(); self.keys.names.len()];
+        for (s, &k) in self.key_of.iter().enumerate() {
+            let (s, k) = (s as u32, k as usize);
+            variants[k].push(s);
+            if best[k].is_none_or(|b| count[s as usize] > count[b as usize]) {
+                best[k] = Some(s);
+            }
+        }
+        let shown = |k: u32| best[k as usize].expect("every label has a spelling");
+        let merged = self
+            .person
+            .iter()
+            .filter(|&&(s, clean)| !clean || s != shown(self.key_of[s as usize]))
+            .count() as u64;
+        let mut notes = Vec::new();
+        for (k, mut spellings) in variants.into_iter().enumerate() {
+            if spellings.len() < 2 {
+                continue;
+            }
+            let b = shown(k as u32);
+            spellings.retain(|&s| s != b);
+            spellings.sort_by_key(|&s| std::cmp::Reverse(count[s as usize]));
+            const LISTED: usize = 5;
+            let mut listed: Vec<String> = spellings
+                .iter()
+                .take(LISTED)
+                .map(|&s| {
+                    let n = count[s as usize];
+                    let people = if n == 1 { "person" } else { "people" };
+                    format!("`{}` ({n} {people})", self.spellings.names[s as usize])
+                })
+                .collect();
+            if spellings.len() > LISTED {
+                listed.push(format!("{} more spellings", spellings.len() - LISTED));
+            }
+            notes.push(format!(
+                "roster: group `{}` is also written {}: read as one group, shown as most of its people write it",
+                self.spellings.names[b as usize],
+                listed.join(", ")
+            ));
+        }
+        let groups = self
+            .person
+            .iter()
+            .map(|&(s, _)| {
+                let b = shown(self.key_of[s as usize]);
+                self.spellings.names[b as usize].clone()
+            })
+            .collect();
+        (groups, merged, notes)
+    }
 }
 
 fn read_roster(
@@ -255,23 +351,34 @@ fn read_roster(
     let c_mail = cols.ix(schema::MAIL);
     let parser =
         TimeParser::new(cfg.timezone, src.date_format.as_deref()).with_order(src.date_order);
+    // Groups and waves are matched as labels: case, spaces and Unicode form aside.
     let group_wave: HashMap<String, u32> = cfg
         .waves
         .iter()
         .enumerate()
-        .flat_map(|(i, w)| w.groups.iter().map(move |g| (g.to_lowercase(), i as u32)))
+        .flat_map(|(i, w)| w.groups.iter().map(move |g| (label_key(g), i as u32)))
         .collect();
+    let wave_keys: Vec<String> = cfg.waves.iter().map(|w| label_key(&w.name)).collect();
     // Per user: the person kept, whose line and wave cell are below.
     let mut seen: FastMap<String, u32> = FastMap::default();
     seen.reserve(rows_guess(Source::Roster, src));
     let (mut kept_line, mut kept_wave) = (Vec::new(), Vec::new());
-    let mut unknown_waves: BTreeMap<String, u64> = BTreeMap::new();
+    let mut labels = Labels::default();
+    // Unknown waves by label: the first spelling and how many people.
+    let mut unknown_waves: BTreeMap<String, (String, u64)> = BTreeMap::new();
     let roster = &mut data.roster;
     let bar = progress.rows("roster");
     let parse = |row: Row<'_>| {
         parse_row(row, |c| {
             let id = norm_id(required(c.get(c_id), schema::USER_ID)?);
-            let group = required(c.get(c_group), &cfg.group_by)?.to_string();
+            if id.is_empty() {
+                return Err(format!("missing required value `{}`", schema::USER_ID));
+            }
+            let cell = c.get(c_group);
+            let group = label_spelling(cell);
+            if group.is_empty() {
+                return Err(format!("missing required value `{}`", cfg.group_by));
+            }
             let left_on = match c.get(c_left).trim() {
                 "" => None,
                 v => Some(
@@ -280,12 +387,16 @@ fn read_roster(
                         .map_err(|e| format!("`{}`: {e}", schema::LEFT_ON))?,
                 ),
             };
+            let wave_cell = label_spelling(c.get(c_wave));
             Ok(RosterRow {
                 line: c.line,
                 id,
+                group_clean: group == cell,
+                group_key: label_key(&group),
                 group,
                 left_on,
-                wave_cell: c.get(c_wave).trim().to_string(),
+                wave_key: label_key(&wave_cell),
+                wave_cell,
                 champion: flag(c.get(c_champion)),
                 name: c.get(c_name).trim().to_string(),
                 mail: norm_id(c.get(c_mail)),
@@ -299,12 +410,15 @@ fn read_roster(
             Ok(r) => r,
             Err(rejected) => return tally.reject(path, rejected),
         };
+        let key = labels.keys.get(&r.group_key);
         if let Some(&pid) = seen.get(&r.id) {
             let pid = pid as usize;
-            let (kept_group, kept_wave): (&String, &String) = (&roster.group[pid], &kept_wave[pid]);
-            if *kept_group != r.group || !kept_wave.eq_ignore_ascii_case(&r.wave_cell) {
-                let what = if *kept_group != r.group {
-                    format!("group `{kept_group}`")
+            let kept_wave: &String = &kept_wave[pid];
+            let same_group = labels.key_of_person(pid) == key;
+            if !same_group || label_key(kept_wave) != r.wave_key {
+                let what = if !same_group {
+                    let spelling = labels.person[pid].0 as usize;
+                    format!("group `{}`", labels.spellings.names[spelling])
                 } else {
                     format!("wave `{kept_wave}`")
                 };
@@ -325,22 +439,22 @@ fn read_roster(
             return;
         }
         let wave = if r.wave_cell.is_empty() {
-            group_wave.get(&r.group.to_lowercase()).copied()
+            group_wave.get(&r.group_key).copied()
         } else {
-            let found = cfg
-                .waves
-                .iter()
-                .position(|w| w.name.eq_ignore_ascii_case(&r.wave_cell));
+            let found = wave_keys.iter().position(|w| *w == r.wave_key);
             if found.is_none() {
-                *unknown_waves.entry(r.wave_cell.clone()).or_insert(0) += 1;
+                unknown_waves
+                    .entry(r.wave_key.clone())
+                    .or_insert_with(|| (r.wave_cell.clone(), 0))
+                    .1 += 1;
             }
             found.map(|i| i as u32)
         };
         seen.insert(r.id.clone(), roster.len() as u32);
         kept_line.push(r.line);
         kept_wave.push(r.wave_cell);
+        labels.push(key, &r.group, r.group_clean);
         roster.user_id.push(r.id);
-        roster.group.push(r.group);
         roster.wave.push(wave);
         roster.left_on.push(r.left_on);
         roster.champion.push(r.champion);
@@ -349,7 +463,11 @@ fn read_roster(
     };
     let files = ingest::read_source(Source::Roster, src, &cfg.group_by, parse, apply)?;
     bar.finish();
-    for (wave, n) in unknown_waves {
+    let (groups, merged, notes) = labels.resolve();
+    data.roster.group = groups;
+    data.labels_merged = merged;
+    data.notes.extend(notes);
+    for (wave, n) in unknown_waves.into_values() {
         data.notes.push(format!(
             "roster: {n} people have wave `{wave}`, which no [[waves]] entry names: they are counted as unassigned"
         ));
@@ -756,6 +874,7 @@ fn read_tickets(
     let c_category = cols.ix(schema::CATEGORY);
     struct Ticket {
         id: String,
+        written: String,
         opened: i64,
         resolved: Option<i64>,
         category: String,
@@ -769,11 +888,18 @@ fn read_tickets(
         resolved: Option<i64>,
         category: String,
     }
-    let mut order: Vec<String> = Vec::new();
+    // Ticket ids in first-seen order, with the spelling first seen.
+    let mut order: Vec<(String, String)> = Vec::new();
     let mut last: FastMap<String, Last> = FastMap::default();
     let parse = |row: Row<'_>| {
         parse_row(row, |c| {
-            let id = required(c.get(c_ticket), schema::TICKET_ID)?.to_string();
+            let written = required(c.get(c_ticket), schema::TICKET_ID)?;
+            // Ticket ids compare as ids do: `INC0012` and `inc0012` are one ticket.
+            let id = norm_id(written);
+            if id.is_empty() {
+                return Err(format!("missing required value `{}`", schema::TICKET_ID));
+            }
+            let written = written.to_string();
             let found = read.matcher.find(c.get(c_id))?;
             let opened = timestamp(read.parser, c.get(c_open), schema::OPENED_AT)?;
             let resolved = match c.get(c_resolved).trim() {
@@ -794,6 +920,7 @@ fn read_tickets(
             let seen = resolved.unwrap_or(opened).max(opened);
             let ticket = Ticket {
                 id,
+                written,
                 opened,
                 resolved,
                 category,
@@ -812,11 +939,11 @@ fn read_tickets(
         if last.insert(t.id.clone(), state).is_some() {
             counts.duplicates_removed += 1;
         } else {
-            order.push(t.id);
+            order.push((t.id, t.written));
         }
     })?;
-    for ticket in order {
-        let Some(state) = last.remove(&ticket) else {
+    for (key, ticket) in order {
+        let Some(state) = last.remove(&key) else {
             continue;
         };
         if state.uid >= ctx.n_roster {
