@@ -56,7 +56,7 @@ pub struct Enrollments {
     pub enrolled_at: Vec<i64>,
 }
 
-/// The five email events of SPEC §3.
+/// The five email events (docs/inputs.md).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum EmailEvent {
     /// Handed to the mail system.
@@ -163,7 +163,17 @@ pub struct QuarantinedRow {
     pub raw: String,
 }
 
-/// The row accounting of one source (SPEC §4 `data_quality`).
+/// An id that events name but the roster does not (neither as a `user_id`, a
+/// `mail` nor a display name), and how many accepted rows of its source carry it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnmatchedId {
+    /// The id, normalised as ids are compared.
+    pub id: String,
+    /// Accepted rows that carry it, duplicates included.
+    pub rows: u64,
+}
+
+/// The row accounting of one source (the `data_quality` table).
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct SourceCounts {
     /// Whether the config has a table for this source.
@@ -201,6 +211,9 @@ pub struct Dataset {
     pub quarantine: BTreeMap<Source, Vec<QuarantinedRow>>,
     /// Every input file read.
     pub files: Vec<InputFile>,
+    /// Per event source, every unmatched id: most rows first, then by id
+    /// (`quarantine/unmatched.csv`).
+    pub unmatched: BTreeMap<Source, Vec<UnmatchedId>>,
     /// Things the user should know that are not row errors.
     pub notes: Vec<String>,
     /// The latest accepted event timestamp (ms, UTC), the default as-of day's source.

@@ -25,7 +25,7 @@ use rayon::slice::ParallelSliceMut;
 use crate::config::{Config, SourceConfig};
 use crate::dataset::{
     Attendance, Dataset, EmailEvent, EmailEvents, Enrollments, QuarantinedRow, Roster,
-    SourceCounts, Tickets,
+    SourceCounts, Tickets, UnmatchedId,
 };
 use crate::error::Error;
 use crate::ingest::{self, dates::TimeParser, wanted_columns, InputFile, Row};
@@ -64,6 +64,7 @@ pub fn ingest(cfg: &Config, progress: &Progress) -> Result<Dataset, Error> {
         let mut ctx = EventCtx {
             tally: &mut tally,
             unmatched: FastMap::default(),
+            unmatched_rows: Vec::new(),
             n_roster: data.roster.len() as u32,
             latest: &mut data.latest_event_ms,
             bar: &bar,
@@ -82,6 +83,7 @@ pub fn ingest(cfg: &Config, progress: &Progress) -> Result<Dataset, Error> {
             Source::Roster => unreachable!("the roster is read first"),
         };
         let unmatched = ctx.unmatched.len() as u64;
+        data.unmatched.insert(source, ctx.unmatched_ids());
         bar.finish();
         note_empty_files(source, &files, &mut data.notes);
         tally.counts.unmatched_users = unmatched;
@@ -606,6 +608,8 @@ struct EventCtx<'a> {
     tally: &'a mut Tally,
     /// Ids not on the roster, numbered from `n_roster` on in first-seen order.
     unmatched: FastMap<String, u32>,
+    /// The accepted rows that carry each unmatched id, by its number past the roster.
+    unmatched_rows: Vec<u64>,
     n_roster: u32,
     latest: &'a mut Option<i64>,
     bar: &'a Rows,
@@ -648,9 +652,32 @@ impl EventCtx<'_> {
             Found::Person(p, by_name) => (p, by_name),
             Found::Unknown(id) => {
                 let next = self.n_roster + self.unmatched.len() as u32;
-                (*self.unmatched.entry(id).or_insert(next), false)
+                let uid = *self.unmatched.entry(id).or_insert(next);
+                let k = (uid - self.n_roster) as usize;
+                if k == self.unmatched_rows.len() {
+                    self.unmatched_rows.push(0);
+                }
+                self.unmatched_rows[k] += 1;
+                (uid, false)
             }
         }
+    }
+}
+
+impl EventCtx<'_> {
+    /// Every unmatched id with the accepted rows that carry it: most rows first,
+    /// then by id.
+    fn unmatched_ids(&self) -> Vec<UnmatchedId> {
+        let mut ids: Vec<UnmatchedId> = self
+            .unmatched
+            .iter()
+            .map(|(id, &uid)| UnmatchedId {
+                id: id.clone(),
+                rows: self.unmatched_rows[(uid - self.n_roster) as usize],
+            })
+            .collect();
+        ids.sort_by(|a, b| b.rows.cmp(&a.rows).then_with(|| a.id.cmp(&b.id)));
+        ids
     }
 }
 

@@ -2,7 +2,7 @@
 //!
 //! This stage finds a source's files (a file, or every file of a folder in name
 //! order), opens each one (BOM, delimiter), maps its headers to the canonical columns
-//! of SPEC §3 (exact name, then case-insensitive; `columns = { .. }` overrides) and
+//! of docs/inputs.md (exact name, then case-insensitive; `columns = { .. }` overrides) and
 //! hands every data row, with its file and line, to the caller. It judges no value:
 //! the rules (required values, dates, events, duplicates, matching people) live in
 //! `quality`. A row whose shape is wrong (more or fewer fields than the header, bytes
