@@ -24,8 +24,8 @@ use rayon::slice::ParallelSliceMut;
 
 use crate::config::{Config, SourceConfig};
 use crate::dataset::{
-    Attendance, Dataset, EmailEvent, EmailEvents, Enrollments, QuarantinedRow, Roster,
-    SourceCounts, Tickets, UnmatchedId,
+    Attendance, Dataset, EmailEvent, EmailEvents, Enrollments, EventAt, QuarantinedRow, Roster,
+    SourceCounts, Tickets, UnmatchedId, LATEST_ROWS,
 };
 use crate::error::Error;
 use crate::ingest::{self, dates::TimeParser, wanted_columns, InputFile, Row};
@@ -59,6 +59,7 @@ pub fn ingest(cfg: &Config, progress: &Progress) -> Result<Dataset, Error> {
         let mut tally = Tally::new(source);
         let parser = TimeParser::new(cfg.timezone, src_cfg.date_format.as_deref())
             .with_order(src_cfg.date_order)
+            .since(first_day(cfg))
             .until(cfg.horizon());
         let bar = progress.rows(source.name());
         let mut ctx = EventCtx {
@@ -67,6 +68,7 @@ pub fn ingest(cfg: &Config, progress: &Progress) -> Result<Dataset, Error> {
             unmatched_rows: Vec::new(),
             n_roster: data.roster.len() as u32,
             latest: &mut data.latest_event_ms,
+            latest_rows: &mut data.latest_events,
             bar: &bar,
         };
         let read = Read {
@@ -90,6 +92,17 @@ pub fn ingest(cfg: &Config, progress: &Progress) -> Result<Dataset, Error> {
         tally.finish(&mut data, files);
     }
     Ok(data)
+}
+
+/// The first day an event of this rollout can fall on: two years before the first
+/// wave starts. An earlier one is a mistyped year (`1926`, `0026-10-01`).
+fn first_day(cfg: &Config) -> Option<NaiveDate> {
+    let first = cfg.waves.iter().map(|w| w.start).min()?;
+    Some(
+        first
+            .checked_sub_months(chrono::Months::new(24))
+            .unwrap_or(NaiveDate::MIN),
+    )
 }
 
 /// A hash map with a fast hasher (the keys are ids and names read from the inputs).
@@ -612,6 +625,7 @@ struct EventCtx<'a> {
     unmatched_rows: Vec<u64>,
     n_roster: u32,
     latest: &'a mut Option<i64>,
+    latest_rows: &'a mut Vec<EventAt>,
     bar: &'a Rows,
 }
 
@@ -627,21 +641,45 @@ impl EventCtx<'_> {
         parse: impl Fn(Row<'_>) -> Result<(Found, i64, R), Rejected> + Sync,
         mut keep: impl FnMut(&mut SourceCounts, (u32, bool), R),
     ) -> Result<Vec<InputFile>, Error> {
-        ingest::read_source(source, read.cfg, read.group_by, parse, |path, parsed| {
-            self.bar.inc();
-            match parsed {
-                Err(rejected) => self.tally.reject(path, rejected),
-                Ok((found, seen, row)) => {
-                    self.saw(seen);
-                    let who = self.uid(found);
-                    keep(&mut self.tally.counts, who, row);
+        let parse = |row: Row<'_>| (row.line(), parse(row));
+        ingest::read_source(
+            source,
+            read.cfg,
+            read.group_by,
+            parse,
+            |path, (line, parsed)| {
+                self.bar.inc();
+                match parsed {
+                    Err(rejected) => self.tally.reject(path, rejected),
+                    Ok((found, seen, row)) => {
+                        self.saw(seen, source, path, line);
+                        let who = self.uid(found);
+                        keep(&mut self.tally.counts, who, row);
+                    }
                 }
-            }
-        })
+            },
+        )
     }
 
-    fn saw(&mut self, ms: i64) {
+    /// An accepted row at `line` of `path` shows activity at `ms`: keep the latest
+    /// instant, and the latest rows (the first read among rows of one instant).
+    fn saw(&mut self, ms: i64, source: Source, path: &Path, line: u64) {
         *self.latest = Some(self.latest.map_or(ms, |l| l.max(ms)));
+        let top = &mut *self.latest_rows;
+        if top.len() == LATEST_ROWS && top.last().is_some_and(|l| l.ms >= ms) {
+            return;
+        }
+        let at = top.partition_point(|e| e.ms >= ms);
+        top.insert(
+            at,
+            EventAt {
+                ms,
+                source,
+                file: path.to_path_buf(),
+                line,
+            },
+        );
+        top.truncate(LATEST_ROWS);
     }
 
     /// A number for whoever the row names: the person's id for a roster person, a

@@ -47,6 +47,16 @@ pub enum Row<'a> {
     },
 }
 
+impl Row<'_> {
+    /// The line the row starts on.
+    pub fn line(&self) -> u64 {
+        match self {
+            Row::Cells(c) => c.line,
+            Row::Malformed { line, .. } => *line,
+        }
+    }
+}
+
 /// The fields of a row: a record the `csv` crate parsed, or slices of a block of text
 /// with no quotes in it.
 #[derive(Clone, Copy)]

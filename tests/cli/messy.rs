@@ -392,3 +392,167 @@ fn every_unmatched_id_is_listed_with_its_source_and_rows() {
         assert_eq!(mode & 0o777, 0o600);
     }
 }
+
+/// Appends `text` to the fixture file `name` in `dir`.
+fn append(dir: &Path, name: &str, text: &str) {
+    let path = dir.join(name);
+    let mut t = std::fs::read_to_string(&path).unwrap();
+    t.push_str(text);
+    std::fs::write(&path, t).unwrap();
+}
+
+/// An email "sent" in 1926 gave `days_late` -36525 and an enrollment on
+/// `0026-10-01` counted. An event more than two years before the first wave starts
+/// is quarantined as a mistyped year, and the tables do not see it.
+// See: issue 12, finding 7.
+#[test]
+fn events_in_mistyped_past_years_are_quarantined() {
+    let dir = crate::util::copy_fixture("handworked");
+    let d = dir.path();
+    let clean = run_ok(&d.join("uptake.toml"), &d.join("clean"), &[]);
+    // The first wave starts 2026-10-19: the first day an event may fall on is
+    // 2024-10-19.
+    append(
+        d,
+        "email.csv",
+        "f1@example.com,w1-kickoff,sent,1926-10-05 09:00:00,\n",
+    );
+    append(
+        d,
+        "enrollments.csv",
+        "s1@example.com,S1-LAPTOP,0026-10-01\n",
+    );
+    append(
+        d,
+        "tickets.csv",
+        "T99,f2@example.com,2024-10-18 23:00:00,,enrollment,open\n",
+    );
+    let report = run_ok(&d.join("uptake.toml"), &d.join("out"), &[]);
+    for (source, line, value) in [
+        ("email", 24, "1926-10-05 09:00:00"),
+        ("enrollments", 16, "0026-10-01"),
+        ("tickets", 11, "2024-10-18 23:00:00"),
+    ] {
+        let q = read_csv(&report.join(format!("quarantine/{source}.csv")));
+        let row = q
+            .iter()
+            .find(|r| r[1] == line.to_string())
+            .unwrap_or_else(|| panic!("{source}: {q:?}"));
+        assert!(
+            row[2].contains(&format!("`{value}` is before 2024-10-19, more than two years before the first wave starts: a mistyped year?")),
+            "{source}: {}",
+            row[2]
+        );
+    }
+    // Every table is as it was without the mistyped rows.
+    for table in [
+        "group_metrics",
+        "campaigns",
+        "weekly_progress",
+        "ticket_categories",
+    ] {
+        let path = format!("tables/{table}.csv");
+        assert_eq!(
+            std::fs::read(report.join(&path)).unwrap(),
+            std::fs::read(clean.join(&path)).unwrap(),
+            "{table}"
+        );
+    }
+}
+
+/// Runs `uptake run` on `config` into `out`; returns stdout (the run must succeed).
+fn run_stdout(config: &Path, out: &Path) -> String {
+    let output = crate::util::uptake()
+        .arg("run")
+        .arg("--config")
+        .arg(config)
+        .arg("--out")
+        .arg(out)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    assert!(
+        output.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    stdout
+}
+
+/// A future typo within the horizon (`2027-11-02` in a 2026 rollout) silently
+/// became the as-of day. The run says which file and line gave it and that it looks
+/// mistyped; the same inputs give the same words and tables.
+// See: issue 12, finding 7.
+#[test]
+fn a_latest_event_that_stands_apart_is_said_in_words() {
+    let dir = crate::util::copy_fixture("handworked");
+    let d = dir.path();
+    let config = d.join("uptake.toml");
+    let text = std::fs::read_to_string(&config).unwrap();
+    std::fs::write(&config, text.replacen("as_of = \"2026-11-20\"\n", "", 1)).unwrap();
+    let clean = run_stdout(&config, &d.join("clean"));
+    assert!(!clean.contains("looks mistyped"), "{clean}");
+    append(
+        d,
+        "tickets.csv",
+        "T99,f2@example.com,2027-11-02 10:00:00,,enrollment,open\n",
+    );
+    let stdout = run_stdout(&config, &d.join("out"));
+    assert!(
+        stdout.contains("report as of 2027-11-02 (latest event)"),
+        "{stdout}"
+    );
+    let tickets = d.join("tickets.csv");
+    let said = format!(
+        "warning: the as-of day 2027-11-02 comes from {} line 11 (tickets), ",
+        tickets.display()
+    );
+    assert!(stdout.contains(&said), "{stdout}");
+    assert!(
+        stdout.contains("days after every other event: it looks mistyped"),
+        "{stdout}"
+    );
+    // No wall clock: a second run says the same and writes the same tables.
+    let again = run_stdout(&config, &d.join("again"));
+    let warnings = |s: &str| {
+        s.lines()
+            .filter(|l| l.starts_with("warning:"))
+            .map(str::to_string)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(warnings(&again), warnings(&stdout));
+    for table in ["group_metrics", "weekly_progress", "data_quality"] {
+        let path = format!("2027-11-02/tables/{table}.csv");
+        assert_eq!(
+            std::fs::read(d.join("out").join(&path)).unwrap(),
+            std::fs::read(d.join("again").join(&path)).unwrap()
+        );
+    }
+}
+
+/// A source with over 5 % of its rows quarantined is called out in words on the
+/// terminal, by `run` and by `validate`, naming no person.
+// See: issue 12, finding 5.
+#[test]
+fn a_source_with_many_quarantined_rows_is_called_out() {
+    let dir = crate::util::copy_fixture("handworked");
+    let d = dir.path();
+    // 22 email rows + 3 with an unknown event = 3 of 25 quarantined (12 %).
+    append(
+        d,
+        "email.csv",
+        "f1@example.com,w1-kickoff,bounced,2026-10-05 09:00:00,\n\
+         f2@example.com,w1-kickoff,bounced,2026-10-05 09:00:00,\n\
+         f3@example.com,w1-kickoff,opened,2026-10-05 09:00:00,\n",
+    );
+    let stdout = run_stdout(&d.join("uptake.toml"), &d.join("out"));
+    let said = "warning: email: 12 % of rows (3 of 25) were quarantined — all for “unknown event `…` (expected sent, delivered, open, click or bounce)”; see quarantine/email.csv";
+    assert!(stdout.contains(said), "{stdout}");
+    assert_eq!(stdout.matches("warning:").count(), 1, "{stdout}");
+    let output = crate::util::uptake()
+        .args(["validate", "--config"])
+        .arg(d.join("uptake.toml"))
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&output.stdout).contains(said));
+}
