@@ -69,6 +69,16 @@ pub enum Error {
         /// The underlying error.
         source: std::io::Error,
     },
+    /// Something under `--out` that uptake did not write stands where it would
+    /// replace it (a `<D>` folder without uptake's manifest, a `latest` that is not
+    /// uptake's link): uptake never deletes or moves it. Nothing was written.
+    #[error("{}", foreign_message(.path, .what))]
+    Foreign {
+        /// What stands there.
+        path: PathBuf,
+        /// What it is, in words.
+        what: String,
+    },
     /// A failure inside the metrics engine (polars). Not the user's fault: a bug.
     #[error("computing {what}: {source}")]
     Compute {
@@ -182,6 +192,13 @@ fn write_message(out: &Path, path: &Path, source: &std::io::Error) -> String {
     };
     format!(
         "cannot write the report into {out_shown}: {}: {source}\nhelp: {fix}\nhelp: nothing was changed: the previous report, if any, is as it was",
+        path.display()
+    )
+}
+
+fn foreign_message(path: &Path, what: &str) -> String {
+    format!(
+        "{}: is {what}: uptake never replaces or deletes what it did not write\nhelp: move it away, or pass another folder with --out\nhelp: nothing was changed: the previous report, if any, is as it was",
         path.display()
     )
 }

@@ -462,6 +462,33 @@ fn cases() -> Vec<Case> {
             says: &[],
         },
         Case {
+            name: "foreign latest",
+            setup: Setup::Custom(|dir| {
+                std::fs::create_dir_all(dir.join("out/latest")).unwrap();
+                std::fs::write(dir.join("out/latest/notes.txt"), "mine").unwrap();
+            }),
+            args: RUN,
+            code: 1,
+            says: &[
+                "out/latest: is a folder, not the link to the latest report uptake writes",
+                "uptake never replaces or deletes what it did not write",
+                "help: move it away, or pass another folder with --out",
+            ],
+        },
+        Case {
+            name: "foreign day folder",
+            setup: Setup::Custom(|dir| {
+                std::fs::create_dir_all(dir.join("out/2026-11-20")).unwrap();
+                std::fs::write(dir.join("out/2026-11-20/budget.xlsx"), "mine").unwrap();
+            }),
+            args: RUN,
+            code: 1,
+            says: &[
+                "out/2026-11-20: is a folder with no uptake manifest.json, so not a report uptake wrote",
+                "help: move it away, or pass another folder with --out",
+            ],
+        },
+        Case {
             name: "report folder is a file",
             setup: Setup::Custom(|dir| std::fs::write(dir.join("out"), "not a folder").unwrap()),
             args: RUN,
