@@ -30,8 +30,13 @@ pub fn invisible(c: char) -> bool {
         )
 }
 
-/// `s` in NFKC form without the characters that do not show.
+/// `s` in NFKC form without the characters that do not show. ASCII text (most
+/// of what exports hold) is in every normal form already: only its control
+/// characters go.
 fn visible_nfkc(s: &str) -> String {
+    if s.is_ascii() {
+        return s.chars().filter(|c| !c.is_ascii_control()).collect();
+    }
     s.chars().filter(|c| !invisible(*c)).nfkc().collect()
 }
 
@@ -57,7 +62,11 @@ pub fn norm_id_cow(s: &str) -> Cow<'_, str> {
 /// removed, NFC form (case, accents and full-width letters kept), surrounding spaces
 /// trimmed and inner runs of spaces made one.
 pub fn label_spelling(s: &str) -> String {
-    let composed: String = s.chars().filter(|c| !invisible(*c)).nfc().collect();
+    let composed: String = if s.is_ascii() {
+        s.chars().filter(|c| !c.is_ascii_control()).collect()
+    } else {
+        s.chars().filter(|c| !invisible(*c)).nfc().collect()
+    };
     composed.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
@@ -90,13 +99,16 @@ fn accent(c: char) -> bool {
 /// made `first last`, parenthesised and bracketed parts (`(External)`, `[Contoso]`)
 /// dropped, case and spacing folded.
 pub fn norm_name(s: &str) -> String {
-    let plain: String = s
-        .chars()
-        .filter(|c| !invisible(*c))
-        .nfkd()
-        .filter(|c| !accent(*c))
-        .nfc()
-        .collect();
+    let plain: String = if s.is_ascii() {
+        s.chars().filter(|c| !c.is_ascii_control()).collect()
+    } else {
+        s.chars()
+            .filter(|c| !invisible(*c))
+            .nfkd()
+            .filter(|c| !accent(*c))
+            .nfc()
+            .collect()
+    };
     let mut base = String::with_capacity(plain.len());
     let mut depth = 0usize;
     for c in plain.chars() {
