@@ -359,18 +359,18 @@ fn every_unmatched_id_is_listed_with_its_source_and_rows() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     write_labels_rollout(d);
-    let append = |name: &str, text: &str| {
-        let mut t = std::fs::read_to_string(d.join(name)).unwrap();
-        t.push_str(text);
-        std::fs::write(d.join(name), t).unwrap();
-    };
     append(
+        d,
         "enrollments.csv",
         "Nobody@X.com,2026-11-10T09:00:00Z\nnobody@x.com,2026-11-11T09:00:00Z\n\
          left@x.com,2026-11-10T09:00:00Z\n",
     );
-    append("email.csv", "Ghost Writer,c1,open,2026-11-03T09:00:00Z\n");
-    append("tickets.csv", "INC-2,=cmd@x.com,2026-11-10T09:00:00Z,\n");
+    append(
+        d,
+        "email.csv",
+        "Ghost Writer,c1,open,2026-11-03T09:00:00Z\n",
+    );
+    append(d, "tickets.csv", "INC-2,=cmd@x.com,2026-11-10T09:00:00Z,\n");
     let report = run_ok(&d.join("uptake.toml"), &d.join("out"), &[]);
     let path = report.join("quarantine/unmatched.csv");
     assert_eq!(

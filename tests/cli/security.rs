@@ -317,6 +317,18 @@ fn no_sponsor_facing_file_of_a_generated_rollout_names_a_person() {
     assert!(text.split([',', '\n']).any(|t| ids.contains(t)));
 }
 
+/// `uptake validate --config config`, which must fail with exit 1; its stderr.
+fn validate_fails(config: &Path) -> String {
+    let output = crate::util::uptake()
+        .args(["validate", "--config"])
+        .arg(config)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    stderr
+}
+
 /// A source path naming a file that is not a CSV (here a copy of a shadow file)
 /// once printed its first line in the error ("found: root:$6$..."). The error names
 /// the file and says what is wrong without quoting it; a header row of a real CSV
@@ -338,13 +350,7 @@ fn an_error_never_quotes_a_secret_file_or_more_than_200_characters() {
         "uptake.toml",
         &[("path = \"roster.csv\"", "path = \"shadow\"")],
     );
-    let output = crate::util::uptake()
-        .args(["validate", "--config"])
-        .arg(d.join("uptake.toml"))
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    let stderr = validate_fails(&d.join("uptake.toml"));
     assert!(
         stderr.contains("shadow: does not look like a CSV export"),
         "{stderr}"
@@ -364,13 +370,7 @@ fn an_error_never_quotes_a_secret_file_or_more_than_200_characters() {
         "uptake.toml",
         &[("path = \"shadow\"", "path = \"roster.csv\"")],
     );
-    let output = crate::util::uptake()
-        .args(["validate", "--config"])
-        .arg(d.join("uptake.toml"))
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    let stderr = validate_fails(&d.join("uptake.toml"));
     let quoted: usize = long
         .iter()
         .filter(|c| stderr.contains(c.as_str()))
