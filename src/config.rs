@@ -15,6 +15,7 @@ use chrono_tz::Tz;
 use serde::Deserialize;
 
 use crate::error::Error;
+use crate::normalize::label_key;
 use crate::schema::Source;
 
 /// A checked config.
@@ -944,7 +945,7 @@ impl Checker<'_> {
                 Some(n) if !n.is_empty() => n.to_string(),
                 _ => return Err(self.err(key("name"), "missing: every wave needs a name")),
             };
-            if waves.iter().any(|o| o.name.eq_ignore_ascii_case(&name)) {
+            if waves.iter().any(|o| label_key(&o.name) == label_key(&name)) {
                 return Err(self.err(key("name"), format!("a second wave named `{name}`")));
             }
             let workload = match w.workload.as_deref().map(str::trim) {
@@ -975,8 +976,7 @@ impl Checker<'_> {
                 .map(|g| g.trim().to_string())
                 .collect();
             for g in &groups {
-                if let Some(other) = group_owner.insert((workload, g.to_lowercase()), name.clone())
-                {
+                if let Some(other) = group_owner.insert((workload, label_key(g)), name.clone()) {
                     let of = if workloads.len() > 1 {
                         format!(" of workload `{}`", workloads[workload].name)
                     } else {
@@ -1086,7 +1086,7 @@ impl Checker<'_> {
             let wave = match c.wave.as_deref().map(str::trim) {
                 Some(w) => waves
                     .iter()
-                    .find(|x| x.name.eq_ignore_ascii_case(w))
+                    .find(|x| label_key(&x.name) == label_key(w))
                     .map(|x| x.name.clone())
                     .ok_or_else(|| {
                         let known: Vec<&str> = waves.iter().map(|x| x.name.as_str()).collect();
@@ -1302,6 +1302,26 @@ planned = "2026-08-17"
     fn group_in_two_waves() {
         let e = parse_err(&GOOD.replace("groups = [\"Sales\"]", "groups = [\"Sales\", \"hr\"]"));
         assert!(e.contains("`waves[1].groups`"), "{e}");
+        // The same label written another way (case, spaces, Unicode form).
+        let e = parse_err(&GOOD.replace(
+            "groups = [\"Sales\"]",
+            "groups = [\"Sales\", \" H\u{200b}R \"]",
+        ));
+        assert!(e.contains("group `H\u{200b}R` is already in wave"), "{e}");
+    }
+
+    /// Wave names match as labels do: `Wave 1` and `WAVE  1` are one name.
+    // See: issue 12, finding 6.
+    #[test]
+    fn wave_names_match_as_labels() {
+        let e = parse_err(&GOOD.replace("name = \"Wave 2\"", "name = \"WAVE  1\""));
+        assert!(e.contains("a second wave named `WAVE  1`"), "{e}");
+        let cfg = parse(
+            Path::new("u.toml"),
+            &GOOD.replace("wave = \"Wave 1\"", "wave = \"wave\u{a0}1\""),
+        )
+        .unwrap();
+        assert_eq!(cfg.campaigns[0].wave, "Wave 1");
     }
 
     #[test]

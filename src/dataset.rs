@@ -17,9 +17,10 @@ use crate::schema::Source;
 /// The roster: one entry per person, indexed by person id (`pid`).
 #[derive(Debug, Default, Clone)]
 pub struct Roster {
-    /// Normalised user id (trimmed, lowercase).
+    /// Normalised user id (NFKC, invisible characters removed, trimmed, lowercase).
     pub user_id: Vec<String>,
-    /// The `group_by` value.
+    /// The `group_by` value, as most of the group's people write it (labels that
+    /// differ only by case, spaces or Unicode form are one group).
     pub group: Vec<String>,
     /// Per workload (index into `Config::workloads`), each person's wave: an index into
     /// `Config::waves` of a wave of that workload; `None` when the person has no wave
@@ -61,7 +62,7 @@ pub struct Enrollments {
     pub enrolled_at: Vec<i64>,
 }
 
-/// The five email events of SPEC §3.
+/// The five email events (docs/inputs.md).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum EmailEvent {
     /// Handed to the mail system.
@@ -168,7 +169,42 @@ pub struct QuarantinedRow {
     pub raw: String,
 }
 
-/// The row accounting of one source (SPEC §4 `data_quality`).
+/// An accepted event row and the instant it shows activity at (the instant the
+/// as-of day is taken from when none is given).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EventAt {
+    /// The instant, ms since the epoch (UTC).
+    pub ms: i64,
+    /// The source of the row.
+    pub source: Source,
+    /// Its file.
+    pub file: PathBuf,
+    /// Its line.
+    pub line: u64,
+}
+
+/// How many of the latest event rows [`Dataset::latest_events`] keeps.
+pub const LATEST_ROWS: usize = 16;
+
+/// A latest event this many days after every other one stands apart from the rest:
+/// most likely a mistyped date (`2027-11-02` in a 2026 rollout).
+pub const APART_DAYS: i64 = 28;
+
+/// A source with more than this share of its rows quarantined is called out in
+/// words.
+pub const CALLOUT_SHARE: f64 = 0.05;
+
+/// An id that events name but the roster does not (neither as a `user_id`, a
+/// `mail` nor a display name), and how many accepted rows of its source carry it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnmatchedId {
+    /// The id, normalised as ids are compared.
+    pub id: String,
+    /// Accepted rows that carry it, duplicates included.
+    pub rows: u64,
+}
+
+/// The row accounting of one source (the `data_quality` table).
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct SourceCounts {
     /// Whether the config has a table for this source.
@@ -206,8 +242,239 @@ pub struct Dataset {
     pub quarantine: BTreeMap<Source, Vec<QuarantinedRow>>,
     /// Every input file read.
     pub files: Vec<InputFile>,
+    /// Per event source, every unmatched id: most rows first, then by id
+    /// (`quarantine/unmatched.csv`).
+    pub unmatched: BTreeMap<Source, Vec<UnmatchedId>>,
     /// Things the user should know that are not row errors.
     pub notes: Vec<String>,
     /// The latest accepted event timestamp (ms, UTC), the default as-of day's source.
     pub latest_event_ms: Option<i64>,
+    /// The latest accepted event rows, latest first (the first read among rows of
+    /// one instant), at most [`LATEST_ROWS`].
+    pub latest_events: Vec<EventAt>,
+    /// Roster people whose group cell was written otherwise than the group is shown
+    /// (another case, spaces, Unicode form or invisible characters: docs/inputs.md,
+    /// "Groups and waves"), and so merged into it.
+    pub labels_merged: u64,
+}
+
+impl Dataset {
+    /// One sentence per source with more than [`CALLOUT_SHARE`] of its rows
+    /// quarantined: the share, the rows, the most frequent kind of reason (values
+    /// shown as `…`, so that the sentence names no person) and where the rows are.
+    /// For the terminal, the page and `summary.md`.
+    pub fn warnings(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        for (source, c) in &self.counts {
+            if !c.configured
+                || c.rows_read == 0
+                || (c.rows_quarantined as f64) <= CALLOUT_SHARE * c.rows_read as f64
+            {
+                continue;
+            }
+            let (q, read) = (c.rows_quarantined, c.rows_read);
+            let pct = 100.0 * q as f64 / read as f64;
+            let pct = if pct < 10.0 {
+                format!("{pct:.1}")
+            } else if q < read {
+                format!("{}", (pct.round() as u64).min(99))
+            } else {
+                "100".to_string()
+            };
+            let mut kinds: BTreeMap<String, u64> = BTreeMap::new();
+            for row in self.quarantine.get(source).into_iter().flatten() {
+                *kinds.entry(reason_kind(*source, &row.reason)).or_insert(0) += 1;
+            }
+            let most = kinds
+                .iter()
+                .max_by(|a, b| a.1.cmp(b.1).then_with(|| b.0.cmp(a.0)))
+                .map(|(kind, n)| {
+                    if *n == q {
+                        format!(" — all for “{kind}”")
+                    } else {
+                        let rows = if *n == 1 { "row" } else { "rows" };
+                        format!(" — most for “{kind}” ({n} {rows})")
+                    }
+                })
+                .unwrap_or_default();
+            out.push(format!(
+                "{source}: {pct} % of rows ({q} of {read}) were quarantined{most}; see quarantine/{}.csv",
+                source.name()
+            ));
+        }
+        out
+    }
+
+    /// When the latest event stands [`APART_DAYS`] or more after every other event
+    /// (the rows of its own day aside), a sentence saying which file and line gave
+    /// the as-of day and that it looks mistyped; `None` otherwise. `tz` is the
+    /// rollout's zone, in which the day is told. Only the data decides: the same
+    /// inputs give the same sentence.
+    pub fn latest_event_warning(&self, tz: chrono_tz::Tz) -> Option<String> {
+        let top = &self.latest_events;
+        let latest = top.first()?;
+        let day = crate::calendar::MS_PER_DAY;
+        // The rows of the latest event's day; all kept rows on one day is a busy day.
+        let same_day = top.iter().take_while(|e| latest.ms - e.ms < day).count();
+        let before = top.get(same_day)?;
+        let gap = (latest.ms - before.ms) / day;
+        if gap < APART_DAYS {
+            return None;
+        }
+        let more = match same_day - 1 {
+            0 => String::new(),
+            1 => " (and 1 more row that day)".to_string(),
+            n => format!(" (and {n} more rows that day)"),
+        };
+        Some(format!(
+            "the as-of day {} comes from {} line {} ({}){more}, {gap} days after every other event: it looks mistyped; check that row, or pass --as-of (or set rollout.as_of)",
+            crate::calendar::date_of(tz, latest.ms),
+            latest.file.display(),
+            latest.line,
+            latest.source,
+        ))
+    }
+}
+
+/// A quarantine reason with the values it quotes shown as `…` (the names of the
+/// source's columns kept), so that reasons of one kind count together and can be
+/// shown where people must not be named.
+fn reason_kind(source: Source, reason: &str) -> String {
+    let columns: Vec<&str> = source
+        .required()
+        .iter()
+        .chain(source.optional())
+        .copied()
+        .collect();
+    let mut out = String::with_capacity(reason.len());
+    let mut parts = reason.split('`');
+    if let Some(first) = parts.next() {
+        out.push_str(first);
+    }
+    let mut quoted = true;
+    for part in parts {
+        if quoted {
+            out.push('`');
+            out.push_str(if columns.contains(&part) { part } else { "…" });
+            out.push('`');
+        } else {
+            out.push_str(part);
+        }
+        quoted = !quoted;
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn with_quarantine(source: Source, read: u64, reasons: &[&str]) -> Dataset {
+        let mut data = Dataset::default();
+        data.counts.insert(
+            source,
+            SourceCounts {
+                configured: true,
+                rows_read: read,
+                rows_quarantined: reasons.len() as u64,
+                rows_accepted: read - reasons.len() as u64,
+                ..SourceCounts::default()
+            },
+        );
+        data.quarantine.insert(
+            source,
+            reasons
+                .iter()
+                .enumerate()
+                .map(|(i, r)| QuarantinedRow {
+                    file: PathBuf::from("email.csv"),
+                    line: i as u64 + 2,
+                    reason: r.to_string(),
+                    raw: String::new(),
+                })
+                .collect(),
+        );
+        data
+    }
+
+    /// One stray quote emptied an export with exit 0 and nothing warned. A source
+    /// with over 5 % of its rows quarantined is said in words, naming nobody.
+    // See: issue 12, finding 5.
+    #[test]
+    fn a_source_with_many_quarantined_rows_is_called_out_in_words() {
+        // 2 of 3 rows: 67 %, both `name … fits several` (the names masked).
+        let data = with_quarantine(
+            Source::Email,
+            3,
+            &[
+                "name `Ann Lee` fits several roster people",
+                "name `Bo Ek` fits several roster people",
+            ],
+        );
+        assert_eq!(
+            data.warnings(),
+            ["email: 67 % of rows (2 of 3) were quarantined — all for “name `…` fits several roster people”; see quarantine/email.csv"]
+        );
+        // 3 of 40 rows: 7.5 %, two kinds; a column name is kept.
+        let data = with_quarantine(
+            Source::Email,
+            40,
+            &[
+                "`timestamp`: `31/02` is not an ISO 8601 date or timestamp",
+                "missing required value `campaign`",
+                "`timestamp`: `soon` is not an ISO 8601 date or timestamp",
+            ],
+        );
+        assert_eq!(
+            data.warnings(),
+            ["email: 7.5 % of rows (3 of 40) were quarantined — most for “`timestamp`: `…` is not an ISO 8601 date or timestamp” (2 rows); see quarantine/email.csv"]
+        );
+        // 1 of 20 rows is 5 %: not over, not said.
+        assert!(with_quarantine(Source::Email, 20, &["x"])
+            .warnings()
+            .is_empty());
+    }
+
+    fn event(day: u32, line: u64) -> EventAt {
+        let d = chrono::NaiveDate::from_ymd_opt(2026, 11, 1).unwrap()
+            + chrono::Days::new(u64::from(day));
+        EventAt {
+            ms: d
+                .and_hms_opt(12, 0, 0)
+                .unwrap()
+                .and_utc()
+                .timestamp_millis(),
+            source: Source::Email,
+            file: PathBuf::from("email.csv"),
+            line,
+        }
+    }
+
+    /// A typo within the horizon (`2027-11-02` in a 2026 rollout) became the
+    /// as-of day without a word.
+    // See: issue 12, finding 7.
+    #[test]
+    fn a_latest_event_that_stands_apart_is_said_with_its_file_and_line() {
+        let mut data = Dataset {
+            latest_events: vec![event(366, 41), event(19, 7), event(18, 3)],
+            ..Dataset::default()
+        };
+        assert_eq!(
+            data.latest_event_warning(chrono_tz::UTC).as_deref(),
+            Some("the as-of day 2027-11-02 comes from email.csv line 41 (email), 347 days after every other event: it looks mistyped; check that row, or pass --as-of (or set rollout.as_of)")
+        );
+        // Two rows on that day: still apart, and said.
+        data.latest_events = vec![event(366, 41), event(366, 42), event(19, 7)];
+        let w = data.latest_event_warning(chrono_tz::UTC).unwrap();
+        assert!(
+            w.contains("line 41 (email) (and 1 more row that day), 347 days"),
+            "{w}"
+        );
+        // The latest events close together: nothing to say.
+        data.latest_events = vec![event(20, 41), event(19, 7), event(2, 1)];
+        assert_eq!(data.latest_event_warning(chrono_tz::UTC), None);
+        // A busy last day (every row kept is on it): nothing to say.
+        data.latest_events = (0..LATEST_ROWS as u64).map(|l| event(366, l)).collect();
+        assert_eq!(data.latest_event_warning(chrono_tz::UTC), None);
+    }
 }

@@ -69,6 +69,16 @@ pub enum Error {
         /// The underlying error.
         source: std::io::Error,
     },
+    /// Something under `--out` that uptake did not write stands where it would
+    /// replace it (a `<D>` folder without uptake's manifest, a `latest` that is not
+    /// uptake's link): uptake never deletes or moves it. Nothing was written.
+    #[error("{}", foreign_message(.path, .what))]
+    Foreign {
+        /// What stands there.
+        path: PathBuf,
+        /// What it is, in words.
+        what: String,
+    },
     /// A failure inside the metrics engine (polars). Not the user's fault: a bug.
     #[error("computing {what}: {source}")]
     Compute {
@@ -190,6 +200,13 @@ fn write_message(out: &Path, path: &Path, source: &std::io::Error) -> String {
     )
 }
 
+fn foreign_message(path: &Path, what: &str) -> String {
+    format!(
+        "{}: is {what}: uptake never replaces or deletes what it did not write\nhelp: move it away, or pass another folder with --out\nhelp: nothing was changed: the previous report, if any, is as it was",
+        path.display()
+    )
+}
+
 fn missing_input_message(source_name: &str, path: &Path, detail: &str) -> String {
     format!(
         "{}: {detail} (the `{source_name}` source)\nhelp: check `[sources.{source_name}] path` in the config; paths are relative to the config file",
@@ -214,13 +231,16 @@ fn missing_column_message(m: &MissingColumn) -> String {
         ),
         _ => format!("{}: missing required column `{column}`", file.display()),
     };
-    out.push_str(&format!("\n  found: {}", ListOf(found)));
-    if let Some(closest) = closest {
+    let shown = Quoted::new(found);
+    out.push_str(&format!("\n  found: {shown}"));
+    if let Some(closest) = closest.as_ref().filter(|c| shown.shows(c)) {
         out.push_str(&format!(
             "\nhelp: a header with a similar name exists: `{closest}`"
         ));
     }
-    if !suggestion.is_empty() {
+    // Only headers the message already shows are quoted again (docs/errors.md: no
+    // more than 200 characters of a file that may not be a CSV at all).
+    if !suggestion.is_empty() && suggestion.iter().all(|(_, h)| shown.shows(h)) {
         let pairs: Vec<String> = suggestion
             .iter()
             .map(|(canonical, header)| format!("{canonical} = {}", toml_string(header)))
@@ -229,7 +249,7 @@ fn missing_column_message(m: &MissingColumn) -> String {
             "\nhelp: its values say which columns hold what: write\n  [sources.{source_name}]\n  columns = {{ {} }}",
             pairs.join(", ")
         ));
-    } else if let Some(closest) = closest {
+    } else if let Some(closest) = closest.as_ref().filter(|c| shown.shows(c)) {
         out.push_str(&format!(
             "\nhelp: map it: [sources.{source_name}] columns = {{ {column} = \"{closest}\" }}"
         ));
@@ -256,19 +276,76 @@ fn toml_string(s: &str) -> String {
     out
 }
 
-/// Displays a list of headers as `a, b, c` (or `(none)`).
-struct ListOf<'a>(&'a [String]);
+/// The most of a file's text an error message quotes: a file that is not the
+/// expected CSV may be anything (a source path naming `/etc/shadow`).
+pub const QUOTED_CHARS: usize = 200;
 
-impl fmt::Display for ListOf<'_> {
+/// A file's header row as an error quotes it: `a, b, c`, no more than
+/// [`QUOTED_CHARS`] characters of it, then how many headers are left out.
+struct Quoted<'a> {
+    headers: &'a [String],
+    /// How many headers are shown whole.
+    whole: usize,
+    /// The first characters of the next one, when it is cut.
+    cut: Option<String>,
+}
+
+impl<'a> Quoted<'a> {
+    fn new(headers: &'a [String]) -> Self {
+        let mut used = 0usize;
+        let mut whole = 0;
+        let mut cut = None;
+        for h in headers {
+            let len = h.chars().count() + if whole > 0 { 2 } else { 0 };
+            if used + len > QUOTED_CHARS {
+                let room = QUOTED_CHARS.saturating_sub(used + 2);
+                if room > 0 && whole == 0 {
+                    cut = Some(h.chars().take(room).collect());
+                }
+                break;
+            }
+            used += len;
+            whole += 1;
+        }
+        Quoted {
+            headers,
+            whole,
+            cut,
+        }
+    }
+
+    /// Whether `header` is among those shown whole.
+    fn shows(&self, header: &str) -> bool {
+        self.headers[..self.whole].iter().any(|h| h == header)
+    }
+}
+
+impl fmt::Display for Quoted<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.0.is_empty() {
+        if self.headers.is_empty() {
             return f.write_str("(no header)");
         }
-        for (i, h) in self.0.iter().enumerate() {
+        for (i, h) in self.headers[..self.whole].iter().enumerate() {
             if i > 0 {
                 f.write_str(", ")?;
             }
             f.write_str(h)?;
+        }
+        if let Some(cut) = &self.cut {
+            write!(f, "{cut}…")?;
+        }
+        let left = self.headers.len() - self.whole - usize::from(self.cut.is_some());
+        if left > 0 {
+            let sep = if self.whole > 0 || self.cut.is_some() {
+                " "
+            } else {
+                ""
+            };
+            write!(
+                f,
+                "{sep}(and {left} more header{}, not shown)",
+                if left == 1 { "" } else { "s" }
+            )?;
         }
         Ok(())
     }
@@ -297,6 +374,41 @@ mod tests {
         assert_eq!(e.exit_code(), 1);
     }
 
+    /// A header row that is not a CSV header (a long line, a file of another kind)
+    /// is quoted no further than its first 200 characters.
+    // See: issue 12, finding 8.
+    #[test]
+    fn missing_column_quotes_at_most_200_characters_of_the_file() {
+        let secret = "x".repeat(150);
+        let e = Error::MissingColumn(Box::new(MissingColumn {
+            source_name: "roster".into(),
+            file: PathBuf::from("r.csv"),
+            column: "user_id".into(),
+            config_key: None,
+            found: vec!["user".into(), secret.clone(), format!("user_id_{secret}")],
+            closest: Some(format!("user_id_{secret}")),
+            suggestion: Vec::new(),
+        }));
+        let text = e.to_string();
+        assert!(text.contains(&format!(
+            "found: user, {secret} (and 1 more header, not shown)"
+        )));
+        assert!(!text.contains("user_id_"), "{text}");
+        let e = Error::MissingColumn(Box::new(MissingColumn {
+            source_name: "roster".into(),
+            file: PathBuf::from("r.csv"),
+            column: "user_id".into(),
+            config_key: None,
+            found: vec!["y".repeat(500), "z".into()],
+            closest: None,
+            suggestion: Vec::new(),
+        }));
+        let text = e.to_string();
+        let quoted = text.matches('y').count();
+        assert!((150..=QUOTED_CHARS).contains(&quoted), "{quoted}: {text}");
+        assert!(text.contains("y… (and 1 more header, not shown)"), "{text}");
+    }
+
     #[test]
     fn a_suggested_mapping_is_one_toml_line_with_headers_escaped() {
         let e = Error::MissingColumn(Box::new(MissingColumn {
@@ -304,7 +416,7 @@ mod tests {
             file: PathBuf::from("a.csv"),
             column: "joined_at".into(),
             config_key: None,
-            found: vec!["Pierwsze dołączenie".into()],
+            found: vec!["Pierwsze dołączenie".into(), "Id \"UPN\" \\ x".into()],
             closest: None,
             suggestion: vec![
                 ("joined_at".into(), "Pierwsze dołączenie".into()),

@@ -78,6 +78,21 @@ pub fn load(config: Option<&Path>, progress: &Progress) -> Result<(Config, Datas
     Ok((cfg, data))
 }
 
+/// Where the as-of day comes from when it is taken from the data.
+pub const AS_OF_FROM_DATA: &str = "latest event";
+
+/// What a run must say in words beyond its tables, one sentence each: every source
+/// with more than 5 % of its rows quarantined, and, when the as-of day comes from
+/// the data, a latest event that stands apart from the rest (a mistyped date). For
+/// the terminal, the page and `summary.md`.
+pub fn warnings(cfg: &Config, data: &Dataset, as_of_from: &str) -> Vec<String> {
+    let mut out = data.warnings();
+    if as_of_from == AS_OF_FROM_DATA {
+        out.extend(data.latest_event_warning(cfg.timezone));
+    }
+    out
+}
+
 /// The as-of day: the flag, else the config, else the day of the latest event in
 /// the rollout's zone. Also says where it came from.
 pub fn resolve_as_of(
@@ -92,7 +107,7 @@ pub fn resolve_as_of(
         return Ok((d, "rollout.as_of"));
     }
     match data.latest_event_ms {
-        Some(ms) => Ok((calendar::date_of(cfg.timezone, ms), "latest event")),
+        Some(ms) => Ok((calendar::date_of(cfg.timezone, ms), AS_OF_FROM_DATA)),
         None => Err(Error::config(
             &cfg.path,
             "rollout.as_of",
@@ -179,6 +194,11 @@ fn run_report(args: &RunArgs, progress: &Progress) -> Result<Outcome, Error> {
         written.display()
     ));
     out.lines.extend(source_lines(&data));
+    out.lines.extend(
+        warnings(&cfg, &data, as_of_from)
+            .into_iter()
+            .map(|w| format!("warning: {w}")),
+    );
     out.lines
         .extend(data.notes.iter().map(|n| format!("note: {n}")));
     if args.user_lists {
@@ -199,6 +219,16 @@ fn validate(args: &ValidateArgs, progress: &Progress) -> Result<Outcome, Error> 
         cfg.path.display()
     ));
     out.lines.extend(source_lines(&data));
+    let as_of_from = if cfg.as_of.is_some() {
+        "rollout.as_of"
+    } else {
+        AS_OF_FROM_DATA
+    };
+    out.lines.extend(
+        warnings(&cfg, &data, as_of_from)
+            .into_iter()
+            .map(|w| format!("warning: {w}")),
+    );
     const SHOWN: usize = 20;
     for source in Source::ALL {
         let rows = &data.quarantine[&source];

@@ -1,14 +1,16 @@
 //! Quality: canonical rows in, a clean [`Dataset`] out, with every rejected row
 //! quarantined and every row counted.
 //!
-//! This stage owns the rules of SPEC §3. It trims and lowercases ids; parses dates and
-//! timestamps (naive ones in the rollout's zone); rejects a row that misses a required
-//! value, has an unparseable date, an unknown email event, `left_at` before
-//! `joined_at`, `resolved_at` before `opened_at`, or repeats a roster user with a
-//! conflicting group; removes exact duplicates (and keeps a ticket's last state); and
-//! matches each event to a roster person by `user_id`, then `mail`, then display name
-//! (a name that fits two people is quarantined, never guessed). Events of people not
-//! on the roster are accepted, counted as unmatched and left out of the metrics.
+//! This stage owns the rules of docs/inputs.md. It normalises ids (NFKC, invisible
+//! characters removed, trimmed, lowercase) and merges group labels written several
+//! ways (see `normalize`); parses dates and timestamps (naive ones in the rollout's
+//! zone); rejects a row that misses a required value, has an unparseable date, an
+//! unknown email event, `left_at` before `joined_at`, `resolved_at` before
+//! `opened_at`, or repeats a roster user with a conflicting group; removes exact
+//! duplicates (and keeps a ticket's last state); and matches each event to a roster
+//! person by `user_id`, then `mail`, then display name (a name that fits two people
+//! is quarantined, never guessed). Events of people not on the roster are accepted,
+//! counted as unmatched and left out of the metrics.
 //!
 //! For every source, `rows_read = rows_accepted + rows_quarantined`; the counts and
 //! the quarantined rows are handed on with the data.
@@ -22,12 +24,12 @@ use rayon::slice::ParallelSliceMut;
 
 use crate::config::{Config, RosterColumns, SourceConfig};
 use crate::dataset::{
-    Attendance, Dataset, EmailEvent, EmailEvents, Enrollments, QuarantinedRow, Roster,
-    SourceCounts, Tickets,
+    Attendance, Dataset, EmailEvent, EmailEvents, Enrollments, EventAt, QuarantinedRow, Roster,
+    SourceCounts, Tickets, UnmatchedId, LATEST_ROWS,
 };
 use crate::error::Error;
 use crate::ingest::{self, dates::TimeParser, wanted_columns, InputFile, Row};
-use crate::normalize::{norm_id, norm_id_cow, norm_name, word_key};
+use crate::normalize::{label_key, label_spelling, norm_id, norm_id_cow, norm_name, word_key};
 use crate::progress::{Progress, Rows};
 use crate::schema::{self, Source};
 
@@ -64,6 +66,7 @@ pub fn ingest(cfg: &Config, progress: &Progress) -> Result<Dataset, Error> {
             .map(|t| {
                 TimeParser::new(cfg.timezone, t.date_format.as_deref())
                     .with_order(t.date_order)
+                    .since(first_day(cfg))
                     .until(cfg.horizon())
             })
             .collect();
@@ -81,8 +84,10 @@ pub fn ingest(cfg: &Config, progress: &Progress) -> Result<Dataset, Error> {
         let mut ctx = EventCtx {
             tally: &mut tally,
             unmatched: FastMap::default(),
+            unmatched_rows: Vec::new(),
             n_roster: data.roster.len() as u32,
             latest: &mut data.latest_event_ms,
+            latest_rows: &mut data.latest_events,
             bar: &bar,
         };
         let files = match source {
@@ -93,12 +98,24 @@ pub fn ingest(cfg: &Config, progress: &Progress) -> Result<Dataset, Error> {
             Source::Roster => unreachable!("the roster is read first"),
         };
         let unmatched = ctx.unmatched.len() as u64;
+        data.unmatched.insert(source, ctx.unmatched_ids());
         bar.finish();
         note_empty_files(source, &files, &mut data.notes);
         tally.counts.unmatched_users = unmatched;
         tally.finish(&mut data, files);
     }
     Ok(data)
+}
+
+/// The first day an event of this rollout can fall on: two years before the first
+/// wave starts. An earlier one is a mistyped year (`1926`, `0026-10-01`).
+fn first_day(cfg: &Config) -> Option<NaiveDate> {
+    let first = cfg.waves.iter().map(|w| w.start).min()?;
+    Some(
+        first
+            .checked_sub_months(chrono::Months::new(24))
+            .unwrap_or(NaiveDate::MIN),
+    )
 }
 
 /// A hash map with a fast hasher (the keys are ids and names read from the inputs).
@@ -240,23 +257,131 @@ fn flag(s: &str) -> bool {
 
 // ---- the roster -----------------------------------------------------------------
 
+/// A label as a roster cell writes it: cleaned, whether the cell was written exactly
+/// so, and what makes it the same label as another spelling (`normalize::label_key`).
+struct Label {
+    spelling: String,
+    clean: bool,
+    key: String,
+}
+
+impl Label {
+    fn of(cell: &str) -> Label {
+        let spelling = label_spelling(cell);
+        Label {
+            clean: spelling == cell,
+            key: label_key(&spelling),
+            spelling,
+        }
+    }
+}
+
 /// One roster row, parsed.
 struct RosterRow {
     line: u64,
     id: String,
-    group: String,
+    /// The group.
+    group: Label,
     left_on: Option<NaiveDate>,
     /// Per workload, the cell naming its wave (empty when none).
-    wave_cells: Vec<String>,
+    wave_cells: Vec<Label>,
     /// A `wave` cell that no workload reads.
     stray_wave: bool,
     /// Per cut, the person's value.
-    cuts: Vec<String>,
+    cuts: Vec<Label>,
     champion: bool,
     name: String,
     mail: String,
     /// The row as it stood, should it turn out to conflict with an earlier one.
     raw: String,
+}
+
+/// The group labels of the roster's people: each spelling, in the order the kept
+/// people first write it, and the label it is a spelling of.
+#[derive(Default)]
+struct Labels {
+    keys: Interner,
+    spellings: Interner,
+    /// Spelling -> key.
+    key_of: Vec<u32>,
+    /// Per person: the spelling, and whether the cell was written exactly so.
+    person: Vec<(u32, bool)>,
+}
+
+impl Labels {
+    /// The person numbered next writes `spelling` (of label `key`).
+    fn push(&mut self, key: u32, spelling: &str, clean: bool) {
+        let s = self.spellings.get(spelling);
+        if s as usize == self.key_of.len() {
+            self.key_of.push(key);
+        }
+        self.person.push((s, clean));
+    }
+
+    fn key_of_person(&self, pid: usize) -> u32 {
+        self.key_of[self.person[pid].0 as usize]
+    }
+
+    /// Each person's group as shown: the spelling most of the label's people write,
+    /// the first written among those tied. Returns the groups, the number of people
+    /// whose cell was written otherwise, and a note per label written several ways.
+    fn resolve(self, what: &str) -> (Vec<String>, u64, Vec<String>) {
+        let mut count = vec![0u64; self.spellings.names.len()];
+        for &(s, _) in &self.person {
+            count[s as usize] += 1;
+        }
+        let mut best: Vec<Option<u32>> = vec![None; self.keys.names.len()];
+        let mut variants: Vec<Vec<u32>> = vec![Vec::new(); self.keys.names.len()];
+        for (s, &k) in self.key_of.iter().enumerate() {
+            let (s, k) = (s as u32, k as usize);
+            variants[k].push(s);
+            if best[k].is_none_or(|b| count[s as usize] > count[b as usize]) {
+                best[k] = Some(s);
+            }
+        }
+        let shown = |k: u32| best[k as usize].expect("every label has a spelling");
+        let merged = self
+            .person
+            .iter()
+            .filter(|&&(s, clean)| !clean || s != shown(self.key_of[s as usize]))
+            .count() as u64;
+        let mut notes = Vec::new();
+        for (k, mut spellings) in variants.into_iter().enumerate() {
+            if spellings.len() < 2 {
+                continue;
+            }
+            let b = shown(k as u32);
+            spellings.retain(|&s| s != b);
+            spellings.sort_by_key(|&s| std::cmp::Reverse(count[s as usize]));
+            const LISTED: usize = 5;
+            let mut listed: Vec<String> = spellings
+                .iter()
+                .take(LISTED)
+                .map(|&s| {
+                    let n = count[s as usize];
+                    let people = if n == 1 { "person" } else { "people" };
+                    format!("`{}` ({n} {people})", self.spellings.names[s as usize])
+                })
+                .collect();
+            if spellings.len() > LISTED {
+                listed.push(format!("{} more spellings", spellings.len() - LISTED));
+            }
+            notes.push(format!(
+                "roster: {what} `{}` is also written {}: read as one, shown as most of its people write it",
+                self.spellings.names[b as usize],
+                listed.join(", ")
+            ));
+        }
+        let groups = self
+            .person
+            .iter()
+            .map(|&(s, _)| {
+                let b = shown(self.key_of[s as usize]);
+                self.spellings.names[b as usize].clone()
+            })
+            .collect();
+        (groups, merged, notes)
+    }
 }
 
 fn read_roster(
@@ -287,11 +412,19 @@ fn read_roster(
     let wave_column_read = c_waves.contains(&Some(c_wave));
     let parser =
         TimeParser::new(cfg.timezone, src.date_format.as_deref()).with_order(src.date_order);
-    // Per workload: group (lowercase) -> wave.
+    // Groups and waves are matched as labels: case, spaces and Unicode form aside.
+    // Per workload: group -> wave, and the waves' keys.
     let group_wave: Vec<HashMap<String, u32>> = (0..cfg.workloads.len())
         .map(|w| {
             cfg.waves_of(w)
-                .flat_map(|(i, x)| x.groups.iter().map(move |g| (g.to_lowercase(), i as u32)))
+                .flat_map(|(i, x)| x.groups.iter().map(move |g| (label_key(g), i as u32)))
+                .collect()
+        })
+        .collect();
+    let wave_keys: Vec<Vec<(usize, String)>> = (0..cfg.workloads.len())
+        .map(|w| {
+            cfg.waves_of(w)
+                .map(|(i, x)| (i, label_key(&x.name)))
                 .collect()
         })
         .collect();
@@ -299,17 +432,25 @@ fn read_roster(
     let mut seen: FastMap<String, u32> = FastMap::default();
     seen.reserve(rows_guess(Source::Roster, src));
     let (mut kept_line, mut kept_waves) = (Vec::new(), Vec::new());
-    let mut unknown_waves: BTreeMap<(usize, String), u64> = BTreeMap::new();
+    let mut labels = Labels::default();
+    let mut cut_labels: Vec<Labels> = cfg.cuts.iter().map(|_| Labels::default()).collect();
+    // Unknown waves by workload and label: the first spelling and how many people.
+    let mut unknown_waves: BTreeMap<(usize, String), (String, u64)> = BTreeMap::new();
     // A `wave` cell that no workload reads (several workloads, none naming the column).
     let mut stray_wave_column = false;
     let roster = &mut data.roster;
     roster.waves = vec![Vec::new(); cfg.workloads.len()];
-    roster.cuts = vec![Vec::new(); cfg.cuts.len()];
     let bar = progress.rows("roster");
     let parse = |row: Row<'_>| {
         parse_row(row, |c| {
             let id = norm_id(required(c.get(c_id), schema::USER_ID)?);
-            let group = required(c.get(c_group), &cfg.group_by)?.to_string();
+            if id.is_empty() {
+                return Err(format!("missing required value `{}`", schema::USER_ID));
+            }
+            let group = Label::of(c.get(c_group));
+            if group.spelling.is_empty() {
+                return Err(format!("missing required value `{}`", cfg.group_by));
+            }
             let left_on = match c.get(c_left).trim() {
                 "" => None,
                 v => Some(
@@ -318,20 +459,18 @@ fn read_roster(
                         .map_err(|e| format!("`{}`: {e}", schema::LEFT_ON))?,
                 ),
             };
+            let wave_cells: Vec<Label> = c_waves
+                .iter()
+                .map(|w| Label::of(w.map_or("", |i| c.get(i))))
+                .collect();
             Ok(RosterRow {
                 line: c.line,
                 id,
                 group,
                 left_on,
-                wave_cells: c_waves
-                    .iter()
-                    .map(|w| w.map_or(String::new(), |i| c.get(i).trim().to_string()))
-                    .collect(),
+                wave_cells,
                 stray_wave: !wave_column_read && !c.get(c_wave).trim().is_empty(),
-                cuts: c_cuts
-                    .iter()
-                    .map(|&i| c.get(i).trim().to_string())
-                    .collect(),
+                cuts: c_cuts.iter().map(|&i| Label::of(c.get(i))).collect(),
                 champion: flag(c.get(c_champion)),
                 name: c.get(c_name).trim().to_string(),
                 mail: norm_id(c.get(c_mail)),
@@ -346,18 +485,19 @@ fn read_roster(
             Err(rejected) => return tally.reject(path, rejected),
         };
         stray_wave_column |= r.stray_wave;
+        let key = labels.keys.get(&r.group.key);
         if let Some(&pid) = seen.get(&r.id) {
             let pid = pid as usize;
-            let kept_group = &roster.group[pid];
-            let kept: &Vec<String> = &kept_waves[pid];
-            let other_wave = kept
-                .iter()
-                .zip(&r.wave_cells)
-                .find(|(a, b)| !a.eq_ignore_ascii_case(b));
-            if *kept_group != r.group || other_wave.is_some() {
+            let kept: &Vec<Label> = &kept_waves[pid];
+            let same_group = labels.key_of_person(pid) == key;
+            let other_wave = kept.iter().zip(&r.wave_cells).find(|(a, b)| a.key != b.key);
+            if !same_group || other_wave.is_some() {
                 let what = match other_wave {
-                    Some((kept, _)) if *kept_group == r.group => format!("wave `{kept}`"),
-                    _ => format!("group `{kept_group}`"),
+                    Some((kept, _)) if same_group => format!("wave `{}`", kept.spelling),
+                    _ => {
+                        let spelling = labels.person[pid].0 as usize;
+                        format!("group `{}`", labels.spellings.names[spelling])
+                    }
                 };
                 let reason = format!(
                     "duplicate user_id `{}` with a conflicting group: line {} has {what}",
@@ -376,28 +516,33 @@ fn read_roster(
             return;
         }
         for (w, cell) in r.wave_cells.iter().enumerate() {
-            let wave = if cell.is_empty() {
-                group_wave[w].get(&r.group.to_lowercase()).copied()
+            let wave = if cell.spelling.is_empty() {
+                group_wave[w].get(&r.group.key).copied()
             } else {
-                let found = cfg
-                    .waves_of(w)
-                    .find(|(_, x)| x.name.eq_ignore_ascii_case(cell))
-                    .map(|(i, _)| i as u32);
+                let found = wave_keys[w]
+                    .iter()
+                    .find(|(_, k)| *k == cell.key)
+                    .map(|&(i, _)| i as u32);
                 if found.is_none() {
-                    *unknown_waves.entry((w, cell.clone())).or_insert(0) += 1;
+                    unknown_waves
+                        .entry((w, cell.key.clone()))
+                        .or_insert_with(|| (cell.spelling.clone(), 0))
+                        .1 += 1;
                 }
                 found
             };
             roster.waves[w].push(wave);
         }
         for (k, value) in r.cuts.into_iter().enumerate() {
-            roster.cuts[k].push(value);
+            let cuts = &mut cut_labels[k];
+            let key = cuts.keys.get(&value.key);
+            cuts.push(key, &value.spelling, value.clean);
         }
         seen.insert(r.id.clone(), roster.len() as u32);
         kept_line.push(r.line);
         kept_waves.push(r.wave_cells);
+        labels.push(key, &r.group.spelling, r.group.clean);
         roster.user_id.push(r.id);
-        roster.group.push(r.group);
         roster.left_on.push(r.left_on);
         roster.champion.push(r.champion);
         roster.display_name.push(r.name);
@@ -413,7 +558,16 @@ fn read_roster(
         )
         .with_help("set wave_column = \"wave\" on the [[workloads]] entry it belongs to (and a column of its own on each other workload)"));
     }
-    for ((w, wave), n) in unknown_waves {
+    let (groups, merged, notes) = labels.resolve("group");
+    data.roster.group = groups;
+    data.labels_merged = merged;
+    data.notes.extend(notes);
+    for (cut, values) in cfg.cuts.iter().zip(cut_labels) {
+        let (values, _, notes) = values.resolve(cut);
+        data.roster.cuts.push(values);
+        data.notes.extend(notes);
+    }
+    for ((w, _), (wave, n)) in unknown_waves {
         let of = if cfg.workloads.len() > 1 {
             format!(" of workload `{}`", cfg.workloads[w].name)
         } else {
@@ -557,8 +711,11 @@ struct EventCtx<'a> {
     tally: &'a mut Tally,
     /// Ids not on the roster, numbered from `n_roster` on in first-seen order.
     unmatched: FastMap<String, u32>,
+    /// The accepted rows that carry each unmatched id, by its number past the roster.
+    unmatched_rows: Vec<u64>,
     n_roster: u32,
     latest: &'a mut Option<i64>,
+    latest_rows: &'a mut Vec<EventAt>,
     bar: &'a Rows,
 }
 
@@ -574,21 +731,45 @@ impl EventCtx<'_> {
         parse: impl Fn(Row<'_>) -> Result<(Found, i64, R), Rejected> + Sync,
         mut keep: impl FnMut(&mut SourceCounts, (u32, bool), R),
     ) -> Result<Vec<InputFile>, Error> {
-        ingest::read_source(source, read.cfg, read.roster, parse, |path, parsed| {
-            self.bar.inc();
-            match parsed {
-                Err(rejected) => self.tally.reject(path, rejected),
-                Ok((found, seen, row)) => {
-                    self.saw(seen);
-                    let who = self.uid(found);
-                    keep(&mut self.tally.counts, who, row);
+        let parse = |row: Row<'_>| (row.line(), parse(row));
+        ingest::read_source(
+            source,
+            read.cfg,
+            read.roster,
+            parse,
+            |path, (line, parsed)| {
+                self.bar.inc();
+                match parsed {
+                    Err(rejected) => self.tally.reject(path, rejected),
+                    Ok((found, seen, row)) => {
+                        self.saw(seen, source, path, line);
+                        let who = self.uid(found);
+                        keep(&mut self.tally.counts, who, row);
+                    }
                 }
-            }
-        })
+            },
+        )
     }
 
-    fn saw(&mut self, ms: i64) {
+    /// An accepted row at `line` of `path` shows activity at `ms`: keep the latest
+    /// instant, and the latest rows (the first read among rows of one instant).
+    fn saw(&mut self, ms: i64, source: Source, path: &Path, line: u64) {
         *self.latest = Some(self.latest.map_or(ms, |l| l.max(ms)));
+        let top = &mut *self.latest_rows;
+        if top.len() == LATEST_ROWS && top.last().is_some_and(|l| l.ms >= ms) {
+            return;
+        }
+        let at = top.partition_point(|e| e.ms >= ms);
+        top.insert(
+            at,
+            EventAt {
+                ms,
+                source,
+                file: path.to_path_buf(),
+                line,
+            },
+        );
+        top.truncate(LATEST_ROWS);
     }
 
     /// A number for whoever the row names: the person's id for a roster person, a
@@ -599,9 +780,32 @@ impl EventCtx<'_> {
             Found::Person(p, by_name) => (p, by_name),
             Found::Unknown(id) => {
                 let next = self.n_roster + self.unmatched.len() as u32;
-                (*self.unmatched.entry(id).or_insert(next), false)
+                let uid = *self.unmatched.entry(id).or_insert(next);
+                let k = (uid - self.n_roster) as usize;
+                if k == self.unmatched_rows.len() {
+                    self.unmatched_rows.push(0);
+                }
+                self.unmatched_rows[k] += 1;
+                (uid, false)
             }
         }
+    }
+}
+
+impl EventCtx<'_> {
+    /// Every unmatched id with the accepted rows that carry it: most rows first,
+    /// then by id.
+    fn unmatched_ids(&self) -> Vec<UnmatchedId> {
+        let mut ids: Vec<UnmatchedId> = self
+            .unmatched
+            .iter()
+            .map(|(id, &uid)| UnmatchedId {
+                id: id.clone(),
+                rows: self.unmatched_rows[(uid - self.n_roster) as usize],
+            })
+            .collect();
+        ids.sort_by(|a, b| b.rows.cmp(&a.rows).then_with(|| a.id.cmp(&b.id)));
+        ids
     }
 }
 
@@ -862,6 +1066,7 @@ fn read_tickets(
     let c_category = cols.ix(schema::CATEGORY);
     struct Ticket {
         id: String,
+        written: String,
         opened: i64,
         resolved: Option<i64>,
         category: String,
@@ -875,11 +1080,18 @@ fn read_tickets(
         resolved: Option<i64>,
         category: String,
     }
-    let mut order: Vec<String> = Vec::new();
+    // Ticket ids in first-seen order, with the spelling first seen.
+    let mut order: Vec<(String, String)> = Vec::new();
     let mut last: FastMap<String, Last> = FastMap::default();
     let parse = |row: Row<'_>| {
         parse_row(row, |c| {
-            let id = required(c.get(c_ticket), schema::TICKET_ID)?.to_string();
+            let written = required(c.get(c_ticket), schema::TICKET_ID)?;
+            // Ticket ids compare as ids do: `INC0012` and `inc0012` are one ticket.
+            let id = norm_id(written);
+            if id.is_empty() {
+                return Err(format!("missing required value `{}`", schema::TICKET_ID));
+            }
+            let written = written.to_string();
             let found = read.matcher.find(c.get(c_id))?;
             let opened = timestamp(read.parser, c.get(c_open), schema::OPENED_AT)?;
             let resolved = match c.get(c_resolved).trim() {
@@ -900,6 +1112,7 @@ fn read_tickets(
             let seen = resolved.unwrap_or(opened).max(opened);
             let ticket = Ticket {
                 id,
+                written,
                 opened,
                 resolved,
                 category,
@@ -918,11 +1131,11 @@ fn read_tickets(
         if last.insert(t.id.clone(), state).is_some() {
             counts.duplicates_removed += 1;
         } else {
-            order.push(t.id);
+            order.push((t.id, t.written));
         }
     })?;
-    for ticket in order {
-        let Some(state) = last.remove(&ticket) else {
+    for (key, ticket) in order {
+        let Some(state) = last.remove(&key) else {
             continue;
         };
         if state.uid >= ctx.n_roster {

@@ -1,13 +1,15 @@
 //! Reading one delimited file: encoding, delimiter, header mapping, rows with lines.
 //!
 //! The file is read in blocks (never held whole) and hashed for the manifest as it
-//! is read. A block of UTF-8 text with no quote character in it is split at its line
-//! ends and its rows are parsed on every core at once: with no quotes, every line end
-//! ends a row. Anything else (a quoted field, which may hold a line end; UTF-16, which
-//! is decoded first) is parsed row by row with the `csv` crate, so quoted fields with
-//! commas and newlines, CRLF, tabs or semicolons and a byte-order mark all read as a
-//! person would expect. Either way every record keeps the line it starts on, and the
-//! caller sees the rows in file order.
+//! is read. Each block is split into whole records (`records.rs`, which also finds
+//! the lines that open a stray quote), and the records are parsed on every core at
+//! once, in pieces: a piece of UTF-8 text with no quote character in it is split at
+//! its line ends and delimiters; anything else (quoted fields, which may hold
+//! delimiters, doubled quotes and line ends; bytes that are not UTF-8) is parsed with
+//! the `csv` crate. UTF-16 is decoded first. CRLF, tabs or semicolons and a
+//! byte-order mark all read as a person would expect. Every record keeps the line it
+//! starts on, a stray quote's line is handed on as a malformed row, and the caller
+//! sees the rows in file order.
 
 use std::fs::File;
 use std::io::Read;
@@ -20,6 +22,7 @@ use crate::config::SourceConfig;
 use crate::error::Error;
 use crate::schema::Source;
 
+use super::records::{stray_reason, Part, Splitter};
 use super::table::{csv_reader, join_fields, Ctx};
 use super::text::{decode_legacy, decode_utf16, hex, is_legacy, sniff_encoding, Decoded, Encoding};
 
@@ -42,6 +45,16 @@ pub enum Row<'a> {
         /// The row as it stood, for the quarantine file.
         raw: String,
     },
+}
+
+impl Row<'_> {
+    /// The line the row starts on.
+    pub fn line(&self) -> u64 {
+        match self {
+            Row::Cells(c) => c.line,
+            Row::Malformed { line, .. } => *line,
+        }
+    }
 }
 
 /// The fields of a row: a record the `csv` crate parsed, or slices of a block of text
@@ -309,6 +322,11 @@ impl FileReader<'_> {
             });
         }
         let shape = shape(path, delimiter, &headers, &map);
+        let splitter = Splitter {
+            delimiter,
+            fields: Some(shape.n_headers),
+            piece: PIECE,
+        };
         let mut line = after_header.line();
         let mut rows = 0u64;
         let mut want = BLOCK;
@@ -333,43 +351,30 @@ impl FileReader<'_> {
                 break;
             }
             // Where the block's whole records end, in pieces to parse on every core
-            // (while the new bytes are hashed and the block before is applied on this
-            // thread); or, when a quote stands where the csv crate reads it as text,
-            // row by row.
-            let end = match record_cuts(avail, delimiter, eof) {
-                Some(cuts) if !cuts.is_empty() => {
-                    let end = cuts.last().copied().unwrap_or(0);
-                    let chunk = &avail[..end];
-                    let before = std::mem::take(&mut pending);
-                    pending = std::thread::scope(|scope| {
-                        let parsing = scope
-                            .spawn(|| parse_pieces(&shape, chunk, &cuts, line, hash_fresh, parse));
-                        rows += apply_all(before, apply);
-                        parsing
-                            .join()
-                            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-                    })?;
-                    end
-                }
-                _ => {
-                    hash_fresh();
-                    rows += apply_all(std::mem::take(&mut pending), apply);
-                    let mut n = 0;
-                    let end = read_whole_records(&shape, avail, eof, line, parse, &mut |t| {
-                        n += 1;
-                        apply(t)
-                    })?;
-                    rows += n;
-                    end
-                }
-            };
+            // while the new bytes are hashed and the block before is applied on this
+            // thread; and which lines open a stray quote.
+            let (parts, end) = splitter.split(avail, eof);
             if end == 0 {
-                // A record longer than the block (a quote left open): read on.
+                hash_fresh();
+                if eof {
+                    break; // cannot be: at the end of the file every record ends
+                }
+                // A record longer than the block: read on.
                 want = want.saturating_mul(2);
                 continue;
             }
+            let chunk = &avail[..end];
+            let before = std::mem::take(&mut pending);
+            pending = std::thread::scope(|scope| {
+                let parsing =
+                    scope.spawn(|| parse_pieces(&shape, chunk, &parts, line, hash_fresh, parse));
+                rows += apply_all(before, apply);
+                parsing
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            })?;
             want = BLOCK;
-            line += memchr::memchr_iter(b'\n', &avail[..end]).count() as u64;
+            line += memchr::memchr_iter(b'\n', chunk).count() as u64;
             pos += end;
         }
         rows += apply_all(pending, apply);
@@ -385,37 +390,6 @@ fn apply_all<T>(parsed: Vec<Vec<T>>, apply: &mut dyn FnMut(T)) -> u64 {
         out.into_iter().for_each(&mut *apply);
     }
     rows
-}
-
-/// Reads the whole records at the start of `bytes` (whose first line is `line`) row
-/// by row with the `csv` crate, stopping before one that may go on past the block.
-/// Returns where the last one read ends.
-fn read_whole_records<T>(
-    shape: &Shape<'_>,
-    bytes: &[u8],
-    eof: bool,
-    line: u64,
-    parse: &(dyn Fn(Row<'_>) -> T + Sync),
-    apply: &mut dyn FnMut(T),
-) -> Result<usize, Error> {
-    let utf8 = std::str::from_utf8(bytes).is_ok();
-    let mut reader = csv_reader(shape.delimiter, bytes);
-    let mut record = csv::ByteRecord::new();
-    let mut end = 0usize;
-    while reader
-        .read_byte_record(&mut record)
-        .map_err(|e| csv_error(shape.path, e))?
-    {
-        let record_end = reader.position().byte() as usize;
-        if !eof && record_end >= bytes.len() {
-            break; // it may go on in the next block
-        }
-        end = record_end;
-        if let Some(row) = record_row(shape, &mut record, line - 1, bytes, utf8) {
-            apply(parse(row));
-        }
-    }
-    Ok(end)
 }
 
 /// Reads from `input` until `buf` holds at least `want` bytes; true at end of file.
@@ -523,108 +497,42 @@ fn record_row<'r>(
     Some(shape.row(line, Fields::Record(record), utf8_checked))
 }
 
-/// Where the whole records of `bytes` (which begins at a record's start) end, every
-/// [`PIECE`] bytes or so, the last cut being the end of the last whole record; `None`
-/// when a quote stands where the csv crate would not read it as opening or closing a
-/// quoted field (it would then be text, and quote parity would misplace line ends).
-///
-/// Outside quotes every line end ends a record; a quote opens a field only at the
-/// field's start, and closes it only before a delimiter, a line end (or `\r\n`) or
-/// the end of the file; a doubled quote inside is a quote character.
-fn record_cuts(bytes: &[u8], delimiter: u8, eof: bool) -> Option<Vec<usize>> {
-    let n = bytes.len();
-    let mut cuts = Vec::with_capacity(n / PIECE + 2);
-    let mut last = 0usize; // the end of the last whole record found
-    let mark = |end: usize, last: &mut usize, cuts: &mut Vec<usize>| {
-        *last = end;
-        if end - cuts.last().copied().unwrap_or(0) >= PIECE {
-            cuts.push(end);
-        }
-    };
-    let mut i = 0usize;
-    'outside: loop {
-        let quote = memchr::memchr(b'"', &bytes[i..]).map(|k| i + k);
-        let stop = quote.unwrap_or(n);
-        for nl in memchr::memchr_iter(b'\n', &bytes[i..stop]) {
-            mark(i + nl + 1, &mut last, &mut cuts);
-        }
-        let Some(q) = quote else {
-            if eof && last < n {
-                mark(n, &mut last, &mut cuts);
-            }
-            break;
-        };
-        if q > 0 && bytes[q - 1] != delimiter && bytes[q - 1] != b'\n' {
-            return None; // a quote inside an unquoted field is text to the csv crate
-        }
-        let mut k = q + 1;
-        loop {
-            let Some(r) = memchr::memchr(b'"', &bytes[k..]) else {
-                // Unclosed: the record goes on in the next block, or never ends.
-                if eof {
-                    return None;
-                }
-                break 'outside;
-            };
-            let close = k + r;
-            match bytes.get(close + 1) {
-                Some(b'"') => k = close + 2,
-                Some(&b) if b == delimiter || b == b'\n' => {
-                    i = close + 1;
-                    continue 'outside;
-                }
-                Some(b'\r') => match bytes.get(close + 2) {
-                    Some(b'\n') => {
-                        i = close + 1;
-                        continue 'outside;
-                    }
-                    None if !eof => break 'outside,
-                    None => {
-                        mark(n, &mut last, &mut cuts);
-                        break 'outside;
-                    }
-                    Some(_) => return None,
-                },
-                None if !eof => break 'outside,
-                None => {
-                    mark(n, &mut last, &mut cuts);
-                    break 'outside;
-                }
-                Some(_) => return None,
-            }
-        }
-    }
-    if last > cuts.last().copied().unwrap_or(0) {
-        cuts.push(last);
-    }
-    Some(cuts)
-}
-
-/// Parses a chunk of whole records, whose first line is `line`, in the pieces that
-/// `cuts` end, on every core, with `beside` running alongside. Returns each piece's
-/// rows, in order.
+/// Parses a chunk of whole records, whose first line is `line`, in the `parts` the
+/// splitter found, on every core, with `beside` running alongside. Returns each
+/// part's rows, in order.
 fn parse_pieces<T: Send>(
     shape: &Shape<'_>,
     chunk: &[u8],
-    cuts: &[usize],
+    parts: &[Part],
     line: u64,
     beside: impl FnOnce() + Send,
     parse: &(dyn Fn(Row<'_>) -> T + Sync),
 ) -> Result<Vec<Vec<T>>, Error> {
-    let mut pieces = Vec::with_capacity(cuts.len());
-    let (mut from, mut first_line) = (0usize, line);
-    for &to in cuts {
-        let piece = &chunk[from..to];
-        let lines = memchr::memchr_iter(b'\n', piece).count();
-        pieces.push((piece, first_line, lines));
+    let mut pieces = Vec::with_capacity(parts.len());
+    let mut first_line = line;
+    for part in parts {
+        let (Part::Records { from, to } | Part::Stray { from, to, .. }) = *part;
+        let lines = memchr::memchr_iter(b'\n', &chunk[from..to]).count();
+        pieces.push((*part, first_line, lines));
         first_line += lines as u64;
-        from = to;
     }
     let mut parsed: Vec<Result<Vec<T>, Error>> = Vec::new();
     let parse_pieces = || {
         pieces
             .into_par_iter()
-            .map(|(piece, first_line, lines)| {
+            .map(|(part, first_line, lines)| {
+                let (from, to) = match part {
+                    Part::Records { from, to } => (from, to),
+                    Part::Stray { from, to, field } => {
+                        let column = shape.headers.get(field).map_or("?", String::as_str);
+                        return Ok(vec![parse(Row::Malformed {
+                            line: first_line,
+                            reason: stray_reason(column, shape.n_headers),
+                            raw: line_text(&chunk[from..to]),
+                        })]);
+                    }
+                };
+                let piece = &chunk[from..to];
                 let mut out = Vec::with_capacity(lines + 1);
                 let text = std::str::from_utf8(piece).ok();
                 if let Some(text) = text.filter(|_| memchr::memchr(b'"', piece).is_none()) {
@@ -666,6 +574,13 @@ fn parse_pieces<T: Send>(
         parsed = parse_pieces();
     });
     parsed.into_iter().collect()
+}
+
+/// One line as text for the quarantine file: its line end cut, lossy UTF-8.
+pub(crate) fn line_text(line: &[u8]) -> String {
+    let line = line.strip_suffix(b"\n").unwrap_or(line);
+    let line = line.strip_suffix(b"\r").unwrap_or(line);
+    String::from_utf8_lossy(line).into_owned()
 }
 
 /// Cuts the `\r` that ends the last field of a CRLF line.
@@ -716,6 +631,7 @@ fn csv_error(path: &Path, e: csv::Error) -> Error {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ingest::records::STRAY_LIMIT;
     use proptest::prelude::*;
 
     #[test]
@@ -766,7 +682,11 @@ mod tests {
         Ok(out)
     }
 
-    /// The same, read row by row with the `csv` crate as one stream.
+    /// The same, read with the `csv` crate one record at a time, as the rule on stray
+    /// quotes says (docs/inputs.md): a record that runs across lines is read whole
+    /// only when every quote in it closes before a delimiter, a line end or the end
+    /// of the file, it is no longer than the limit, and it has the header's fields;
+    /// otherwise its first line is quarantined and reading starts again on the next.
     /// A file whose first block is not UTF-8 is a legacy code page, decoded whole
     /// first; bytes that are not UTF-8 further on are the rows' own.
     fn by_rows(bytes: &[u8]) -> Result<Vec<String>, String> {
@@ -787,17 +707,90 @@ mod tests {
         let (headers, map) = read_header(Source::Tickets, &config(), path, &wanted, n, &mut reader)
             .map_err(|e| e.to_string())?;
         let shape = shape(path, b',', &headers, &map);
+        let (mut pos, mut line) = (reader.position().byte() as usize, reader.position().line());
         let mut out = Vec::new();
         let mut record = csv::ByteRecord::new();
-        while reader
-            .read_byte_record(&mut record)
-            .map_err(|e| e.to_string())?
-        {
-            if let Some(row) = record_row(&shape, &mut record, 0, bytes, false) {
+        loop {
+            let rest = &bytes[pos..];
+            let mut reader = csv_reader(b',', rest);
+            if !reader
+                .read_byte_record(&mut record)
+                .map_err(|e| e.to_string())?
+            {
+                break;
+            }
+            let end = reader.position().byte() as usize;
+            let skipped = record.position().map_or(0, |p| p.byte() as usize);
+            let blank = rest[skipped..].iter().take_while(|&&c| c == b'\n').count();
+            let start = skipped + blank;
+            let raw = &rest[start..end];
+            let mut fields = record.clone();
+            strip_carriage_return(&mut fields);
+            let fits = fields.len() >= shape.n_headers
+                && fields.iter().skip(shape.n_headers).all(<[u8]>::is_empty);
+            let (closes, field) = walk(raw);
+            if field.is_some() && (raw.len() > STRAY_LIMIT || !closes || !fits) {
+                let first = raw.iter().position(|&c| c == b'\n').unwrap_or(raw.len());
+                let line_here = line + memchr::memchr_iter(b'\n', &rest[..start]).count() as u64;
+                let column = field
+                    .and_then(|f| headers.get(f))
+                    .map_or("?", String::as_str);
+                out.push(format!(
+                    "{line_here}: ! {} | {}",
+                    stray_reason(column, shape.n_headers),
+                    line_text(&raw[..first])
+                ));
+                pos += start + first + 1;
+                line = line_here + 1;
+                continue;
+            }
+            if let Some(row) = record_row(&shape, &mut record, line - 1, rest, false) {
                 out.push(describe(&wanted, row));
             }
+            line += memchr::memchr_iter(b'\n', &rest[..end]).count() as u64;
+            pos += end;
         }
         Ok(out)
+    }
+
+    /// Walks a record byte by byte: whether every quote that opens a field closes
+    /// right before a delimiter, a line end (or CRLF) or the end; and the field whose
+    /// quote first holds a line end.
+    fn walk(record: &[u8]) -> (bool, Option<usize>) {
+        #[derive(PartialEq)]
+        enum At {
+            Start,
+            Text,
+            Quoted,
+            QuoteSeen,
+        }
+        let (mut at, mut field, mut closes, mut spans) = (At::Start, 0, true, None);
+        for (i, &c) in record.iter().enumerate() {
+            at = match (at, c) {
+                (At::Start, b'"') => At::Quoted,
+                (At::Quoted, b'"') => At::QuoteSeen,
+                (At::Quoted, b'\n') => {
+                    spans = spans.or(Some(field));
+                    At::Quoted
+                }
+                (At::Quoted, _) => At::Quoted,
+                (At::QuoteSeen, b'"') => At::Quoted,
+                (_, b',') => {
+                    field += 1;
+                    At::Start
+                }
+                (_, b'\n') => At::Start,
+                (At::QuoteSeen, b'\r') if matches!(record.get(i + 1), None | Some(b'\n')) => {
+                    At::Text
+                }
+                (At::QuoteSeen, _) => {
+                    closes = false;
+                    At::Text
+                }
+                _ => At::Text,
+            };
+        }
+        (closes && at != At::Quoted, spans)
     }
 
     fn describe(wanted: &[String], row: Row<'_>) -> String {
@@ -814,10 +807,12 @@ mod tests {
         #![proptest_config(proptest::prelude::ProptestConfig::with_cases(200))]
 
         /// Files read in parallel blocks give exactly the rows, lines, quarantine
-        /// reasons and raw text of reading them row by row: short and long rows, CRLF
-        /// and blank lines, bytes that are not UTF-8, empty cells, quoted fields with
-        /// delimiters, doubled quotes and line ends inside, stray and unclosed quotes
-        /// (read row by row from there on), rows across block and piece boundaries.
+        /// reasons and raw text of reading them record by record with the `csv`
+        /// crate under the stray-quote rule: short and long rows, CRLF and blank
+        /// lines, bytes that are not UTF-8, empty cells, quoted fields with
+        /// delimiters, doubled quotes and line ends inside, records across lines
+        /// that are whole, too long or of the wrong shape, stray and unclosed quotes,
+        /// rows across block and piece boundaries.
         #[test]
         fn blocks_read_like_rows(
             lines in proptest::collection::vec(
@@ -846,8 +841,17 @@ mod tests {
                         proptest::strategy::Just(b"a\"b,c,d,e,f,g".to_vec()),
                         proptest::strategy::Just(b"\"a\"b,c,d,e,f,g".to_vec()),
                         proptest::strategy::Just(b"\"open,c,d,e,f,g".to_vec()),
+                        proptest::strategy::Just(b"a,b,\"open,e,f,g".to_vec()),
+                        proptest::strategy::Just(b"a,b,c,d,e,f\"".to_vec()),
                         proptest::strategy::Just(b"\"a\"\rb,c,d,e,f,g".to_vec()),
+                        proptest::strategy::Just(b"a,\"b\",c,d,e,\"f\nx\"y".to_vec()),
                     ],
+                    // A quoted field across lines, near and past the stray limit.
+                    1 => (0..STRAY_LIMIT * 2, proptest::bool::ANY).prop_map(|(n, extra)| {
+                        let cell = "ab\n".repeat(n / 3);
+                        let tail = if extra { ",g" } else { "" };
+                        format!("a,\"{cell}\",c,d,e,f{tail}").into_bytes()
+                    }),
                 ],
                 0..400,
             ),
@@ -898,15 +902,16 @@ mod tests {
 
     #[test]
     fn a_record_longer_than_a_block_is_read_whole_and_an_endless_header_refused() {
-        // A quoted cell of 3 KB with line ends inside, blocks of 1 KB in tests: the
-        // block grows until the record ends; the next row keeps its own line.
-        let long = "x\n".repeat(1500);
+        // A quoted cell of 3 KB on one line, blocks of 1 KB in tests: the block grows
+        // until the record ends; the next row keeps its own line.
+        let long = "x,".repeat(1500);
         let bytes =
             format!("ticket_id,user_id,opened_at\nT1,\"{long}\",2026-01-01\nT2,b,2026-01-02\n");
         let rows = by_blocks(bytes.as_bytes()).unwrap();
         assert_eq!(rows, by_rows(bytes.as_bytes()).unwrap());
         assert_eq!(rows.len(), 2);
-        assert!(rows[1].starts_with("1503: T2,"), "{}", rows[1]);
+        assert!(rows[0].starts_with("2: T1,x,x,"), "{}", rows[0]);
+        assert!(rows[1].starts_with("3: T2,"), "{}", rows[1]);
         // A quote left open in the header makes the header span lines: not text.
         let rows = "T1,a,2026-01-01\n".repeat(200);
         let bytes = format!("\"ticket_id,user_id,opened_at\n{rows}");
@@ -916,6 +921,65 @@ mod tests {
         let bytes = format!("ticket_id,user_id,opened_at{}\n{rows}", ",x".repeat(600));
         let e = by_blocks(bytes.as_bytes()).unwrap_err();
         assert!(e.contains("header row does not end"), "{e}");
+    }
+
+    /// One stray quote (`T5,"u5,...`) once made the rest of the file one quarantined
+    /// row: 1 quarantined of 2 read. Its line alone is quarantined, with the reason,
+    /// and every other row is read, on its own line, in blocks as row by row.
+    // See: issue 12, finding 5.
+    #[test]
+    fn a_stray_quote_quarantines_its_line_alone_and_reading_resumes() {
+        let mut bytes = b"ticket_id,user_id,opened_at\n".to_vec();
+        for i in 0..300 {
+            let row = if i == 5 {
+                format!("T{i},\"u{i},2026-01-01\n")
+            } else {
+                format!("T{i},u{i},2026-01-01\n")
+            };
+            bytes.extend_from_slice(row.as_bytes());
+        }
+        // Whole records across lines elsewhere in the file are still read whole.
+        bytes.extend_from_slice(b"T300,\"two\nlines\",2026-01-02\nT301,\"x\",2026-01-03\n");
+        let rows = by_blocks(&bytes).unwrap();
+        assert_eq!(rows, by_rows(&bytes).unwrap());
+        assert_eq!(rows.len(), 302, "{:?}", &rows[..8]);
+        assert!(
+            rows[5].starts_with("7: ! a stray quote: the quote that opens `user_id` runs past"),
+            "{}",
+            rows[5]
+        );
+        assert!(rows[5].ends_with("| T5,\"u5,2026-01-01"), "{}", rows[5]);
+        assert!(rows[6].starts_with("8: T6,u6,2026-01-01"), "{}", rows[6]);
+        assert!(
+            rows[300].starts_with("302: T300,two\nlines,"),
+            "{}",
+            rows[300]
+        );
+        assert!(rows[301].starts_with("304: T301,x,"), "{}", rows[301]);
+        let bad = rows.iter().filter(|r| r.contains(": ! ")).count();
+        assert_eq!(bad, 1);
+    }
+
+    #[test]
+    fn a_quote_open_at_the_end_of_the_file_or_past_the_limit_is_a_stray() {
+        // Never closes: the last line is the stray, the ones before are read.
+        let bytes = b"ticket_id,user_id,opened_at\nT1,a,2026-01-01\nT2,\"b,2026-01-02\nT3,c,2026";
+        let rows = by_blocks(bytes).unwrap();
+        assert_eq!(rows, by_rows(bytes).unwrap());
+        assert_eq!(rows.len(), 3, "{rows:?}");
+        assert!(rows[1].starts_with("3: ! a stray quote"), "{}", rows[1]);
+        assert!(rows[2].starts_with("4: T3,c,2026"), "{}", rows[2]);
+        // A well-formed record across lines, but longer than the limit.
+        let long = "x\n".repeat(STRAY_LIMIT);
+        let text = format!("ticket_id,user_id,opened_at\nT1,\"{long}\",2026-01-01\nT2,b,2026\n");
+        let rows = by_blocks(text.as_bytes()).unwrap();
+        assert_eq!(rows, by_rows(text.as_bytes()).unwrap());
+        assert!(rows[0].starts_with("2: ! a stray quote"), "{}", rows[0]);
+        assert_eq!(rows.len(), 2 + STRAY_LIMIT, "{:?}", &rows[..3]);
+        assert!(rows
+            .last()
+            .unwrap()
+            .starts_with(&format!("{}: T2,b", 3 + STRAY_LIMIT)));
     }
 
     #[test]

@@ -25,6 +25,7 @@ pub struct TimeParser {
     format: Option<Custom>,
     order: Option<DateOrder>,
     until: Option<(i64, NaiveDate)>,
+    since: Option<(i64, NaiveDate)>,
 }
 
 #[derive(Debug, Clone)]
@@ -49,6 +50,7 @@ impl TimeParser {
             format,
             order: None,
             until: None,
+            since: None,
         }
     }
 
@@ -58,14 +60,26 @@ impl TimeParser {
         self
     }
 
+    /// Refuses instants before the start of day `first` (see `quality`: two years
+    /// before the first wave starts).
+    pub fn since(mut self, first: Option<NaiveDate>) -> Self {
+        self.since = first.map(|d| (local_to_utc_ms(self.tz, d.and_time(NaiveTime::MIN)), d));
+        self
+    }
+
     /// The instant (ms since the epoch, UTC) a timestamp cell names, when it is
-    /// not past the day set with [`TimeParser::until`].
+    /// within the days set with [`TimeParser::since`] and [`TimeParser::until`].
     pub fn instant(&self, cell: &str) -> Result<i64, String> {
         let ms = self.instant_any(cell)?;
-        match self.until {
-            Some((limit, day)) if ms >= limit => Err(format!(
+        let shown = || cell.trim().chars().take(40).collect::<String>();
+        match (self.since, self.until) {
+            (Some((limit, day)), _) if ms < limit => Err(format!(
+                "`{}` is before {day}, more than two years before the first wave starts: a mistyped year?",
+                shown()
+            )),
+            (_, Some((limit, day))) if ms >= limit => Err(format!(
                 "`{}` is after {day}, decades past the rollout's waves: a mistyped year?",
-                cell.trim().chars().take(40).collect::<String>()
+                shown()
             )),
             _ => Ok(ms),
         }
@@ -942,5 +956,34 @@ mod tests {
         assert_eq!(parse_local("3/4/2026 09:30:00.12345678†"), None);
         assert_eq!(parse_local("3/4/2026 09:30:00.1†"), None);
         assert!(parse_local("3/4/2026 09:30:00.123").is_some());
+    }
+
+    /// An email "sent" in 1926 gave `days_late` -36525; an enrollment on
+    /// `0026-10-01` counted. An instant before the day set with `since` is refused
+    /// as a mistyped year, as one after `until` is.
+    // See: issue 12, finding 7.
+    #[test]
+    fn instants_more_than_two_years_before_the_waves_are_mistyped_years() {
+        let first = NaiveDate::from_ymd_opt(2024, 9, 7);
+        let p = TimeParser::new(Paris, None)
+            .since(first)
+            .until(NaiveDate::from_ymd_opt(2046, 9, 7));
+        for typo in [
+            "1926-10-01 09:00",
+            "0026-10-01",
+            "2024-09-06T23:59:59+02:00",
+        ] {
+            let e = p.instant(typo).unwrap_err();
+            assert!(
+                e.contains("is before 2024-09-07, more than two years before the first wave"),
+                "{typo}: {e}"
+            );
+        }
+        assert!(p.instant("2024-09-07 00:00").is_ok());
+        assert!(p.instant("2046-09-07 23:59").is_ok());
+        assert!(p
+            .instant("2046-09-08")
+            .unwrap_err()
+            .contains("mistyped year"));
     }
 }

@@ -2,7 +2,7 @@
 //!
 //! This stage finds a source's files (a file, or every file of a folder in name
 //! order), opens each one (BOM, delimiter), maps its headers to the canonical columns
-//! of SPEC §3 (exact name, then case-insensitive; `columns = { .. }` overrides) and
+//! of docs/inputs.md (exact name, then case-insensitive; `columns = { .. }` overrides) and
 //! hands every data row, with its file and line, to the caller. It judges no value:
 //! the rules (required values, dates, events, duplicates, matching people) live in
 //! `quality`. A row whose shape is wrong (more or fewer fields than the header, bytes
@@ -21,6 +21,7 @@
 pub mod canonical;
 pub mod dates;
 pub mod detect;
+pub(crate) mod records;
 pub mod shape;
 pub mod table;
 pub mod text;
@@ -52,7 +53,9 @@ pub struct InputFile {
 }
 
 /// The files of a source: the path itself, or every file in the folder in name
-/// order (hidden files, such as `.DS_Store`, and sub-folders are skipped).
+/// order (hidden files, such as `.DS_Store`, and sub-folders are skipped). A path,
+/// or a file of the folder, that is neither a regular file nor a folder (a FIFO,
+/// which would never end; a device; a socket) is an error that names it.
 pub fn list_files(source: Source, cfg: &SourceConfig) -> Result<Vec<PathBuf>, Error> {
     let path = &cfg.path;
     let missing = |detail: &str| Error::MissingInput {
@@ -65,6 +68,7 @@ pub fn list_files(source: Source, cfg: &SourceConfig) -> Result<Vec<PathBuf>, Er
         _ => Error::io(path, e),
     })?;
     if !meta.is_dir() {
+        regular(source, path, &meta)?;
         return Ok(vec![path.clone()]);
     }
     let mut files = Vec::new();
@@ -74,16 +78,59 @@ pub fn list_files(source: Source, cfg: &SourceConfig) -> Result<Vec<PathBuf>, Er
         if name.to_string_lossy().starts_with('.') {
             continue;
         }
-        let file_type = entry.file_type().map_err(|e| Error::io(&entry.path(), e))?;
-        if file_type.is_file() || (file_type.is_symlink() && entry.path().is_file()) {
-            files.push(entry.path());
+        let file = entry.path();
+        // Through a symlink to what it names.
+        let meta = std::fs::metadata(&file).map_err(|e| Error::io(&file, e))?;
+        if meta.is_dir() {
+            continue;
         }
+        regular(source, &file, &meta)?;
+        files.push(file);
     }
     if files.is_empty() {
         return Err(missing("the folder holds no file"));
     }
     files.sort_by(|a, b| a.file_name().cmp(&b.file_name()));
     Ok(files)
+}
+
+/// Refuses what is not a regular file: reading a FIFO waits for a writer forever,
+/// reading a device never ends or reads what is not an export.
+fn regular(source: Source, path: &Path, meta: &std::fs::Metadata) -> Result<(), Error> {
+    if meta.is_file() {
+        return Ok(());
+    }
+    let what = special_kind(&meta.file_type());
+    Err(Error::Unreadable {
+        file: path.to_path_buf(),
+        message: format!(
+            "is {what}, not a regular file or folder: uptake reads exported files only\nhelp: point `[sources.{}] path` at an export, or at a folder of exports",
+            source.name()
+        ),
+    })
+}
+
+/// What a file that is neither regular nor a folder is, in words.
+#[cfg(unix)]
+fn special_kind(t: &std::fs::FileType) -> &'static str {
+    use std::os::unix::fs::FileTypeExt;
+    if t.is_fifo() {
+        "a FIFO (named pipe)"
+    } else if t.is_char_device() {
+        "a character device"
+    } else if t.is_block_device() {
+        "a block device"
+    } else if t.is_socket() {
+        "a socket"
+    } else {
+        "a special file"
+    }
+}
+
+/// What a file that is neither regular nor a folder is, in words.
+#[cfg(not(unix))]
+fn special_kind(_t: &std::fs::FileType) -> &'static str {
+    "a special file"
 }
 
 /// The canonical columns a source reads, in a fixed order: required, then optional.

@@ -15,6 +15,7 @@ use crate::schema::Source;
 
 use super::closest_header;
 use super::dates::{order_evidence, IsoWriter, OrderEvidence};
+use super::records::{stray_reason, Part, Splitter};
 use super::shape::{column_shape, Shape};
 
 /// One row an adapter hands on.
@@ -120,6 +121,18 @@ impl Ctx<'_> {
             };
             let needed = (i < self.n_required && !provides.contains(&canonical.as_str()))
                 || configured.is_some();
+            if found.is_none() && needed && headers.len() < 2 {
+                // One field: not a delimited file at all (`/etc/shadow`, a text
+                // file). Its first line is not quoted: it may be anything.
+                return Err(Error::Unreadable {
+                    file: self.path.to_path_buf(),
+                    message: format!(
+                        "does not look like a CSV export: its first line has no comma, tab or semicolon, and a {} file needs a column `{canonical}`\nhelp: check `[sources.{}] path` and that the file is exported as CSV",
+                        self.source.name(),
+                        self.source.name()
+                    ),
+                });
+            }
             if found.is_none() && needed {
                 let looked_for = configured
                     .map(String::as_str)
@@ -320,6 +333,8 @@ pub struct TableRow {
     pub cells: Vec<String>,
     /// The row re-joined, for the quarantine file.
     pub raw: String,
+    /// Why the line is not a row: it opens a stray quote.
+    stray: Option<String>,
 }
 
 impl TableRow {
@@ -329,8 +344,12 @@ impl TableRow {
             .map_or_else(String::new, |c| clean(c))
     }
 
-    /// Whether the row has the header's shape; the reason when not.
+    /// Whether the row has the header's shape; the reason when not (a line that
+    /// opens a stray quote never has).
     pub fn shape(&self, n_headers: usize) -> Result<(), String> {
+        if let Some(reason) = &self.stray {
+            return Err(reason.clone());
+        }
         let extra_empty = self
             .cells
             .iter()
@@ -349,45 +368,100 @@ impl TableRow {
 
 /// Parses `text`, whose first line is a header, as a delimited table (delimiter
 /// sniffed from the header). `first_line` is the file line of the header. Blank lines
-/// end nothing and are not rows.
+/// end nothing and are not rows. A line that opens a stray quote is a row of its own
+/// with no cells, which [`TableRow::shape`] refuses with the reason; reading resumes
+/// on the next line (see `records.rs`).
 pub fn parse_table(text: &str, first_line: u64) -> Table {
-    let delimiter = super::canonical::sniff_delimiter(text.as_bytes());
-    let mut reader = csv_reader(delimiter, text.as_bytes());
+    let bytes = text.as_bytes();
+    let delimiter = super::canonical::sniff_delimiter(bytes);
     let mut table = Table::default();
-    let mut record = csv::StringRecord::new();
-    let mut first = true;
-    loop {
-        match reader.read_record(&mut record) {
-            Ok(true) => {}
-            Ok(false) => break,
-            // The text is valid UTF-8 (it was decoded); only a bad quote can fail.
-            Err(_) => break,
-        }
-        let line = record.position().map_or(first_line, |p| p.line()) + first_line - 1;
-        let cells: Vec<String> = record
-            .iter()
-            .map(|c| c.strip_suffix('\r').unwrap_or(c).to_string())
-            .collect();
+    // The header: the first record that is not blank, read as the csv crate reads it.
+    let mut reader = csv_reader(delimiter, bytes);
+    let mut record = csv::ByteRecord::new();
+    let mut found = false;
+    while let Ok(true) = reader.read_byte_record(&mut record) {
+        let cells = cells_of(&record);
         if cells.iter().all(|c| c.trim().is_empty()) {
             continue;
         }
-        if first {
-            table.headers = cells
-                .iter()
-                .map(|h| {
-                    h.trim()
-                        .trim_matches('\u{feff}')
-                        .trim_matches('"')
-                        .to_string()
-                })
-                .collect();
-            first = false;
-            continue;
+        table.headers = cells
+            .iter()
+            .map(|h| {
+                h.trim()
+                    .trim_matches('\u{feff}')
+                    .trim_matches('"')
+                    .to_string()
+            })
+            .collect();
+        found = true;
+        break;
+    }
+    if !found {
+        return table;
+    }
+    let (pos, line) = (
+        reader.position().byte() as usize,
+        first_line - 1 + reader.position().line(),
+    );
+    let rest = &bytes[pos.min(bytes.len())..];
+    let splitter = Splitter {
+        delimiter,
+        fields: Some(table.headers.len()),
+        piece: usize::MAX,
+    };
+    let mut part_line = line;
+    for part in splitter.split(rest, true).0 {
+        let (Part::Records { from, to } | Part::Stray { from, to, .. }) = part;
+        let chunk = &rest[from..to];
+        match part {
+            Part::Stray { field, .. } => {
+                let column = table.headers.get(field).map_or("?", String::as_str);
+                table.rows.push(TableRow {
+                    line: part_line,
+                    cells: Vec::new(),
+                    raw: super::canonical::line_text(chunk),
+                    stray: Some(stray_reason(column, table.headers.len())),
+                });
+            }
+            Part::Records { .. } => {
+                let mut reader = csv_reader(delimiter, chunk);
+                while let Ok(true) = reader.read_byte_record(&mut record) {
+                    let (start, at) = record
+                        .position()
+                        .map_or((0, 1), |p| (p.byte() as usize, p.line()));
+                    // The csv crate skips blank lines without counting them.
+                    let blank = chunk[start.min(chunk.len())..]
+                        .iter()
+                        .take_while(|&&c| c == b'\n')
+                        .count() as u64;
+                    let cells = cells_of(&record);
+                    if cells.iter().all(|c| c.trim().is_empty()) {
+                        continue;
+                    }
+                    let raw = join(&cells);
+                    table.rows.push(TableRow {
+                        line: part_line - 1 + at + blank,
+                        cells,
+                        raw,
+                        stray: None,
+                    });
+                }
+            }
         }
-        let raw = join(&cells);
-        table.rows.push(TableRow { line, cells, raw });
+        part_line += memchr::memchr_iter(b'\n', chunk).count() as u64;
     }
     table
+}
+
+/// A record's cells as text, each without the `\r` of a CRLF line end.
+fn cells_of(record: &csv::ByteRecord) -> Vec<String> {
+    record
+        .iter()
+        .map(|c| {
+            let c = String::from_utf8_lossy(c);
+            c.strip_suffix('\r').unwrap_or(&c).to_string()
+        })
+        .collect()
 }
 
 /// Cells re-joined as one CSV line.
@@ -547,6 +621,30 @@ mod tests {
         assert_eq!(t.rows[0].line, 6);
         assert_eq!(t.rows[0].cells[1], "x\r\ny");
         assert_eq!(t.rows[1].line, 9);
+    }
+
+    /// A tool export with one stray quote once lost every row after it.
+    // See: issue 12, finding 5.
+    #[test]
+    fn a_stray_quote_in_an_export_is_one_bad_line_and_reading_resumes() {
+        let t = parse_table(
+            "Id,Subject,Status\n1,\"Laptop,open\n2,\"Two\nlines\",solved\n3,x,open\n",
+            1,
+        );
+        assert_eq!(t.rows.len(), 3);
+        assert_eq!(t.rows[0].line, 2);
+        let e = t.rows[0].shape(3).unwrap_err();
+        assert!(
+            e.contains("a stray quote") && e.contains("`Subject`"),
+            "{e}"
+        );
+        assert_eq!(t.rows[0].raw, "1,\"Laptop,open");
+        assert_eq!(
+            (t.rows[1].line, t.rows[1].cells[1].as_str()),
+            (3, "Two\nlines")
+        );
+        assert!(t.rows[1].shape(3).is_ok());
+        assert_eq!((t.rows[2].line, t.rows[2].cells[0].as_str()), (5, "3"));
     }
 
     #[test]

@@ -100,11 +100,24 @@ fn write_charts(dir: &Path, charts: &[charts::Chart]) -> Result<(), Error> {
 }
 
 /// `quarantine/<source>.csv` for every configured source (a header alone when
-/// nothing was rejected, so the folder always says the same thing). The rows are
-/// the inputs' rows as they stood, so they name people: owner-only, like the nudge
-/// lists, and not sponsor-facing.
+/// nothing was rejected, so the folder always says the same thing), and
+/// `quarantine/unmatched.csv`: every id the events name that is not on the roster,
+/// with its source and the rows that carry it. The rows are the inputs' rows as they
+/// stood and the ids name people: owner-only, like the nudge lists, and not
+/// sponsor-facing.
 fn write_quarantine(dir: &Path, cfg: &Config, data: &Dataset) -> Result<(), Error> {
     restrict(dir, 0o700)?;
+    let unmatched: Vec<Vec<String>> = data
+        .unmatched
+        .iter()
+        .flat_map(|(source, ids)| {
+            ids.iter()
+                .map(|u| vec![source.name().to_string(), u.id.clone(), u.rows.to_string()])
+        })
+        .collect();
+    let path = dir.join("unmatched.csv");
+    write_text_csv(&path, &["source", "user_id", "rows"], &unmatched)?;
+    restrict(&path, 0o600)?;
     for source in Source::ALL {
         if !cfg.sources.contains_key(&source) {
             continue;

@@ -388,6 +388,16 @@ fn cases() -> Vec<Case> {
             says: &["email.csv: does not look like a CSV text file", "[sources.email] path"],
         },
         Case {
+            name: "not a delimited file",
+            setup: Setup::File("roster.csv", b"root:x:0:0:root:/root:/bin/bash\nbin:x:1:1::/:\n"),
+            args: VALIDATE,
+            code: 1,
+            says: &[
+                "roster.csv: does not look like a CSV export: its first line has no comma, tab or semicolon",
+                "[sources.roster] path",
+            ],
+        },
+        Case {
             name: "export of another source",
             setup: Setup::Custom(|dir| {
                 let export = crate::util::fixture("exports/intune/resaved.csv");
@@ -423,6 +433,14 @@ fn cases() -> Vec<Case> {
         },
         // The cases below need more than a changed file: see their own tests.
         Case {
+            // messy.rs: a_fifo_as_a_source_path_is_an_error_that_names_it
+            name: "not a regular file",
+            setup: Setup::None,
+            args: &[],
+            code: 1,
+            says: &[],
+        },
+        Case {
             name: "permission denied on an input",
             setup: Setup::None,
             args: &[],
@@ -442,6 +460,33 @@ fn cases() -> Vec<Case> {
             args: &[],
             code: 1,
             says: &[],
+        },
+        Case {
+            name: "foreign latest",
+            setup: Setup::Custom(|dir| {
+                std::fs::create_dir_all(dir.join("out/latest")).unwrap();
+                std::fs::write(dir.join("out/latest/notes.txt"), "mine").unwrap();
+            }),
+            args: RUN,
+            code: 1,
+            says: &[
+                "out/latest: is a folder, not the link to the latest report uptake writes",
+                "uptake never replaces or deletes what it did not write",
+                "help: move it away, or pass another folder with --out",
+            ],
+        },
+        Case {
+            name: "foreign day folder",
+            setup: Setup::Custom(|dir| {
+                std::fs::create_dir_all(dir.join("out/2026-11-20")).unwrap();
+                std::fs::write(dir.join("out/2026-11-20/budget.xlsx"), "mine").unwrap();
+            }),
+            args: RUN,
+            code: 1,
+            says: &[
+                "out/2026-11-20: is a folder with no uptake manifest.json, so not a report uptake wrote",
+                "help: move it away, or pass another folder with --out",
+            ],
         },
         Case {
             name: "report folder is a file",

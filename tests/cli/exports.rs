@@ -339,10 +339,12 @@ path = "{jira}"
 format = "auto"
 [[waves]]
 name = "W1"
-start = "2023-11-01"
+start = "2022-11-01"
 groups = ["Finance", "HR"]
 enrollment_target = [[14, 1.0]]
 "#,
+        // The wave starts within two years of the Teams report (November 2020):
+        // an event more than two years before the first wave is a mistyped year.
         roster = ex.join("entra/exportUsers_2024-1-20.csv").display(),
         intune = ex
             .join("intune/DevicesWithInventory_2024-01-20.csv")

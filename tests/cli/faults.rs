@@ -11,7 +11,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use sha2::{Digest, Sha256};
 
@@ -304,5 +304,96 @@ fn a_run_onto_a_full_disk_exits_1_and_leaves_the_previous_report() {
             "free space",
         );
         assert!(stderr.contains("No space left on device"), "{stderr}");
+    }
+}
+
+/// Writes a lock of uptake's for a run of another host (or container), its
+/// temporary folder with a file in it, and sets the lock's age.
+fn foreign_run(out: &Path, stem: &str, age: std::time::Duration) -> PathBuf {
+    let lock = out.join(format!("{stem}.lock"));
+    std::fs::write(
+        &lock,
+        "uptake report lock\nhost=ci_runner_7\nboot=another-boot\npidns=pid:[4026532999]\npid=4000000\nstart=123\n",
+    )
+    .unwrap();
+    std::fs::File::options()
+        .write(true)
+        .open(&lock)
+        .unwrap()
+        .set_modified(std::time::SystemTime::now() - age)
+        .unwrap();
+    let tmp = out.join(format!("{stem}.tmp"));
+    std::fs::create_dir_all(tmp.join("tables")).unwrap();
+    std::fs::write(tmp.join("tables/group_metrics.csv"), "being written\n").unwrap();
+    tmp
+}
+
+/// Two runs on different hosts or containers sharing `--out` deleted each other's
+/// temporary folder (a pid not running here was taken for a dead run), and one
+/// exited 0 with a report of 14 files instead of 43. A temporary folder is removed
+/// only when its lock proves its run gone: here, not rewritten for an hour.
+// See: issue 12, finding 8.
+#[test]
+fn a_run_never_removes_the_temporary_folder_of_a_live_run_elsewhere() {
+    let dir = copy_fixture("handworked");
+    let config = dir.path().join("uptake.toml");
+    let out = dir.path().join("out");
+    std::fs::create_dir_all(&out).unwrap();
+    // Named as an older uptake named its folders, `.uptake-<D>-<pid>`, and as the
+    // host-and-pid names of today.
+    let live_old = foreign_run(&out, ".uptake-2026-11-20-4000000", Duration::from_secs(5));
+    let live = foreign_run(
+        &out,
+        ".uptake-2026-11-20-ci_runner_7-4000000-0000beef",
+        Duration::from_secs(5),
+    );
+    let gone = foreign_run(
+        &out,
+        ".uptake-2026-11-20-ci_runner_7-4000001-0000cafe",
+        Duration::from_secs(3600),
+    );
+    run_ok(&config, &out, &[]);
+    for tmp in [&live_old, &live] {
+        assert_eq!(
+            std::fs::read_to_string(tmp.join("tables/group_metrics.csv")).unwrap(),
+            "being written\n",
+            "{}",
+            tmp.display()
+        );
+    }
+    assert!(!gone.exists(), "a run gone for an hour leaves nothing");
+    assert!(!gone.with_extension("lock").exists());
+    assert_eq!(visible(&out), ["2026-11-20", "latest"]);
+}
+
+/// A real folder named `latest` with a user's file in it was deleted without a
+/// word, and a day folder uptake did not write was replaced. Each is an error that
+/// names it (exit 1), and is left as it was.
+// See: issue 12, finding 8.
+#[test]
+fn a_latest_or_a_day_folder_uptake_did_not_write_is_left_as_it_was() {
+    let dir = copy_fixture("handworked");
+    let config = dir.path().join("uptake.toml");
+    let out = dir.path().join("out");
+    for (name, file) in [("latest", "notes.txt"), ("2026-11-20", "budget.xlsx")] {
+        let _ = std::fs::remove_dir_all(&out);
+        std::fs::create_dir_all(out.join(name)).unwrap();
+        std::fs::write(out.join(name).join(file), "the user's own\n").unwrap();
+        let (code, stderr) = run_wrapped(&[], &config, &out);
+        assert_eq!(code, Some(1), "{stderr}");
+        assert!(
+            stderr.contains(&format!("{}: is a folder", out.join(name).display())),
+            "{stderr}"
+        );
+        assert!(stderr.contains("uptake never replaces or deletes what it did not write"));
+        assert_eq!(
+            std::fs::read_to_string(out.join(name).join(file)).unwrap(),
+            "the user's own\n"
+        );
+        let names: Vec<String> = std::fs::read_dir(&out)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(names, [name], "nothing else is written");
     }
 }

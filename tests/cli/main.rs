@@ -7,6 +7,7 @@ mod effects;
 mod exports;
 mod faults;
 mod golden;
+mod messy;
 mod metrics;
 mod privacy;
 mod properties;

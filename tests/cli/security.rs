@@ -318,3 +318,69 @@ fn no_sponsor_facing_file_of_a_generated_rollout_names_a_person() {
     let text = std::fs::read_to_string(&nudge[0]).unwrap().to_lowercase();
     assert!(text.split([',', '\n']).any(|t| ids.contains(t)));
 }
+
+/// `uptake validate --config config`, which must fail with exit 1; its stderr.
+fn validate_fails(config: &Path) -> String {
+    let output = crate::util::uptake()
+        .args(["validate", "--config"])
+        .arg(config)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    stderr
+}
+
+/// A source path naming a file that is not a CSV (here a copy of a shadow file)
+/// once printed its first line in the error ("found: root:$6$..."). The error names
+/// the file and says what is wrong without quoting it; a header row of a real CSV
+/// is quoted no further than its first 200 characters.
+// See: issue 12, finding 8.
+#[test]
+fn an_error_never_quotes_a_secret_file_or_more_than_200_characters() {
+    let dir = copy_fixture("handworked");
+    let d = dir.path();
+    let secret =
+        "root:$6$s4ltS4lt$W0rkedOutHashOfTheRootPassword0123456789abcdef:19000:0:99999:7:::";
+    std::fs::write(
+        d.join("shadow"),
+        format!("{secret}\ndaemon:*:19000:0:99999:7:::\n"),
+    )
+    .unwrap();
+    replace_in(
+        d,
+        "uptake.toml",
+        &[("path = \"roster.csv\"", "path = \"shadow\"")],
+    );
+    let stderr = validate_fails(&d.join("uptake.toml"));
+    assert!(
+        stderr.contains("shadow: does not look like a CSV export"),
+        "{stderr}"
+    );
+    assert!(
+        !stderr.contains("s4lt") && !stderr.contains("root"),
+        "{stderr}"
+    );
+
+    // A CSV whose header row is long: at most its first 200 characters are quoted.
+    let long: Vec<String> = (0..40)
+        .map(|i| format!("column_{i:02}_of_a_long_export"))
+        .collect();
+    std::fs::write(d.join("roster.csv"), format!("{}\nx\n", long.join(","))).unwrap();
+    replace_in(
+        d,
+        "uptake.toml",
+        &[("path = \"shadow\"", "path = \"roster.csv\"")],
+    );
+    let stderr = validate_fails(&d.join("uptake.toml"));
+    let quoted: usize = long
+        .iter()
+        .filter(|c| stderr.contains(c.as_str()))
+        .map(|c| c.len() + 2)
+        .sum();
+    assert!(
+        (100..=202).contains(&quoted),
+        "{quoted} characters quoted: {stderr}"
+    );
+    assert!(stderr.contains("more headers, not shown)"), "{stderr}");
+}
