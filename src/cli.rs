@@ -223,4 +223,34 @@ mod tests {
         assert!(bad("--selection=-1").contains("not a selection strength"));
         assert!(bad("--selection=NaN").contains("not a selection strength"));
     }
+
+    #[test]
+    fn parses_the_capability_flags() {
+        let args = |extra: &[&str]| {
+            let mut all = vec!["uptake", "generate", "--users", "10", "--out", "d"];
+            all.extend(extra);
+            Cli::try_parse_from(all)
+        };
+        let Command::Generate(a) = args(&[]).unwrap().command else {
+            panic!("generate")
+        };
+        assert_eq!(a.workloads, 1);
+        assert!(!(a.cuts || a.snapshots || a.channels || a.after));
+        let flags = [
+            "--workloads",
+            "3",
+            "--cuts",
+            "--snapshots",
+            "--channels",
+            "--after",
+        ];
+        let Command::Generate(a) = args(&flags).unwrap().command else {
+            panic!("generate")
+        };
+        assert_eq!(a.workloads, 3);
+        assert!(a.cuts && a.snapshots && a.channels && a.after);
+        for n in ["0", "5", "x"] {
+            assert!(args(&["--workloads", n]).is_err(), "{n}");
+        }
+    }
 }

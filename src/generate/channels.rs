@@ -133,7 +133,7 @@ impl Channels {
         let start = world.waves[w].start;
         let (prof, engaged) = (p.profile, p.engaged);
         let rng = &mut self.rng;
-        let meet = if prof.email < 0.5 { 0.7 } else { 0.25 } * engaged;
+        let meet = if prof.email < 0.5 { 0.5 } else { 0.15 } * engaged;
         for (campaign, begins) in &self.meetings[w] {
             if p.absent_on(begins.date()) || !rng.random_bool(meet.min(0.9)) {
                 continue;

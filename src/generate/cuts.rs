@@ -53,13 +53,8 @@ impl Cuts {
         let home = (0..world.depts.len())
             .map(|_| rng.random_range(0..shared))
             .collect();
-        let mut special = Vec::new();
-        let mut pick_people = |rng: &mut ChaCha8Rng, count: usize, what: Special| {
-            for _ in 0..count.min(n) {
-                special.push((rng.random_range(0..n.max(1)), what));
-            }
-        };
-        // Departments with a wave, of a size the privacy rules show (not too big).
+        // Two departments with a wave, of a size the privacy rules show, get a centre
+        // of their own.
         let mut candidates: Vec<usize> = (0..world.depts.len())
             .filter(|&d| world.depts[d].wave.is_some() && (8..=n / 8).contains(&sizes[d]))
             .collect();
@@ -67,18 +62,36 @@ impl Cuts {
         let mut dedicated = vec![None; world.depts.len()];
         for (j, &d) in candidates.iter().take(2).enumerate() {
             dedicated[d] = Some(centres.len());
-            let outsiders = rng.random_range(1..=3);
-            pick_people(&mut rng, outsiders, Special::Centre(centres.len()));
             centres.push(format!("FR02-{}", 5200 + 10 * j));
+        }
+        // People picked out by hand: never twice, and never of a department a centre
+        // holds whole (so that it stays whole, and its outsiders come from elsewhere).
+        let mut special: Vec<(usize, Special)> = Vec::new();
+        let mut pick = |rng: &mut ChaCha8Rng, count: usize, what: Special| {
+            for _ in 0..count {
+                let tries: Vec<usize> = (0..50).map(|_| rng.random_range(0..n.max(1))).collect();
+                let fits = |&&i: &&usize| {
+                    n > 0
+                        && dedicated[usize::from(world.people[i])].is_none()
+                        && special.iter().all(|&(j, _)| j != i)
+                };
+                if let Some(&i) = tries.iter().find(fits) {
+                    special.push((i, what));
+                }
+            }
+        };
+        for c in dedicated.iter().flatten() {
+            let outsiders = rng.random_range(1..=3);
+            pick(&mut rng, outsiders, Special::Centre(*c));
         }
         for j in 0..2 {
             let few = rng.random_range(1..=4);
-            pick_people(&mut rng, few, Special::Centre(centres.len()));
+            pick(&mut rng, few, Special::Centre(centres.len()));
             centres.push(format!("FR09-{}", 9910 + 10 * j));
         }
         for site in TINY_SITES {
             let few = rng.random_range(1..=4);
-            pick_people(&mut rng, few, Special::Site(site));
+            pick(&mut rng, few, Special::Site(site));
         }
         special.sort_by_key(|&(i, _)| i);
         Cuts {

@@ -65,7 +65,7 @@ const SPECS: [Spec; 3] = [
         name: "App protection",
         prefix: "MAM",
         tag: "mam",
-        starts: [14, 42, 70],
+        starts: [14, 49, 70],
         curves: [&[(0, 0.0), (14, 0.45), (28, 0.75), (42, 0.9)]; 3],
         targets: (0.55, 12.0),
         file: "app_protection.csv",
@@ -89,7 +89,7 @@ const SPECS: [Spec; 3] = [
         name: "Defender",
         prefix: "Defender",
         tag: "def",
-        starts: [49, 77, 98],
+        starts: [35, 77, 98],
         curves: [&[(0, 0.0), (14, 0.5), (28, 0.85), (35, 0.95)]; 3],
         targets: (0.6, 8.0),
         file: "defender.csv",
@@ -109,9 +109,9 @@ const MODES: &[Bad] = &[
     Bad::MixedCase,
 ];
 const MODES_WITH_WORKLOAD: &[Bad] = &[
+    Bad::UnknownWorkload,
     Bad::EmptyId,
     Bad::Unparseable,
-    Bad::UnknownWorkload,
     Bad::Duplicate,
     Bad::Stranger,
     Bad::MixedCase,
