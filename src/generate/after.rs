@@ -27,7 +27,7 @@ use rand::RngExt;
 use rand_chacha::ChaCha8Rng;
 
 use super::person::Person;
-use super::sink::{Bad, Layout, Sink, Target, Weekly};
+use super::sink::{Bad, Layout, Sink, Target, Weekly, COMMON};
 use super::util::{as_of, date, days, normal, pick, work_time};
 use super::world::World;
 use super::GenerateSummary;
@@ -137,19 +137,7 @@ impl After {
                 &[],
             )?),
         };
-        let m365 = Layout::new(
-            M365_HEADER,
-            1,
-            &[11],
-            0,
-            &[
-                Bad::EmptyId,
-                Bad::Unparseable,
-                Bad::Duplicate,
-                Bad::Stranger,
-                Bad::MixedCase,
-            ],
-        );
+        let m365 = Layout::new(M365_HEADER, 1, &[11], 0, COMMON);
         let survey = Layout::new(
             "submitted_at,score,user_id,department,comment",
             2,

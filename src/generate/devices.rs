@@ -20,7 +20,7 @@ use rand::RngExt;
 use rand_chacha::ChaCha8Rng;
 
 use super::person::{earliest, Person};
-use super::sink::{self, Bad, Layout, Target};
+use super::sink::{self, Layout, Target};
 use super::snapshots::taken;
 use super::util::{as_of, at, days, guid, intune_time, secs, utc};
 
@@ -33,17 +33,10 @@ Primary user email address,Primary user display name,Compliance,Managed by,Owner
 /// The Intune export's layout: the person is `Primary user UPN` (else the email
 /// column, which a shared device leaves empty too).
 pub(super) fn intune() -> Layout {
-    const MODES: &[Bad] = &[
-        Bad::EmptyId,
-        Bad::Unparseable,
-        Bad::Duplicate,
-        Bad::Stranger,
-        Bad::MixedCase,
-    ];
     Layout {
         alt_id: Some(10),
         quote_all: true,
-        ..Layout::new(INTUNE_HEADER, 9, &[2], 0, MODES)
+        ..Layout::new(INTUNE_HEADER, 9, &[2], 0, sink::COMMON)
     }
 }
 /// Canonical devices with their last check-in.

@@ -54,7 +54,9 @@
 //!   (`roster/entra_2026-09-04.csv`, `devices/intune_...`, `tickets/itsm_...`;
 //!   `snapshots = true`): leavers vanish (no `left_on`), joiners appear, movers change
 //!   department (often across waves), devices carry `compliant` and `last_check_in` as
-//!   of each Friday, some go stale or non-compliant, some are retired and vanish.
+//!   of each Friday (canonical columns, or the Intune layout with `--workloads`), some
+//!   go stale or non-compliant, some are retired and vanish; each ticket has its state
+//!   of that Friday. The single files are not written.
 //! - `--channels` (`channels.rs`): `touchpoints.csv` (meeting, intranet, viva engage,
 //!   poster), `completions.csv` (a self-paced course), brown bags in the attendance
 //!   file, `[[training_methods]]`, `[sources.touchpoints]`, `[sources.completions]`.
@@ -62,6 +64,10 @@
 //!   device, `usage.csv` (snapshots too with `--snapshots`), the admin center's Active
 //!   Users report `m365_active_users.csv`, `survey.csv`; `[sources.usage]`,
 //!   `[sources.survey]`, `[survey]`, `active_days` and the after-enrollment targets.
+//!
+//! The new files get bad rows too, of the kinds that fit them (a shared Intune device
+//! with no user, a workload the config does not name, a score off the scale, a
+//! conflict inside one roster snapshot).
 //!
 //! Output is a pure function of `users`, `seed`, the planted effects and the features
 //! (ChaCha8, a fixed calendar, no clock, no hash iteration). It is streamed person by

@@ -25,6 +25,10 @@ const BAD_TIMES: [&str; 3] = ["2026-13-45 25:00", "yesterday", "31/02/2026 9h"];
 /// Scores a survey export can hold that no scale of 1 to 5 allows.
 const BAD_SCORES: [&str; 3] = ["6", "0", "five"];
 
+/// The bad rows of most exports: ids missing, mistyped or of a stranger, timestamps
+/// that do not parse, rows written twice.
+pub(super) const COMMON: &[Bad] = &[EmptyId, Unparseable, Duplicate, Stranger, MixedCase];
+
 /// Kinds of bad input sprinkled into the sources; each source lists those that apply.
 #[derive(Clone, Copy)]
 pub(super) enum Bad {
@@ -118,7 +122,7 @@ pub(super) fn enrollments() -> Layout {
         0,
         &[3],
         0,
-        &[EmptyId, Unparseable, Duplicate, Stranger, MixedCase],
+        COMMON,
     )
 }
 /// Email events.
@@ -155,19 +159,13 @@ pub(super) fn tickets() -> Layout {
         1,
         &[2],
         0,
-        &[EmptyId, Unparseable, Duplicate, Stranger, MixedCase],
+        COMMON,
     )
 }
 /// An event log of a person, a label and a timestamp (touchpoints, completions):
 /// `header` has the id first, the label second and the time third.
 pub(super) fn log(header: &str) -> Layout {
-    Layout::new(
-        header,
-        0,
-        &[2],
-        1,
-        &[EmptyId, Unparseable, Duplicate, Stranger, MixedCase],
-    )
+    Layout::new(header, 0, &[2], 1, COMMON)
 }
 
 /// One CSV file being written. It has its own random stream for the bad rows, so that

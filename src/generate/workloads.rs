@@ -29,7 +29,7 @@ use rand_chacha::ChaCha8Rng;
 
 use super::cuts::TINY_SITES;
 use super::person::Person;
-use super::sink::{Bad, Layout, Sink};
+use super::sink::{Bad, Layout, Sink, COMMON};
 use super::util::{
     as_of, at, base_day, days, exponential, guid, normal, pick, secs, utc, weekday, with_offset,
     work_time,
@@ -100,14 +100,7 @@ const SPECS: [Spec; 3] = [
 /// Campaign phases of a further workload's waves: (phase, day from the start).
 const PHASES: [(&str, i64); 2] = [("kickoff", -14), ("enrollment", 0)];
 
-/// Bad rows of the further workloads' exports.
-const MODES: &[Bad] = &[
-    Bad::EmptyId,
-    Bad::Unparseable,
-    Bad::Duplicate,
-    Bad::Stranger,
-    Bad::MixedCase,
-];
+/// Bad rows of the export with a `workload` column.
 const MODES_WITH_WORKLOAD: &[Bad] = &[
     Bad::UnknownWorkload,
     Bad::EmptyId,
@@ -187,8 +180,8 @@ impl Workloads {
                 })
                 .collect();
             let layout = match spec.tag {
-                "mam" => Layout::new("user_id,device_id,os,enrolled_at,app", 0, &[3], 0, MODES),
-                "kfm" => Layout::new("user_id,device_id,enrolled_at", 0, &[2], 0, MODES),
+                "mam" => Layout::new("user_id,device_id,os,enrolled_at,app", 0, &[3], 0, COMMON),
+                "kfm" => Layout::new("user_id,device_id,enrolled_at", 0, &[2], 0, COMMON),
                 _ => Layout::new(
                     "user_id,device_id,os,enrolled_at,workload",
                     0,
