@@ -24,7 +24,8 @@ pub enum Command {
     Run(RunArgs),
     /// Read and check every input; write nothing but a report of problems.
     Validate(ValidateArgs),
-    /// Write a realistic synthetic rollout (all five sources and a config).
+    /// Write a realistic synthetic rollout (all five sources and a config, and more
+    /// with the capability flags).
     Generate(GenerateArgs),
 }
 
@@ -74,6 +75,25 @@ pub struct GenerateArgs {
     /// both the chance of training and of enrolling, as real selection does.
     #[arg(long, value_name = "S", value_parser = parse_selection)]
     pub selection: Option<f64>,
+    /// How many workloads, each with its own waves and export: 1 (Intune MDM only),
+    /// up to 4 (App protection, OneDrive KFM by a roster wave column, Defender).
+    #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u8).range(1..=4))]
+    pub workloads: u8,
+    /// Roster columns `location` and `cost_center`, configured as cuts.
+    #[arg(long)]
+    pub cuts: bool,
+    /// Roster, devices and tickets as folders of weekly snapshots, with movers,
+    /// leavers, joiners and retired devices.
+    #[arg(long)]
+    pub snapshots: bool,
+    /// Touchpoints (meetings, intranet, Viva Engage, posters), self-paced course
+    /// completions and brown-bag sessions.
+    #[arg(long)]
+    pub channels: bool,
+    /// After enrollment: device compliance and check-ins, usage, the Microsoft 365
+    /// Active Users report and a satisfaction survey.
+    #[arg(long)]
+    pub after: bool,
 }
 
 /// A factor `uptake generate --effect` can plant an effect of.
@@ -202,5 +222,35 @@ mod tests {
         assert!(bad("--effect=trained=x").contains("not a risk ratio"));
         assert!(bad("--selection=-1").contains("not a selection strength"));
         assert!(bad("--selection=NaN").contains("not a selection strength"));
+    }
+
+    #[test]
+    fn parses_the_capability_flags() {
+        let args = |extra: &[&str]| {
+            let mut all = vec!["uptake", "generate", "--users", "10", "--out", "d"];
+            all.extend(extra);
+            Cli::try_parse_from(all)
+        };
+        let Command::Generate(a) = args(&[]).unwrap().command else {
+            panic!("generate")
+        };
+        assert_eq!(a.workloads, 1);
+        assert!(!(a.cuts || a.snapshots || a.channels || a.after));
+        let flags = [
+            "--workloads",
+            "3",
+            "--cuts",
+            "--snapshots",
+            "--channels",
+            "--after",
+        ];
+        let Command::Generate(a) = args(&flags).unwrap().command else {
+            panic!("generate")
+        };
+        assert_eq!(a.workloads, 3);
+        assert!(a.cuts && a.snapshots && a.channels && a.after);
+        for n in ["0", "5", "x"] {
+            assert!(args(&["--workloads", n]).is_err(), "{n}");
+        }
     }
 }

@@ -277,8 +277,15 @@ fn generate_rollout(args: &GenerateArgs) -> Result<Outcome, Error> {
         out: args.out.clone(),
     };
     let planted = planted_effects(args)?;
+    let features = generate::Features {
+        workloads: usize::from(args.workloads),
+        cuts: args.cuts,
+        snapshots: args.snapshots,
+        channels: args.channels,
+        after: args.after,
+    };
     let summary =
-        generate::generate_planted(&opts, &planted).map_err(|e| Error::io(&args.out, e))?;
+        generate::generate_with(&opts, &planted, &features).map_err(|e| Error::io(&args.out, e))?;
     let mut out = Outcome::default();
     out.lines.push(format!(
         "wrote a synthetic rollout of {} people (seed {}) to {}",
@@ -286,6 +293,9 @@ fn generate_rollout(args: &GenerateArgs) -> Result<Outcome, Error> {
         args.seed,
         args.out.display()
     ));
+    if features != generate::Features::default() {
+        out.lines.push(format!("  with {}", describe(&features)));
+    }
     if planted.active() {
         let show = |v: Option<f64>| v.map_or("none".to_string(), |v| v.to_string());
         out.lines.push(format!(
@@ -299,11 +309,40 @@ fn generate_rollout(args: &GenerateArgs) -> Result<Outcome, Error> {
         out.lines
             .push(format!("  {} ({rows} rows)", path.display()));
     }
+    for folder in &summary.snapshots {
+        out.lines.push(format!(
+            "  {}/ ({} weekly snapshots, {} rows)",
+            folder.path.display(),
+            folder.files.len(),
+            folder.rows()
+        ));
+    }
     out.lines.push(format!(
         "run it: uptake run --config {}",
         args.out.join("uptake.toml").display()
     ));
     Ok(out)
+}
+
+/// The capabilities a generated rollout has, in words: `3 workloads, cuts, ...`.
+fn describe(f: &generate::Features) -> String {
+    let mut parts = Vec::new();
+    if f.workloads > 1 {
+        parts.push(format!("{} workloads", f.workloads));
+    }
+    let flags = [
+        (f.cuts, "cuts"),
+        (f.snapshots, "weekly snapshots"),
+        (f.channels, "channels"),
+        (f.after, "after-enrollment data"),
+    ];
+    parts.extend(
+        flags
+            .iter()
+            .filter(|(on, _)| *on)
+            .map(|(_, name)| name.to_string()),
+    );
+    parts.join(", ")
 }
 
 /// The effects `--effect` and `--selection` plant; a factor given twice is a usage

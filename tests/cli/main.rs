@@ -1,6 +1,7 @@
 //! The one integration-test binary: runs `uptake` as a user would, in temp folders.
 
 mod attack;
+mod capabilities;
 mod catalogue;
 mod digests;
 mod effects;
