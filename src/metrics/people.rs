@@ -374,13 +374,24 @@ pub fn persons(f: &Frames, cfg: &Config, at: &Cutoffs, cohort: &Cohort) -> Resul
 /// suppression, and `hours` from opened to resolved (null while unresolved; the
 /// caller keeps only those resolved by D for medians).
 pub fn tickets_by_d(f: &Frames, cut: &Cutoffs, persons: &Persons) -> LazyFrame {
-    let people = persons.frame.clone().lazy().select([
+    // The person's every label (group and cuts), so tickets add up per row of any
+    // table.
+    let mut keep = vec![
         col(WORKLOAD),
         col(PID),
         col(WAVE),
         col(LABEL),
         col(SUPPRESSED),
-    ]);
+    ];
+    let cuts = persons
+        .frame
+        .get_column_names()
+        .into_iter()
+        .filter(|c| c.starts_with("cut_label"))
+        .map(|c| col(c.as_str()))
+        .collect::<Vec<_>>();
+    keep.extend(cuts);
+    let people = persons.frame.clone().lazy().select(keep);
     f.tickets
         .clone()
         .lazy()

@@ -75,12 +75,10 @@ fn a_rollout_with_workloads_and_cuts_reads_whole() {
         .stdout(predicate::str::contains("enrollments 0 rows").not());
 }
 
-/// `uptake run` on a rollout with cuts fails on this branch's metrics: the tickets'
-/// frame (`tickets_by_d` in src/metrics/people.rs) keeps the group label but not the
-/// cut labels, so `cut_metrics` cannot count tickets per cut value. Un-ignore once
-/// that is fixed.
+/// `uptake run` on a rollout with three workloads and cuts: every cut is in the
+/// tables. (Regression: the tickets' frame once dropped the cut labels, so
+/// `cut_metrics` could not count tickets per cut value.)
 #[test]
-#[ignore = "cut_metrics fails on tickets (tickets_by_d drops the cut labels): see the doc comment"]
 fn a_rollout_with_cuts_runs_with_every_cut_in_the_tables() {
     let dir = tempfile::tempdir().unwrap();
     let data = generate(
