@@ -6,6 +6,7 @@ mod exports;
 mod faults;
 mod golden;
 mod metrics;
+mod outputs;
 mod privacy;
 mod properties;
 mod quarantine;
