@@ -616,3 +616,44 @@ fn the_readers_of_the_workbook_and_the_email_see_the_figures() {
         "{mail}"
     );
 }
+
+#[test]
+fn a_rollout_too_small_to_show_still_gets_a_workbook_a_digest_and_a_card() {
+    // Every wave under 100 eligible people: every row suppressed, no chart drawn.
+    let (_dir, report) = handworked(|d| {
+        replace(
+            &d.join("uptake.toml"),
+            "min_group_size = 3",
+            "min_group_size = 100",
+        );
+    });
+    let raw = email(&report);
+    let msg = MessageParser::default().parse(&raw).unwrap();
+    assert_eq!(
+        msg.subject(),
+        Some("Hand-worked rollout: week to 2026-11-20 \u{2014} no wave large enough to show yet")
+    );
+    // No chart to show: the text and the HTML alone, and no image referenced.
+    assert!(msg.root_part().is_content_type("multipart", "alternative"));
+    assert!(!report.join("charts/wave_progress.png").exists());
+    let html = msg.body_html(0).unwrap();
+    assert!(!html.contains("<img"), "{html}");
+    assert!(html.contains("No wave has enough eligible people to show figures yet."));
+    assert!(html.contains("too small to show"), "{html}");
+
+    let card = card_of(&report);
+    assert_valid(&card_validator(), &card);
+    let mut texts = Vec::new();
+    runs(&card, &mut texts);
+    assert!(texts.iter().any(|t| t == "too small to show"), "{texts:?}");
+
+    // The workbook's waves are there, their figures empty.
+    let mut wb = open_workbook(&report);
+    let summary = wb.worksheet_range("Summary").unwrap();
+    let w1 = summary
+        .rows()
+        .find(|r| r[0] == Data::String("W1".into()))
+        .unwrap();
+    assert_eq!(w1[2], Data::Empty, "eligible of a suppressed wave");
+    assert_eq!(w1[7], Data::String("too small to show".into()));
+}
