@@ -30,15 +30,10 @@ pub fn md(s: &str) -> String {
     out
 }
 
-/// The templates, compiled into the binary.
-const SUMMARY: &str = include_str!("../../templates/summary.md");
-const LESSONS: &str = include_str!("../../templates/lessons.md");
-
-/// The Markdown templates' environment: no auto-escaping (Markdown is not HTML), the
-/// `md` filter for every name from the data, `num` for counts.
-fn environment() -> Result<Environment<'static>, minijinja::Error> {
+/// An environment for templates of text (the digests, the email's parts): block tags
+/// on lines of their own leave no trace; the file ends with a newline.
+pub(super) fn text_environment() -> Result<Environment<'static>, minijinja::Error> {
     let mut env = Environment::new();
-    // Block tags on lines of their own leave no trace; the file ends with a newline.
     env.set_syntax(
         minijinja::syntax::SyntaxConfig::builder()
             .trim_blocks(true)
@@ -46,6 +41,17 @@ fn environment() -> Result<Environment<'static>, minijinja::Error> {
             .keep_trailing_newline(true)
             .build()?,
     );
+    Ok(env)
+}
+
+/// The templates, compiled into the binary.
+const SUMMARY: &str = include_str!("../../templates/summary.md");
+const LESSONS: &str = include_str!("../../templates/lessons.md");
+
+/// The Markdown templates' environment: no auto-escaping (Markdown is not HTML), the
+/// `md` filter for every name from the data, `num` for counts.
+fn environment() -> Result<Environment<'static>, minijinja::Error> {
+    let mut env = text_environment()?;
     env.add_filter("md", |s: String| md(&s));
     env.add_filter("num", |v: Option<i64>| super::format::count(v));
     env.add_template("summary.md", SUMMARY)?;

@@ -2,18 +2,22 @@
 //!
 //! Writes `tables/` (CSV, Parquet, Arrow IPC), `charts/` (each chart as SVG and
 //! PNG), `index.html` (the sponsor page), `summary.md` and `lessons.md`,
+//! `workbook.xlsx`, `digest.eml` and `teams_card.json`,
 //! `quarantine/<source>.csv` (every rejected row with file, line and reason), with
 //! `--user-lists` the private nudge lists, and `manifest.json` (inputs with sha256 and
 //! row counts, the config, the as-of day, the version) into a temporary folder, then
 //! moves it into place whole (see `output`).
 
+pub mod card;
 pub mod charts;
+pub mod digest;
 pub mod format;
 pub mod html;
 pub mod markdown;
 pub mod nudge;
 pub mod tables;
 pub mod view;
+pub mod workbook;
 
 use std::path::{Path, PathBuf};
 
@@ -70,10 +74,12 @@ pub fn write(
             })?;
             write_file(&path, text.as_bytes())?;
         }
+        write_messages(dir.path(), cfg, tables, &view, &charts, as_of)?;
         if user_lists {
             nudge::write(&dir.path().join("private"), cfg, data, tables)?;
         }
-        let manifest = manifest(cfg, data, tables, as_of, as_of_from);
+        let mut manifest = manifest(cfg, data, tables, as_of, as_of_from);
+        manifest.documents = documents(dir.path())?;
         let json = serde_json::to_string_pretty(&manifest)
             .map_err(|e| Error::io(&dir.path().join("manifest.json"), std::io::Error::other(e)))?;
         write_file(
@@ -85,6 +91,31 @@ pub fn write(
     written
         .and_then(|()| dir.commit())
         .map_err(|e| e.writing_report(out))
+}
+
+/// `workbook.xlsx`, `digest.eml` and `teams_card.json`: the figures for spreadsheets,
+/// a mail program and a Teams channel (docs/outputs.md).
+fn write_messages(
+    dir: &Path,
+    cfg: &Config,
+    tables: &Tables,
+    view: &view::View,
+    charts: &[charts::Chart],
+    as_of: NaiveDate,
+) -> Result<(), Error> {
+    let rendering = |name: &str, e: &dyn std::fmt::Display| {
+        Error::io(
+            &dir.join(name),
+            std::io::Error::other(format!("rendering {name}: {e}")),
+        )
+    };
+    let xlsx = workbook::render(view, &tables.written(), cfg.timezone, as_of)
+        .map_err(|e| rendering("workbook.xlsx", &e))?;
+    write_file(&dir.join("workbook.xlsx"), &xlsx)?;
+    let eml = digest::render(view, charts, cfg.timezone, as_of)
+        .map_err(|e| rendering("digest.eml", &e))?;
+    write_file(&dir.join("digest.eml"), &eml)?;
+    write_file(&dir.join("teams_card.json"), card::render(view).as_bytes())
 }
 
 /// `charts/<name>.svg` and `.png` for every chart that has data.
@@ -152,7 +183,41 @@ struct Manifest<'a> {
     inputs: Vec<InputEntry>,
     sources: Vec<SourceEntry>,
     tables: Vec<TableEntry>,
+    documents: Vec<DocumentEntry>,
     notes: &'a [String],
+}
+
+/// A document of the report a reader opens, as written.
+#[derive(Serialize)]
+struct DocumentEntry {
+    file: &'static str,
+    bytes: u64,
+    sha256: String,
+}
+
+/// The documents the manifest records: what sponsors and operations open.
+const DOCUMENTS: [&str; 6] = [
+    "index.html",
+    "summary.md",
+    "lessons.md",
+    "workbook.xlsx",
+    "digest.eml",
+    "teams_card.json",
+];
+
+fn documents(dir: &Path) -> Result<Vec<DocumentEntry>, Error> {
+    DOCUMENTS
+        .iter()
+        .map(|&file| {
+            let path = dir.join(file);
+            let bytes = std::fs::read(&path).map_err(|e| Error::io(&path, e))?;
+            Ok(DocumentEntry {
+                file,
+                bytes: bytes.len() as u64,
+                sha256: crate::ingest::text::hex(&Sha256::digest(&bytes)),
+            })
+        })
+        .collect()
 }
 
 #[derive(Serialize)]
@@ -244,6 +309,7 @@ fn manifest<'a>(
                 columns: t.header().iter().map(|(c, _)| c.to_string()).collect(),
             })
             .collect(),
+        documents: Vec::new(),
         notes: &data.notes,
     }
 }

@@ -10,6 +10,7 @@ mod faults;
 mod golden;
 mod messy;
 mod metrics;
+mod outputs;
 mod privacy;
 mod properties;
 mod quarantine;

@@ -231,7 +231,8 @@ fn no_name_in_the_config_or_the_data_leads_a_write_outside_out() {
     assert!(second.iter().any(|r| r[0] == "s3@example.com"));
 }
 
-/// The text of a sponsor-facing file: tables in Parquet and Arrow decoded to CSV.
+/// The text of a sponsor-facing file: tables in Parquet and Arrow decoded to CSV, the
+/// workbook's cells, the email's decoded headers and parts.
 fn text_of(path: &Path) -> Option<String> {
     let ext = path.extension()?.to_str()?;
     let mut df = match ext {
@@ -242,6 +243,8 @@ fn text_of(path: &Path) -> Option<String> {
             .finish()
             .ok()?,
         "png" => return None, // pixels; the same text is checked in the SVG
+        "xlsx" => return Some(crate::outputs::workbook_text(path)),
+        "eml" => return Some(crate::outputs::email_text(path)),
         _ => return Some(String::from_utf8_lossy(&std::fs::read(path).ok()?).into_owned()),
     };
     let mut bytes = Vec::new();

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use assert_cmd::Command;
 
 /// Every table a run writes under `tables/`.
-pub const TABLES: [&str; 9] = [
+pub const TABLES: [&str; 11] = [
     "group_metrics",
     "cut_metrics",
     "weekly_progress",
@@ -13,6 +13,8 @@ pub const TABLES: [&str; 9] = [
     "lift",
     "campaigns",
     "ticket_categories",
+    "time_to_enroll",
+    "effects",
     "data_quality",
     "group_metrics_week_ago",
 ];
