@@ -170,7 +170,9 @@ fn ingest_email(c: &mut Criterion, r: &Rollout) {
         .sources
         .retain(|s, _| matches!(s, Source::Roster | Source::Email));
     g.bench_function(format!("quality_ingest_roster_email_{}", r.people), |b| {
-        b.iter(|| quality::ingest(&email_only, &Progress::hidden()).expect("ingesting the rollout"))
+        b.iter(|| {
+            quality::ingest(&email_only, None, &Progress::hidden()).expect("ingesting the rollout")
+        })
     });
     g.finish();
 }
@@ -179,7 +181,8 @@ fn ingest_email(c: &mut Criterion, r: &Rollout) {
 /// costly part), the group aggregation (`group_rows`), and every table (`compute`).
 fn metrics_benches(c: &mut Criterion, r: &Rollout) {
     let cfg = r.config();
-    let data: Dataset = quality::ingest(&cfg, &Progress::hidden()).expect("ingesting the rollout");
+    let data: Dataset =
+        quality::ingest(&cfg, None, &Progress::hidden()).expect("ingesting the rollout");
     let f = frames::build(&cfg, &data).expect("building the frames");
     let cut = Cutoffs::new(&cfg, as_of());
     let cohort = people::cohort(&f, &cfg, as_of()).expect("the cohort");

@@ -27,7 +27,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let Some(config) = std::env::args_os().nth(1).map(PathBuf::from) else {
         return Err("usage: survival_effects CONFIG".into());
     };
-    let (cfg, data) = uptake::load(Some(&config), &Progress::hidden())?;
+    let (cfg, data) = uptake::load(Some(&config), None, &Progress::hidden())?;
     let (as_of, _) = uptake::resolve_as_of(None, &cfg, &data)?;
     let tz = cfg.timezone;
     let waves = cohort(&cfg, &data, as_of).expect("the cohort");

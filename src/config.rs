@@ -85,6 +85,10 @@ pub struct SourceConfig {
     pub date_order: Option<DateOrder>,
     /// Email sources: the field that carries the campaign.
     pub campaign_from: Option<String>,
+    /// The source's folder holds dated exports of its state, one per day in the file
+    /// names (roster, enrollments, tickets): its history, not one long file
+    /// (docs/inputs.md, "Snapshots").
+    pub snapshots: bool,
     /// The workload its rows belong to when they do not say (enrollment sources),
     /// an index into `Config::workloads`.
     pub workload: Option<usize>,
@@ -411,6 +415,7 @@ struct RawSource {
     date_order: Option<String>,
     campaign_from: Option<String>,
     workload: Option<String>,
+    snapshots: Option<bool>,
 }
 
 #[derive(Deserialize)]
@@ -877,6 +882,18 @@ impl Checker<'_> {
                 "only email sources have a campaign field",
             ));
         }
+        let snapshots = raw.snapshots.unwrap_or(false);
+        if snapshots && !source.has_snapshots() {
+            return Err(self
+                .err(
+                    key("snapshots"),
+                    format!(
+                        "the {} source is a log of events, not snapshots of a state: a folder of it is parts of one log",
+                        source.name()
+                    ),
+                )
+                .with_help("snapshots = true is for the roster, enrollments and tickets"));
+        }
         let workload = match raw.workload.as_deref().map(str::trim) {
             None => None,
             Some(_) if source != Source::Enrollments => {
@@ -894,6 +911,7 @@ impl Checker<'_> {
             date_format: raw.date_format,
             date_order,
             campaign_from: raw.campaign_from,
+            snapshots,
             workload,
             key: table_key.to_string(),
             config_file: self.file.to_path_buf(),

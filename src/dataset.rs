@@ -28,8 +28,12 @@ pub struct Roster {
     pub waves: Vec<Vec<Option<u32>>>,
     /// Per cut (index into `Config::cuts`), each person's value of that roster column.
     pub cuts: Vec<Vec<String>>,
-    /// The day the person left, if any.
+    /// The day the person left, if any (from `left_on`, or from disappearing from the
+    /// roster's snapshots).
     pub left_on: Vec<Option<NaiveDate>>,
+    /// The day the person joined the roster, when snapshots show it (they first
+    /// appear in a snapshot after the first); `None` otherwise.
+    pub joined_on: Vec<Option<NaiveDate>>,
     /// Marked as a champion.
     pub champion: Vec<bool>,
     /// Display name, as written.
@@ -58,6 +62,14 @@ pub struct Enrollments {
     pub pid: Vec<u32>,
     /// The workload enrolled in, an index into `Config::workloads`.
     pub workload: Vec<u32>,
+    /// The device (`device_id`; empty when the export gives none).
+    pub device: Vec<String>,
+    /// Its compliance state (as of D for snapshots), when the export gives one.
+    pub compliant: Vec<Option<bool>>,
+    /// Its last check-in, ms since the epoch (as of D for snapshots), when given.
+    pub last_check_in: Vec<Option<i64>>,
+    /// The day it vanished from the device snapshots (removed), if it did.
+    pub removed_on: Vec<Option<NaiveDate>>,
     /// When the device enrolled, ms since the epoch (UTC).
     pub enrolled_at: Vec<i64>,
 }
@@ -223,6 +235,17 @@ pub struct SourceCounts {
     pub matched_by_name: u64,
 }
 
+/// The snapshot files a source's figures come from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SnapshotSpan {
+    /// Files used (those dated on or before the as-of day).
+    pub files: usize,
+    /// The day of the first.
+    pub first: NaiveDate,
+    /// The day of the last.
+    pub last: NaiveDate,
+}
+
 /// Everything the sources said, cleaned.
 #[derive(Debug, Default)]
 pub struct Dataset {
@@ -242,6 +265,8 @@ pub struct Dataset {
     pub quarantine: BTreeMap<Source, Vec<QuarantinedRow>>,
     /// Every input file read.
     pub files: Vec<InputFile>,
+    /// Per source read from snapshots: the snapshots used.
+    pub snapshots: BTreeMap<Source, SnapshotSpan>,
     /// Per event source, every unmatched id: most rows first, then by id
     /// (`quarantine/unmatched.csv`).
     pub unmatched: BTreeMap<Source, Vec<UnmatchedId>>,

@@ -72,23 +72,73 @@ fn config_path(given: Option<&Path>) -> PathBuf {
 }
 
 /// Reads the config and every input.
-pub fn load(config: Option<&Path>, progress: &Progress) -> Result<(Config, Dataset), Error> {
+///
+/// Snapshot sources are read as of the as-of day (`flag`, else the config's). When
+/// that day comes from the data instead, the events give it, and the snapshots are
+/// read again as of it (docs/inputs.md, "Snapshots").
+pub fn load(
+    config: Option<&Path>,
+    flag: Option<NaiveDate>,
+    progress: &Progress,
+) -> Result<(Config, Dataset), Error> {
     let cfg = config::load(&config_path(config))?;
-    let data = quality::ingest(&cfg, progress)?;
+    let known = flag.or(cfg.as_of);
+    let mut data = quality::ingest(&cfg, known, progress)?;
+    let snapshots = cfg.sources.values().flatten().any(|t| t.snapshots);
+    if known.is_none() && snapshots {
+        // Reading the roster as of another day can change which rows match (and so
+        // which are accepted): read again until the latest event stands still.
+        for _ in 0..3 {
+            let Some(ms) = data.latest_event_ms else {
+                break;
+            };
+            let day = calendar::date_of(cfg.timezone, ms);
+            let again = quality::ingest(&cfg, Some(day), progress)?;
+            let stable = again.latest_event_ms == data.latest_event_ms;
+            data = again;
+            if stable {
+                break;
+            }
+        }
+    }
     Ok((cfg, data))
 }
 
 /// Where the as-of day comes from when it is taken from the data.
 pub const AS_OF_FROM_DATA: &str = "latest event";
 
+/// How many days a roster or device snapshot may be older than the as-of day before
+/// the run warns that its figures describe an older state.
+pub const STALE_SNAPSHOT_DAYS: i64 = 8;
+
 /// What a run must say in words beyond its tables, one sentence each: every source
-/// with more than 5 % of its rows quarantined, and, when the as-of day comes from
-/// the data, a latest event that stands apart from the rest (a mistyped date). For
-/// the terminal, the page and `summary.md`.
-pub fn warnings(cfg: &Config, data: &Dataset, as_of_from: &str) -> Vec<String> {
+/// with more than 5 % of its rows quarantined; when the as-of day comes from the
+/// data, a latest event that stands apart from the rest (a mistyped date); a newest
+/// roster or device snapshot more than [`STALE_SNAPSHOT_DAYS`] days older than the
+/// as-of day. For the terminal, the page and `summary.md`.
+pub fn warnings(
+    cfg: &Config,
+    data: &Dataset,
+    as_of: Option<NaiveDate>,
+    as_of_from: &str,
+) -> Vec<String> {
     let mut out = data.warnings();
     if as_of_from == AS_OF_FROM_DATA {
         out.extend(data.latest_event_warning(cfg.timezone));
+    }
+    if let Some(d) = as_of {
+        for (source, what) in [(Source::Roster, "roster"), (Source::Enrollments, "device")] {
+            let Some(span) = data.snapshots.get(&source) else {
+                continue;
+            };
+            let age = (d - span.last).num_days();
+            if age > STALE_SNAPSHOT_DAYS {
+                out.push(format!(
+                    "{source}: the newest {what} snapshot is of {}, {age} days before the as-of day {d}: its figures describe the {what}s of that day; add a newer export",
+                    span.last
+                ));
+            }
+        }
     }
     out
 }
@@ -170,21 +220,25 @@ fn check_as_of(cfg: &Config, as_of: NaiveDate, from: &str) -> Result<(), Error> 
 }
 
 fn run_report(args: &RunArgs, progress: &Progress) -> Result<Outcome, Error> {
-    let (cfg, data) = load(args.config.as_deref(), progress)?;
+    let (cfg, data) = load(args.config.as_deref(), args.as_of, progress)?;
     let (as_of, as_of_from) = resolve_as_of(args.as_of, &cfg, &data)?;
     check_as_of(&cfg, as_of, as_of_from)?;
     let step = progress.step("computing metrics");
     let tables = metrics::compute(&cfg, &data, as_of)?;
     step.done();
     let step = progress.step("writing the report");
+    let said = warnings(&cfg, &data, Some(as_of), as_of_from);
     let written = report::write(
         &args.out,
         &cfg,
         &data,
         &tables,
-        as_of,
-        as_of_from,
-        args.user_lists,
+        report::Run {
+            as_of,
+            as_of_from,
+            warnings: &said,
+            user_lists: args.user_lists,
+        },
     )?;
     step.done();
     let mut out = Outcome::default();
@@ -194,11 +248,8 @@ fn run_report(args: &RunArgs, progress: &Progress) -> Result<Outcome, Error> {
         written.display()
     ));
     out.lines.extend(source_lines(&data));
-    out.lines.extend(
-        warnings(&cfg, &data, as_of_from)
-            .into_iter()
-            .map(|w| format!("warning: {w}")),
-    );
+    out.lines
+        .extend(said.iter().map(|w| format!("warning: {w}")));
     out.lines
         .extend(data.notes.iter().map(|n| format!("note: {n}")));
     if args.user_lists {
@@ -211,7 +262,7 @@ fn run_report(args: &RunArgs, progress: &Progress) -> Result<Outcome, Error> {
 }
 
 fn validate(args: &ValidateArgs, progress: &Progress) -> Result<Outcome, Error> {
-    let (cfg, data) = load(args.config.as_deref(), progress)?;
+    let (cfg, data) = load(args.config.as_deref(), None, progress)?;
     let mut out = Outcome::default();
     out.lines.push(format!(
         "{}: config {} is valid; every input was read",
@@ -219,13 +270,12 @@ fn validate(args: &ValidateArgs, progress: &Progress) -> Result<Outcome, Error> 
         cfg.path.display()
     ));
     out.lines.extend(source_lines(&data));
-    let as_of_from = if cfg.as_of.is_some() {
-        "rollout.as_of"
-    } else {
-        AS_OF_FROM_DATA
+    let (as_of, as_of_from) = match resolve_as_of(None, &cfg, &data) {
+        Ok((d, from)) => (Some(d), from),
+        Err(_) => (None, AS_OF_FROM_DATA),
     };
     out.lines.extend(
-        warnings(&cfg, &data, as_of_from)
+        warnings(&cfg, &data, as_of, as_of_from)
             .into_iter()
             .map(|w| format!("warning: {w}")),
     );

@@ -40,6 +40,12 @@ impl Source {
         }
     }
 
+    /// Whether the source's exports are snapshots of a state (a folder of them is its
+    /// history), rather than logs of events.
+    pub fn has_snapshots(self) -> bool {
+        matches!(self, Source::Roster | Source::Enrollments | Source::Tickets)
+    }
+
     /// The source named `name`, if any.
     pub fn from_name(name: &str) -> Option<Source> {
         Source::ALL.into_iter().find(|s| s.name() == name)
@@ -61,7 +67,7 @@ impl Source {
     pub fn optional(self) -> &'static [&'static str] {
         match self {
             Source::Roster => &[WAVE, LEFT_ON, DISPLAY_NAME, MAIL, CHAMPION, LOCATION],
-            Source::Enrollments => &[DEVICE_ID, OS, COMPLIANT, WORKLOAD],
+            Source::Enrollments => &[DEVICE_ID, OS, COMPLIANT, LAST_CHECK_IN, WORKLOAD],
             Source::Email => &[MACHINE_OPEN],
             Source::Training => &[],
             Source::Tickets => &[RESOLVED_AT, CATEGORY, STATUS],
@@ -97,6 +103,8 @@ pub const DEVICE_ID: &str = "device_id";
 pub const OS: &str = "os";
 /// Enrollments: the device's compliance state.
 pub const COMPLIANT: &str = "compliant";
+/// Enrollments: when the device last checked in with the management service.
+pub const LAST_CHECK_IN: &str = "last_check_in";
 /// Enrollments: the workload adopted (a `[[workloads]]` name), when the export says.
 pub const WORKLOAD: &str = "workload";
 /// Email: the campaign an event belongs to.

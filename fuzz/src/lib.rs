@@ -95,7 +95,7 @@ pub fn ingest_source(source: Source, data: &[u8]) {
     let text = config_text(source, format, *opts);
     let cfg: Config = uptake::config::parse(&dir.join("uptake.toml"), &text)
         .unwrap_or_else(|e| panic!("the fuzz config is valid: {e}\n{text}"));
-    match uptake::quality::ingest(&cfg, &Progress::hidden()) {
+    match uptake::quality::ingest(&cfg, None, &Progress::hidden()) {
         Ok(data) => check_accounting(&data),
         Err(e) => {
             // An error stops the run: it must say something and map to 1 or 2.

@@ -650,6 +650,7 @@ mod tests {
             date_format: None,
             date_order: None,
             campaign_from: None,
+            snapshots: false,
             workload: None,
             key: String::new(),
             config_file: std::path::PathBuf::from("uptake.toml"),

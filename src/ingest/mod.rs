@@ -23,6 +23,7 @@ pub mod dates;
 pub mod detect;
 pub(crate) mod records;
 pub mod shape;
+pub mod snapshots;
 pub mod table;
 pub mod text;
 pub mod tools;

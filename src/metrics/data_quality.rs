@@ -36,6 +36,15 @@ pub struct QualityRow {
     pub suppressed: Option<i64>,
     /// Accepted rows whose person was found by display name.
     pub matched_by_name: i64,
+    /// Roster: people whose group (or cut value) was written otherwise than it is
+    /// shown (case, spacing, Unicode form) and merged with it.
+    pub labels_merged: Option<i64>,
+    /// Snapshot sources: the snapshot files used.
+    pub snapshots: Option<i64>,
+    /// Snapshot sources: the day of the first.
+    pub first_snapshot: Option<NaiveDate>,
+    /// Snapshot sources: the day of the last.
+    pub last_snapshot: Option<NaiveDate>,
 }
 
 impl Table for QualityRow {
@@ -65,6 +74,14 @@ impl Table for QualityRow {
             Col::of("suppressed", Count, |r| Value::Int(r.suppressed)),
             Col::of("matched_by_name", Count, |r| {
                 Value::Int(Some(r.matched_by_name))
+            }),
+            Col::of("labels_merged", Count, |r| Value::Int(r.labels_merged)),
+            Col::of("snapshots", Count, |r| Value::Int(r.snapshots)),
+            Col::of("first_snapshot", Kind::Date, |r| {
+                Value::Date(r.first_snapshot)
+            }),
+            Col::of("last_snapshot", Kind::Date, |r| {
+                Value::Date(r.last_snapshot)
             }),
         ]
     }
@@ -110,6 +127,10 @@ pub fn quality_rows(
                 left: roster_only(left),
                 suppressed: roster_only(suppressed),
                 matched_by_name: c.matched_by_name as i64,
+                labels_merged: roster_only(data.labels_merged as i64),
+                snapshots: data.snapshots.get(&source).map(|s| s.files as i64),
+                first_snapshot: data.snapshots.get(&source).map(|s| s.first),
+                last_snapshot: data.snapshots.get(&source).map(|s| s.last),
             }
         })
         .collect())

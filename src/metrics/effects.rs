@@ -34,6 +34,8 @@ pub struct PersonTimes {
     pub pid: u32,
     /// The label their group is shown under in the wave.
     pub label: String,
+    /// The day they joined the roster, when snapshots show it.
+    pub joined: Option<NaiveDate>,
     /// Their first enrollment on any device.
     pub first_enrolled: Option<i64>,
     /// Their first open or click that is not a machine prefetch.
@@ -114,6 +116,7 @@ pub fn of_persons(
         waves[k].people.push(PersonTimes {
             pid: p.pid,
             label: p.label,
+            joined: data.roster.joined_on.get(pid).copied().flatten(),
             first_enrolled: p.first_enrolled,
             opened: opened.get(pid).copied().flatten(),
             trained: trained.get(pid).copied().flatten(),

@@ -301,7 +301,8 @@ pub fn forecast(wave: Dated<'_>, earlier: &[Dated<'_>], final_share: f64) -> For
     }
 }
 
-/// The spells of a wave's cohort as of `as_of`: entry at the wave's start, the local
+/// The spells of a wave's cohort as of `as_of`: entry at the wave's start, or on the
+/// day the person joined the roster (from snapshots) when that is later; the local
 /// day of the first enrollment when it is before the end of `as_of`
 /// (t = max(0, day − start)), else censored at `as_of` − start. The curve's horizon
 /// is `as_of` − start.
@@ -311,9 +312,22 @@ pub fn wave_spells(tz: chrono_tz::Tz, as_of: NaiveDate, wave: &WaveCohort) -> (V
     let spells = wave
         .people
         .iter()
-        .map(|p| match p.first_enrolled.filter(|&ms| ms < end) {
-            Some(ms) => Spell::from_start((date_of(tz, ms) - wave.start).num_days().max(0), true),
-            None => Spell::from_start(horizon, false),
+        .map(|p| {
+            let entry = p
+                .joined
+                .map_or(0, |d| (d - wave.start).num_days().clamp(0, horizon.max(0)));
+            match p.first_enrolled.filter(|&ms| ms < end) {
+                Some(ms) => Spell {
+                    entry,
+                    exit: (date_of(tz, ms) - wave.start).num_days().max(entry),
+                    enrolled: true,
+                },
+                None => Spell {
+                    entry,
+                    exit: horizon.max(entry),
+                    enrolled: false,
+                },
+            }
         })
         .collect();
     (spells, horizon)

@@ -34,15 +34,33 @@ use crate::schema::Source;
 
 /// Writes the whole report for `as_of` under `out`; returns its final folder. An
 /// I/O error is an [`Error::Write`] naming `out`.
+/// What a run adds to its tables: the as-of day and where it came from, what it must
+/// say in words, and whether the private nudge lists are wanted.
+pub struct Run<'a> {
+    /// The as-of day.
+    pub as_of: NaiveDate,
+    /// Where it came from (`--as-of`, `rollout.as_of`, `latest event`).
+    pub as_of_from: &'a str,
+    /// Sentences the page and the digest must carry (too many rows quarantined, a
+    /// stale snapshot, a mistyped latest date).
+    pub warnings: &'a [String],
+    /// `--user-lists`.
+    pub user_lists: bool,
+}
+
 pub fn write(
     out: &Path,
     cfg: &Config,
     data: &Dataset,
     tables: &Tables,
-    as_of: NaiveDate,
-    as_of_from: &str,
-    user_lists: bool,
+    run: Run<'_>,
 ) -> Result<PathBuf, Error> {
+    let Run {
+        as_of,
+        as_of_from,
+        warnings,
+        user_lists,
+    } = run;
     let dir = ReportDir::begin(out, as_of).map_err(|e| e.writing_report(out))?;
     let written = (|| -> Result<(), Error> {
         let tables_dir = dir.subdir("tables")?;
@@ -50,7 +68,7 @@ pub fn write(
             tables::write_table(&tables_dir, table.as_ref())?;
         }
         write_quarantine(&dir.subdir("quarantine")?, cfg, data)?;
-        let view = view::View::build(cfg, tables, as_of_from);
+        let view = view::View::build(cfg, tables, as_of_from, warnings);
         let charts = charts::draw_all(&view);
         write_charts(&dir.subdir("charts")?, &charts)?;
         let index = dir.path().join("index.html");

@@ -749,6 +749,9 @@ pub struct View {
     /// Whether the rollout has more than one workload (the page and digests then say
     /// which workload each figure is of).
     pub several_workloads: bool,
+    /// What the run must say in words: too many rows quarantined, a stale snapshot,
+    /// a mistyped latest date.
+    pub warnings: Vec<String>,
     /// The cuts' analyst sections.
     pub cuts: Vec<CutSection>,
     /// Each started wave's time-to-enroll curve and forecast.
@@ -787,7 +790,7 @@ pub struct View {
 
 impl View {
     /// Builds the view of a run's tables.
-    pub fn build(cfg: &Config, tables: &Tables, as_of_from: &str) -> View {
+    pub fn build(cfg: &Config, tables: &Tables, as_of_from: &str, warnings: &[String]) -> View {
         let week_ago = |row: &GroupRow| {
             tables
                 .group_metrics_week_ago
@@ -868,6 +871,7 @@ impl View {
             training_min_minutes: format!("{}", cfg.thresholds.training_min_minutes),
             at_risk_margin_text: format!("{:.1}", 100.0 * cfg.thresholds.at_risk_margin),
             overall,
+            warnings: warnings.to_vec(),
             several_workloads: cfg.workloads.len() > 1,
             cuts: cut_sections(cfg, tables),
             curves: curve_lines(cfg, tables),

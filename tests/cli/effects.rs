@@ -33,8 +33,12 @@ fn rollout(seed: u64, planted: Planted) -> (Config, Dataset, NaiveDate) {
         out: dir.path().to_path_buf(),
     };
     generate_planted(&opts, &planted).expect("generated");
-    let (cfg, data) =
-        uptake::load(Some(&dir.path().join("uptake.toml")), &Progress::hidden()).expect("read");
+    let (cfg, data) = uptake::load(
+        Some(&dir.path().join("uptake.toml")),
+        None,
+        &Progress::hidden(),
+    )
+    .expect("read");
     let (as_of, _) = uptake::resolve_as_of(None, &cfg, &data).expect("as of");
     (cfg, data, as_of)
 }
@@ -189,8 +193,12 @@ fn an_independent_python_implementation_finds_the_same_figures() {
     };
     generate_planted(&opts, &planted).expect("generated");
     let mut python = python_figures(dir.path());
-    let (cfg, data) =
-        uptake::load(Some(&dir.path().join("uptake.toml")), &Progress::hidden()).expect("read");
+    let (cfg, data) = uptake::load(
+        Some(&dir.path().join("uptake.toml")),
+        None,
+        &Progress::hidden(),
+    )
+    .expect("read");
     let (as_of, _) = uptake::resolve_as_of(None, &cfg, &data).expect("as of");
     let waves = cohort(&cfg, &data, as_of).expect("the cohort");
     let mut take = |key: String| {

@@ -29,6 +29,7 @@ fn read_as(
         date_format: None,
         date_order: None,
         campaign_from: None,
+        snapshots: false,
         workload: None,
         key: String::new(),
         config_file: PathBuf::from("uptake.toml"),
@@ -72,15 +73,16 @@ fn read(source: Source, format: &str, rel: &str) -> Vec<String> {
 
 #[test]
 fn intune_reads_utc_inventory_and_counts_shared_devices() {
-    // BOM, every field quoted, CRLF, UTC with seven-digit fractions (a `Z` is added).
+    // BOM, every field quoted, CRLF, UTC with seven-digit fractions (a `Z` is added);
+    // `Last check-in` is the device's last check-in, in UTC too.
     assert_eq!(
         read(Source::Enrollments, "intune", "intune/DevicesWithInventory_2024-01-20.csv"),
         [
-            "2: user_id=ann.lee@contoso.com | enrolled_at=2024-01-15 09:23:11.0000000Z | device_id=1f0e7c2a-0001 | os=Windows | compliant=Compliant",
+            "2: user_id=ann.lee@contoso.com | enrolled_at=2024-01-15 09:23:11.0000000Z | device_id=1f0e7c2a-0001 | os=Windows | compliant=Compliant | last_check_in=2024-01-19 08:00:02.0000000Z",
             "3: QUARANTINE the device has no primary user (a shared or kiosk device): no person to count it for",
             // No UPN: the primary user's email address stands in.
-            "4: user_id=bob.ray@contoso.com | enrolled_at=2024-01-17 23:30:00.0000000Z | device_id=1f0e7c2a-0003 | os=iOS/iPadOS | compliant=InGracePeriod",
-            "5: user_id=Eve.Stone@contoso.com | enrolled_at=2024-01-18 07:05:09.0000000Z | device_id=1f0e7c2a-0004 | os=macOS | compliant=Noncompliant",
+            "4: user_id=bob.ray@contoso.com | enrolled_at=2024-01-17 23:30:00.0000000Z | device_id=1f0e7c2a-0003 | os=iOS/iPadOS | compliant=InGracePeriod | last_check_in=2024-01-19 08:00:02.0000000Z",
+            "5: user_id=Eve.Stone@contoso.com | enrolled_at=2024-01-18 07:05:09.0000000Z | device_id=1f0e7c2a-0004 | os=macOS | compliant=Noncompliant | last_check_in=2024-01-19 08:00:02.0000000Z",
         ]
     );
     // Re-saved by a spreadsheet: `Azure AD Device ID`, `11/20/2023` decides month-first.
@@ -105,7 +107,7 @@ fn intune_all_inventory_columns_take_the_upn_not_the_user_guid() {
             "intune/DevicesWithInventory_all-columns.csv"
         ),
         [
-            "2: user_id=ana.lima@contoso.com.br | enrolled_at=2024-01-15 09:23:11.0000000Z | device_id=5b1c0a7e-0001 | os=Windows | compliant=Compliant",
+            "2: user_id=ana.lima@contoso.com.br | enrolled_at=2024-01-15 09:23:11.0000000Z | device_id=5b1c0a7e-0001 | os=Windows | compliant=Compliant | last_check_in=2024-01-20 08:00:00.0000000Z",
             "3: QUARANTINE the device has no primary user (a shared or kiosk device): no person to count it for",
             "4: user_id=bruno.costa@contoso.com.br | enrolled_at=2024-01-17 23:30:00.0000000Z | device_id=5b1c0a7e-0003 | os=iOS/iPadOS | compliant=InGracePeriod",
         ]
@@ -405,6 +407,7 @@ fn an_undecidable_file_names_the_file_and_the_setting() {
         date_format: None,
         date_order: None,
         campaign_from: None,
+        snapshots: false,
         workload: None,
         key: String::new(),
         config_file: PathBuf::from("uptake.toml"),
@@ -453,6 +456,7 @@ fn a_missing_column_in_an_export_names_file_headers_and_closest() {
         date_format: None,
         date_order: None,
         campaign_from: None,
+        snapshots: false,
         workload: None,
         key: String::new(),
         config_file: PathBuf::from("uptake.toml"),
@@ -630,6 +634,7 @@ fn teams_honours_configured_person_and_session_columns() {
         date_format: None,
         date_order: None,
         campaign_from: None,
+        snapshots: false,
         workload: None,
         key: String::new(),
         config_file: PathBuf::from("uptake.toml"),
@@ -769,6 +774,7 @@ fn a_large_sendgrid_export_reads_each_event_at_its_line() {
         date_format: None,
         date_order: None,
         campaign_from: None,
+        snapshots: false,
         workload: None,
         key: String::new(),
         config_file: PathBuf::from("uptake.toml"),
@@ -799,6 +805,7 @@ fn config_for(path: PathBuf, format: Format) -> SourceConfig {
         date_format: None,
         date_order: None,
         campaign_from: None,
+        snapshots: false,
         workload: None,
         key: String::new(),
         config_file: PathBuf::from("uptake.toml"),

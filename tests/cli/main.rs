@@ -17,4 +17,5 @@ mod quarantine;
 mod report;
 mod run;
 mod security;
+mod snapshots;
 mod util;

@@ -74,6 +74,7 @@ fn read_zendesk(dir: &Path, text: &str) -> Vec<String> {
         date_format: None,
         date_order: None,
         campaign_from: None,
+        snapshots: false,
         workload: None,
         key: String::new(),
         config_file: PathBuf::from("uptake.toml"),
@@ -335,6 +336,7 @@ fn merged_spellings_are_counted_and_noted() {
     write_labels_rollout(dir.path());
     let (_, data) = uptake::load(
         Some(&dir.path().join("uptake.toml")),
+        None,
         &uptake::progress::Progress::hidden(),
     )
     .unwrap();

@@ -254,7 +254,7 @@ fn data_quality_counts_the_fixture() {
     let (_dir, report) = report();
     let rows = read_table(&report.join("tables/data_quality.csv"));
     let header: Vec<&String> = rows[0].keys().collect();
-    assert_eq!(header.len(), 11);
+    assert_eq!(header.len(), 15);
     let get = |s: &str| rows.iter().find(|r| r["source"] == s).unwrap();
     // 17 roster rows, f1 twice (1 duplicate); c1 unassigned; s5 left by D (s4 after).
     check(

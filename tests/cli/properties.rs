@@ -86,7 +86,7 @@ proptest! {
             text.push_str(nl);
         }
         std::fs::write(dir.path().join("tickets.csv"), text).unwrap();
-        let (_, data) = uptake::load(Some(&dir.path().join("uptake.toml")), &Progress::hidden()).unwrap();
+        let (_, data) = uptake::load(Some(&dir.path().join("uptake.toml")), None, &Progress::hidden()).unwrap();
         let c = &data.counts[&Source::Tickets];
         prop_assert_eq!(c.rows_read, good + bad);
         prop_assert_eq!(c.rows_quarantined, bad);

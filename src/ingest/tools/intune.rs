@@ -3,11 +3,13 @@
 //!
 //! The export writes UTC (`2024-01-15 09:23:11.0000000`); a copy re-saved by a
 //! spreadsheet writes `11/3/2023 4:12:31 PM`, still UTC. Older exports say
-//! `Azure AD Device ID`. A device with no primary user (a shared or kiosk device)
-//! belongs to nobody: it is quarantined with that reason and counted in a note.
+//! `Azure AD Device ID`. `Compliance` and `Last check-in` (`lastSyncDateTime` in the
+//! Graph export) give the device's health. A device with no primary user (a shared
+//! or kiosk device) belongs to nobody: it is quarantined with that reason and counted
+//! in a note.
 
 use crate::error::Error;
-use crate::schema::{COMPLIANT, DEVICE_ID, ENROLLED_AT, OS, USER_ID};
+use crate::schema::{COMPLIANT, DEVICE_ID, ENROLLED_AT, LAST_CHECK_IN, OS, USER_ID};
 
 use crate::ingest::table::{read_simple, Adapted, Ctx, Out};
 
@@ -50,6 +52,15 @@ pub const ALIASES: &[(&str, &[&str])] = &[
         COMPLIANT,
         &["Compliance", "complianceState", "Compliance state"],
     ),
+    (
+        LAST_CHECK_IN,
+        &[
+            "Last check-in",
+            "lastSyncDateTime",
+            "Last sync date time",
+            "Last check in",
+        ],
+    ),
 ];
 
 /// Reads one Intune device export.
@@ -59,7 +70,7 @@ pub fn read(ctx: &Ctx<'_>, text: &str) -> Result<Adapted, Error> {
         map,
         mut rows,
         ..
-    } = read_simple(ctx, text, ALIASES, &[ENROLLED_AT], &[], true)?;
+    } = read_simple(ctx, text, ALIASES, &[ENROLLED_AT, LAST_CHECK_IN], &[], true)?;
     // A device whose UPN is empty may still name its user by email.
     let email = crate::ingest::table::find_header(&table.headers, "Primary user email address");
     let c_user = ctx.ix(USER_ID).expect("enrollments want user_id");

@@ -1,0 +1,521 @@
+//! The event sources: enrollments, email, training, tickets — each row matched to
+//! its person, checked, and deduplicated (docs/inputs.md, "Rows").
+
+use super::*;
+
+/// One enrollment row, parsed: the workload, the enrollment instant, and the device.
+struct DeviceRow {
+    workload: u32,
+    at: i64,
+    device: CompactString,
+    os: CompactString,
+    compliant: Option<bool>,
+    last_check_in: Option<i64>,
+}
+
+/// A device's compliance state as the export writes it: `compliant`, `yes`, `true`,
+/// `1` and Intune's `In grace period` are compliant; `not evaluated`, `unknown` and
+/// an empty cell say nothing; anything else (`noncompliant`, `no`, `error`,
+/// `conflict`) is not compliant (docs/inputs.md, "Devices").
+fn compliance(cell: &str) -> Option<bool> {
+    let c = cell.trim().to_lowercase();
+    match c.as_str() {
+        "" | "not evaluated" | "notevaluated" | "unknown" | "not applicable" => None,
+        "compliant" | "yes" | "y" | "true" | "1" | "in grace period" | "ingraceperiod" => {
+            Some(true)
+        }
+        _ => Some(false),
+    }
+}
+
+/// Reads every enrollments table (one per workload's export, or one for all). A row's
+/// workload is its `workload` cell, else its table's `workload`, else the only
+/// workload; a row naming no configured workload is quarantined. With
+/// `snapshots = true` a table's folder is its device list's history (see
+/// [`merge_device_snapshots`]).
+pub(super) fn read_enrollments(
+    cfg: &Config,
+    reads: &[Read<'_>],
+    as_of: Option<NaiveDate>,
+    ctx: &mut EventCtx<'_>,
+    out: &mut Enrollments,
+) -> Result<Vec<InputFile>, Error> {
+    let cols = Cols::new(Source::Enrollments, reads[0].roster);
+    let (c_id, c_at) = (cols.ix(schema::USER_ID), cols.ix(schema::ENROLLED_AT));
+    let (c_dev, c_os, c_comp) = (
+        cols.ix(schema::DEVICE_ID),
+        cols.ix(schema::OS),
+        cols.ix(schema::COMPLIANT),
+    );
+    let (c_workload, c_check) = (cols.ix(schema::WORKLOAD), cols.ix(schema::LAST_CHECK_IN));
+    // A row repeats another when the person, workload, instant, device, OS, compliance
+    // and last check-in agree.
+    type Key = (
+        u32,
+        u32,
+        i64,
+        CompactString,
+        CompactString,
+        Option<bool>,
+        Option<i64>,
+    );
+    let guess = reads
+        .iter()
+        .map(|r| rows_guess(Source::Enrollments, r.cfg))
+        .sum();
+    let mut accepted: Accepted<Key> = Accepted::with_capacity(guess);
+    let mut files = Vec::new();
+    for read in reads {
+        let default = read
+            .cfg
+            .workload
+            .or((cfg.workloads.len() == 1).then_some(0));
+        let parse = |row: Row<'_>| {
+            parse_row(row, |c| {
+                let found = read.matcher.find(c.get(c_id))?;
+                let at = timestamp(read.parser, c.get(c_at), schema::ENROLLED_AT)?;
+                let workload = match c.get(c_workload).trim() {
+                    "" => default.ok_or_else(|| {
+                        format!(
+                            "no workload: the row's `workload` is empty and [{}] sets none",
+                            read.cfg.key
+                        )
+                    })?,
+                    name => cfg
+                        .workloads
+                        .iter()
+                        .position(|w| label_key(&w.name) == label_key(name))
+                        .ok_or_else(|| {
+                            format!("`workload`: `{name}` is not a [[workloads]] name")
+                        })?,
+                } as u32;
+                let last_check_in = match c.get(c_check).trim() {
+                    "" => None,
+                    v => Some(
+                        read.parser
+                            .instant(v)
+                            .map_err(|e| format!("`{}`: {e}", schema::LAST_CHECK_IN))?,
+                    ),
+                };
+                let row = DeviceRow {
+                    workload,
+                    at,
+                    device: CompactString::from(c.get(c_dev).trim()),
+                    os: CompactString::from(c.get(c_os).trim()),
+                    compliant: compliance(c.get(c_comp)),
+                    last_check_in,
+                };
+                Ok((found, at, row))
+            })
+        };
+        if read.cfg.snapshots {
+            files.extend(merge_device_snapshots(read, as_of, ctx, &parse, out)?);
+            continue;
+        }
+        files.extend(
+            ctx.read_rows(Source::Enrollments, read, parse, |_, who, d| {
+                accepted.push(
+                    who,
+                    (
+                        who.0,
+                        d.workload,
+                        d.at,
+                        d.device,
+                        d.os,
+                        d.compliant,
+                        d.last_check_in,
+                    ),
+                );
+            })?,
+        );
+    }
+    for ((pid, workload, at, device, _, compliant, check), _) in
+        accepted.keep(ctx.n_roster, &mut ctx.tally.counts)
+    {
+        out.pid.push(pid);
+        out.workload.push(workload);
+        out.enrolled_at.push(at);
+        out.device.push(device.to_string());
+        out.compliant.push(compliant);
+        out.last_check_in.push(check);
+        out.removed_on.push(None);
+    }
+    Ok(files)
+}
+
+/// A device over the snapshots read.
+struct DeviceHistory {
+    pid: u32,
+    by_name: bool,
+    workload: u32,
+    device: CompactString,
+    /// Its earliest `enrolled_at` in any snapshot.
+    enrolled_at: i64,
+    /// Its state in the latest snapshot that holds it.
+    compliant: Option<bool>,
+    last_check_in: Option<i64>,
+    /// The last snapshot that holds it.
+    last: NaiveDate,
+}
+
+/// Reads one enrollments row: who, when enrolled (as ms), and the device.
+type ParseDevice<'a> =
+    dyn for<'r> Fn(Row<'r>) -> Result<(Found, i64, DeviceRow), Rejected> + Sync + 'a;
+
+/// A device row's whole content inside one snapshot: user, workload, enrolled at,
+/// device, compliant, last check-in.
+type DeviceRowKey = (u32, u32, i64, CompactString, Option<bool>, Option<i64>);
+
+/// Reads a device-list snapshot folder as its history as of `as_of` (snapshots dated
+/// after it are not read): a device (its person, workload and `device_id`, or its
+/// enrollment instant when it has no id) enrolled at its earliest `enrolled_at` in
+/// any snapshot; one absent from a later snapshot was removed on that snapshot's day;
+/// its compliance and last check-in are those of the latest snapshot that holds it.
+/// Identical rows inside one snapshot are duplicates removed; the same device in
+/// several snapshots is its history, not a duplicate (docs/inputs.md, "Snapshots").
+fn merge_device_snapshots(
+    read: &Read<'_>,
+    as_of: Option<NaiveDate>,
+    ctx: &mut EventCtx<'_>,
+    parse: &ParseDevice<'_>,
+    out: &mut Enrollments,
+) -> Result<Vec<InputFile>, Error> {
+    let used = ingest::snapshots::snapshots(Source::Enrollments, read.cfg, as_of)?;
+    type DeviceKey = (u32, u32, CompactString, i64);
+    let mut order: Vec<DeviceKey> = Vec::new();
+    let mut devices: FastMap<DeviceKey, DeviceHistory> = FastMap::default();
+    let mut files = Vec::new();
+    for snap in &used {
+        let file = SourceConfig {
+            path: snap.path.clone(),
+            ..read.cfg.clone()
+        };
+        let file_read = Read {
+            cfg: &file,
+            roster: read.roster,
+            matcher: read.matcher,
+            parser: read.parser,
+        };
+        // Identical rows of this snapshot.
+        let mut seen: FastMap<DeviceRowKey, ()> = FastMap::default();
+        files.extend(ctx.read_rows(
+            Source::Enrollments,
+            &file_read,
+            parse,
+            |counts, (uid, by_name), d| {
+                let same = (
+                    uid,
+                    d.workload,
+                    d.at,
+                    d.device.clone(),
+                    d.compliant,
+                    d.last_check_in,
+                );
+                if seen.insert(same, ()).is_some() {
+                    counts.duplicates_removed += 1;
+                    return;
+                }
+                let key: DeviceKey = if d.device.is_empty() {
+                    (uid, d.workload, d.device.clone(), d.at)
+                } else {
+                    (uid, d.workload, d.device.clone(), 0)
+                };
+                match devices.get_mut(&key) {
+                    Some(h) => {
+                        h.enrolled_at = h.enrolled_at.min(d.at);
+                        h.compliant = d.compliant;
+                        h.last_check_in = d.last_check_in;
+                        h.last = snap.day;
+                    }
+                    None => {
+                        order.push(key.clone());
+                        devices.insert(
+                            key,
+                            DeviceHistory {
+                                pid: uid,
+                                by_name,
+                                workload: d.workload,
+                                device: d.device,
+                                enrolled_at: d.at,
+                                compliant: d.compliant,
+                                last_check_in: d.last_check_in,
+                                last: snap.day,
+                            },
+                        );
+                    }
+                }
+            },
+        )?);
+    }
+    let last = used.last().map(|s| s.day);
+    for key in order {
+        let Some(h) = devices.remove(&key) else {
+            continue;
+        };
+        if h.pid >= ctx.n_roster {
+            continue;
+        }
+        if h.by_name {
+            ctx.tally.counts.matched_by_name += 1;
+        }
+        let removed = (Some(h.last) != last)
+            .then(|| used.iter().find(|s| s.day > h.last).map(|s| s.day))
+            .flatten();
+        out.pid.push(h.pid);
+        out.workload.push(h.workload);
+        out.enrolled_at.push(h.enrolled_at);
+        out.device.push(h.device.to_string());
+        out.compliant.push(h.compliant);
+        out.last_check_in.push(h.last_check_in);
+        out.removed_on.push(removed);
+    }
+    if let (Some(first), Some(last)) = (used.first(), used.last()) {
+        ctx.spans.push(SnapshotSpan {
+            files: used.len(),
+            first: first.day,
+            last: last.day,
+        });
+    }
+    Ok(files)
+}
+
+pub(super) fn read_email(
+    read: &Read<'_>,
+    ctx: &mut EventCtx<'_>,
+    out: &mut EmailEvents,
+) -> Result<Vec<InputFile>, Error> {
+    let cols = Cols::new(Source::Email, read.roster);
+    let (c_id, c_campaign) = (cols.ix(schema::USER_ID), cols.ix(schema::CAMPAIGN));
+    let (c_event, c_ts) = (cols.ix(schema::EVENT), cols.ix(schema::TIMESTAMP));
+    let c_machine = cols.ix(schema::MACHINE_OPEN);
+    let mut campaigns = Interner::default();
+    for name in &out.campaigns {
+        campaigns.get(name);
+    }
+    // A row repeats another when the person, campaign, event, instant and the
+    // machine-open flag agree.
+    type Key = (u32, u32, EmailEvent, i64, bool);
+    let mut accepted: Accepted<Key> = Accepted::with_capacity(rows_guess(Source::Email, read.cfg));
+    let parse = |row: Row<'_>| {
+        parse_row(row, |c| {
+            let found = read.matcher.find(c.get(c_id))?;
+            // Inline up to 24 bytes: no allocation per row for a campaign's name.
+            let campaign = CompactString::from(required(c.get(c_campaign), schema::CAMPAIGN)?);
+            let event_cell = required(c.get(c_event), schema::EVENT)?;
+            let event = EmailEvent::parse(event_cell).ok_or_else(|| {
+                format!("unknown event `{event_cell}` (expected sent, delivered, open, click or bounce)")
+            })?;
+            let at = timestamp(read.parser, c.get(c_ts), schema::TIMESTAMP)?;
+            Ok((found, at, (campaign, event, at, flag(c.get(c_machine)))))
+        })
+    };
+    let files = ctx.read_rows(Source::Email, read, parse, |_, who, row| {
+        let (campaign, event, at, machine) = row;
+        let campaign = campaigns.get(&campaign);
+        accepted.push(who, (who.0, campaign, event, at, machine));
+    })?;
+    // The key holds every column the events keep: read them back from it.
+    for ((pid, campaign, event, at, machine), _) in
+        accepted.keep(ctx.n_roster, &mut ctx.tally.counts)
+    {
+        out.pid.push(pid);
+        out.campaign.push(campaign);
+        out.event.push(event);
+        out.at.push(at);
+        out.machine_open.push(machine);
+    }
+    out.campaigns = campaigns.names;
+    Ok(files)
+}
+
+pub(super) fn read_training(
+    read: &Read<'_>,
+    ctx: &mut EventCtx<'_>,
+    out: &mut Attendance,
+) -> Result<Vec<InputFile>, Error> {
+    let cols = Cols::new(Source::Training, read.roster);
+    let (c_id, c_session) = (cols.ix(schema::USER_ID), cols.ix(schema::SESSION));
+    let (c_join, c_left) = (cols.ix(schema::JOINED_AT), cols.ix(schema::LEFT_AT));
+    let mut sessions = Interner::default();
+    // A row repeats another when the person, session and both instants agree.
+    type Key = (u32, u32, i64, i64);
+    let mut accepted: Accepted<Key> =
+        Accepted::with_capacity(rows_guess(Source::Training, read.cfg));
+    let parse = |row: Row<'_>| {
+        parse_row(row, |c| {
+            let found = read.matcher.find(c.get(c_id))?;
+            let session = CompactString::from(required(c.get(c_session), schema::SESSION)?);
+            let joined = timestamp(read.parser, c.get(c_join), schema::JOINED_AT)?;
+            let left = timestamp(read.parser, c.get(c_left), schema::LEFT_AT)?;
+            if left < joined {
+                return Err("`left_at` is before `joined_at`".to_string());
+            }
+            Ok((found, left, (session, joined, left)))
+        })
+    };
+    let files = ctx.read_rows(Source::Training, read, parse, |_, who, row| {
+        let (session, joined, left) = row;
+        let session = sessions.get(&session);
+        accepted.push(who, (who.0, session, joined, left));
+    })?;
+    for ((pid, session, joined, left), _) in accepted.keep(ctx.n_roster, &mut ctx.tally.counts) {
+        out.pid.push(pid);
+        out.session.push(session);
+        out.joined_at.push(joined);
+        out.left_at.push(left);
+    }
+    out.sessions = sessions.names;
+    Ok(files)
+}
+
+pub(super) fn read_tickets(
+    read: &Read<'_>,
+    as_of: Option<NaiveDate>,
+    ctx: &mut EventCtx<'_>,
+    out: &mut Tickets,
+) -> Result<Vec<InputFile>, Error> {
+    let cols = Cols::new(Source::Tickets, read.roster);
+    let (c_ticket, c_id) = (cols.ix(schema::TICKET_ID), cols.ix(schema::USER_ID));
+    let (c_open, c_resolved) = (cols.ix(schema::OPENED_AT), cols.ix(schema::RESOLVED_AT));
+    let c_category = cols.ix(schema::CATEGORY);
+    struct Ticket {
+        id: String,
+        written: String,
+        opened: i64,
+        resolved: Option<i64>,
+        category: String,
+    }
+    // Every accepted ticket's last state, by id, in first-seen order; the uid says
+    // whether it belongs to a roster person.
+    struct Last {
+        uid: u32,
+        by_name: bool,
+        opened: i64,
+        resolved: Option<i64>,
+        category: String,
+    }
+    // Ticket ids in first-seen order, with the spelling first seen.
+    let mut order: Vec<(String, String)> = Vec::new();
+    let mut last: FastMap<String, Last> = FastMap::default();
+    let parse = |row: Row<'_>| {
+        parse_row(row, |c| {
+            let written = required(c.get(c_ticket), schema::TICKET_ID)?;
+            // Ticket ids compare as ids do: `INC0012` and `inc0012` are one ticket.
+            let id = norm_id(written);
+            if id.is_empty() {
+                return Err(format!("missing required value `{}`", schema::TICKET_ID));
+            }
+            let written = written.to_string();
+            let found = read.matcher.find(c.get(c_id))?;
+            let opened = timestamp(read.parser, c.get(c_open), schema::OPENED_AT)?;
+            let resolved = match c.get(c_resolved).trim() {
+                "" => None,
+                v => Some(
+                    read.parser
+                        .instant(v)
+                        .map_err(|e| format!("`{}`: {e}", schema::RESOLVED_AT))?,
+                ),
+            };
+            if resolved.is_some_and(|r| r < opened) {
+                return Err("`resolved_at` is before `opened_at`".to_string());
+            }
+            let category = match c.get(c_category).trim() {
+                "" => "uncategorised".to_string(),
+                v => v.to_string(),
+            };
+            let seen = resolved.unwrap_or(opened).max(opened);
+            let ticket = Ticket {
+                id,
+                written,
+                opened,
+                resolved,
+                category,
+            };
+            Ok((found, seen, ticket))
+        })
+    };
+    // The files read as one: the source itself, or each snapshot in order of its day
+    // (a ticket's state is its row in the latest snapshot, its opening the earliest
+    // seen; a ticket repeated inside one file keeps its last row, and the repeats
+    // count as duplicates removed, but one in several snapshots is history).
+    let snapshots = if read.cfg.snapshots {
+        Some(ingest::snapshots::snapshots(
+            Source::Tickets,
+            read.cfg,
+            as_of,
+        )?)
+    } else {
+        None
+    };
+    let parts: Vec<SourceConfig> = match &snapshots {
+        Some(snaps) => snaps
+            .iter()
+            .map(|snap| SourceConfig {
+                path: snap.path.clone(),
+                ..read.cfg.clone()
+            })
+            .collect(),
+        None => vec![read.cfg.clone()],
+    };
+    let mut files = Vec::new();
+    for part in &parts {
+        let part_read = Read {
+            cfg: part,
+            roster: read.roster,
+            matcher: read.matcher,
+            parser: read.parser,
+        };
+        let mut in_part: FastMap<String, ()> = FastMap::default();
+        files.extend(ctx.read_rows(
+            Source::Tickets,
+            &part_read,
+            parse,
+            |counts, (uid, by_name), t| {
+                let repeat = in_part.insert(t.id.clone(), ()).is_some();
+                let mut state = Last {
+                    uid,
+                    by_name,
+                    opened: t.opened,
+                    resolved: t.resolved,
+                    category: t.category,
+                };
+                match last.get(&t.id) {
+                    Some(before) => {
+                        state.opened = state.opened.min(before.opened);
+                        if repeat {
+                            counts.duplicates_removed += 1;
+                        }
+                    }
+                    None => order.push((t.id.clone(), t.written)),
+                }
+                last.insert(t.id, state);
+            },
+        )?);
+    }
+    if let Some(snaps) = &snapshots {
+        if let (Some(first), Some(last)) = (snaps.first(), snaps.last()) {
+            ctx.spans.push(SnapshotSpan {
+                files: snaps.len(),
+                first: first.day,
+                last: last.day,
+            });
+        }
+    }
+    for (key, ticket) in order {
+        let Some(state) = last.remove(&key) else {
+            continue;
+        };
+        if state.uid >= ctx.n_roster {
+            continue;
+        }
+        if state.by_name {
+            ctx.tally.counts.matched_by_name += 1;
+        }
+        out.pid.push(state.uid);
+        out.ticket_id.push(ticket);
+        out.opened_at.push(state.opened);
+        out.resolved_at.push(state.resolved);
+        out.category.push(state.category);
+    }
+    Ok(files)
+}

@@ -1,0 +1,505 @@
+//! Quality: canonical rows in, a clean [`Dataset`] out, with every rejected row
+//! quarantined and every row counted.
+//!
+//! This stage owns the rules of docs/inputs.md. It normalises ids (NFKC, invisible
+//! characters removed, trimmed, lowercase) and merges group labels written several
+//! ways (see `normalize`); parses dates and timestamps (naive ones in the rollout's
+//! zone); rejects a row that misses a required value, has an unparseable date, an
+//! unknown email event, `left_at` before `joined_at`, `resolved_at` before
+//! `opened_at`, or repeats a roster user with a conflicting group; removes exact
+//! duplicates (and keeps a ticket's last state); and matches each event to a roster
+//! person by `user_id`, then `mail`, then display name (a name that fits two people
+//! is quarantined, never guessed). Events of people not on the roster are accepted,
+//! counted as unmatched and left out of the metrics.
+//!
+//! For every source, `rows_read = rows_accepted + rows_quarantined`; the counts and
+//! the quarantined rows are handed on with the data.
+//!
+//! `roster.rs` reads the roster (labels, waves per workload, cuts, snapshots),
+//! `matcher.rs` finds the person an event names, `events.rs` reads the event sources;
+//! this file holds the accounting and the row plumbing they share.
+
+mod events;
+mod matcher;
+mod roster;
+
+use events::{read_email, read_enrollments, read_tickets, read_training};
+use matcher::{Found, Matcher};
+use roster::read_roster;
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
+
+use chrono::NaiveDate;
+use compact_str::CompactString;
+use rayon::slice::ParallelSliceMut;
+
+use crate::config::{Config, RosterColumns, SourceConfig};
+use crate::dataset::{
+    Attendance, Dataset, EmailEvent, EmailEvents, Enrollments, EventAt, QuarantinedRow, Roster,
+    SnapshotSpan, SourceCounts, Tickets, UnmatchedId, LATEST_ROWS,
+};
+use crate::error::Error;
+use crate::ingest::{self, dates::TimeParser, wanted_columns, InputFile, Row};
+use crate::normalize::{label_key, label_spelling, norm_id, norm_id_cow, norm_name, word_key};
+use crate::progress::{Progress, Rows};
+use crate::schema::{self, Source};
+
+/// Reads and cleans every configured source. `as_of`, when known, is the day the
+/// snapshot sources are read as of (snapshots dated after it are not read); the
+/// event logs are read whole either way.
+pub fn ingest(
+    cfg: &Config,
+    as_of: Option<NaiveDate>,
+    progress: &Progress,
+) -> Result<Dataset, Error> {
+    let mut data = Dataset::default();
+    for source in Source::ALL {
+        data.counts.insert(source, SourceCounts::default());
+        data.quarantine.insert(source, Vec::new());
+    }
+    let roster_cfg = cfg
+        .source(Source::Roster)
+        .expect("the config check requires a roster");
+    let mut tally = Tally::new(Source::Roster);
+    let files = read_roster(cfg, roster_cfg, as_of, &mut data, &mut tally, progress)?;
+    note_empty_files(Source::Roster, &files, &mut data.notes);
+    tally.finish(&mut data, files);
+
+    let matcher = Matcher::new(&data.roster);
+    let roster_columns = cfg.roster_columns();
+    for source in [
+        Source::Enrollments,
+        Source::Email,
+        Source::Training,
+        Source::Tickets,
+    ] {
+        let tables = cfg.tables(source);
+        if tables.is_empty() {
+            continue;
+        }
+        let mut tally = Tally::new(source);
+        let parsers: Vec<TimeParser> = tables
+            .iter()
+            .map(|t| {
+                TimeParser::new(cfg.timezone, t.date_format.as_deref())
+                    .with_order(t.date_order)
+                    .since(first_day(cfg))
+                    .until(cfg.horizon())
+            })
+            .collect();
+        let reads: Vec<Read<'_>> = tables
+            .iter()
+            .zip(&parsers)
+            .map(|(table, parser)| Read {
+                cfg: table,
+                roster: &roster_columns,
+                matcher: &matcher,
+                parser,
+            })
+            .collect();
+        let bar = progress.rows(source.name());
+        let mut ctx = EventCtx {
+            tally: &mut tally,
+            unmatched: FastMap::default(),
+            unmatched_rows: Vec::new(),
+            n_roster: data.roster.len() as u32,
+            latest: &mut data.latest_event_ms,
+            latest_rows: &mut data.latest_events,
+            bar: &bar,
+            spans: Vec::new(),
+        };
+        let files = match source {
+            Source::Enrollments => {
+                read_enrollments(cfg, &reads, as_of, &mut ctx, &mut data.enrollments)?
+            }
+            Source::Email => read_email(&reads[0], &mut ctx, &mut data.email)?,
+            Source::Training => read_training(&reads[0], &mut ctx, &mut data.training)?,
+            Source::Tickets => read_tickets(&reads[0], as_of, &mut ctx, &mut data.tickets)?,
+            Source::Roster => unreachable!("the roster is read first"),
+        };
+        let unmatched = ctx.unmatched.len() as u64;
+        let spans = std::mem::take(&mut ctx.spans);
+        data.unmatched.insert(source, ctx.unmatched_ids());
+        // Several tables of one source (a workload's exports each): every snapshot
+        // used, from the earliest to the latest day.
+        if let Some(span) = spans.into_iter().reduce(|a, b| SnapshotSpan {
+            files: a.files + b.files,
+            first: a.first.min(b.first),
+            last: a.last.max(b.last),
+        }) {
+            data.snapshots.insert(source, span);
+        }
+        bar.finish();
+        note_empty_files(source, &files, &mut data.notes);
+        tally.counts.unmatched_users = unmatched;
+        tally.finish(&mut data, files);
+    }
+    Ok(data)
+}
+
+/// The first day an event of this rollout can fall on: two years before the first
+/// wave starts. An earlier one is a mistyped year (`1926`, `0026-10-01`).
+fn first_day(cfg: &Config) -> Option<NaiveDate> {
+    let first = cfg.waves.iter().map(|w| w.start).min()?;
+    Some(
+        first
+            .checked_sub_months(chrono::Months::new(24))
+            .unwrap_or(NaiveDate::MIN),
+    )
+}
+
+/// A hash map with a fast hasher (the keys are ids and names read from the inputs).
+type FastMap<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
+
+// ---- accounting -----------------------------------------------------------------
+
+/// A file with no data row is not an error (a week with no tickets), but worth a word.
+fn note_empty_files(source: Source, files: &[InputFile], notes: &mut Vec<String>) {
+    for f in files.iter().filter(|f| f.rows == 0) {
+        notes.push(format!("{source}: {} has no data rows", f.path.display()));
+    }
+}
+
+struct Tally {
+    source: Source,
+    counts: SourceCounts,
+    quarantine: Vec<QuarantinedRow>,
+}
+
+impl Tally {
+    fn new(source: Source) -> Self {
+        Tally {
+            source,
+            counts: SourceCounts {
+                configured: true,
+                ..SourceCounts::default()
+            },
+            quarantine: Vec::new(),
+        }
+    }
+
+    fn reject(&mut self, file: &Path, rejected: Rejected) {
+        self.quarantine.push(QuarantinedRow {
+            file: file.to_path_buf(),
+            line: rejected.line,
+            reason: rejected.reason,
+            raw: rejected.raw,
+        });
+    }
+
+    fn finish(mut self, data: &mut Dataset, files: Vec<InputFile>) {
+        self.counts.rows_read = files.iter().map(|f| f.rows).sum();
+        self.counts.rows_quarantined = self.quarantine.len() as u64;
+        self.counts.rows_accepted = self.counts.rows_read - self.counts.rows_quarantined;
+        data.counts.insert(self.source, self.counts);
+        data.quarantine.insert(self.source, self.quarantine);
+        // The same note from many files of a folder (one Teams report per session)
+        // is said once, with the number of files.
+        let mut notes: BTreeMap<&str, usize> = BTreeMap::new();
+        let mut order = Vec::new();
+        for note in files.iter().flat_map(|f| &f.notes) {
+            let n = notes.entry(note.as_str()).or_insert(0);
+            if *n == 0 {
+                order.push(note.as_str());
+            }
+            *n += 1;
+        }
+        for note in order {
+            let n = notes[note];
+            data.notes.push(if n > 1 {
+                format!("{}: {note} ({n} files)", self.source)
+            } else {
+                format!("{}: {note}", self.source)
+            });
+        }
+        data.files.extend(files);
+    }
+}
+
+// ---- reading rows -----------------------------------------------------------------
+
+/// A row that cannot be used: where it starts, why, and the row as it stood (its
+/// file is known to the caller).
+struct Rejected {
+    line: u64,
+    reason: String,
+    raw: String,
+}
+
+/// Runs `f` on a well-formed row's cells; a malformed row, or one `f` refuses, is
+/// rejected with the reason.
+fn parse_row<R>(
+    row: Row<'_>,
+    f: impl FnOnce(&ingest::canonical::Cells<'_>) -> Result<R, String>,
+) -> Result<R, Rejected> {
+    match row {
+        Row::Malformed { line, reason, raw } => Err(Rejected { line, reason, raw }),
+        Row::Cells(c) => f(&c).map_err(|reason| Rejected {
+            line: c.line,
+            reason,
+            raw: c.raw(),
+        }),
+    }
+}
+
+/// Looks up the wanted columns of a source by name.
+struct Cols {
+    names: Vec<String>,
+}
+
+impl Cols {
+    fn new(source: Source, roster: &RosterColumns) -> Self {
+        Cols {
+            names: wanted_columns(source, roster).0,
+        }
+    }
+
+    fn ix(&self, name: &str) -> usize {
+        self.names
+            .iter()
+            .position(|n| n == name)
+            .expect("every canonical column is in the wanted list")
+    }
+}
+
+fn required<'c>(value: &'c str, column: &str) -> Result<&'c str, String> {
+    let v = value.trim();
+    if v.is_empty() {
+        Err(format!("missing required value `{column}`"))
+    } else {
+        Ok(v)
+    }
+}
+
+fn timestamp(parser: &TimeParser, value: &str, column: &str) -> Result<i64, String> {
+    parser
+        .instant(required(value, column)?)
+        .map_err(|e| format!("`{column}`: {e}"))
+}
+
+/// A yes/no cell: true, yes, y, 1 or x (any case).
+fn flag(s: &str) -> bool {
+    let s = s.trim();
+    ["true", "yes", "y", "1", "x"]
+        .iter()
+        .any(|yes| s.eq_ignore_ascii_case(yes))
+}
+
+// ---- event sources --------------------------------------------------------------
+
+/// What the readers of an event source look rows up in (shared by every thread).
+struct Read<'a> {
+    cfg: &'a SourceConfig,
+    roster: &'a RosterColumns,
+    matcher: &'a Matcher,
+    parser: &'a TimeParser,
+}
+
+/// What the readers of an event source keep as rows arrive, in file order.
+struct EventCtx<'a> {
+    tally: &'a mut Tally,
+    /// Ids not on the roster, numbered from `n_roster` on in first-seen order.
+    unmatched: FastMap<String, u32>,
+    /// The accepted rows that carry each unmatched id, by its number past the roster.
+    unmatched_rows: Vec<u64>,
+    n_roster: u32,
+    latest: &'a mut Option<i64>,
+    latest_rows: &'a mut Vec<EventAt>,
+    bar: &'a Rows,
+    /// The snapshots each table of a snapshot source used.
+    spans: Vec<SnapshotSpan>,
+}
+
+impl EventCtx<'_> {
+    /// Reads `source`: `parse` turns each row into whom it names, the instant it
+    /// shows activity at (for the default as-of day) and the rest; a rejected row is
+    /// quarantined, an accepted one handed to `keep` in file order with its person's
+    /// number (see [`EventCtx::uid`]).
+    fn read_rows<R: Send>(
+        &mut self,
+        source: Source,
+        read: &Read<'_>,
+        parse: impl Fn(Row<'_>) -> Result<(Found, i64, R), Rejected> + Sync,
+        mut keep: impl FnMut(&mut SourceCounts, (u32, bool), R),
+    ) -> Result<Vec<InputFile>, Error> {
+        let parse = |row: Row<'_>| (row.line(), parse(row));
+        ingest::read_source(
+            source,
+            read.cfg,
+            read.roster,
+            parse,
+            |path, (line, parsed)| {
+                self.bar.inc();
+                match parsed {
+                    Err(rejected) => self.tally.reject(path, rejected),
+                    Ok((found, seen, row)) => {
+                        self.saw(seen, source, path, line);
+                        let who = self.uid(found);
+                        keep(&mut self.tally.counts, who, row);
+                    }
+                }
+            },
+        )
+    }
+
+    /// An accepted row at `line` of `path` shows activity at `ms`: keep the latest
+    /// instant, and the latest rows (the first read among rows of one instant).
+    fn saw(&mut self, ms: i64, source: Source, path: &Path, line: u64) {
+        *self.latest = Some(self.latest.map_or(ms, |l| l.max(ms)));
+        let top = &mut *self.latest_rows;
+        if top.len() == LATEST_ROWS && top.last().is_some_and(|l| l.ms >= ms) {
+            return;
+        }
+        let at = top.partition_point(|e| e.ms >= ms);
+        top.insert(
+            at,
+            EventAt {
+                ms,
+                source,
+                file: path.to_path_buf(),
+                line,
+            },
+        );
+        top.truncate(LATEST_ROWS);
+    }
+
+    /// A number for whoever the row names: the person's id for a roster person, a
+    /// number past the roster for an unknown id (the same for each mention of it);
+    /// and whether the person was found by name.
+    fn uid(&mut self, found: Found) -> (u32, bool) {
+        match found {
+            Found::Person(p, by_name) => (p, by_name),
+            Found::Unknown(id) => {
+                let next = self.n_roster + self.unmatched.len() as u32;
+                let uid = *self.unmatched.entry(id).or_insert(next);
+                let k = (uid - self.n_roster) as usize;
+                if k == self.unmatched_rows.len() {
+                    self.unmatched_rows.push(0);
+                }
+                self.unmatched_rows[k] += 1;
+                (uid, false)
+            }
+        }
+    }
+}
+
+impl EventCtx<'_> {
+    /// Every unmatched id with the accepted rows that carry it: most rows first,
+    /// then by id.
+    fn unmatched_ids(&self) -> Vec<UnmatchedId> {
+        let mut ids: Vec<UnmatchedId> = self
+            .unmatched
+            .iter()
+            .map(|(id, &uid)| UnmatchedId {
+                id: id.clone(),
+                rows: self.unmatched_rows[(uid - self.n_roster) as usize],
+            })
+            .collect();
+        ids.sort_by(|a, b| b.rows.cmp(&a.rows).then_with(|| a.id.cmp(&b.id)));
+        ids
+    }
+}
+
+/// The rows an event source accepted, in file order, before duplicates are removed:
+/// whom each names, whether by name, and the key that says which rows repeat.
+struct Accepted<K> {
+    /// Each row's key and its number in file order.
+    keys: Vec<(K, u32)>,
+    uid: Vec<u32>,
+    by_name: Vec<bool>,
+}
+
+impl<K: Ord + Send> Accepted<K> {
+    /// Room for about `rows` rows (a guess from the files' sizes: room not used is
+    /// never touched, so it costs no memory).
+    fn with_capacity(rows: usize) -> Self {
+        Accepted {
+            keys: Vec::with_capacity(rows),
+            uid: Vec::with_capacity(rows),
+            by_name: Vec::with_capacity(rows),
+        }
+    }
+
+    fn push(&mut self, (uid, by_name): (u32, bool), key: K) {
+        self.keys.push((key, self.uid.len() as u32));
+        self.uid.push(uid);
+        self.by_name.push(by_name);
+    }
+
+    /// The rows to keep, in key order: the first of each key, of a roster person.
+    /// Counts the duplicates removed and the rows kept that were matched by name.
+    fn keep(&mut self, n_roster: u32, counts: &mut SourceCounts) -> Vec<(K, u32)> {
+        // Sorting by (key, row) puts each key's first row first; sorting is the
+        // cheapest way to find repeats among millions of rows, and runs on every core.
+        // Everything is done in place: at a million people these are tens of millions
+        // of rows.
+        let mut rows = std::mem::take(&mut self.keys);
+        rows.par_sort_unstable();
+        let before = rows.len();
+        rows.dedup_by(|later, first| later.0 == first.0);
+        counts.duplicates_removed += (before - rows.len()) as u64;
+        rows.retain(|&(_, row)| self.uid[row as usize] < n_roster);
+        counts.matched_by_name += rows
+            .iter()
+            .filter(|&&(_, row)| self.by_name[row as usize])
+            .count() as u64;
+        rows
+    }
+}
+
+/// A guess at the rows of a source's files from their size (rows are rarely under
+/// 40 bytes), for reserving room up front; 0 when the files cannot be listed (the
+/// reader then says why).
+fn rows_guess(source: Source, cfg: &SourceConfig) -> usize {
+    ingest::list_files(source, cfg)
+        .map(|files| {
+            files
+                .iter()
+                .filter_map(|f| std::fs::metadata(f).ok())
+                .map(|m| m.len() as usize / 40)
+                .sum()
+        })
+        .unwrap_or(0)
+}
+
+/// Interns strings to dense indices, in first-seen order.
+#[derive(Default)]
+struct Interner {
+    ids: FastMap<String, u32>,
+    names: Vec<String>,
+}
+
+impl Interner {
+    fn get(&mut self, s: &str) -> u32 {
+        if let Some(&i) = self.ids.get(s) {
+            return i;
+        }
+        let i = self.names.len() as u32;
+        self.ids.insert(s.to_string(), i);
+        self.names.push(s.to_string());
+        i
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn flags() {
+        for yes in ["true", "Yes", "1", "Y", "x"] {
+            assert!(flag(yes), "{yes}");
+        }
+        for no in ["", "false", "no", "0", "maybe"] {
+            assert!(!flag(no), "{no}");
+        }
+    }
+
+    #[test]
+    fn events_parse_in_any_case() {
+        assert_eq!(EmailEvent::parse(" OPEN "), Some(EmailEvent::Open));
+        assert_eq!(EmailEvent::parse("Click"), Some(EmailEvent::Click));
+        assert_eq!(EmailEvent::parse("forwarded"), None);
+    }
+}

@@ -1,0 +1,603 @@
+//! The roster: people, their groups (labels written several ways read as one), their
+//! waves per workload, their cut values, and, from snapshot folders, their history
+//! (docs/inputs.md, "People" and "Snapshots").
+
+use super::*;
+
+/// A label as a roster cell writes it: cleaned, whether the cell was written exactly
+/// so, and what makes it the same label as another spelling (`normalize::label_key`).
+#[derive(Debug)]
+struct Label {
+    spelling: String,
+    clean: bool,
+    key: String,
+}
+
+impl Label {
+    fn of(cell: &str) -> Label {
+        let spelling = label_spelling(cell);
+        Label {
+            clean: spelling == cell,
+            key: label_key(&spelling),
+            spelling,
+        }
+    }
+}
+
+/// One roster row, parsed.
+#[derive(Debug)]
+struct RosterRow {
+    line: u64,
+    id: String,
+    /// The group.
+    group: Label,
+    left_on: Option<NaiveDate>,
+    /// Per workload, the cell naming its wave (empty when none).
+    wave_cells: Vec<Label>,
+    /// A `wave` cell that no workload reads.
+    stray_wave: bool,
+    /// Per cut, the person's value.
+    cuts: Vec<Label>,
+    champion: bool,
+    name: String,
+    mail: String,
+    /// The row as it stood, should it turn out to conflict with an earlier one.
+    raw: String,
+}
+
+/// The group labels of the roster's people: each spelling, in the order the kept
+/// people first write it, and the label it is a spelling of.
+#[derive(Default)]
+struct Labels {
+    keys: Interner,
+    spellings: Interner,
+    /// Spelling -> key.
+    key_of: Vec<u32>,
+    /// Per person: the spelling, and whether the cell was written exactly so.
+    person: Vec<(u32, bool)>,
+}
+
+impl Labels {
+    /// The person numbered next writes `spelling` (of label `key`).
+    fn push(&mut self, key: u32, spelling: &str, clean: bool) {
+        let s = self.spellings.get(spelling);
+        if s as usize == self.key_of.len() {
+            self.key_of.push(key);
+        }
+        self.person.push((s, clean));
+    }
+
+    /// Each person's group as shown: the spelling most of the label's people write,
+    /// the first written among those tied. Returns the groups, the number of people
+    /// whose cell was written otherwise, and a note per label written several ways.
+    fn resolve(self, what: &str) -> (Vec<String>, u64, Vec<String>) {
+        let mut count = vec![0u64; self.spellings.names.len()];
+        for &(s, _) in &self.person {
+            count[s as usize] += 1;
+        }
+        let mut best: Vec<Option<u32>> = vec![None; self.keys.names.len()];
+        let mut variants: Vec<Vec<u32>> = vec![Vec::new(); self.keys.names.len()];
+        for (s, &k) in self.key_of.iter().enumerate() {
+            let (s, k) = (s as u32, k as usize);
+            variants[k].push(s);
+            if best[k].is_none_or(|b| count[s as usize] > count[b as usize]) {
+                best[k] = Some(s);
+            }
+        }
+        let shown = |k: u32| best[k as usize].expect("every label has a spelling");
+        let merged = self
+            .person
+            .iter()
+            .filter(|&&(s, clean)| !clean || s != shown(self.key_of[s as usize]))
+            .count() as u64;
+        let mut notes = Vec::new();
+        for (k, mut spellings) in variants.into_iter().enumerate() {
+            if spellings.len() < 2 {
+                continue;
+            }
+            let b = shown(k as u32);
+            spellings.retain(|&s| s != b);
+            spellings.sort_by_key(|&s| std::cmp::Reverse(count[s as usize]));
+            const LISTED: usize = 5;
+            let mut listed: Vec<String> = spellings
+                .iter()
+                .take(LISTED)
+                .map(|&s| {
+                    let n = count[s as usize];
+                    let people = if n == 1 { "person" } else { "people" };
+                    format!("`{}` ({n} {people})", self.spellings.names[s as usize])
+                })
+                .collect();
+            if spellings.len() > LISTED {
+                listed.push(format!("{} more spellings", spellings.len() - LISTED));
+            }
+            notes.push(format!(
+                "roster: {what} `{}` is also written {}: read as one, shown as most of its people write it",
+                self.spellings.names[b as usize],
+                listed.join(", ")
+            ));
+        }
+        let groups = self
+            .person
+            .iter()
+            .map(|&(s, _)| {
+                let b = shown(self.key_of[s as usize]);
+                self.spellings.names[b as usize].clone()
+            })
+            .collect();
+        (groups, merged, notes)
+    }
+}
+
+/// How roster rows become the people of the run: the column positions, the date
+/// parser, the waves of each workload by group and by name.
+struct Reader<'a> {
+    cfg: &'a Config,
+    columns: RosterColumns,
+    c_id: usize,
+    c_group: usize,
+    c_wave: usize,
+    c_left: usize,
+    c_name: usize,
+    c_champion: usize,
+    c_mail: usize,
+    c_cuts: Vec<usize>,
+    /// The column naming each workload's wave: its `wave_column`, or the canonical
+    /// `wave` column when the rollout has one workload.
+    c_waves: Vec<Option<usize>>,
+    wave_column_read: bool,
+    parser: TimeParser,
+    /// Per workload: group key -> wave.
+    group_wave: Vec<HashMap<String, u32>>,
+    /// Per workload: (wave, its key).
+    wave_keys: Vec<Vec<(usize, String)>>,
+}
+
+impl<'a> Reader<'a> {
+    fn new(cfg: &'a Config, src: &SourceConfig) -> Self {
+        let columns = cfg.roster_columns();
+        let cols = Cols::new(Source::Roster, &columns);
+        let c_wave = cols.ix(schema::WAVE);
+        let c_waves: Vec<Option<usize>> = cfg
+            .workloads
+            .iter()
+            .map(|w| match &w.wave_column {
+                Some(column) => Some(cols.ix(column)),
+                None if cfg.workloads.len() == 1 => Some(c_wave),
+                None => None,
+            })
+            .collect();
+        // Groups and waves are matched as labels: case, spaces and Unicode form aside.
+        let group_wave = (0..cfg.workloads.len())
+            .map(|w| {
+                cfg.waves_of(w)
+                    .flat_map(|(i, x)| x.groups.iter().map(move |g| (label_key(g), i as u32)))
+                    .collect()
+            })
+            .collect();
+        let wave_keys = (0..cfg.workloads.len())
+            .map(|w| {
+                cfg.waves_of(w)
+                    .map(|(i, x)| (i, label_key(&x.name)))
+                    .collect()
+            })
+            .collect();
+        Reader {
+            cfg,
+            c_id: cols.ix(schema::USER_ID),
+            c_group: cols.ix(&cfg.group_by),
+            c_wave,
+            c_left: cols.ix(schema::LEFT_ON),
+            c_name: cols.ix(schema::DISPLAY_NAME),
+            c_champion: cols.ix(schema::CHAMPION),
+            c_mail: cols.ix(schema::MAIL),
+            c_cuts: cfg.cuts.iter().map(|c| cols.ix(c)).collect(),
+            wave_column_read: c_waves.contains(&Some(c_wave)),
+            c_waves,
+            parser: TimeParser::new(cfg.timezone, src.date_format.as_deref())
+                .with_order(src.date_order),
+            group_wave,
+            wave_keys,
+            columns,
+        }
+    }
+
+    /// One row's cells as a roster row, or why it cannot be one.
+    fn parse(&self, row: Row<'_>) -> Result<RosterRow, Rejected> {
+        parse_row(row, |c| {
+            let id = norm_id(required(c.get(self.c_id), schema::USER_ID)?);
+            if id.is_empty() {
+                return Err(format!("missing required value `{}`", schema::USER_ID));
+            }
+            let group = Label::of(c.get(self.c_group));
+            if group.spelling.is_empty() {
+                return Err(format!("missing required value `{}`", self.cfg.group_by));
+            }
+            let left_on = match c.get(self.c_left).trim() {
+                "" => None,
+                v => Some(
+                    self.parser
+                        .date(v)
+                        .map_err(|e| format!("`{}`: {e}", schema::LEFT_ON))?,
+                ),
+            };
+            Ok(RosterRow {
+                line: c.line,
+                id,
+                group,
+                left_on,
+                wave_cells: self
+                    .c_waves
+                    .iter()
+                    .map(|w| Label::of(w.map_or("", |i| c.get(i))))
+                    .collect(),
+                stray_wave: !self.wave_column_read && !c.get(self.c_wave).trim().is_empty(),
+                cuts: self.c_cuts.iter().map(|&i| Label::of(c.get(i))).collect(),
+                champion: flag(c.get(self.c_champion)),
+                name: c.get(self.c_name).trim().to_string(),
+                mail: norm_id(c.get(self.c_mail)),
+                raw: c.raw(),
+            })
+        })
+    }
+}
+
+/// The people of one roster file (or of a folder read as one roster): the first row
+/// of each user, against which a later row is a duplicate or a conflict.
+#[derive(Default)]
+struct Seen {
+    /// Per user: the row kept.
+    first: FastMap<String, Kept>,
+}
+
+/// The first row of a user in one roster file.
+struct Kept {
+    line: u64,
+    group_key: String,
+    group: String,
+    /// Wave labels, (key, spelling) per workload.
+    waves: Vec<(String, String)>,
+}
+
+/// What a row is against the rows before it in its file.
+enum Verdict {
+    /// The first row of its user.
+    New,
+    /// The same user, group and waves again.
+    Duplicate,
+    /// The same user with another group or wave: the reason.
+    Conflict(String),
+}
+
+impl Seen {
+    fn judge(&mut self, r: &RosterRow) -> Verdict {
+        let waves: Vec<(String, String)> = r
+            .wave_cells
+            .iter()
+            .map(|w| (w.key.clone(), w.spelling.clone()))
+            .collect();
+        let Some(Kept {
+            line,
+            group_key,
+            group,
+            waves: kept,
+        }) = self.first.get(&r.id)
+        else {
+            self.first.insert(
+                r.id.clone(),
+                Kept {
+                    line: r.line,
+                    group_key: r.group.key.clone(),
+                    group: r.group.spelling.clone(),
+                    waves,
+                },
+            );
+            return Verdict::New;
+        };
+        let other_wave = kept.iter().zip(&waves).find(|(a, b)| a.0 != b.0);
+        if *group_key == r.group.key && other_wave.is_none() {
+            return Verdict::Duplicate;
+        }
+        let what = match other_wave {
+            Some((kept, _)) if *group_key == r.group.key => format!("wave `{}`", kept.1),
+            _ => format!("group `{group}`"),
+        };
+        Verdict::Conflict(format!(
+            "duplicate user_id `{}` with a conflicting group: line {line} has {what}",
+            r.id
+        ))
+    }
+}
+
+/// Builds the roster from the people's rows, in order: their waves per workload,
+/// their cut values, and their groups and values as most people write them.
+struct Builder {
+    labels: Labels,
+    cut_labels: Vec<Labels>,
+    /// Unknown waves by workload and label: the first spelling and how many people.
+    unknown_waves: BTreeMap<(usize, String), (String, u64)>,
+    /// A `wave` cell that no workload reads (several workloads, none naming the column).
+    stray_wave_column: bool,
+}
+
+impl Builder {
+    fn new(cfg: &Config, roster: &mut Roster) -> Self {
+        roster.waves = vec![Vec::new(); cfg.workloads.len()];
+        Builder {
+            labels: Labels::default(),
+            cut_labels: cfg.cuts.iter().map(|_| Labels::default()).collect(),
+            unknown_waves: BTreeMap::new(),
+            stray_wave_column: false,
+        }
+    }
+
+    /// Adds the person of `r`, with the day they joined the roster (from snapshots).
+    fn push(
+        &mut self,
+        reader: &Reader<'_>,
+        roster: &mut Roster,
+        r: RosterRow,
+        joined: Option<NaiveDate>,
+    ) {
+        self.stray_wave_column |= r.stray_wave;
+        for (w, cell) in r.wave_cells.iter().enumerate() {
+            let wave = if cell.spelling.is_empty() {
+                reader.group_wave[w].get(&r.group.key).copied()
+            } else {
+                let found = reader.wave_keys[w]
+                    .iter()
+                    .find(|(_, k)| *k == cell.key)
+                    .map(|&(i, _)| i as u32);
+                if found.is_none() {
+                    self.unknown_waves
+                        .entry((w, cell.key.clone()))
+                        .or_insert_with(|| (cell.spelling.clone(), 0))
+                        .1 += 1;
+                }
+                found
+            };
+            roster.waves[w].push(wave);
+        }
+        for (k, value) in r.cuts.into_iter().enumerate() {
+            let cuts = &mut self.cut_labels[k];
+            let key = cuts.keys.get(&value.key);
+            cuts.push(key, &value.spelling, value.clean);
+        }
+        let key = self.labels.keys.get(&r.group.key);
+        self.labels.push(key, &r.group.spelling, r.group.clean);
+        roster.user_id.push(r.id);
+        roster.left_on.push(r.left_on);
+        roster.joined_on.push(joined);
+        roster.champion.push(r.champion);
+        roster.display_name.push(r.name);
+        roster.mail.push(r.mail);
+    }
+
+    /// Resolves the labels and says what the user should know.
+    fn finish(self, cfg: &Config, src: &SourceConfig, data: &mut Dataset) -> Result<(), Error> {
+        if self.stray_wave_column {
+            return Err(Error::config(
+                &src.config_file,
+                "workloads",
+                "the roster has a `wave` column, but with several workloads a wave column must say which workload it is for",
+            )
+            .with_help("set wave_column = \"wave\" on the [[workloads]] entry it belongs to (and a column of its own on each other workload)"));
+        }
+        let (groups, merged, notes) = self.labels.resolve("group");
+        data.roster.group = groups;
+        data.labels_merged = merged;
+        data.notes.extend(notes);
+        for (cut, values) in cfg.cuts.iter().zip(self.cut_labels) {
+            let (values, _, notes) = values.resolve(cut);
+            data.roster.cuts.push(values);
+            data.notes.extend(notes);
+        }
+        for ((w, _), (wave, n)) in self.unknown_waves {
+            let of = if cfg.workloads.len() > 1 {
+                format!(" of workload `{}`", cfg.workloads[w].name)
+            } else {
+                String::new()
+            };
+            data.notes.push(format!(
+                "roster: {n} people have wave `{wave}`, which no [[waves]] entry{of} names: they are counted as unassigned"
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// Reads the roster: one file, a folder read as one roster, or — with
+/// `snapshots = true` — a folder of dated snapshots read as its history as of `as_of`
+/// (see [`read_snapshots`]).
+pub(super) fn read_roster(
+    cfg: &Config,
+    src: &SourceConfig,
+    as_of: Option<NaiveDate>,
+    data: &mut Dataset,
+    tally: &mut Tally,
+    progress: &Progress,
+) -> Result<Vec<InputFile>, Error> {
+    if src.snapshots {
+        return read_snapshots(cfg, src, as_of, data, tally, progress);
+    }
+    let reader = Reader::new(cfg, src);
+    let mut builder = Builder::new(cfg, &mut data.roster);
+    let mut seen = Seen::default();
+    let roster = &mut data.roster;
+    let bar = progress.rows("roster");
+    let apply = |path: &Path, parsed: Result<RosterRow, Rejected>| {
+        bar.inc();
+        let r = match parsed {
+            Ok(r) => r,
+            Err(rejected) => return tally.reject(path, rejected),
+        };
+        match seen.judge(&r) {
+            Verdict::New => builder.push(&reader, roster, r, None),
+            Verdict::Duplicate => tally.counts.duplicates_removed += 1,
+            Verdict::Conflict(reason) => tally.reject(
+                path,
+                Rejected {
+                    line: r.line,
+                    reason,
+                    raw: r.raw,
+                },
+            ),
+        }
+    };
+    let files = ingest::read_source(
+        Source::Roster,
+        src,
+        &reader.columns,
+        |row| reader.parse(row),
+        apply,
+    )?;
+    bar.finish();
+    builder.finish(cfg, src, data)?;
+    Ok(files)
+}
+
+/// One person's history over the snapshots read.
+struct History {
+    /// Their row in the latest snapshot that holds them.
+    row: RosterRow,
+    /// The first snapshot of their latest stretch of presence.
+    since: NaiveDate,
+    /// The last snapshot that holds them.
+    last: NaiveDate,
+}
+
+/// Reads a roster snapshot folder as its history: the roster as of `as_of` is its
+/// latest snapshot on or before it (the earliest when `as_of` precedes them all);
+/// everyone's group, wave, champion flag and columns come from their latest snapshot;
+/// a person absent from a later snapshot left on that snapshot's day (an earlier
+/// `left_on` wins); a person who first appears after the first snapshot joined on
+/// that day; a group that changes between snapshots is a move, not a conflict
+/// (conflicts exist only inside one snapshot). One row per person is kept, not one
+/// per snapshot (docs/inputs.md, "Snapshots").
+fn read_snapshots(
+    cfg: &Config,
+    src: &SourceConfig,
+    as_of: Option<NaiveDate>,
+    data: &mut Dataset,
+    tally: &mut Tally,
+    progress: &Progress,
+) -> Result<Vec<InputFile>, Error> {
+    let all = ingest::snapshots::snapshots(Source::Roster, src, None)?;
+    let mut used: Vec<ingest::snapshots::Snapshot> = all
+        .iter()
+        .filter(|s| as_of.is_none_or(|d| s.day <= d))
+        .cloned()
+        .collect();
+    if used.is_empty() {
+        if let Some(first) = all.first() {
+            data.notes.push(format!(
+                "roster: the as-of day comes before every snapshot: the earliest, of {}, is used",
+                first.day
+            ));
+            used.push(first.clone());
+        }
+    }
+    let reader = Reader::new(cfg, src);
+    let bar = progress.rows("roster");
+    // People in order of first appearance, with their histories.
+    let mut order: Vec<String> = Vec::new();
+    let mut history: FastMap<String, History> = FastMap::default();
+    let mut files = Vec::new();
+    for snap in &used {
+        let file_cfg = SourceConfig {
+            path: snap.path.clone(),
+            ..src.clone()
+        };
+        let mut seen = Seen::default();
+        let apply = |path: &Path, parsed: Result<RosterRow, Rejected>| {
+            bar.inc();
+            let mut r = match parsed {
+                Ok(r) => r,
+                Err(rejected) => return tally.reject(path, rejected),
+            };
+            match seen.judge(&r) {
+                Verdict::New => {}
+                Verdict::Duplicate => {
+                    tally.counts.duplicates_removed += 1;
+                    return;
+                }
+                Verdict::Conflict(reason) => {
+                    return tally.reject(
+                        path,
+                        Rejected {
+                            line: r.line,
+                            reason,
+                            raw: r.raw,
+                        },
+                    )
+                }
+            }
+            r.raw = String::new();
+            match history.get_mut(&r.id) {
+                Some(h) => {
+                    // Back after an absence: a new stretch of presence.
+                    let previous = used
+                        .iter()
+                        .take_while(|s| s.day < snap.day)
+                        .last()
+                        .map(|s| s.day);
+                    if previous != Some(h.last) {
+                        h.since = snap.day;
+                    }
+                    h.last = snap.day;
+                    h.row = r;
+                }
+                None => {
+                    order.push(r.id.clone());
+                    history.insert(
+                        r.id.clone(),
+                        History {
+                            row: r,
+                            since: snap.day,
+                            last: snap.day,
+                        },
+                    );
+                }
+            }
+        };
+        files.extend(ingest::read_source(
+            Source::Roster,
+            &file_cfg,
+            &reader.columns,
+            |row| reader.parse(row),
+            apply,
+        )?);
+    }
+    bar.finish();
+    let (Some(first), Some(last)) = (used.first(), used.last()) else {
+        return Ok(files);
+    };
+    let (first, last) = (first.day, last.day);
+    let mut builder = Builder::new(cfg, &mut data.roster);
+    for id in order {
+        let Some(mut h) = history.remove(&id) else {
+            continue;
+        };
+        if h.last < last {
+            // Gone from the snapshots after `h.last`: left on the first of them.
+            let gone = used
+                .iter()
+                .find(|s| s.day > h.last)
+                .map(|s| s.day)
+                .expect("a later snapshot exists");
+            h.row.left_on = Some(h.row.left_on.map_or(gone, |d| d.min(gone)));
+        }
+        let joined = (h.since > first).then_some(h.since);
+        builder.push(&reader, &mut data.roster, h.row, joined);
+    }
+    builder.finish(cfg, src, data)?;
+    data.snapshots.insert(
+        Source::Roster,
+        SnapshotSpan {
+            files: used.len(),
+            first,
+            last,
+        },
+    );
+    Ok(files)
+}
