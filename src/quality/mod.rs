@@ -61,6 +61,8 @@ pub fn ingest(
         data.counts.insert(source, SourceCounts::default());
         data.quarantine.insert(source, Vec::new());
     }
+    // The roster first: every other source is matched against it.
+    debug_assert_eq!(Source::EVERY[0], Source::Roster);
     let roster_cfg = cfg
         .source(Source::Roster)
         .expect("the config check requires a roster");
@@ -71,16 +73,7 @@ pub fn ingest(
 
     let matcher = Matcher::new(&data.roster);
     let roster_columns = cfg.roster_columns();
-    for source in [
-        Source::Enrollments,
-        Source::Email,
-        Source::Training,
-        Source::Tickets,
-        Source::Touchpoints,
-        Source::Completions,
-        Source::Usage,
-        Source::Survey,
-    ] {
+    for source in Source::EVERY.into_iter().skip(1) {
         let tables = cfg.tables(source);
         if tables.is_empty() {
             continue;

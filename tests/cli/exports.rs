@@ -1296,21 +1296,23 @@ fn m365_active_users_gives_one_usage_row_per_person_and_mapped_product() {
     );
 }
 
-#[test]
-fn an_active_users_report_mapping_no_product_names_the_products_key() {
-    let cfg = config_for(
-        fixture("exports").join("m365/concealed.csv"),
-        Format::Tool(Tool::M365ActiveUsers),
-    );
-    let err = read_source(
-        Source::Usage,
+/// The error reading the fixture `rel` as `tool`'s export of `source` stops with.
+fn read_error(source: Source, tool: Tool, rel: &str) -> String {
+    let cfg = config_for(fixture("exports").join(rel), Format::Tool(tool));
+    read_source(
+        source,
         &cfg,
         &RosterColumns::grouped_by("department"),
         |_| (),
         |_, _| (),
     )
-    .unwrap_err()
-    .to_string();
+    .expect_err(rel)
+    .to_string()
+}
+
+#[test]
+fn an_active_users_report_mapping_no_product_names_the_products_key() {
+    let err = read_error(Source::Usage, Tool::M365ActiveUsers, "m365/concealed.csv");
     assert!(err.contains("`sources.usage.products`"), "{err}");
     assert!(
         err.contains("none of its products (OneDrive, Teams)"),
@@ -1368,19 +1370,7 @@ fn microsoft_forms_responses_read_the_named_score_and_comment() {
 #[test]
 fn a_survey_with_no_whole_number_question_asks_for_the_score_line() {
     // Eve's `very` leaves no question answered with whole numbers only.
-    let cfg = config_for(
-        fixture("exports").join("forms/rollout-survey.csv"),
-        Format::Tool(Tool::Forms),
-    );
-    let err = read_source(
-        Source::Survey,
-        &cfg,
-        &RosterColumns::grouped_by("department"),
-        |_| (),
-        |_, _| (),
-    )
-    .unwrap_err()
-    .to_string();
+    let err = read_error(Source::Survey, Tool::Forms, "forms/rollout-survey.csv");
     assert!(err.contains("`sources.survey.columns.score`"), "{err}");
     assert!(
         err.contains("help: name the score question: [sources.survey] columns = { score = \"How satisfied are you with the enrollment?\" }"),
