@@ -56,7 +56,7 @@ pub struct Thresholds {
     pub training_min_minutes: f64,
     /// Up to this many points (a fraction) under target is `at_risk`.
     pub at_risk_margin: f64,
-    /// Groups smaller than this are folded (SPEC §5).
+    /// Groups smaller than this are folded (docs/privacy.md).
     pub min_group_size: u32,
 }
 
@@ -110,7 +110,7 @@ pub struct Workload {
 /// The layout of a source's files.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
-    /// uptake's own CSV layout (SPEC §3).
+    /// uptake's own CSV layout (docs/inputs.md).
     Canonical,
     /// Recognise the layout from the headers.
     Auto,
