@@ -392,5 +392,34 @@ fn generated_rollouts_with_channels_and_after_validate() {
         // The generator plants bad rows (a score off the scale, an unknown workload):
         // they are quarantined, not lost.
         assert!(quarantined > 0, "{stdout}");
+        // The same people's use in the admin center's Active Users report: read
+        // with its format alone, OneDrive counting for the `OneDrive KFM` workload
+        // (named after it), the other products noted, not read.
+        if flags.contains(&"--workloads") {
+            let cfg = data.join("uptake.toml");
+            let text = std::fs::read_to_string(&cfg).unwrap().replace(
+                "path = \"usage.csv\"\nformat = \"canonical\"",
+                "path = \"m365_active_users.csv\"\nformat = \"m365_active_users\"",
+            );
+            std::fs::write(&cfg, text).unwrap();
+            let (cfg, read) = uptake::load(Some(&cfg), None, &Progress::hidden())
+                .unwrap_or_else(|e| panic!("{e}"));
+            let kfm = cfg
+                .workloads
+                .iter()
+                .position(|w| w.name == "OneDrive KFM")
+                .unwrap();
+            assert!(!read.usage.pid.is_empty());
+            assert!(read.usage.workload.iter().all(|&w| w as usize == kfm));
+            let c = &read.counts[&Source::Usage];
+            assert_eq!(c.rows_read, c.rows_accepted + c.rows_quarantined);
+            assert!(
+                read.notes
+                    .iter()
+                    .any(|n| n.contains("products count for no workload")),
+                "{:?}",
+                read.notes
+            );
+        }
     }
 }
