@@ -102,7 +102,9 @@ fn nudge_lists_only_with_the_flag_and_owner_only() {
             "group",
             "opened_email",
             "trained",
-            "suggested_message"
+            "suggested_message",
+            "workload",
+            "not_yet_adopted"
         ]
     );
     // Not enrolled by D in W1: f4 (emailed, machine open only), f5 (nothing), h3 (emailed),

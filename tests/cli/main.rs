@@ -19,3 +19,4 @@ mod run;
 mod security;
 mod snapshots;
 mod util;
+mod workloads;
