@@ -26,7 +26,7 @@ from pathlib import Path
 
 import duckdb
 
-from duckdb_core import TS_MACRO
+from duckdb_core import EVENTS, IDS, TS_MACRO
 
 # Per person and workload: the wave, the group, the cut values and the facts as of D.
 SQL = r"""
@@ -42,61 +42,14 @@ roster_raw AS (
   WHERE trim(coalesce(user_id, '')) <> '' AND trim(coalesce("{group_by}", '')) <> ''
 ),
 roster AS (SELECT * FROM roster_raw WHERE k = 1 AND (left_on IS NULL OR left_on > DATE '{as_of}')),
-ids AS (
-  SELECT uid AS raw, uid FROM roster_raw WHERE k = 1
-  UNION ALL
-  SELECT mail, any_value(uid) FROM roster_raw
-  WHERE k = 1 AND mail <> '' AND mail NOT IN (SELECT uid FROM roster_raw)
-  GROUP BY mail HAVING count(*) = 1
-),
-people AS ({people}),
+{ids}people AS ({people}),
 enr_raw AS ({enrollments}),
 first_enr AS (
   SELECT coalesce(i.uid, lower(trim(e.user_id))) AS uid, e.workload, min(e.ev_at) AS first_at
   FROM enr_raw e LEFT JOIN ids i ON i.raw = lower(trim(e.user_id))
   WHERE e.ev_at IS NOT NULL GROUP BY ALL
 ),
-mail AS (
-  SELECT coalesce(i.uid, lower(trim(e.user_id))) AS uid, lower(trim(event)) AS ev,
-         ts("timestamp") AS ev_at, campaign,
-         lower(coalesce({machine_open}, '')) IN ('true', 'yes', 'y', '1', 'x') AS machine
-  FROM read_csv('{dir}/{email}', all_varchar = true, header = true) e
-  LEFT JOIN ids i ON i.raw = lower(trim(e.user_id))
-),
-mail_p AS (
-  SELECT uid,
-         bool_or(ev IN ('sent', 'delivered', 'open', 'click')) AS recipient,
-         bool_or(ev = 'click' OR (ev = 'open' AND NOT machine)) AS opener
-  FROM mail WHERE ev_at < TIMESTAMPTZ '{cut}' AND trim(coalesce(campaign, '')) <> ''
-  GROUP BY uid
-),
-att AS (
-  SELECT coalesce(i.uid, lower(trim(a.user_id))) AS uid, "session" AS s,
-         ts(joined_at) AS j, ts(left_at) AS l
-  FROM read_csv('{dir}/{training}', all_varchar = true, header = true) a
-  LEFT JOIN ids i ON i.raw = lower(trim(a.user_id))
-  WHERE trim(coalesce("session", '')) <> ''
-),
-att_ok AS (SELECT * FROM att WHERE j IS NOT NULL AND l IS NOT NULL AND l >= j AND j < TIMESTAMPTZ '{cut}'),
-att_u AS (
-  SELECT uid, s, j, l,
-         max(l) OVER (PARTITION BY uid, s ORDER BY j, l ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS prev_end
-  FROM att_ok
-),
-trained AS (
-  SELECT uid, sum(greatest(epoch(l) - epoch(greatest(j, coalesce(prev_end, j))), 0)) / 60.0 AS minutes
-  FROM att_u GROUP BY uid
-),
-tix_raw AS (
-  SELECT trim(ticket_id) AS tid, coalesce(i.uid, lower(trim(t.user_id))) AS uid, ts(opened_at) AS o,
-         CASE WHEN trim(coalesce(resolved_at, '')) = '' THEN NULL ELSE ts(resolved_at) END AS r,
-         trim(coalesce(resolved_at, '')) <> '' AS has_r, row_number() OVER () AS rn
-  FROM read_csv('{dir}/{tickets}', all_varchar = true, header = true) t
-  LEFT JOIN ids i ON i.raw = lower(trim(t.user_id))
-  WHERE trim(coalesce(ticket_id, '')) <> '' AND trim(coalesce(user_id, '')) <> ''
-),
-tix_ok AS (SELECT * FROM tix_raw WHERE o IS NOT NULL AND (NOT has_r OR (r IS NOT NULL AND r >= o))),
-tix AS (
+{events}tix AS (
   SELECT * FROM tix_ok WHERE o < TIMESTAMPTZ '{cut}'
   QUALIFY row_number() OVER (PARTITION BY tid ORDER BY rn DESC) = 1
 ),
@@ -256,7 +209,8 @@ def main() -> int:
     cut = con.execute(end_of.format(tz=tz, d=as_of, n=1)).fetchone()[0]
     cut7 = con.execute(end_of.format(tz=tz, d=as_of, n=-6)).fetchone()[0]
     src = cfg["sources"]
-    sql = SQL.format(
+    sql = SQL.replace("{ids}", IDS.lstrip("\n")).replace("{events}", EVENTS.lstrip("\n"))
+    sql = sql.format(
         dir=rollout,
         roster=src["roster"]["path"],
         mail=optional(rollout / src["roster"]["path"], "mail"),

@@ -71,16 +71,8 @@ pub fn attack(report: &Path, min: i64) -> Vec<String> {
 /// Shown groups hold at least `min` people; every wave's `(all)` row is the sum of its
 /// groups for every count; the overall row is the sum of the shown waves.
 fn groups(rows: &[Row], name: &str, min: i64, found: &mut Vec<String>) {
-    let counts = [
-        "eligible",
-        "enrolled",
-        "recipients",
-        "openers",
-        "trained",
-        "tickets",
-        "champions",
-        "enrolled_7d_ago",
-    ];
+    let mut counts = CUT_COUNTS.to_vec();
+    counts.extend(["champions", "enrolled_7d_ago"]);
     let mut waves: BTreeMap<(&str, &str), Vec<&Row>> = BTreeMap::new();
     for r in rows.iter().filter(|r| r["wave"] != ALL) {
         waves
@@ -90,29 +82,10 @@ fn groups(rows: &[Row], name: &str, min: i64, found: &mut Vec<String>) {
     }
     let mut overall_parts: BTreeMap<&str, Vec<&Row>> = BTreeMap::new();
     for ((workload, wave), rows) in &waves {
-        let wave = &format!("{workload}/{wave}");
-        let Some(total) = rows.iter().find(|r| r["group"] == ALL) else {
-            found.push(format!("{name}: {wave} has no (all) row"));
-            continue;
-        };
-        let parts: Vec<&&Row> = rows.iter().filter(|r| r["group"] != ALL).collect();
-        if int(total, "eligible").is_none() {
-            if parts.iter().any(|r| int(r, "eligible").is_some()) {
-                found.push(format!("{name}: {wave} is suppressed but shows a group"));
-            }
-            continue;
+        let what = format!("{workload}/{wave}");
+        if let Some(total) = shown_partition(name, &what, rows, "group", &counts, min, found) {
+            overall_parts.entry(workload).or_default().push(total);
         }
-        overall_parts.entry(workload).or_default().push(total);
-        for r in &parts {
-            match int(r, "eligible") {
-                Some(n) if n < min => {
-                    found.push(format!("{name}: {wave}/{} shows {n} people", r["group"]))
-                }
-                None => found.push(format!("{name}: {wave}/{} is blank", r["group"])),
-                _ => {}
-            }
-        }
-        sums(name, wave, total, &parts, &counts, min, found);
     }
     for overall in rows.iter().filter(|r| r["wave"] == ALL) {
         let workload = wl(overall);
@@ -132,17 +105,54 @@ fn groups(rows: &[Row], name: &str, min: i64, found: &mut Vec<String>) {
     }
 }
 
+/// The counts `cut_metrics` shares with `group_metrics`.
+const CUT_COUNTS: [&str; 6] = [
+    "eligible",
+    "enrolled",
+    "recipients",
+    "openers",
+    "trained",
+    "tickets",
+];
+
+/// One partition of a wave (its groups, or one cut's values; `key` is the label's
+/// column): unless the wave is suppressed (then nothing of it may show), its shown
+/// labels hold at least `min` people and its `(all)` row is their exact sum. The
+/// `(all)` row of a wave that shows, if any.
+fn shown_partition<'a>(
+    name: &str,
+    what: &str,
+    rows: &[&'a Row],
+    key: &str,
+    counts: &[&str],
+    min: i64,
+    found: &mut Vec<String>,
+) -> Option<&'a Row> {
+    let Some(total) = rows.iter().find(|r| r[key] == ALL).copied() else {
+        found.push(format!("{name}: {what} has no (all) row"));
+        return None;
+    };
+    let parts: Vec<&&Row> = rows.iter().filter(|r| r[key] != ALL).collect();
+    if int(total, "eligible").is_none() {
+        if parts.iter().any(|r| int(r, "eligible").is_some()) {
+            found.push(format!("{name}: {what} is suppressed but shows a {key}"));
+        }
+        return None;
+    }
+    for r in &parts {
+        match int(r, "eligible") {
+            Some(n) if n < min => found.push(format!("{name}: {what}/{} shows {n} people", r[key])),
+            None => found.push(format!("{name}: {what}/{} is blank", r[key])),
+            _ => {}
+        }
+    }
+    sums(name, what, total, &parts, counts, min, found);
+    Some(total)
+}
+
 /// Per workload, wave and cut: shown values hold at least `min` people and the wave's
 /// `(all)` row is their exact sum; the `(all)` row is the wave's `group_metrics` total.
 fn cuts(rows: &[Row], today: &[Row], min: i64, found: &mut Vec<String>) {
-    let counts = [
-        "eligible",
-        "enrolled",
-        "recipients",
-        "openers",
-        "trained",
-        "tickets",
-    ];
     let mut partitions: BTreeMap<(&str, &str, &str), Vec<&Row>> = BTreeMap::new();
     for r in rows {
         partitions
@@ -152,36 +162,23 @@ fn cuts(rows: &[Row], today: &[Row], min: i64, found: &mut Vec<String>) {
     }
     for ((workload, wave, cut), rows) in partitions {
         let what = format!("{workload}/{wave}/{cut}");
-        let Some(total) = rows.iter().find(|r| r["value"] == ALL) else {
-            found.push(format!("cut_metrics: {what} has no (all) row"));
+        let Some(total) = shown_partition(
+            "cut_metrics",
+            &what,
+            &rows,
+            "value",
+            &CUT_COUNTS,
+            min,
+            found,
+        ) else {
             continue;
         };
-        let parts: Vec<&&Row> = rows.iter().filter(|r| r["value"] != ALL).collect();
-        if int(total, "eligible").is_none() {
-            if parts.iter().any(|r| int(r, "eligible").is_some()) {
-                found.push(format!(
-                    "cut_metrics: {what} is suppressed but shows a value"
-                ));
-            }
-            continue;
-        }
-        for r in &parts {
-            match int(r, "eligible") {
-                Some(n) if n < min => found.push(format!(
-                    "cut_metrics: {what}/{} shows {n} people",
-                    r["value"]
-                )),
-                None => found.push(format!("cut_metrics: {what}/{} is blank", r["value"])),
-                _ => {}
-            }
-        }
-        sums("cut_metrics", &what, total, &parts, &counts, min, found);
         let group_total = today
             .iter()
             .find(|g| wl(g) == workload && g["wave"] == wave && g["group"] == ALL);
         match group_total {
             Some(g) => {
-                for col in counts {
+                for col in CUT_COUNTS {
                     if total[col] != g[col] {
                         found.push(format!(
                             "cut_metrics: {what} (all) {col} {} against {} in group_metrics",

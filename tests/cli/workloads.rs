@@ -67,6 +67,7 @@
 
 use std::collections::BTreeMap;
 
+use crate::digests::NUDGE_HEADER;
 use crate::metrics::check;
 use crate::util::{copy_fixture, read_csv, read_table, run_ok};
 
@@ -1076,19 +1077,7 @@ fn nudge_lists_say_which_workloads_a_person_has_not_adopted() {
     let (_dir, report) = report();
     let list = |wave: &str| read_csv(&report.join(format!("private/nudge_{wave}.csv")));
     let m1 = list("M1");
-    assert_eq!(
-        m1[0],
-        [
-            "user_id",
-            "display_name",
-            "group",
-            "opened_email",
-            "trained",
-            "suggested_message",
-            "workload",
-            "not_yet_adopted"
-        ]
-    );
+    assert_eq!(m1[0], NUDGE_HEADER);
     // (user, workload, not_yet_adopted) of each wave, by group, message, name. Not
     // enrolled in MDM by D: M1 b1 f5 f6; M2 h3 h4 h5 s4 s5 s6. Not in KFM: K1 f3 s1 s2
     // s3 s6; K2 h1 h2; K3 l2 (the list is private: a suppressed wave has one too).
