@@ -6,6 +6,7 @@ mod catalogue;
 mod digests;
 mod docs;
 mod effects;
+mod engagement;
 mod exports;
 mod faults;
 mod golden;
