@@ -386,12 +386,23 @@ impl Builder {
     /// Resolves the labels and says what the user should know.
     fn finish(self, cfg: &Config, src: &SourceConfig, data: &mut Dataset) -> Result<(), Error> {
         if self.stray_wave_column {
-            return Err(Error::config(
-                &src.config_file,
-                "workloads",
-                "the roster has a `wave` column, but with several workloads a wave column must say which workload it is for",
-            )
-            .with_help("set wave_column = \"wave\" on the [[workloads]] entry it belongs to (and a column of its own on each other workload)"));
+            // One workload reading its waves from another column, or several
+            // workloads none of which names `wave`: the column would be ignored.
+            let (message, help) = match cfg.workloads.as_slice() {
+                [only] => (
+                    format!(
+                        "the roster has a `wave` column, but the workload `{}` reads its waves from `{}`",
+                        only.name,
+                        only.wave_column.as_deref().unwrap_or("wave"),
+                    ),
+                    "set wave_column = \"wave\" on the [[workloads]] entry, or remove the roster's `wave` column",
+                ),
+                _ => (
+                    "the roster has a `wave` column, but with several workloads a wave column must say which workload it is for".to_string(),
+                    "set wave_column = \"wave\" on the [[workloads]] entry it belongs to (and a column of its own on each other workload)",
+                ),
+            };
+            return Err(Error::config(&src.config_file, "workloads", message).with_help(help));
         }
         let (groups, merged, notes) = self.labels.resolve("group");
         data.roster.group = groups;
