@@ -181,6 +181,80 @@ fn cases() -> Vec<Case> {
             &[("path = \"tickets.csv\"", "path = \"tickets.csv\"\ncampaign_from = \"category\"")],
             &["`sources.tickets.campaign_from`", "only email sources"],
         ),
+        config(
+            "products outside usage",
+            &[("path = \"tickets.csv\"", "path = \"tickets.csv\"\nproducts = { \"OneDrive\" = \"Hand-worked rollout\" }")],
+            &["`sources.tickets.products`", "only usage sources"],
+        ),
+        config(
+            "unknown product workload",
+            &[("[sources.tickets]", "[sources.usage]\npath = \"usage.csv\"\nproducts = { \"OneDrive\" = \"KFM\" }\n[sources.tickets]")],
+            &["`sources.usage.products.OneDrive`", "unknown workload `KFM`"],
+        ),
+        config(
+            "no product for a workload",
+            &[("[sources.tickets]", "[sources.usage]\npath = \"usage.csv\"\nformat = \"m365_active_users\"\n[sources.tickets]")],
+            &["`sources.usage.products`", "no product of the Active Users report", "help: say which product's use counts"],
+        ),
+        config(
+            "bad active days",
+            &[("min_group_size = 3", "min_group_size = 3\nactive_days = 0")],
+            &["`thresholds.active_days`", "0 is not a number of days"],
+        ),
+        config(
+            "training method named twice",
+            &[("[sources.roster]", "[[training_methods]]\nname = \"bb\"\nsessions = [\"a*\"]\n[[training_methods]]\nname = \"BB\"\nsessions = [\"b*\"]\n[sources.roster]")],
+            &["`training_methods[1].name`", "a second training method named `BB`"],
+        ),
+        config(
+            "built-in training method",
+            &[("[sources.roster]", "[[training_methods]]\nname = \"self-paced\"\nsessions = [\"a*\"]\n[sources.roster]")],
+            &["`training_methods[0].name`", "built in"],
+        ),
+        config(
+            "empty session glob",
+            &[("[sources.roster]", "[[training_methods]]\nname = \"bb\"\nsessions = [\" \"]\n[sources.roster]")],
+            &["`training_methods[0].sessions[0]`", "an empty glob matches no session"],
+        ),
+        config(
+            "bad survey scale",
+            &[("[sources.roster]", "[survey]\nscale = [5, 1]\n[sources.roster]")],
+            &["`survey.scale`", "[5, 1] does not go up"],
+        ),
+        config(
+            "satisfied_from off the scale",
+            &[("[sources.roster]", "[survey]\nscale = [1, 5]\nsatisfied_from = 6\n[sources.roster]")],
+            &["`survey.satisfied_from`", "6 is not on the scale 1 to 5"],
+        ),
+        config(
+            "after-enrollment target outside 0..1",
+            &[("training_target = 0.5", "training_target = 0.5\nhealth_target = 85")],
+            &["`waves[0].health_target`", "85 is not a share"],
+        ),
+        Case {
+            name: "no score question",
+            setup: Setup::Custom(|dir| {
+                std::fs::write(
+                    dir.join("survey.csv"),
+                    "ID,Start time,Completion time,Email,Name,How did it go?\n\
+1,11/18/26 10:20:05,11/18/26 10:21:37,anonymous,,Fine\n",
+                )
+                .unwrap();
+                let cfg = dir.join("uptake.toml");
+                let text = std::fs::read_to_string(&cfg).unwrap().replace(
+                    "[sources.tickets]",
+                    "[sources.survey]\npath = \"survey.csv\"\nformat = \"forms\"\n[sources.tickets]",
+                );
+                std::fs::write(&cfg, text).unwrap();
+            }),
+            args: RUN,
+            code: 2,
+            says: &[
+                "`sources.survey.columns.score`",
+                "no question is answered with whole numbers",
+                "help: name the score question: [sources.survey] columns = { score = \"How did it go?\" }",
+            ],
+        },
         Case {
             name: "no waves",
             setup: Setup::Custom(|dir| {

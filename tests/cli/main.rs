@@ -5,6 +5,7 @@ mod capabilities;
 mod catalogue;
 mod digests;
 mod effects;
+mod engagement;
 mod exports;
 mod faults;
 mod golden;
