@@ -1346,12 +1346,12 @@ fn held_out_real_exports_read_with_only_format() {
     ] {
         assert_eq!(validate_against(&roster, source, tool, rel), line, "{rel}");
     }
-    // `auto` picks the same reader for the Teams reports and the Jira files (not
-    // yet for the live event's report nor the Italian Zoom report: their headers
-    // are not among those detection knows).
+    // `auto` picks the same reader for every one of them.
     for (source, tool, rel) in [
         (Source::Training, "teams", "teams/gen2-pl"),
         (Source::Training, "teams", "teams/gen1-pl"),
+        (Source::Training, "teams", "teams/live-event"),
+        (Source::Training, "zoom", "zoom-it"),
         (Source::Tickets, "jira", "jira-es-cl"),
         (Source::Tickets, "jira", "jira-de-full"),
         (Source::Tickets, "jira", "jira-de-resaved"),
