@@ -262,7 +262,11 @@ pub fn recognise(path: &Path) -> Result<Found, String> {
         source,
         layout,
         encoding: decoded.encoding,
-        language: language(body),
+        // A canonical file's headers are uptake's own: its names are no language.
+        language: match layout {
+            Layout::Tool(_) => language(body),
+            Layout::Canonical => None,
+        },
         headers,
         day: day_in_name(&name),
         rows: 0,
@@ -322,7 +326,6 @@ const LANGUAGE_LABELS: &[(&str, &[&str])] = &[
             "heuredarrivée",
             "heurededépart",
             "titredelaréunion",
-            "participants",
             "résumé",
             "clédeticket",
             "rapporteur",
@@ -395,6 +398,11 @@ const LANGUAGE_LABELS: &[(&str, &[&str])] = &[
             "nomecompleto",
             "partecipanti",
             "riepilogo",
+            "riepilogodellariunione",
+            "oradiingresso",
+            "oradiuscita",
+            "indirizzoemail",
+            "ruolo",
             "primoingresso",
             "ultimauscita",
         ],
@@ -670,6 +678,13 @@ mod tests {
         assert_eq!(
             language("user_id,department\nzoé@x.fr,Comptabilité\n"),
             None
+        );
+        // `Participants` is English as well as French; `Nome completo` is Italian as
+        // well as Portuguese: the other labels decide.
+        assert_eq!(language("Meeting ID,Topic,Participants\n"), None);
+        assert_eq!(
+            language("Nome completo\tOra di ingresso\tOra di uscita\n"),
+            Some("Italian")
         );
     }
 }

@@ -8,6 +8,7 @@ mod effects;
 mod exports;
 mod faults;
 mod golden;
+mod init;
 mod messy;
 mod metrics;
 mod outputs;
