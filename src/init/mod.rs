@@ -52,15 +52,15 @@ pub fn init(dir: &Path, out: Option<&Path>, force: bool) -> Result<Report, Error
         )));
     }
     let out = out.map_or_else(|| dir.join("uptake.toml"), Path::to_path_buf);
-    if out.exists() && !force {
-        return Err(exists(&out));
-    }
     if out.is_dir() {
         return Err(Error::Usage(format!(
             "{}: is a folder: --out names the config file to write\nhelp: pass e.g. --out {}",
             out.display(),
             out.join("uptake.toml").display()
         )));
+    }
+    if out.exists() && !force {
+        return Err(exists(&out));
     }
     let mut scan = scan::scan(dir, &out)?;
     let plan = plan::plan(dir, &mut scan)?;
