@@ -812,22 +812,7 @@ mod tests {
     }
 
     fn test_found() -> Found {
-        Found {
-            path: PathBuf::from("x.csv"),
-            rel: "x.csv".to_string(),
-            source: Source::Training,
-            layout: Layout::Canonical,
-            encoding: "UTF-8",
-            language: None,
-            headers: Vec::new(),
-            day: None,
-            rows: 0,
-            span: None,
-            order: Order::Free,
-            offsets: BTreeSet::new(),
-            workloads: BTreeSet::new(),
-            group_column: None,
-        }
+        Found::new(Path::new("x.csv"), Source::Training, Layout::Canonical)
     }
 
     #[test]

@@ -141,18 +141,10 @@ pub fn config_path(base: &Path, target: &Path, folder: bool) -> String {
 /// What a table holds, in words, for the comment above it.
 fn about(t: &SourceTable, scan: &Scan) -> String {
     let rows: u64 = t.files.iter().map(|&i| scan.found[i].rows).sum();
-    let first = t
-        .files
-        .iter()
-        .filter_map(|&i| scan.found[i].span)
-        .map(|s| s.0)
-        .min();
-    let last = t
-        .files
-        .iter()
-        .filter_map(|&i| scan.found[i].span)
-        .map(|s| s.1)
-        .max();
+    let spans: Vec<(NaiveDate, NaiveDate)> =
+        t.files.iter().filter_map(|&i| scan.found[i].span).collect();
+    let first = spans.iter().map(|s| s.0).min();
+    let last = spans.iter().map(|s| s.1).max();
     let files = if t.files.len() == 1 {
         scan.found[t.files[0]].rel.clone()
     } else {

@@ -107,6 +107,29 @@ pub struct Found {
     pub group_column: Option<String>,
 }
 
+impl Found {
+    /// `path` as an export of `source` in `layout`, not read yet: UTF-8, English, no
+    /// header, no day, no row.
+    pub fn new(path: &Path, source: Source, layout: Layout) -> Found {
+        Found {
+            path: path.to_path_buf(),
+            rel: String::new(),
+            source,
+            layout,
+            encoding: "UTF-8",
+            language: None,
+            headers: Vec::new(),
+            day: None,
+            rows: 0,
+            span: None,
+            order: Order::Free,
+            offsets: BTreeSet::new(),
+            workloads: BTreeSet::new(),
+            group_column: None,
+        }
+    }
+}
+
 /// A file init could not place, and why.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Unplaced {
@@ -256,26 +279,16 @@ pub fn recognise(path: &Path) -> Result<Found, String> {
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    Ok(Found {
-        path: path.to_path_buf(),
-        rel: String::new(),
-        source,
-        layout,
-        encoding: decoded.encoding,
-        // A canonical file's headers are uptake's own: its names are no language.
-        language: match layout {
-            Layout::Tool(_) => language(body),
-            Layout::Canonical => None,
-        },
-        headers,
-        day: day_in_name(&name),
-        rows: 0,
-        span: None,
-        order: Order::Free,
-        offsets: BTreeSet::new(),
-        workloads: BTreeSet::new(),
-        group_column: None,
-    })
+    let mut found = Found::new(path, source, layout);
+    found.encoding = decoded.encoding;
+    // A canonical file's headers are uptake's own: its names are no language.
+    found.language = match layout {
+        Layout::Tool(_) => language(body),
+        Layout::Canonical => None,
+    };
+    found.headers = headers;
+    found.day = day_in_name(&name);
+    Ok(found)
 }
 
 /// The first `n` lines of `text`.
