@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""The core `group_metrics` columns of SPEC §4 as one DuckDB SQL job, from the same
+"""The core `group_metrics` columns of docs/metrics.md as one DuckDB SQL job, from the same
 canonical CSVs `uptake run` reads: the yardstick of benches/scale.sh, and an
 independent implementation to cross-check uptake's numbers.
 

@@ -83,7 +83,7 @@ fn as_of() -> NaiveDate {
     NaiveDate::from_ymd_opt(AS_OF.0, AS_OF.1, AS_OF.2).expect("a valid day")
 }
 
-/// `TimeParser::instant` on each timestamp layout of SPEC §3, one cell per iteration
+/// `TimeParser::instant` on each timestamp layout of docs/inputs.md ("Time"), one cell per iteration
 /// (the per-cell cost ingest pays), and on a column of 1 000 mixed cells.
 fn dates(c: &mut Criterion) {
     let tz: Tz = "Europe/Paris".parse().expect("a known zone");

@@ -1,4 +1,5 @@
-//! The command line (SPEC §1): `run`, `validate`, `generate`, `init`, parsed by clap.
+//! The command line (README.md, "Commands"): `run`, `validate`, `generate`, `init`,
+//! parsed by clap.
 //!
 //! Only the shape of the arguments lives here; what they mean is decided in
 //! `lib.rs`. clap itself reports a bad command line with exit code 2.

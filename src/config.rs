@@ -56,7 +56,7 @@ pub struct Thresholds {
     pub training_min_minutes: f64,
     /// Up to this many points (a fraction) under target is `at_risk`.
     pub at_risk_margin: f64,
-    /// Groups smaller than this are folded (SPEC §5).
+    /// Groups smaller than this are folded (docs/privacy.md).
     pub min_group_size: u32,
 }
 
@@ -110,7 +110,7 @@ pub struct Workload {
 /// The layout of a source's files.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
-    /// uptake's own CSV layout (SPEC §3).
+    /// uptake's own CSV layout (docs/inputs.md).
     Canonical,
     /// Recognise the layout from the headers.
     Auto,
@@ -445,13 +445,32 @@ struct RawCampaign {
 /// Reads and checks the config at `path`. A file that cannot be read is an
 /// [`Error::Config`] too (exit 2): the user named a config that is not there.
 pub fn load(path: &Path) -> Result<Config, Error> {
-    let text = std::fs::read_to_string(path).map_err(|e| {
-        Error::config(path, "", format!("cannot read the config: {e}")).with_help(
+    let cannot = |why: String| {
+        Error::config(path, "", format!("cannot read the config: {why}")).with_help(
             "pass the config with --config <file>; `uptake run` alone runs the shipped sample",
         )
-    })?;
+    };
+    // A FIFO or a device would block or never end: only a regular file of a
+    // config's size is read (docs/errors.md).
+    let meta = std::fs::metadata(path).map_err(|e| cannot(e.to_string()))?;
+    if !meta.is_file() {
+        return Err(cannot(
+            "it is not a regular file (a folder, a FIFO or a device)".to_string(),
+        ));
+    }
+    if meta.len() > MAX_CONFIG_BYTES {
+        return Err(cannot(format!(
+            "it is {} bytes; a config is a small TOML file (at most {MAX_CONFIG_BYTES} bytes)",
+            meta.len()
+        )));
+    }
+    let text = std::fs::read_to_string(path).map_err(|e| cannot(e.to_string()))?;
     parse(path, &text)
 }
+
+/// The largest config file read: far above any real rollout's, far below a
+/// mistaken path to a data file or a disk image.
+const MAX_CONFIG_BYTES: u64 = 4 * 1024 * 1024;
 
 /// Checks config `text` as if read from `path` (paths resolve against its folder).
 pub fn parse(path: &Path, text: &str) -> Result<Config, Error> {

@@ -3,7 +3,7 @@
 //!
 //! Each source target hands its input to [`ingest_source`], which runs the whole of
 //! ingest and quality (`uptake::quality::ingest`) on it, the same path `uptake run`
-//! takes, and checks the row accounting of SPEC §3 on what comes back. A panic, or an
+//! takes, and checks the row accounting of docs/inputs.md on what comes back. A panic, or an
 //! accounting that does not add up, is a crash for libFuzzer.
 
 use std::path::PathBuf;

@@ -7,10 +7,12 @@
 //! people (docs/privacy.md, "Across partitions").
 
 use super::frames::Frames;
-use super::groups::{aggregate, days_since_start, status_of, GroupRow, GroupValues};
+use super::groups::{
+    aggregate, days_since_start, measure_columns, status_of, GroupRow, GroupValues, Measured,
+};
 use super::people::{cut_label, Cutoffs, Persons};
 use super::stats::{self, Status};
-use super::table::{Col, Kind, Table, Value};
+use super::table::{Col, Table, Value};
 use crate::config::Config;
 use crate::error::Error;
 use crate::schema::ALL;
@@ -33,16 +35,6 @@ pub struct CutRow {
 }
 
 impl CutRow {
-    /// A count of a shown row.
-    pub fn count(&self, f: impl Fn(&GroupValues) -> i64) -> Option<i64> {
-        self.values.as_ref().map(f)
-    }
-
-    /// A figure of a shown row.
-    pub fn figure(&self, f: impl Fn(&GroupValues) -> Option<f64>) -> Option<f64> {
-        self.values.as_ref().and_then(f)
-    }
-
     fn as_group(&self) -> GroupRow {
         GroupRow {
             workload: self.workload.clone(),
@@ -58,44 +50,22 @@ impl Table for CutRow {
     const NAME: &'static str = "cut_metrics";
 
     fn columns() -> Vec<Col<Self>> {
-        use Kind::{Count, Number, Points, Rate};
-        vec![
+        let head: Vec<Col<Self>> = vec![
             Col::text("workload", |r| Value::str(&r.workload)),
             Col::text("wave", |r| Value::str(&r.wave)),
             Col::text("cut", |r| Value::str(&r.cut)),
             Col::text("value", |r| Value::str(&r.value)),
-            Col::of("eligible", Count, |r| Value::Int(r.count(|v| v.eligible))),
-            Col::of("enrolled", Count, |r| Value::Int(r.count(|v| v.enrolled))),
-            Col::of("enrollment_rate", Rate, |r| {
-                Value::Float(r.figure(GroupValues::enrollment_rate))
-            }),
-            Col::of("enrollment_rate_low", Rate, |r| {
-                Value::Float(r.figure(|v| v.rate_interval.map(|i| i.0)))
-            }),
-            Col::of("enrollment_rate_high", Rate, |r| {
-                Value::Float(r.figure(|v| v.rate_interval.map(|i| i.1)))
-            }),
-            Col::of("target_rate", Rate, |r| {
-                Value::Float(r.figure(|v| Some(v.target_rate)))
-            }),
-            Col::of("gap", Points, |r| Value::Float(r.figure(GroupValues::gap))),
-            Col::text("status", |r| Value::str(r.status.name())),
-            Col::of("recipients", Count, |r| {
-                Value::Int(r.count(|v| v.recipients))
-            }),
-            Col::of("openers", Count, |r| Value::Int(r.count(|v| v.openers))),
-            Col::of("open_rate", Rate, |r| {
-                Value::Float(r.figure(GroupValues::open_rate))
-            }),
-            Col::of("trained", Count, |r| Value::Int(r.count(|v| v.trained))),
-            Col::of("training_rate", Rate, |r| {
-                Value::Float(r.figure(GroupValues::training_rate))
-            }),
-            Col::of("tickets", Count, |r| Value::Int(r.count(|v| v.tickets))),
-            Col::of("tickets_per_100_enrolled", Number, |r| {
-                Value::Float(r.figure(GroupValues::tickets_per_100_enrolled))
-            }),
-        ]
+        ];
+        head.into_iter().chain(measure_columns()).collect()
+    }
+}
+
+impl Measured for CutRow {
+    fn status(&self) -> Status {
+        self.status
+    }
+    fn values(&self) -> Option<&GroupValues> {
+        self.values.as_ref()
     }
 }
 

@@ -336,46 +336,82 @@ pub fn aggregate(
     Ok(out)
 }
 
+/// A row that carries a standing and, unless suppressed, the figures of a group:
+/// a `group_metrics` row or a `cut_metrics` row, which share their measure columns.
+pub trait Measured {
+    /// The row's standing.
+    fn status(&self) -> Status;
+    /// Its figures; `None` for a suppressed row.
+    fn values(&self) -> Option<&GroupValues>;
+}
+
+impl Measured for GroupRow {
+    fn status(&self) -> Status {
+        self.status
+    }
+    fn values(&self) -> Option<&GroupValues> {
+        self.values.as_ref()
+    }
+}
+
+fn count<R: Measured>(r: &R, f: impl Fn(&GroupValues) -> i64) -> Option<i64> {
+    r.values().map(f)
+}
+
+fn figure<R: Measured>(r: &R, f: impl Fn(&GroupValues) -> Option<f64>) -> Option<f64> {
+    r.values().and_then(f)
+}
+
+/// The measure columns `group_metrics` and `cut_metrics` share, from `eligible` to
+/// `tickets_per_100_enrolled` (docs/metrics.md).
+pub fn measure_columns<R: Measured>() -> Vec<Col<R>> {
+    use Kind::{Count, Number, Points, Rate};
+    vec![
+        Col::of("eligible", Count, |r| Value::Int(count(r, |v| v.eligible))),
+        Col::of("enrolled", Count, |r| Value::Int(count(r, |v| v.enrolled))),
+        Col::of("enrollment_rate", Rate, |r| {
+            Value::Float(figure(r, GroupValues::enrollment_rate))
+        }),
+        Col::of("enrollment_rate_low", Rate, |r| {
+            Value::Float(figure(r, |v| v.rate_interval.map(|i| i.0)))
+        }),
+        Col::of("enrollment_rate_high", Rate, |r| {
+            Value::Float(figure(r, |v| v.rate_interval.map(|i| i.1)))
+        }),
+        Col::of("target_rate", Rate, |r| {
+            Value::Float(figure(r, |v| Some(v.target_rate)))
+        }),
+        Col::of("gap", Points, |r| Value::Float(figure(r, GroupValues::gap))),
+        Col::text("status", |r| Value::str(r.status().name())),
+        Col::of("recipients", Count, |r| {
+            Value::Int(count(r, |v| v.recipients))
+        }),
+        Col::of("openers", Count, |r| Value::Int(count(r, |v| v.openers))),
+        Col::of("open_rate", Rate, |r| {
+            Value::Float(figure(r, GroupValues::open_rate))
+        }),
+        Col::of("trained", Count, |r| Value::Int(count(r, |v| v.trained))),
+        Col::of("training_rate", Rate, |r| {
+            Value::Float(figure(r, GroupValues::training_rate))
+        }),
+        Col::of("tickets", Count, |r| Value::Int(count(r, |v| v.tickets))),
+        Col::of("tickets_per_100_enrolled", Number, |r| {
+            Value::Float(figure(r, GroupValues::tickets_per_100_enrolled))
+        }),
+    ]
+}
+
 impl Table for GroupRow {
     const NAME: &'static str = "group_metrics";
 
     fn columns() -> Vec<Col<Self>> {
-        use Kind::{Count, Number, Points, Rate};
-        vec![
+        use Kind::{Count, Number, Rate};
+        let head: Vec<Col<Self>> = vec![
             Col::text("workload", |r| Value::str(&r.workload)),
             Col::text("wave", |r| Value::str(&r.wave)),
             Col::text("group", |r| Value::str(&r.group)),
-            Col::of("eligible", Count, |r| Value::Int(r.count(|v| v.eligible))),
-            Col::of("enrolled", Count, |r| Value::Int(r.count(|v| v.enrolled))),
-            Col::of("enrollment_rate", Rate, |r| {
-                Value::Float(r.figure(GroupValues::enrollment_rate))
-            }),
-            Col::of("enrollment_rate_low", Rate, |r| {
-                Value::Float(r.figure(|v| v.rate_interval.map(|i| i.0)))
-            }),
-            Col::of("enrollment_rate_high", Rate, |r| {
-                Value::Float(r.figure(|v| v.rate_interval.map(|i| i.1)))
-            }),
-            Col::of("target_rate", Rate, |r| {
-                Value::Float(r.figure(|v| Some(v.target_rate)))
-            }),
-            Col::of("gap", Points, |r| Value::Float(r.figure(GroupValues::gap))),
-            Col::text("status", |r| Value::str(r.status.name())),
-            Col::of("recipients", Count, |r| {
-                Value::Int(r.count(|v| v.recipients))
-            }),
-            Col::of("openers", Count, |r| Value::Int(r.count(|v| v.openers))),
-            Col::of("open_rate", Rate, |r| {
-                Value::Float(r.figure(GroupValues::open_rate))
-            }),
-            Col::of("trained", Count, |r| Value::Int(r.count(|v| v.trained))),
-            Col::of("training_rate", Rate, |r| {
-                Value::Float(r.figure(GroupValues::training_rate))
-            }),
-            Col::of("tickets", Count, |r| Value::Int(r.count(|v| v.tickets))),
-            Col::of("tickets_per_100_enrolled", Number, |r| {
-                Value::Float(r.figure(GroupValues::tickets_per_100_enrolled))
-            }),
+        ];
+        let tail: Vec<Col<Self>> = vec![
             Col::of("median_resolution_hours", Number, |r| {
                 Value::Float(r.figure(|v| v.median_resolution_hours))
             }),
@@ -415,7 +451,11 @@ impl Table for GroupRow {
             Col::of("forecast_high", Kind::Date, |r| {
                 Value::Date(forecast_cells(r.values.as_ref().and_then(|v| v.forecast.as_ref())).2)
             }),
-        ]
+        ];
+        head.into_iter()
+            .chain(measure_columns())
+            .chain(tail)
+            .collect()
     }
 }
 

@@ -1,4 +1,4 @@
-//! The arithmetic of SPEC §4 that is not counting: Wilson intervals, the
+//! The arithmetic of docs/metrics.md that is not counting: Wilson intervals, the
 //! two-proportion z-test, target curves, statuses, forecasts.
 //!
 //! Comparisons that decide a status or a count of people use a tolerance of 1e-9, so
@@ -7,7 +7,7 @@
 
 use chrono::NaiveDate;
 
-/// z for a two-sided 95 % interval, as SPEC §4 fixes it.
+/// z for a two-sided 95 % interval (docs/metrics.md, "Arithmetic").
 pub const Z95: f64 = 1.959964;
 
 /// Tolerance for float comparisons that decide statuses and people counts.
@@ -81,7 +81,7 @@ pub fn target_at(curve: &[(i64, f64)], t: i64) -> f64 {
     prev.1
 }
 
-/// A group's standing against its target (SPEC §4 `status`).
+/// A group's standing against its target (docs/metrics.md, `status`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Status {
     /// The wave has not started (t < 0).
@@ -92,7 +92,7 @@ pub enum Status {
     AtRisk,
     /// Further under target.
     Behind,
-    /// Too few people to show (SPEC §5).
+    /// Too few people to show (docs/privacy.md).
     Suppressed,
 }
 
@@ -120,7 +120,7 @@ impl Status {
     }
 }
 
-/// The day the final target is reached at the last 14 days' pace (SPEC §4
+/// The day the final target is reached at the last 14 days' pace (docs/metrics.md,
 /// `projected_target_date`): `Some("reached")`, a date, or `None` when the pace is 0.
 pub fn projected_target_date(
     as_of: NaiveDate,

@@ -271,42 +271,52 @@ enum Verdict {
 
 impl Seen {
     fn judge(&mut self, r: &RosterRow) -> Verdict {
-        let waves: Vec<(String, String)> = r
+        if let Some(k) = self.first.get(&r.id) {
+            let waves = k.waves.iter().map(|(key, spelling)| (&**key, &**spelling));
+            return verdict(k.line, &k.group_key, &k.group, waves, r);
+        }
+        let waves = r
             .wave_cells
             .iter()
             .map(|w| (w.key.clone(), w.spelling.clone()))
             .collect();
-        let Some(Kept {
-            line,
-            group_key,
-            group,
-            waves: kept,
-        }) = self.first.get(&r.id)
-        else {
-            self.first.insert(
-                r.id.clone(),
-                Kept {
-                    line: r.line,
-                    group_key: r.group.key.clone(),
-                    group: r.group.spelling.clone(),
-                    waves,
-                },
-            );
-            return Verdict::New;
-        };
-        let other_wave = kept.iter().zip(&waves).find(|(a, b)| a.0 != b.0);
-        if *group_key == r.group.key && other_wave.is_none() {
-            return Verdict::Duplicate;
-        }
-        let what = match other_wave {
-            Some((kept, _)) if *group_key == r.group.key => format!("wave `{}`", kept.1),
-            _ => format!("group `{group}`"),
-        };
-        Verdict::Conflict(format!(
-            "duplicate user_id `{}` with a conflicting group: line {line} has {what}",
-            r.id
-        ))
+        self.first.insert(
+            r.id.clone(),
+            Kept {
+                line: r.line,
+                group_key: r.group.key.clone(),
+                group: r.group.spelling.clone(),
+                waves,
+            },
+        );
+        Verdict::New
     }
+}
+
+/// What `r` is against the kept row of its user in the same file: its line, group
+/// (key and spelling) and wave labels (key, spelling) per workload.
+fn verdict<'k>(
+    line: u64,
+    group_key: &str,
+    group: &str,
+    mut waves: impl Iterator<Item = (&'k str, &'k str)>,
+    r: &RosterRow,
+) -> Verdict {
+    let other_wave = waves
+        .by_ref()
+        .zip(&r.wave_cells)
+        .find(|(kept, cell)| kept.0 != cell.key);
+    if group_key == r.group.key && other_wave.is_none() {
+        return Verdict::Duplicate;
+    }
+    let what = match other_wave {
+        Some((kept, _)) if group_key == r.group.key => format!("wave `{}`", kept.1),
+        _ => format!("group `{group}`"),
+    };
+    Verdict::Conflict(format!(
+        "duplicate user_id `{}` with a conflicting group: line {line} has {what}",
+        r.id
+    ))
 }
 
 /// Builds the roster from the people's rows, in order: their waves per workload,
@@ -508,14 +518,30 @@ fn read_snapshots(
             path: snap.path.clone(),
             ..src.clone()
         };
-        let mut seen = Seen::default();
+        // The snapshot before this one, if any: a person it lacks is back after an
+        // absence.
+        let previous = used
+            .iter()
+            .take_while(|s| s.day < snap.day)
+            .last()
+            .map(|s| s.day);
         let apply = |path: &Path, parsed: Result<RosterRow, Rejected>| {
             bar.inc();
             let mut r = match parsed {
                 Ok(r) => r,
                 Err(rejected) => return tally.reject(path, rejected),
             };
-            match seen.judge(&r) {
+            // A person's history holds their first row of the newest snapshot read
+            // so far: a second row of theirs in this snapshot is judged against it.
+            let judged = match history.get(&r.id) {
+                Some(h) if h.last == snap.day => {
+                    let k = &h.row;
+                    let waves = k.wave_cells.iter().map(|w| (&*w.key, &*w.spelling));
+                    verdict(k.line, &k.group.key, &k.group.spelling, waves, &r)
+                }
+                _ => Verdict::New,
+            };
+            match judged {
                 Verdict::New => {}
                 Verdict::Duplicate => {
                     tally.counts.duplicates_removed += 1;
@@ -536,11 +562,6 @@ fn read_snapshots(
             match history.get_mut(&r.id) {
                 Some(h) => {
                     // Back after an absence: a new stretch of presence.
-                    let previous = used
-                        .iter()
-                        .take_while(|s| s.day < snap.day)
-                        .last()
-                        .map(|s| s.day);
                     if previous != Some(h.last) {
                         h.since = snap.day;
                     }

@@ -1,4 +1,4 @@
-//! Report: the computed tables in, the report folder out (SPEC §6).
+//! Report: the computed tables in, the report folder out (docs/outputs.md, docs/report-folder.md).
 //!
 //! Writes `tables/` (CSV, Parquet, Arrow IPC), `charts/` (each chart as SVG and
 //! PNG), `index.html` (the sponsor page), `summary.md` and `lessons.md`,

@@ -116,6 +116,14 @@ fn cases() -> Vec<Case> {
             code: 2,
             says: &["/nonexistent/uptake.toml", "cannot read the config", "help: pass the config with --config"],
         },
+        Case {
+            name: "config not a regular file",
+            setup: Setup::None,
+            // A device never ends: read whole, it would fill the memory.
+            args: &["validate", "--config", "/dev/zero"],
+            code: 2,
+            says: &["/dev/zero", "cannot read the config", "not a regular file"],
+        },
         config("not TOML", &[("[thresholds]", "[thresholds")], &["uptake.toml", "(line 8)"]),
         config(
             "unknown key",

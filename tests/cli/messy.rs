@@ -194,6 +194,27 @@ fn a_fifo_as_a_source_path_is_an_error_that_names_it() {
     assert!(stderr.contains("b.csv: is a FIFO"), "{stderr}");
 }
 
+/// A FIFO passed as the config made `validate` wait forever for a writer, and a
+/// device (`/dev/zero`) was read until memory ran out. Both are refused unread.
+// See: issue 12, finding 8.
+#[test]
+#[cfg(unix)]
+fn a_fifo_as_the_config_is_an_error_not_a_hang() {
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("uptake.toml");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let (code, stderr) = validate_or_hang(&fifo);
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(
+        stderr.contains("cannot read the config: it is not a regular file"),
+        "{stderr}"
+    );
+}
+
 /// A rollout whose exports write the same group, ids and names several ways.
 const LABELS_CONFIG: &str = r#"
 [rollout]

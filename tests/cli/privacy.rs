@@ -1,4 +1,4 @@
-//! SPEC §5 on real runs: folding, merging, suppression, and a search for any
+//! docs/privacy.md on real runs: folding, merging, suppression, and a search for any
 //! difference of shown numbers that would single out fewer than `min_group_size`.
 
 use std::collections::BTreeMap;
@@ -27,7 +27,7 @@ fn eligible(r: &Row) -> Option<i64> {
     r["eligible"].parse().ok()
 }
 
-/// Checks group_metrics of a report against SPEC §5.
+/// Checks group_metrics of a report against docs/privacy.md.
 fn check_privacy(rows: &[Row], min: i64) {
     let mut waves: BTreeMap<&str, Vec<&Row>> = BTreeMap::new();
     for r in rows.iter().filter(|r| r["wave"] != "(all)") {

@@ -1,5 +1,5 @@
 //! Snapshot folders (docs/inputs.md, "Snapshots"): the hand-worked fixture
-//! tests/fixtures/snapshots, read as of two days between its snapshots, every affected
+//! tests/fixtures/snapshots, read as of a snapshot day and two days between snapshots, every affected
 //! cell worked out below; the config errors; device and ticket histories.
 //!
 //! The roster folder holds four weekly Entra exports:
@@ -123,6 +123,48 @@ fn as_of_the_20th_the_roster_is_the_snapshot_of_the_20th_with_its_history() {
         manifest.contains("2026-11-13 (exported 2026-11-14)"),
         "{manifest}"
     );
+}
+
+#[test]
+fn as_of_the_24th_the_snapshot_of_the_27th_is_not_read_yet() {
+    let dir = fixture();
+    let report = run(dir.path(), "2026-11-24");
+    let rows = read_table(&report.join("tables/group_metrics.csv"));
+    // Roster as of 11-24: the snapshot of 11-20 (11-27 is after D). The same people as
+    // on the 20th: Sales 6, Support 4. f1 exists only in the 11-27 snapshot, so its
+    // enrollment of 11-21 names nobody on the roster yet (unmatched, not counted).
+    // Enrolled by 11-24: Sales a1 a2 m1 = 3 -> 0.5; Support j1 s1 = 2 -> 0.5.
+    // t = 22: target 0.5 + 8/14 * 0.5 = 0.785714 -> both behind.
+    // By 11-17 (D - 7): Sales a1 a2 m1 = 3 (l1 enrolled too but has left: not in
+    // D's cohort); Support none (j1 11-18, s1 11-19).
+    cells(
+        row(&rows, "Sales"),
+        &[
+            ("eligible", "6"),
+            ("enrolled", "3"),
+            ("target_rate", "0.785714285714"),
+            ("status", "behind"),
+            ("enrolled_7d_ago", "3"),
+        ],
+    );
+    cells(
+        row(&rows, "Support"),
+        &[
+            ("eligible", "4"),
+            ("enrolled", "2"),
+            ("enrolled_7d_ago", "0"),
+        ],
+    );
+    let dq = read_table(&report.join("tables/data_quality.csv"));
+    let get = |s: &str| dq.iter().find(|r| r["source"] == s).unwrap();
+    cells(
+        get("roster"),
+        &[("snapshots", "3"), ("last_snapshot", "2026-11-20")],
+    );
+    cells(get("enrollments"), &[("unmatched_users", "1")]);
+    // The newest snapshot is 4 days old: no staleness warning.
+    let summary = std::fs::read_to_string(report.join("summary.md")).unwrap();
+    assert!(!summary.contains("Read with care"), "{summary}");
 }
 
 #[test]

@@ -479,6 +479,46 @@ fn draw_swatch<DB: DrawingBackend>(
     }
 }
 
+/// A chart with a share (0 to 1) up the side and `X` along the bottom.
+type ShareChart<'a, DB, X> =
+    ChartContext<'a, DB, Cartesian2d<X, plotters::coord::types::RangedCoordf64>>;
+
+/// The axes of a share (0 to 100 %) over time since each wave's start, as the wave
+/// progress and time-to-enroll charts draw them: margins, mesh, labels and rules.
+fn share_over_time<'a, DB, X>(
+    body: &'a DrawingArea<DB, Shift>,
+    x: X,
+    x_desc: &str,
+    y_desc: &str,
+    x_labels: usize,
+) -> Result<ShareChart<'a, DB, X::CoordDescType>, DrawingAreaErrorKind<DB::ErrorType>>
+where
+    DB: DrawingBackend,
+    X: plotters::coord::ranged1d::AsRangedCoord,
+    X::CoordDescType: plotters::coord::ranged1d::ValueFormatter<X::Value>,
+{
+    let mut chart = ChartBuilder::on(body)
+        .margin_left(20)
+        .margin_right(30)
+        .margin_bottom(10)
+        .x_label_area_size(50)
+        .y_label_area_size(70)
+        .build_cartesian_2d(x, 0f64..1.0)?;
+    chart
+        .configure_mesh()
+        .x_desc(x_desc)
+        .y_desc(y_desc)
+        .x_labels(x_labels)
+        .y_labels(11)
+        .y_label_formatter(&percent_label)
+        .label_style(font(TICK_SIZE))
+        .axis_desc_style(font(LABEL_SIZE))
+        .light_line_style(TRANSPARENT)
+        .bold_line_style(RULE)
+        .draw()?;
+    Ok(chart)
+}
+
 fn percent_label(v: &f64) -> String {
     format!("{:.0} %", 100.0 * v)
 }

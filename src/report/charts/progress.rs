@@ -77,25 +77,13 @@ impl Plot for WaveProgress {
             "Share of eligible people enrolled at the end of each week; week 0 is the wave's start week",
             &self.legend,
         )?;
-        let mut chart = ChartBuilder::on(&body)
-            .margin_left(20)
-            .margin_right(30)
-            .margin_bottom(10)
-            .x_label_area_size(50)
-            .y_label_area_size(70)
-            .build_cartesian_2d(0i32..self.max_week.max(1), 0f64..1.0)?;
-        chart
-            .configure_mesh()
-            .x_desc("Weeks since the wave's start")
-            .y_desc("Enrolled (% of eligible)")
-            .x_labels((self.max_week.max(1) as usize + 1).min(20))
-            .y_labels(11)
-            .y_label_formatter(&percent_label)
-            .label_style(font(TICK_SIZE))
-            .axis_desc_style(font(LABEL_SIZE))
-            .light_line_style(TRANSPARENT)
-            .bold_line_style(RULE)
-            .draw()?;
+        let mut chart = share_over_time(
+            &body,
+            0i32..self.max_week.max(1),
+            "Weeks since the wave's start",
+            "Enrolled (% of eligible)",
+            (self.max_week.max(1) as usize + 1).min(20),
+        )?;
         for s in &self.series {
             chart.draw_series(DashedLineSeries::new(
                 s.points.iter().map(|p| (p.0, p.2)),

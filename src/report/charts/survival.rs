@@ -95,25 +95,13 @@ impl Plot for TimeToEnroll {
             "Kaplan–Meier estimate by day since each wave's start, with its 95 % band (shaded); people not yet enrolled count up to the as-of day",
             &self.legend,
         )?;
-        let mut chart = ChartBuilder::on(&body)
-            .margin_left(20)
-            .margin_right(30)
-            .margin_bottom(10)
-            .x_label_area_size(50)
-            .y_label_area_size(70)
-            .build_cartesian_2d(0i64..self.max_day.max(1), 0f64..1.0)?;
-        chart
-            .configure_mesh()
-            .x_desc("Days since the wave's start")
-            .y_desc("Enrolled (% of the wave)")
-            .x_labels(12)
-            .y_labels(11)
-            .y_label_formatter(&percent_label)
-            .label_style(font(TICK_SIZE))
-            .axis_desc_style(font(LABEL_SIZE))
-            .light_line_style(TRANSPARENT)
-            .bold_line_style(RULE)
-            .draw()?;
+        let mut chart = share_over_time(
+            &body,
+            0i64..self.max_day.max(1),
+            "Days since the wave's start",
+            "Enrolled (% of the wave)",
+            12,
+        )?;
         for s in &self.series {
             chart.draw_series(std::iter::once(Polygon::new(
                 s.band.clone(),
