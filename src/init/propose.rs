@@ -110,7 +110,8 @@ pub fn guess_phase(name: &str) -> (Phase, String) {
 }
 
 /// The path of `target` as written in a config in folder `base`: relative when both
-/// resolve under one root, else absolute; `/` between parts, a folder ending in `/`.
+/// resolve under one folder other than the root, else absolute; `/` between parts, a
+/// folder ending in `/`.
 pub fn config_path(base: &Path, target: &Path, folder: bool) -> String {
     let abs = |p: &Path| p.canonicalize().unwrap_or_else(|_| p.to_path_buf());
     let (b, t) = (abs(base), abs(target));
@@ -118,7 +119,11 @@ pub fn config_path(base: &Path, target: &Path, folder: bool) -> String {
     let tc: Vec<Component> = t.components().collect();
     let common = bc.iter().zip(&tc).take_while(|(x, y)| x == y).count();
     let mut parts: Vec<String> = Vec::new();
-    if common == 0 {
+    // Sharing the root alone is sharing nothing: `/srv/x.csv`, not `../../srv/x.csv`.
+    let shared = bc[..common]
+        .iter()
+        .any(|c| matches!(c, Component::Normal(_)));
+    if !shared {
         parts.push(t.display().to_string());
     } else {
         parts.extend(std::iter::repeat_n("..".to_string(), bc.len() - common));
@@ -489,5 +494,7 @@ mod tests {
             config_path(&elsewhere, &exports.join("a.csv"), false),
             "../exports/a.csv"
         );
+        // Only the root in common: absolute.
+        assert_eq!(config_path(&elsewhere, Path::new("/usr"), true), "/usr/");
     }
 }
