@@ -6,6 +6,9 @@
 //! curve whose days do not increase, a share outside 0..1, a time zone that is not an
 //! IANA name, a source with no `path`. Paths are resolved against the config's folder.
 //! The stages after this one only ever see a valid `Config`.
+//!
+//! `engagement.rs` checks the keys of channels, ways to learn and what follows
+//! enrollment: `[[training_methods]]`, `[survey]` and a usage source's `products`.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -17,6 +20,10 @@ use serde::Deserialize;
 use crate::error::Error;
 use crate::normalize::label_key;
 use crate::schema::Source;
+
+mod engagement;
+
+pub use engagement::{SurveyScale, TrainingMethod, M365_PRODUCTS};
 
 /// A checked config.
 #[derive(Debug, Clone)]
@@ -47,6 +54,11 @@ pub struct Config {
     pub waves: Vec<Wave>,
     /// `[[campaigns]]`, in config order.
     pub campaigns: Vec<Campaign>,
+    /// `[[training_methods]]`, in config order: ways to learn told apart by session
+    /// names (docs/inputs.md, "Training methods").
+    pub training_methods: Vec<TrainingMethod>,
+    /// `[survey]`: the survey's scale and the score from which a person is satisfied.
+    pub survey: SurveyScale,
 }
 
 /// `[thresholds]`.
@@ -58,6 +70,9 @@ pub struct Thresholds {
     pub at_risk_margin: f64,
     /// Groups smaller than this are folded (docs/privacy.md).
     pub min_group_size: u32,
+    /// A device checked in, or a workload used, within this many days before the
+    /// as-of day's end is healthy or active (docs/inputs.md, "Usage").
+    pub active_days: u32,
 }
 
 impl Default for Thresholds {
@@ -66,6 +81,7 @@ impl Default for Thresholds {
             training_min_minutes: 30.0,
             at_risk_margin: 0.10,
             min_group_size: 5,
+            active_days: 30,
         }
     }
 }
@@ -92,6 +108,10 @@ pub struct SourceConfig {
     /// The workload its rows belong to when they do not say (enrollment sources),
     /// an index into `Config::workloads`.
     pub workload: Option<usize>,
+    /// Usage sources: product of a usage report (`OneDrive`) → the `[[workloads]]`
+    /// name its use counts for, as the config writes it (docs/exports.md, "Microsoft
+    /// 365 Active Users"). Empty for every other source.
+    pub products: BTreeMap<String, String>,
     /// The key of its table in the config (`sources.enrollments[1]`), for errors.
     pub key: String,
     /// The config file, for errors that name one of this source's keys.
@@ -139,11 +159,21 @@ pub enum Tool {
     Zendesk,
     /// Jira Service Management CSV.
     Jira,
+    /// The Microsoft 365 admin center's Active Users detail report.
+    M365ActiveUsers,
+    /// Cornerstone OnDemand transcript report.
+    Cornerstone,
+    /// Microsoft Forms responses.
+    Forms,
+    /// SurveyMonkey responses (CSV, two header rows).
+    SurveyMonkey,
+    /// Qualtrics responses (CSV, three header rows).
+    Qualtrics,
 }
 
 impl Tool {
     /// Every tool, in the order `auto` tries them.
-    pub const ALL: [Tool; 9] = [
+    pub const ALL: [Tool; 14] = [
         Tool::Intune,
         Tool::Entra,
         Tool::SendGrid,
@@ -153,6 +183,11 @@ impl Tool {
         Tool::ServiceNow,
         Tool::Zendesk,
         Tool::Jira,
+        Tool::M365ActiveUsers,
+        Tool::Cornerstone,
+        Tool::Forms,
+        Tool::SurveyMonkey,
+        Tool::Qualtrics,
     ];
 
     /// The name written in `format = "..."`.
@@ -167,18 +202,37 @@ impl Tool {
             Tool::ServiceNow => "servicenow",
             Tool::Zendesk => "zendesk",
             Tool::Jira => "jira",
+            Tool::M365ActiveUsers => "m365_active_users",
+            Tool::Cornerstone => "cornerstone",
+            Tool::Forms => "forms",
+            Tool::SurveyMonkey => "surveymonkey",
+            Tool::Qualtrics => "qualtrics",
         }
     }
 
-    /// The source this tool's export feeds.
-    pub fn source(self) -> Source {
+    /// The sources this tool's export feeds, the usual one first: a Teams or Zoom
+    /// attendance file is training, or a meeting's touchpoints.
+    pub fn sources(self) -> &'static [Source] {
         match self {
-            Tool::Intune => Source::Enrollments,
-            Tool::Entra => Source::Roster,
-            Tool::SendGrid | Tool::Mailchimp => Source::Email,
-            Tool::Teams | Tool::Zoom => Source::Training,
-            Tool::ServiceNow | Tool::Zendesk | Tool::Jira => Source::Tickets,
+            Tool::Intune => &[Source::Enrollments],
+            Tool::Entra => &[Source::Roster],
+            Tool::SendGrid | Tool::Mailchimp => &[Source::Email],
+            Tool::Teams | Tool::Zoom => &[Source::Training, Source::Touchpoints],
+            Tool::ServiceNow | Tool::Zendesk | Tool::Jira => &[Source::Tickets],
+            Tool::M365ActiveUsers => &[Source::Usage],
+            Tool::Cornerstone => &[Source::Completions],
+            Tool::Forms | Tool::SurveyMonkey | Tool::Qualtrics => &[Source::Survey],
         }
+    }
+
+    /// The source this tool's export usually feeds.
+    pub fn source(self) -> Source {
+        self.sources()[0]
+    }
+
+    /// Whether this tool's export can feed `source`.
+    pub fn feeds(self, source: Source) -> bool {
+        self.sources().contains(&source)
     }
 
     /// The tool named `name`, if any.
@@ -216,6 +270,12 @@ pub struct Wave {
     pub training_target: Option<f64>,
     /// Ceiling on tickets per 100 enrolled.
     pub tickets_per_100_target: Option<f64>,
+    /// Share of enrolled people who should have a healthy device.
+    pub health_target: Option<f64>,
+    /// Share of eligible people who should be active users of the wave's workload.
+    pub active_target: Option<f64>,
+    /// Share of survey respondents who should be satisfied.
+    pub satisfaction_target: Option<f64>,
 }
 
 /// How far past the last wave's start a day can be and still be about this
@@ -360,6 +420,9 @@ struct RawConfig {
     waves: Vec<RawWave>,
     #[serde(default)]
     campaigns: Vec<RawCampaign>,
+    #[serde(default)]
+    training_methods: Vec<engagement::RawTrainingMethod>,
+    survey: Option<engagement::RawSurvey>,
 }
 
 #[derive(Deserialize)]
@@ -392,6 +455,7 @@ struct RawThresholds {
     training_min_minutes: Option<f64>,
     at_risk_margin: Option<f64>,
     min_group_size: Option<i64>,
+    active_days: Option<i64>,
 }
 
 #[derive(Deserialize, Default)]
@@ -402,6 +466,10 @@ struct RawSources {
     email: Option<RawSource>,
     training: Option<RawSource>,
     tickets: Option<RawSource>,
+    touchpoints: Option<RawSource>,
+    completions: Option<RawSource>,
+    usage: Option<RawSource>,
+    survey: Option<RawSource>,
 }
 
 #[derive(Deserialize)]
@@ -416,6 +484,7 @@ struct RawSource {
     campaign_from: Option<String>,
     workload: Option<String>,
     snapshots: Option<bool>,
+    products: Option<BTreeMap<String, String>>,
 }
 
 #[derive(Deserialize)]
@@ -429,6 +498,9 @@ struct RawWave {
     email_open_target: Option<f64>,
     training_target: Option<f64>,
     tickets_per_100_target: Option<f64>,
+    health_target: Option<f64>,
+    active_target: Option<f64>,
+    satisfaction_target: Option<f64>,
 }
 
 #[derive(Deserialize)]
@@ -504,6 +576,8 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, Error> {
     let sources = check.sources(raw.sources, dir, &group_by, &cuts, &workloads)?;
     let waves = check.waves(raw.waves, &workloads)?;
     let campaigns = check.campaigns(raw.campaigns, &waves)?;
+    let training_methods = check.training_methods(raw.training_methods)?;
+    let survey = check.survey(raw.survey)?;
 
     Ok(Config {
         path: path.to_path_buf(),
@@ -518,6 +592,8 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, Error> {
         sources,
         waves,
         campaigns,
+        training_methods,
+        survey,
     })
 }
 
@@ -674,6 +750,17 @@ impl Checker<'_> {
             }
             t.min_group_size = n as u32;
         }
+        if let Some(n) = raw.active_days {
+            if !(1..=3650).contains(&n) {
+                return Err(self
+                    .err(
+                        "thresholds.active_days",
+                        format!("{n} is not a number of days (1 to 3650)"),
+                    )
+                    .with_help("e.g. active_days = 30: a use within the last 30 days counts"));
+            }
+            t.active_days = n as u32;
+        }
         Ok(t)
     }
 
@@ -762,6 +849,10 @@ impl Checker<'_> {
             (Source::Email, raw.email.map(OneOrMany::One)),
             (Source::Training, raw.training.map(OneOrMany::One)),
             (Source::Tickets, raw.tickets.map(OneOrMany::One)),
+            (Source::Touchpoints, raw.touchpoints.map(OneOrMany::One)),
+            (Source::Completions, raw.completions.map(OneOrMany::One)),
+            (Source::Usage, raw.usage.map(OneOrMany::One)),
+            (Source::Survey, raw.survey.map(OneOrMany::One)),
         ];
         for (source, raw) in pairs {
             let Some(raw) = raw else {
@@ -824,26 +915,27 @@ impl Checker<'_> {
             None | Some("canonical") => Format::Canonical,
             Some("auto") => Format::Auto,
             Some(f) => match Tool::from_name(f) {
-                Some(tool) if tool.source() == source => Format::Tool(tool),
+                Some(tool) if tool.feeds(source) => Format::Tool(tool),
                 Some(tool) => {
+                    let feeds: Vec<&str> = tool.sources().iter().map(|s| s.name()).collect();
                     return Err(self
                         .err(
                             key("format"),
                             format!(
                                 "`{f}` exports are {} data, not {}",
-                                tool.source().name(),
+                                feeds.join(" or "),
                                 source.name()
                             ),
                         )
                         .with_help(format!(
                             "move it to [sources.{}], or use format = \"auto\"",
                             tool.source().name()
-                        )))
+                        )));
                 }
                 None => {
                     let names: Vec<&str> = Tool::ALL
                         .iter()
-                        .filter(|t| t.source() == source)
+                        .filter(|t| t.feeds(source))
                         .map(|t| t.name())
                         .collect();
                     return Err(self
@@ -860,6 +952,10 @@ impl Checker<'_> {
         known.extend_from_slice(source.optional());
         if source == Source::Roster {
             known.extend_from_slice(roster_columns);
+        }
+        if source == Source::Survey {
+            // The group of an anonymous response: the `group_by` column.
+            known.extend(roster_columns.first().copied());
         }
         for (canonical, header) in &raw.columns {
             if !known.contains(&canonical.as_str()) {
@@ -911,7 +1007,7 @@ impl Checker<'_> {
                         source.name()
                     ),
                 )
-                .with_help("snapshots = true is for the roster, enrollments and tickets"));
+                .with_help("snapshots = true is for the roster, enrollments, tickets and usage"));
         }
         let workload = match raw.workload.as_deref().map(str::trim) {
             None => None,
@@ -923,6 +1019,7 @@ impl Checker<'_> {
             }
             Some(w) => Some(self.workload_named(&key("workload"), w, workloads)?),
         };
+        let products = self.products(source, format, raw.products, &key("products"), workloads)?;
         Ok(SourceConfig {
             path,
             format,
@@ -932,6 +1029,7 @@ impl Checker<'_> {
             campaign_from: raw.campaign_from,
             snapshots,
             workload,
+            products,
             key: table_key.to_string(),
             config_file: self.file.to_path_buf(),
         })
@@ -1054,6 +1152,9 @@ impl Checker<'_> {
                 email_open_target: opt_share("email_open_target", w.email_open_target)?,
                 training_target: opt_share("training_target", w.training_target)?,
                 tickets_per_100_target,
+                health_target: opt_share("health_target", w.health_target)?,
+                active_target: opt_share("active_target", w.active_target)?,
+                satisfaction_target: opt_share("satisfaction_target", w.satisfaction_target)?,
             });
         }
         Ok(waves)

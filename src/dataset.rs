@@ -4,7 +4,10 @@
 //!
 //! People are numbered by their position in the roster (`pid`); instants are
 //! milliseconds since the epoch in UTC; every vector of a source is one column, in the
-//! order the source's doc gives.
+//! order the source's doc gives. The optional sources of channels, ways to learn and
+//! what follows enrollment are [`Touchpoints`], [`Completions`], [`Usage`] and
+//! [`SurveyResponses`], empty when not configured (docs/inputs.md, "Touchpoints" to
+//! "Survey", says what each row means).
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -168,6 +171,89 @@ pub struct Tickets {
     pub category: Vec<String>,
 }
 
+/// Touchpoints of roster people: each channel beyond email that reached them, one
+/// row per (person, channel, instant, campaign) kept, in order of person, channel,
+/// instant and campaign. A person is reached by a channel from the first instant.
+#[derive(Debug, Default, Clone)]
+pub struct Touchpoints {
+    /// The person.
+    pub pid: Vec<u32>,
+    /// Index into `channels`.
+    pub channel: Vec<u32>,
+    /// When, ms since the epoch (UTC).
+    pub at: Vec<i64>,
+    /// Index into `campaigns`, when the row names a campaign (the same names as the
+    /// email events' and `[[campaigns]]`: a campaign reaches whoever any of its
+    /// channels reached).
+    pub campaign: Vec<Option<u32>>,
+    /// Channel names, by index: lowercase, spaces made one (`viva engage`);
+    /// `meeting` for Teams and Zoom attendance files.
+    pub channels: Vec<String>,
+    /// Campaign names as written (trimmed), by index.
+    pub campaigns: Vec<String>,
+}
+
+/// Self-paced course completions of roster people (training method `self-paced`),
+/// in order of person, course and instant.
+#[derive(Debug, Default, Clone)]
+pub struct Completions {
+    /// The person.
+    pub pid: Vec<u32>,
+    /// Index into `courses`.
+    pub course: Vec<u32>,
+    /// When completed, ms since the epoch (UTC).
+    pub at: Vec<i64>,
+    /// Course names as written (trimmed), by index.
+    pub courses: Vec<String>,
+}
+
+/// Each roster person's last use of each workload, as of the as-of day: one entry per
+/// (person, workload) the usage source names, in order of person and workload.
+/// Without snapshots, the latest `last_active` of the person's rows; with snapshots,
+/// that of the latest snapshot (on or before the as-of day) that holds the person and
+/// workload. A person with no entry for a workload is not in the usage report.
+#[derive(Debug, Default, Clone)]
+pub struct Usage {
+    /// The person.
+    pub pid: Vec<u32>,
+    /// The workload, an index into `Config::workloads`.
+    pub workload: Vec<u32>,
+    /// The day of the last use, in the rollout's zone; `None` when the report shows
+    /// no use at all (the Active Users report leaves a product never used empty).
+    pub last_active: Vec<Option<NaiveDate>>,
+}
+
+/// After-enrollment survey responses: identified ones (of roster people) and
+/// anonymous ones (of a group), in order of person (anonymous last), group, instant.
+/// A person who answered twice has two responses. Comments are kept for
+/// `private/comments_<wave>.csv` only: nothing sponsor-facing may show them.
+#[derive(Debug, Default, Clone)]
+pub struct SurveyResponses {
+    /// The respondent; `None` for an anonymous response.
+    pub pid: Vec<Option<u32>>,
+    /// An anonymous response's group (the roster's spelling of its `group_by`
+    /// value); `None` for an identified one, whose group is the roster's.
+    pub group: Vec<Option<String>>,
+    /// The score, on the `[survey] scale`.
+    pub score: Vec<u32>,
+    /// When submitted, ms since the epoch (UTC).
+    pub at: Vec<i64>,
+    /// The free-text comment, if any.
+    pub comment: Vec<Option<String>>,
+}
+
+impl SurveyResponses {
+    /// Number of responses.
+    pub fn len(&self) -> usize {
+        self.score.len()
+    }
+
+    /// True when there is no response.
+    pub fn is_empty(&self) -> bool {
+        self.score.is_empty()
+    }
+}
+
 /// A row that could not be used, and why.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct QuarantinedRow {
@@ -259,6 +345,18 @@ pub struct Dataset {
     pub training: Attendance,
     /// Their tickets.
     pub tickets: Tickets,
+    /// The channels beyond email that reached them.
+    pub touchpoints: Touchpoints,
+    /// Their self-paced course completions.
+    pub completions: Completions,
+    /// Their last use of each workload.
+    pub usage: Usage,
+    /// The survey's responses.
+    pub survey: SurveyResponses,
+    /// Per session of `training.sessions`, its training method: an index into
+    /// `Config::training_methods` (the first whose globs match the session's name);
+    /// `None` for an instructor-led session.
+    pub session_methods: Vec<Option<u32>>,
     /// Row accounting per source.
     pub counts: BTreeMap<Source, SourceCounts>,
     /// Rejected rows per source, in file and line order.

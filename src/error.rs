@@ -261,8 +261,9 @@ fn missing_column_message(m: &MissingColumn) -> String {
     out
 }
 
-/// `s` as a TOML basic string, quoted, with `"`, `\\` and control characters escaped.
-fn toml_string(s: &str) -> String {
+/// `s` as a TOML basic string, quoted, with `"`, `\\` and control characters escaped
+/// (for the `columns = { .. }` lines a help gives).
+pub(crate) fn toml_string(s: &str) -> String {
     let mut out = String::from("\"");
     for c in s.chars() {
         match c {

@@ -283,7 +283,7 @@ fn validate(args: &ValidateArgs, progress: &Progress) -> Result<Outcome, Error> 
             .map(|w| format!("warning: {w}")),
     );
     const SHOWN: usize = 20;
-    for source in Source::ALL {
+    for source in Source::EVERY {
         let rows = &data.quarantine[&source];
         if rows.is_empty() {
             continue;
@@ -307,9 +307,11 @@ fn validate(args: &ValidateArgs, progress: &Progress) -> Result<Outcome, Error> 
 }
 
 /// One line per source: rows read, accepted, quarantined, unmatched, duplicates.
+/// The optional sources of `Source::ENGAGEMENT` have a line only when configured.
 fn source_lines(data: &Dataset) -> Vec<String> {
-    Source::ALL
+    Source::EVERY
         .into_iter()
+        .filter(|s| Source::ALL.contains(s) || data.counts[s].configured)
         .map(|s| {
             let c = &data.counts[&s];
             if !c.configured {

@@ -652,6 +652,7 @@ mod tests {
             campaign_from: None,
             snapshots: false,
             workload: None,
+            products: Default::default(),
             key: String::new(),
             config_file: std::path::PathBuf::from("uptake.toml"),
         }

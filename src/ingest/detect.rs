@@ -17,6 +17,11 @@ pub fn label(tool: Tool) -> &'static str {
         Tool::ServiceNow => "ServiceNow incident",
         Tool::Zendesk => "Zendesk ticket",
         Tool::Jira => "Jira issue",
+        Tool::M365ActiveUsers => "Microsoft 365 Active Users detail",
+        Tool::Cornerstone => "Cornerstone transcript",
+        Tool::Forms => "Microsoft Forms responses",
+        Tool::SurveyMonkey => "SurveyMonkey responses",
+        Tool::Qualtrics => "Qualtrics responses",
     }
 }
 
@@ -46,6 +51,21 @@ pub fn detect(text: &str) -> Option<Tool> {
     }
     let has = |names: &[&str]| names.iter().all(|n| cells.contains(*n));
     let any = |names: &[&str]| names.iter().any(|n| cells.contains(*n));
+    // Before Entra: the Active Users report has a `User Principal Name` too.
+    if any(&["reportrefreshdate"]) && cells.iter().any(|c| c.ends_with("lastactivitydate")) {
+        return Some(Tool::M365ActiveUsers);
+    }
+    // Qualtrics' third header row: `{"ImportId":"QID1"}`, quoted in CSV.
+    let head: String = text.lines().take(3).collect();
+    if head.contains("{\"ImportId\"") || head.contains("{\"\"ImportId\"\"") {
+        return Some(Tool::Qualtrics);
+    }
+    if let Some((tool, _)) = tools::surveys::SIGNATURES.iter().find(|(_, set)| has(set)) {
+        return Some(*tool);
+    }
+    if any(tools::cornerstone::SIGNATURE) {
+        return Some(Tool::Cornerstone);
+    }
     if has(&["fullname", "useraction"])
         || has(&["nomecompleto", "atividade"])
         || has(&["nomcomplet", "heuredarrivée"])
@@ -134,6 +154,34 @@ mod tests {
                 Some(Tool::Mailchimp),
             ),
             ("user_id,enrolled_at\n", None),
+            (
+                "Report Refresh Date,User Principal Name,Display Name,Is Deleted,OneDrive Last Activity Date\n",
+                Some(Tool::M365ActiveUsers),
+            ),
+            (
+                "User ID,User Full Name,Training Title,Transcript Status,Transcript Completed Date\n",
+                Some(Tool::Cornerstone),
+            ),
+            (
+                "User - Email,Training - Training Title,Transcript - Transcript Completed Date\n",
+                Some(Tool::Cornerstone),
+            ),
+            (
+                "ID,Start time,Completion time,Email,Name,How satisfied are you?\n",
+                Some(Tool::Forms),
+            ),
+            (
+                "Respondent ID,Collector ID,Start Date,End Date,IP Address,Email Address,Q1\n,,,,,,Response\n",
+                Some(Tool::SurveyMonkey),
+            ),
+            (
+                "StartDate,EndDate,Status,ResponseId,Q1\nStart Date,End Date,Response Type,Response ID,How?\n",
+                Some(Tool::Qualtrics),
+            ),
+            (
+                "Q1,Q2\nHow?,Why?\n\"{\"\"ImportId\"\":\"\"QID1\"\"}\",x\n",
+                Some(Tool::Qualtrics),
+            ),
             // Other languages: the labels of each tool's export.
             (
                 "Resumen,Clave de incidencia,Informador,Creada,Resuelta\n",

@@ -12,9 +12,10 @@
 //!
 //! `format` picks the reader: `canonical.rs` for uptake's own CSV, one adapter per
 //! tool under `tools/` (`intune.rs`, `entra.rs`, `sendgrid.rs`, `mailchimp.rs`,
-//! `teams/`, `zoom.rs`, `servicenow.rs`, `zendesk.rs`, `jira.rs`) that maps the
-//! tool's layout, headers and date formats to canonical rows, and `detect.rs` for
-//! `auto`. The plumbing the adapters share sits beside them: `table.rs` (sections,
+//! `teams/`, `zoom.rs`, `servicenow.rs`, `zendesk.rs`, `jira.rs`, `m365.rs`,
+//! `cornerstone.rs`, `surveys/`; `meetings.rs` reads a Teams or Zoom file as
+//! touchpoints) that maps the tool's layout, headers and date formats to canonical
+//! rows, and `detect.rs` for `auto`. The plumbing the adapters share sits beside them: `table.rs` (sections,
 //! header aliases, cells), `shape.rs` (what a cell's value is), `dates.rs`
 //! (timestamps in every layout), `text.rs` (encodings).
 
@@ -33,7 +34,10 @@ use std::path::{Path, PathBuf};
 use crate::config::{Format, RosterColumns, SourceConfig, Tool};
 use crate::error::Error;
 use crate::schema::Source;
-use tools::{entra, intune, jira, mailchimp, sendgrid, servicenow, teams, zendesk, zoom};
+use tools::{
+    cornerstone, entra, intune, jira, m365, mailchimp, meetings, sendgrid, servicenow, surveys,
+    teams, zendesk, zoom,
+};
 
 pub use canonical::{read_file, FileRead, Row};
 
@@ -136,7 +140,9 @@ fn special_kind(_t: &std::fs::FileType) -> &'static str {
 
 /// The canonical columns a source reads, in a fixed order: required, then optional.
 /// The roster's required columns are `user_id`, the `rollout.cuts` columns and, last,
-/// the `group_by` column; its optional ones add each workload's `wave_column`.
+/// the `group_by` column; its optional ones add each workload's `wave_column`. A
+/// survey's optional ones end with the `group_by` column (the group an anonymous
+/// response gives).
 pub fn wanted_columns(source: Source, roster: &RosterColumns) -> (Vec<String>, usize) {
     let mut names: Vec<String> = source.required().iter().map(|s| s.to_string()).collect();
     if source == Source::Roster {
@@ -149,7 +155,11 @@ pub fn wanted_columns(source: Source, roster: &RosterColumns) -> (Vec<String>, u
     let n_required = names.len();
     let optional = source.optional().iter().map(|s| s.to_string());
     let waves = roster.wave_columns.iter().cloned();
-    for c in optional.chain(waves.filter(|_| source == Source::Roster)) {
+    let group = std::iter::once(roster.group_by.clone()).filter(|_| source == Source::Survey);
+    for c in optional
+        .chain(waves.filter(|_| source == Source::Roster))
+        .chain(group)
+    {
         if !names.contains(&c) {
             names.push(c);
         }
@@ -260,13 +270,14 @@ fn read_export(
     ctx: &table::Ctx<'_>,
     mut visit: impl FnMut(Row<'_>),
 ) -> Result<(FileRead, Vec<String>), Error> {
-    if tool.source() != ctx.source {
+    if !tool.feeds(ctx.source) {
+        let feeds: Vec<&str> = tool.sources().iter().map(|s| s.name()).collect();
         return Err(Error::Unreadable {
             file: ctx.path.to_path_buf(),
             message: format!(
                 "this looks like a {} export, which is {} data, not {}",
                 detect::label(tool),
-                tool.source().name(),
+                feeds.join(" or "),
                 ctx.source.name()
             ),
         });
@@ -274,6 +285,9 @@ fn read_export(
     let (text, sha256, decoded) = text::read_text(ctx.path)?;
     let mut notes: Vec<String> = decoded.note(ctx.path).into_iter().collect();
     let adapted = match tool {
+        Tool::Teams | Tool::Zoom if ctx.source == Source::Touchpoints => {
+            meetings::read(tool, ctx, &text)?
+        }
         Tool::Intune => intune::read(ctx, &text)?,
         Tool::Entra => entra::read(ctx, &text)?,
         Tool::SendGrid => sendgrid::read(ctx, &text)?,
@@ -283,6 +297,9 @@ fn read_export(
         Tool::ServiceNow => servicenow::read(ctx, &text)?,
         Tool::Zendesk => zendesk::read(ctx, &text)?,
         Tool::Jira => jira::read(ctx, &text)?,
+        Tool::M365ActiveUsers => m365::read(ctx, &text)?,
+        Tool::Cornerstone => cornerstone::read(ctx, &text)?,
+        Tool::Forms | Tool::SurveyMonkey | Tool::Qualtrics => surveys::read(tool, ctx, &text)?,
     };
     let identity: Vec<Option<usize>> = (0..ctx.wanted.len()).map(Some).collect();
     let mut record = csv::ByteRecord::new();

@@ -162,6 +162,19 @@ pub fn scan(dir: &Path, skip: &Path) -> Result<Scan, Error> {
     for path in files {
         let rel = relative(dir, &path);
         match recognise(&path) {
+            Ok(found) if !Source::ALL.contains(&found.source) => {
+                // Engagement exports need keys only the user can set (a usage
+                // report's products, the survey's questions): not proposed yet.
+                scan.unplaced.push(Unplaced {
+                    rel,
+                    reason: format!(
+                        "a {} export ({}): `uptake init` proposes the five core sources only; add [sources.{}] by hand (docs/inputs.md)",
+                        found.source,
+                        found.layout.label(),
+                        found.source.name()
+                    ),
+                });
+            }
             Ok(mut found) => {
                 found.rel = rel.clone();
                 match read_found(&mut found, None) {
@@ -481,6 +494,8 @@ fn main_date(source: Source) -> Option<&'static str> {
         Source::Email => Some(schema::TIMESTAMP),
         Source::Training => Some(schema::JOINED_AT),
         Source::Tickets => Some(schema::OPENED_AT),
+        // Never read by init: see `scan`.
+        Source::Touchpoints | Source::Completions | Source::Usage | Source::Survey => None,
     }
 }
 
@@ -503,6 +518,7 @@ pub fn source_config(
         date_format: None,
         date_order,
         campaign_from: None,
+        products: BTreeMap::new(),
         snapshots: false,
         workload: None,
         key: format!("sources.{}", source.name()),

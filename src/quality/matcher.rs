@@ -9,6 +9,8 @@ pub(super) enum Found {
     Person(u32, bool),
     /// Nobody on the roster: the normalised id.
     Unknown(String),
+    /// No one: the row names no person (an anonymous survey response).
+    Nobody,
 }
 
 /// Finds roster people by id, mail or display name. Read-only, so that rows can be

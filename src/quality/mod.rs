@@ -16,13 +16,16 @@
 //! the quarantined rows are handed on with the data.
 //!
 //! `roster.rs` reads the roster (labels, waves per workload, cuts, snapshots),
-//! `matcher.rs` finds the person an event names, `events.rs` reads the event sources;
+//! `matcher.rs` finds the person an event names, `events.rs` reads the event sources,
+//! `engagement.rs` the channels beyond email, completions, usage and the survey;
 //! this file holds the accounting and the row plumbing they share.
 
+mod engagement;
 mod events;
 mod matcher;
 mod roster;
 
+use engagement::{read_completions, read_survey, read_touchpoints, read_usage, roster_groups};
 use events::{read_email, read_enrollments, read_tickets, read_training};
 use matcher::{Found, Matcher};
 use roster::read_roster;
@@ -54,10 +57,12 @@ pub fn ingest(
     progress: &Progress,
 ) -> Result<Dataset, Error> {
     let mut data = Dataset::default();
-    for source in Source::ALL {
+    for source in Source::EVERY {
         data.counts.insert(source, SourceCounts::default());
         data.quarantine.insert(source, Vec::new());
     }
+    // The roster first: every other source is matched against it.
+    debug_assert_eq!(Source::EVERY[0], Source::Roster);
     let roster_cfg = cfg
         .source(Source::Roster)
         .expect("the config check requires a roster");
@@ -68,12 +73,7 @@ pub fn ingest(
 
     let matcher = Matcher::new(&data.roster);
     let roster_columns = cfg.roster_columns();
-    for source in [
-        Source::Enrollments,
-        Source::Email,
-        Source::Training,
-        Source::Tickets,
-    ] {
+    for source in Source::EVERY.into_iter().skip(1) {
         let tables = cfg.tables(source);
         if tables.is_empty() {
             continue;
@@ -99,6 +99,7 @@ pub fn ingest(
             })
             .collect();
         let bar = progress.rows(source.name());
+        let groups = (source == Source::Survey).then(|| roster_groups(&data.roster));
         let mut ctx = EventCtx {
             tally: &mut tally,
             unmatched: FastMap::default(),
@@ -116,6 +117,13 @@ pub fn ingest(
             Source::Email => read_email(&reads[0], &mut ctx, &mut data.email)?,
             Source::Training => read_training(&reads[0], &mut ctx, &mut data.training)?,
             Source::Tickets => read_tickets(&reads[0], as_of, &mut ctx, &mut data.tickets)?,
+            Source::Touchpoints => read_touchpoints(&reads[0], &mut ctx, &mut data.touchpoints)?,
+            Source::Completions => read_completions(&reads[0], &mut ctx, &mut data.completions)?,
+            Source::Usage => read_usage(cfg, &reads[0], as_of, &mut ctx, &mut data.usage)?,
+            Source::Survey => {
+                let groups = groups.as_ref().expect("made for the survey above");
+                read_survey(&reads[0], (&cfg.survey, groups), &mut ctx, &mut data.survey)?
+            }
             Source::Roster => unreachable!("the roster is read first"),
         };
         let unmatched = ctx.unmatched.len() as u64;
@@ -135,6 +143,12 @@ pub fn ingest(
         tally.counts.unmatched_users = unmatched;
         tally.finish(&mut data, files);
     }
+    data.session_methods = data
+        .training
+        .sessions
+        .iter()
+        .map(|s| cfg.training_method(s).map(|m| m as u32))
+        .collect();
     Ok(data)
 }
 
@@ -151,6 +165,10 @@ fn first_day(cfg: &Config) -> Option<NaiveDate> {
 
 /// A hash map with a fast hasher (the keys are ids and names read from the inputs).
 type FastMap<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
+
+/// The uid of a row that names no one (an anonymous survey response): past every
+/// roster person and every unmatched id.
+const NOBODY: u32 = u32::MAX;
 
 // ---- accounting -----------------------------------------------------------------
 
@@ -321,6 +339,19 @@ impl EventCtx<'_> {
         source: Source,
         read: &Read<'_>,
         parse: impl Fn(Row<'_>) -> Result<(Found, i64, R), Rejected> + Sync,
+        keep: impl FnMut(&mut SourceCounts, (u32, bool), R),
+    ) -> Result<Vec<InputFile>, Error> {
+        let parse = |row: Row<'_>| parse(row).map(|(found, ms, r)| (found, Some(ms), r));
+        self.read_states(source, read, parse, keep)
+    }
+
+    /// [`EventCtx::read_rows`] for rows that may show no activity (`None`): a
+    /// usage row's last use is a state, not an event, and never sets the as-of day.
+    fn read_states<R: Send>(
+        &mut self,
+        source: Source,
+        read: &Read<'_>,
+        parse: impl Fn(Row<'_>) -> Result<(Found, Option<i64>, R), Rejected> + Sync,
         mut keep: impl FnMut(&mut SourceCounts, (u32, bool), R),
     ) -> Result<Vec<InputFile>, Error> {
         let parse = |row: Row<'_>| (row.line(), parse(row));
@@ -334,7 +365,9 @@ impl EventCtx<'_> {
                 match parsed {
                     Err(rejected) => self.tally.reject(path, rejected),
                     Ok((found, seen, row)) => {
-                        self.saw(seen, source, path, line);
+                        if let Some(ms) = seen {
+                            self.saw(ms, source, path, line);
+                        }
                         let who = self.uid(found);
                         keep(&mut self.tally.counts, who, row);
                     }
@@ -365,11 +398,13 @@ impl EventCtx<'_> {
     }
 
     /// A number for whoever the row names: the person's id for a roster person, a
-    /// number past the roster for an unknown id (the same for each mention of it);
-    /// and whether the person was found by name.
+    /// number past the roster for an unknown id (the same for each mention of it),
+    /// [`NOBODY`] for a row that names no one; and whether the person was found by
+    /// name.
     fn uid(&mut self, found: Found) -> (u32, bool) {
         match found {
             Found::Person(p, by_name) => (p, by_name),
+            Found::Nobody => (NOBODY, false),
             Found::Unknown(id) => {
                 let next = self.n_roster + self.unmatched.len() as u32;
                 let uid = *self.unmatched.entry(id).or_insert(next);
@@ -430,6 +465,16 @@ impl<K: Ord + Send> Accepted<K> {
     /// The rows to keep, in key order: the first of each key, of a roster person.
     /// Counts the duplicates removed and the rows kept that were matched by name.
     fn keep(&mut self, n_roster: u32, counts: &mut SourceCounts) -> Vec<(K, u32)> {
+        self.keep_if(counts, |uid| uid < n_roster)
+    }
+
+    /// [`Accepted::keep`] of the rows whose uid `wanted` says to keep (a survey also
+    /// keeps the responses of [`NOBODY`]).
+    fn keep_if(
+        &mut self,
+        counts: &mut SourceCounts,
+        wanted: impl Fn(u32) -> bool,
+    ) -> Vec<(K, u32)> {
         // Sorting by (key, row) puts each key's first row first; sorting is the
         // cheapest way to find repeats among millions of rows, and runs on every core.
         // Everything is done in place: at a million people these are tens of millions
@@ -439,7 +484,7 @@ impl<K: Ord + Send> Accepted<K> {
         let before = rows.len();
         rows.dedup_by(|later, first| later.0 == first.0);
         counts.duplicates_removed += (before - rows.len()) as u64;
-        rows.retain(|&(_, row)| self.uid[row as usize] < n_roster);
+        rows.retain(|&(_, row)| wanted(self.uid[row as usize]));
         counts.matched_by_name += rows
             .iter()
             .filter(|&&(_, row)| self.by_name[row as usize])

@@ -20,6 +20,9 @@ enum Setup {
     File(&'static str, &'static [u8]),
     /// Anything else.
     Custom(fn(&Path)),
+    /// The two-workload fixture (tests/fixtures/workloads) instead of the hand-worked
+    /// one, with its uptake.toml edited like `Config`.
+    Workloads(&'static [(&'static str, &'static str)]),
 }
 
 struct Case {
@@ -45,6 +48,21 @@ fn config(
     Case {
         name,
         setup: Setup::Config(edits),
+        args: RUN,
+        code: 2,
+        says,
+    }
+}
+
+/// A config error in the two-workload fixture.
+fn workloads(
+    name: &'static str,
+    edits: &'static [(&'static str, &'static str)],
+    says: &'static [&'static str],
+) -> Case {
+    Case {
+        name,
+        setup: Setup::Workloads(edits),
         args: RUN,
         code: 2,
         says,
@@ -215,6 +233,80 @@ fn cases() -> Vec<Case> {
             &[("path = \"tickets.csv\"", "path = \"tickets.csv\"\ncampaign_from = \"category\"")],
             &["`sources.tickets.campaign_from`", "only email sources"],
         ),
+        config(
+            "products outside usage",
+            &[("path = \"tickets.csv\"", "path = \"tickets.csv\"\nproducts = { \"OneDrive\" = \"Hand-worked rollout\" }")],
+            &["`sources.tickets.products`", "only usage sources"],
+        ),
+        config(
+            "unknown product workload",
+            &[("[sources.tickets]", "[sources.usage]\npath = \"usage.csv\"\nproducts = { \"OneDrive\" = \"KFM\" }\n[sources.tickets]")],
+            &["`sources.usage.products.OneDrive`", "unknown workload `KFM`"],
+        ),
+        config(
+            "no product for a workload",
+            &[("[sources.tickets]", "[sources.usage]\npath = \"usage.csv\"\nformat = \"m365_active_users\"\n[sources.tickets]")],
+            &["`sources.usage.products`", "no product of the Active Users report", "help: say which product's use counts"],
+        ),
+        config(
+            "bad active days",
+            &[("min_group_size = 3", "min_group_size = 3\nactive_days = 0")],
+            &["`thresholds.active_days`", "0 is not a number of days"],
+        ),
+        config(
+            "training method named twice",
+            &[("[sources.roster]", "[[training_methods]]\nname = \"bb\"\nsessions = [\"a*\"]\n[[training_methods]]\nname = \"BB\"\nsessions = [\"b*\"]\n[sources.roster]")],
+            &["`training_methods[1].name`", "a second training method named `BB`"],
+        ),
+        config(
+            "built-in training method",
+            &[("[sources.roster]", "[[training_methods]]\nname = \"self-paced\"\nsessions = [\"a*\"]\n[sources.roster]")],
+            &["`training_methods[0].name`", "built in"],
+        ),
+        config(
+            "empty session glob",
+            &[("[sources.roster]", "[[training_methods]]\nname = \"bb\"\nsessions = [\" \"]\n[sources.roster]")],
+            &["`training_methods[0].sessions[0]`", "an empty glob matches no session"],
+        ),
+        config(
+            "bad survey scale",
+            &[("[sources.roster]", "[survey]\nscale = [5, 1]\n[sources.roster]")],
+            &["`survey.scale`", "[5, 1] does not go up"],
+        ),
+        config(
+            "satisfied_from off the scale",
+            &[("[sources.roster]", "[survey]\nscale = [1, 5]\nsatisfied_from = 6\n[sources.roster]")],
+            &["`survey.satisfied_from`", "6 is not on the scale 1 to 5"],
+        ),
+        config(
+            "after-enrollment target outside 0..1",
+            &[("training_target = 0.5", "training_target = 0.5\nhealth_target = 85")],
+            &["`waves[0].health_target`", "85 is not a share"],
+        ),
+        Case {
+            name: "no score question",
+            setup: Setup::Custom(|dir| {
+                std::fs::write(
+                    dir.join("survey.csv"),
+                    "ID,Start time,Completion time,Email,Name,How did it go?\n\
+1,11/18/26 10:20:05,11/18/26 10:21:37,anonymous,,Fine\n",
+                )
+                .unwrap();
+                let cfg = dir.join("uptake.toml");
+                let text = std::fs::read_to_string(&cfg).unwrap().replace(
+                    "[sources.tickets]",
+                    "[sources.survey]\npath = \"survey.csv\"\nformat = \"forms\"\n[sources.tickets]",
+                );
+                std::fs::write(&cfg, text).unwrap();
+            }),
+            args: RUN,
+            code: 2,
+            says: &[
+                "`sources.survey.columns.score`",
+                "no question is answered with whole numbers",
+                "help: name the score question: [sources.survey] columns = { score = \"How did it go?\" }",
+            ],
+        },
         Case {
             name: "no waves",
             setup: Setup::Custom(|dir| {
@@ -327,6 +419,62 @@ fn cases() -> Vec<Case> {
             &[("planned = \"2026-10-28\"", "planned = \"28 Oct\"")],
             &["`campaigns[1].planned`", "`28 Oct` is not a date"],
         ),
+        // ---- workloads and cuts (exit 2): each names the key
+        workloads(
+            "unknown workload of a wave",
+            &[("name = \"K1\"\nworkload = \"KFM\"", "name = \"K1\"\nworkload = \"OneDrive\"")],
+            &["`waves[2].workload`", "unknown workload `OneDrive`", "the workloads are: MDM, KFM"],
+        ),
+        workloads(
+            "wave without a workload",
+            &[("name = \"K2\"\nworkload = \"KFM\"", "name = \"K2\"")],
+            &["`waves[3].workload`", "with several workloads every wave names its own", "add workload = \"MDM\""],
+        ),
+        workloads(
+            "group in two waves of a workload",
+            &[("groups = [\"HR\"]", "groups = [\"HR\", \"sales\"]")],
+            &["`waves[3].groups`", "group `sales` is already in wave `K1` of workload `KFM`"],
+        ),
+        Case {
+            name: "roster wave column with several workloads",
+            setup: Setup::Custom(|dir| {
+                to_workloads(dir);
+                edit_config(dir, "wave_column = \"mdm_wave\"", "");
+                let roster = std::fs::read_to_string(dir.join("roster.csv")).unwrap();
+                let roster = roster.replacen(",mdm_wave,", ",wave,", 1);
+                std::fs::write(dir.join("roster.csv"), roster).unwrap();
+            }),
+            args: RUN,
+            code: 2,
+            says: &["uptake.toml", "`workloads`", "the roster has a `wave` column", "set wave_column = \"wave\""],
+        },
+        workloads(
+            "unknown workload of an enrollments table",
+            &[("workload = \"MDM\"\n[[sources", "workload = \"Intune\"\n[[sources")],
+            &["`sources.enrollments[0].workload`", "unknown workload `Intune`", "the workloads are: MDM, KFM"],
+        ),
+        config(
+            "workload on another source",
+            &[("path = \"tickets.csv\"", "path = \"tickets.csv\"\nworkload = \"MDM\"")],
+            &["`sources.tickets.workload`", "only enrollment sources belong to a workload"],
+        ),
+        workloads(
+            "cut equal to group_by",
+            &[("cuts = [\"location\"]", "cuts = [\"location\", \"Department\"]")],
+            &["`rollout.cuts[1]`", "`Department` is already `group_by`", "cuts = [\"location\"]"],
+        ),
+        workloads(
+            "cut listed twice",
+            &[("cuts = [\"location\"]", "cuts = [\"location\", \" Location\"]")],
+            &["`rollout.cuts[1]`", "`Location` is listed twice"],
+        ),
+        Case {
+            name: "cut column missing from the roster",
+            setup: Setup::Workloads(&[("cuts = [\"location\"]", "cuts = [\"site\"]")]),
+            args: VALIDATE,
+            code: 1,
+            says: &["roster.csv", "missing required column `site`", "columns = { site ="],
+        },
         Case {
             name: "undecidable day order",
             setup: Setup::Custom(|dir| {
@@ -540,6 +688,18 @@ fn cases() -> Vec<Case> {
     ]
 }
 
+/// Replaces the hand-worked fixture in `dir` with the two-workload one.
+fn to_workloads(dir: &Path) {
+    for entry in std::fs::read_dir(dir).unwrap() {
+        std::fs::remove_file(entry.unwrap().path()).unwrap();
+    }
+    let from = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/workloads");
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        std::fs::copy(entry.path(), dir.join(entry.file_name())).unwrap();
+    }
+}
+
 fn edit_config(dir: &Path, from: &str, to: &str) {
     let cfg = dir.join("uptake.toml");
     let text = std::fs::read_to_string(&cfg).unwrap();
@@ -580,6 +740,12 @@ fn every_error_names_the_thing_to_fix_and_exits_with_its_code() {
             }
             Setup::File(name, bytes) => std::fs::write(dir.path().join(name), bytes).unwrap(),
             Setup::Custom(f) => f(dir.path()),
+            Setup::Workloads(edits) => {
+                to_workloads(dir.path());
+                for (from, to) in edits {
+                    edit_config(dir.path(), from, to);
+                }
+            }
         }
         let assert = uptake().args(fill(case.args, dir.path())).assert();
         let output = assert.get_output().clone();

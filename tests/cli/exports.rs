@@ -31,6 +31,7 @@ fn read_as(
         campaign_from: None,
         snapshots: false,
         workload: None,
+        products: BTreeMap::new(),
         key: String::new(),
         config_file: PathBuf::from("uptake.toml"),
     };
@@ -409,6 +410,7 @@ fn an_undecidable_file_names_the_file_and_the_setting() {
         campaign_from: None,
         snapshots: false,
         workload: None,
+        products: BTreeMap::new(),
         key: String::new(),
         config_file: PathBuf::from("uptake.toml"),
     };
@@ -458,6 +460,7 @@ fn a_missing_column_in_an_export_names_file_headers_and_closest() {
         campaign_from: None,
         snapshots: false,
         workload: None,
+        products: BTreeMap::new(),
         key: String::new(),
         config_file: PathBuf::from("uptake.toml"),
     };
@@ -636,6 +639,7 @@ fn teams_honours_configured_person_and_session_columns() {
         campaign_from: None,
         snapshots: false,
         workload: None,
+        products: BTreeMap::new(),
         key: String::new(),
         config_file: PathBuf::from("uptake.toml"),
     };
@@ -776,6 +780,7 @@ fn a_large_sendgrid_export_reads_each_event_at_its_line() {
         campaign_from: None,
         snapshots: false,
         workload: None,
+        products: BTreeMap::new(),
         key: String::new(),
         config_file: PathBuf::from("uptake.toml"),
     };
@@ -807,6 +812,7 @@ fn config_for(path: PathBuf, format: Format) -> SourceConfig {
         campaign_from: None,
         snapshots: false,
         workload: None,
+        products: BTreeMap::new(),
         key: String::new(),
         config_file: PathBuf::from("uptake.toml"),
     }
@@ -1220,4 +1226,183 @@ fn canonical_files_in_legacy_code_pages_read_and_say_so() {
             )]
         );
     }
+}
+
+#[test]
+fn teams_and_zoom_attendance_read_as_meeting_touchpoints() {
+    // The same file as training (`teams_2021_summary_block_and_2022_sections`): Bob
+    // joined twice (16:00:10 and 16:39:00), so both his rows carry his first join
+    // and `quality` counts the second as a duplicate; the meeting's title is the
+    // campaign.
+    assert_eq!(
+        read(Source::Touchpoints, "teams", "teams/gen3"),
+        [
+            "16: user_id=bob.ray@contoso.com | channel=meeting | timestamp=2023-07-20T16:00:10 | campaign=Intune Q&A",
+            "17: user_id=bob.ray@contoso.com | channel=meeting | timestamp=2023-07-20T16:00:10 | campaign=Intune Q&A",
+            "18: user_id=ann.lee@contoso.com | channel=meeting | timestamp=2023-07-20T16:30:36 | campaign=Intune Q&A",
+        ]
+    );
+    assert_eq!(
+        read(Source::Touchpoints, "zoom", "zoom"),
+        [
+            "5: user_id=ann.lee@contoso.com | channel=meeting | timestamp=2022-03-08T09:49:29 | campaign=Intune for managers",
+            "6: user_id=Bob Ray (Bob's iPhone) | channel=meeting | timestamp=2022-03-08T09:50:00 | campaign=Intune for managers",
+            "7: user_id=eve.stone@contoso.com | channel=meeting | timestamp=2022-03-08T10:00:00 | campaign=Intune for managers",
+        ]
+    );
+}
+
+#[test]
+fn m365_active_users_gives_one_usage_row_per_person_and_mapped_product() {
+    // BOM, CRLF. Only OneDrive counts for a workload: each person gives one row
+    // with their `OneDrive Last Activity Date` (empty when never used: Bob); the
+    // other five products are not read. Eve is deleted but still in the report: the
+    // roster decides whether she counts. Cy's `not yet` is handed on as written,
+    // for `quality` to quarantine.
+    let rows = read_as(
+        Source::Usage,
+        "m365_active_users",
+        "m365/ActiveUserDetail_2026-11-20.csv",
+        |c| c.products = BTreeMap::from([("OneDrive".into(), "OneDrive KFM".into())]),
+    );
+    assert_eq!(
+        rows,
+        [
+            "2: user_id=ann.lee@contoso.com | workload=OneDrive KFM | last_active=2026-11-18",
+            "3: user_id=bob.ray@contoso.com | workload=OneDrive KFM",
+            "4: user_id=eve.stone@contoso.com | workload=OneDrive KFM | last_active=2026-11-06",
+            "5: user_id=cy.diaz@contoso.com | workload=OneDrive KFM | last_active=not yet",
+        ]
+    );
+    // Two products mapped: two rows per person, in the report's column order.
+    let rows = read_as(
+        Source::Usage,
+        "auto",
+        "m365/ActiveUserDetail_2026-11-20.csv",
+        |c| {
+            c.products = BTreeMap::from([
+                ("OneDrive".into(), "OneDrive KFM".into()),
+                ("Teams".into(), "Intune MDM".into()),
+            ])
+        },
+    );
+    assert_eq!(rows.len(), 8);
+    assert_eq!(
+        rows[..2],
+        [
+            "2: user_id=ann.lee@contoso.com | workload=OneDrive KFM | last_active=2026-11-18",
+            "2: user_id=ann.lee@contoso.com | workload=Intune MDM | last_active=2026-11-20",
+        ]
+    );
+}
+
+/// The error reading the fixture `rel` as `tool`'s export of `source` stops with.
+fn read_error(source: Source, tool: Tool, rel: &str) -> String {
+    let cfg = config_for(fixture("exports").join(rel), Format::Tool(tool));
+    read_source(
+        source,
+        &cfg,
+        &RosterColumns::grouped_by("department"),
+        |_| (),
+        |_, _| (),
+    )
+    .expect_err(rel)
+    .to_string()
+}
+
+#[test]
+fn an_active_users_report_mapping_no_product_names_the_products_key() {
+    let err = read_error(Source::Usage, Tool::M365ActiveUsers, "m365/concealed.csv");
+    assert!(err.contains("`sources.usage.products`"), "{err}");
+    assert!(
+        err.contains("none of its products (OneDrive, Teams)"),
+        "{err}"
+    );
+    assert!(
+        err.contains("products = { \"OneDrive\" = \"<a [[workloads]] name>\" }"),
+        "{err}"
+    );
+}
+
+#[test]
+fn cornerstone_transcripts_keep_completed_self_paced_rows() {
+    // The portal's local times, month-first (`11/25/2026` decides); only completed
+    // transcripts of self-paced training are completions.
+    assert_eq!(
+        read(Source::Completions, "cornerstone", "cornerstone/transcript_report.csv"),
+        [
+            "2: user_id=ann.lee@contoso.com | course=Enrolling your phone in Intune | completed_at=2026-11-03T14:05:00",
+            "3: QUARANTINE not a completion: the transcript's status is `In Progress`",
+            "4: QUARANTINE an instructor-led session (`Training Type`), not self-paced learning: read it as training",
+            "5: user_id=eve.stone@contoso.com | course=Enrolling your phone in Intune | completed_at=2026-11-25T09:30:00",
+        ]
+    );
+}
+
+#[test]
+fn microsoft_forms_responses_read_the_named_score_and_comment() {
+    // Forms writes `anonymous` for a response that records no one: it names no one,
+    // and its group comes from the `Department` question. Dates are Excel's
+    // month-first two-digit years (`11/19/26`). Eve's `very` is handed on for
+    // `quality` to quarantine; as one answer that is not a number rules a question
+    // out of being taken as the score, `columns` names it here (the next test shows
+    // the error without it).
+    let rows = read_as(Source::Survey, "forms", "forms/rollout-survey.csv", |c| {
+        c.columns = BTreeMap::from([
+            (
+                "score".into(),
+                "How satisfied are you with the enrollment?".into(),
+            ),
+            ("comment".into(), "What could we do better?".into()),
+        ])
+    });
+    assert_eq!(
+        rows,
+        [
+            "2: submitted_at=2026-11-18T10:21:37 | score=5 | user_id=ann.lee@contoso.com | comment=Quick, easy | department=Finance",
+            "3: submitted_at=2026-11-18T11:03:10 | score=4 | department=Sales",
+            "4: submitted_at=2026-11-19T09:01:00 | score=2 | user_id=bob.ray@contoso.com | comment=The portal kept asking me to sign in | department=Finance",
+            "5: submitted_at=2026-11-19T09:31:00 | score=very | user_id=eve.stone@contoso.com | department=Finance",
+        ]
+    );
+}
+
+#[test]
+fn a_survey_with_no_whole_number_question_asks_for_the_score_line() {
+    // Eve's `very` leaves no question answered with whole numbers only.
+    let err = read_error(Source::Survey, Tool::Forms, "forms/rollout-survey.csv");
+    assert!(err.contains("`sources.survey.columns.score`"), "{err}");
+    assert!(
+        err.contains("help: name the score question: [sources.survey] columns = { score = \"How satisfied are you with the enrollment?\" }"),
+        "{err}"
+    );
+}
+
+#[test]
+fn surveymonkey_and_qualtrics_skip_their_extra_header_rows() {
+    // SurveyMonkey: the second header row (`Response`, ...) is not a response; the
+    // score is the first whole-number question; US 12-hour times.
+    assert_eq!(
+        read(Source::Survey, "surveymonkey", "surveymonkey/Sheet_1.csv"),
+        [
+            "3: submitted_at=2026-11-18T10:21:37 | score=5 | user_id=ann.lee@contoso.com | department=Finance",
+            "4: submitted_at=2026-11-18T13:03:10 | score=4 | department=Sales",
+        ]
+    );
+    // Qualtrics: question ids on the first row, texts on the second, import ids on
+    // the third; the `Department` column is found by its text. The recorded date is
+    // in America/Denver (UTC-7 in November): 08:21:38 is 15:21:38Z. A survey
+    // preview is no one's answer.
+    assert_eq!(
+        read(Source::Survey, "auto", "qualtrics/Rollout_survey_November.csv"),
+        [
+            "4: submitted_at=2026-11-18T15:21:38Z | score=5 | user_id=ann.lee@contoso.com | department=Finance",
+            "5: QUARANTINE not a respondent's answer: the response's Status is `Survey Preview`",
+            "6: submitted_at=2026-11-18T17:02:01Z | score=4 | department=Sales",
+        ]
+    );
+    assert_eq!(
+        read(Source::Survey, "auto", "surveymonkey/Sheet_1.csv").len(),
+        2
+    );
 }

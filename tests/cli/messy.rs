@@ -76,6 +76,7 @@ fn read_zendesk(dir: &Path, text: &str) -> Vec<String> {
         campaign_from: None,
         snapshots: false,
         workload: None,
+        products: BTreeMap::new(),
         key: String::new(),
         config_file: PathBuf::from("uptake.toml"),
     };

@@ -60,7 +60,7 @@ fn find<'a>(rows: &'a [Row], wave: &str, group: &str) -> &'a Row {
 }
 
 /// Checks one row: expected cells as strings; numbers compared to 1e-9.
-fn check(row: &Row, expected: &[(&str, &str)]) {
+pub(crate) fn check(row: &Row, expected: &[(&str, &str)]) {
     for (col, want) in expected {
         let got = &row[*col];
         match (got.parse::<f64>(), want.parse::<f64>()) {

@@ -196,6 +196,7 @@ fn layout(source: Source) -> (&'static str, usize, Option<usize>) {
         Source::Email => ("user_id,campaign,event,timestamp", 1, Some(3)),
         Source::Training => ("user_id,session,joined_at,left_at", 1, Some(2)),
         Source::Tickets => ("ticket_id,user_id,opened_at,category", 3, Some(2)),
+        other => unreachable!("{other}: this test writes the sources of Source::ALL"),
     }
 }
 
@@ -219,6 +220,7 @@ fn good_cells(source: Source, i: usize, k: u8) -> Vec<String> {
             day.replace("09:00", "10:00"),
         ],
         Source::Tickets => vec![format!("T{i}"), user, day, "enrollment".into()],
+        other => unreachable!("{other}: this test writes the sources of Source::ALL"),
     }
 }
 

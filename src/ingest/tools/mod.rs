@@ -3,14 +3,18 @@
 //! `ingest::table` and `ingest::dates`. An adapter judges no value: the rules live in
 //! `quality`.
 
+pub mod cornerstone;
 pub mod entra;
 pub mod intune;
 pub mod jira;
+pub mod m365;
 pub mod mailchimp;
 pub mod mailchimp_csv;
+pub mod meetings;
 pub mod sendgrid;
 pub mod servicenow;
 pub mod sessions;
+pub mod surveys;
 pub mod teams;
 pub mod zendesk;
 pub mod zoom;

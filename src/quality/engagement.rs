@@ -1,0 +1,302 @@
+//! The sources of channels beyond email, ways to learn and what follows enrollment:
+//! touchpoints, completions, usage and the survey — each row matched to its person
+//! (a survey response may name no one), checked, and deduplicated
+//! (docs/inputs.md, "Touchpoints" to "Survey"). Takes canonical rows; hands on
+//! [`Touchpoints`], [`Completions`], [`Usage`] and [`SurveyResponses`].
+
+use super::*;
+use crate::config::{SurveyScale, Workload};
+use crate::dataset::{Completions, SurveyResponses, Touchpoints, Usage};
+
+/// A channel's name as uptake keeps it: lowercase, spaces made one
+/// (`Viva  Engage` is `viva engage`).
+fn channel_name(cell: &str) -> String {
+    label_key(cell)
+}
+
+/// Reads the touchpoints: who a channel reached, when, and for which campaign. A
+/// row repeats another when the person, channel, instant and campaign agree.
+pub(super) fn read_touchpoints(
+    read: &Read<'_>,
+    ctx: &mut EventCtx<'_>,
+    out: &mut Touchpoints,
+) -> Result<Vec<InputFile>, Error> {
+    let cols = Cols::new(Source::Touchpoints, read.roster);
+    let (c_id, c_channel) = (cols.ix(schema::USER_ID), cols.ix(schema::CHANNEL));
+    let (c_ts, c_campaign) = (cols.ix(schema::TIMESTAMP), cols.ix(schema::CAMPAIGN));
+    let mut channels = Interner::default();
+    let mut campaigns = Interner::default();
+    type Key = (u32, u32, i64, Option<u32>);
+    let mut accepted: Accepted<Key> =
+        Accepted::with_capacity(rows_guess(Source::Touchpoints, read.cfg));
+    let parse = |row: Row<'_>| {
+        parse_row(row, |c| {
+            let found = read.matcher.find(c.get(c_id))?;
+            let channel = channel_name(required(c.get(c_channel), schema::CHANNEL)?);
+            if channel.is_empty() {
+                return Err(format!("missing required value `{}`", schema::CHANNEL));
+            }
+            let at = timestamp(read.parser, c.get(c_ts), schema::TIMESTAMP)?;
+            let campaign = label_spelling(c.get(c_campaign));
+            Ok((found, at, (channel, at, campaign)))
+        })
+    };
+    let files = ctx.read_rows(Source::Touchpoints, read, parse, |_, who, row| {
+        let (channel, at, campaign) = row;
+        let channel = channels.get(&channel);
+        let campaign = (!campaign.is_empty()).then(|| campaigns.get(&campaign));
+        accepted.push(who, (who.0, channel, at, campaign));
+    })?;
+    for ((pid, channel, at, campaign), _) in accepted.keep(ctx.n_roster, &mut ctx.tally.counts) {
+        out.pid.push(pid);
+        out.channel.push(channel);
+        out.at.push(at);
+        out.campaign.push(campaign);
+    }
+    out.channels = channels.names;
+    out.campaigns = campaigns.names;
+    Ok(files)
+}
+
+/// Reads the completions: who completed which course, when. A row repeats another
+/// when the person, course and instant agree (the same course completed twice, at
+/// two instants, is two completions).
+pub(super) fn read_completions(
+    read: &Read<'_>,
+    ctx: &mut EventCtx<'_>,
+    out: &mut Completions,
+) -> Result<Vec<InputFile>, Error> {
+    let cols = Cols::new(Source::Completions, read.roster);
+    let (c_id, c_course) = (cols.ix(schema::USER_ID), cols.ix(schema::COURSE));
+    let c_at = cols.ix(schema::COMPLETED_AT);
+    let mut courses = Interner::default();
+    type Key = (u32, u32, i64);
+    let mut accepted: Accepted<Key> =
+        Accepted::with_capacity(rows_guess(Source::Completions, read.cfg));
+    let parse = |row: Row<'_>| {
+        parse_row(row, |c| {
+            let found = read.matcher.find(c.get(c_id))?;
+            let course = label_spelling(required(c.get(c_course), schema::COURSE)?);
+            let at = timestamp(read.parser, c.get(c_at), schema::COMPLETED_AT)?;
+            Ok((found, at, (course, at)))
+        })
+    };
+    let files = ctx.read_rows(Source::Completions, read, parse, |_, who, (course, at)| {
+        let course = courses.get(&course);
+        accepted.push(who, (who.0, course, at));
+    })?;
+    for ((pid, course, at), _) in accepted.keep(ctx.n_roster, &mut ctx.tally.counts) {
+        out.pid.push(pid);
+        out.course.push(course);
+        out.at.push(at);
+    }
+    out.courses = courses.names;
+    Ok(files)
+}
+
+/// One usage row, parsed: the workload and the day of the last use (`None`: none).
+type UsageRow = (u32, Option<NaiveDate>);
+
+/// The workload a usage row names: a `[[workloads]]` name (as labels compare), else
+/// the reason to quarantine it.
+fn usage_workload(workloads: &[Workload], cell: &str) -> Result<u32, String> {
+    let name = required(cell, schema::WORKLOAD)?;
+    workloads
+        .iter()
+        .position(|w| label_key(&w.name) == label_key(name))
+        .map(|w| w as u32)
+        .ok_or_else(|| format!("`workload`: `{name}` is not a [[workloads]] name"))
+}
+
+/// Reads the usage: each roster person's last use of each workload. Without
+/// snapshots, the latest day of the person's rows for the workload (rows that agree
+/// in person, workload and day repeat one another); with `snapshots = true`, the
+/// day of the latest snapshot on or before `as_of` that holds the person and
+/// workload (a folder of weekly reports is their history: the same person in
+/// several snapshots is not a duplicate, but two identical rows of one snapshot
+/// are). A usage row is a state, not an event: it never sets the as-of day.
+pub(super) fn read_usage(
+    cfg: &Config,
+    read: &Read<'_>,
+    as_of: Option<NaiveDate>,
+    ctx: &mut EventCtx<'_>,
+    out: &mut Usage,
+) -> Result<Vec<InputFile>, Error> {
+    let cols = Cols::new(Source::Usage, read.roster);
+    let (c_id, c_workload) = (cols.ix(schema::USER_ID), cols.ix(schema::WORKLOAD));
+    let c_last = cols.ix(schema::LAST_ACTIVE);
+    let parse = |row: Row<'_>| {
+        parse_row(row, |c| {
+            let found = read.matcher.find(c.get(c_id))?;
+            let workload = usage_workload(&cfg.workloads, c.get(c_workload))?;
+            let last = match c.get(c_last).trim() {
+                "" => None,
+                v => Some(
+                    read.parser
+                        .date(v)
+                        .map_err(|e| format!("`{}`: {e}", schema::LAST_ACTIVE))?,
+                ),
+            };
+            Ok((found, None, (workload, last)))
+        })
+    };
+    let snapshots = if read.cfg.snapshots {
+        Some(ingest::snapshots::snapshots(
+            Source::Usage,
+            read.cfg,
+            as_of,
+        )?)
+    } else {
+        None
+    };
+    let parts: Vec<SourceConfig> = match &snapshots {
+        Some(snaps) => snaps
+            .iter()
+            .map(|snap| SourceConfig {
+                path: snap.path.clone(),
+                ..read.cfg.clone()
+            })
+            .collect(),
+        None => vec![read.cfg.clone()],
+    };
+    // Each (person, workload): whether found by name, and its last use so far.
+    let mut state: BTreeMap<(u32, u32), (bool, Option<NaiveDate>)> = BTreeMap::new();
+    let mut files = Vec::new();
+    for part in &parts {
+        let part_read = Read {
+            cfg: part,
+            roster: read.roster,
+            matcher: read.matcher,
+            parser: read.parser,
+        };
+        // This part's rows: (person, workload) → its latest day here.
+        let mut seen: FastMap<(u32, UsageRow), ()> = FastMap::default();
+        let mut here: FastMap<(u32, u32), (bool, Option<NaiveDate>)> = FastMap::default();
+        files.extend(ctx.read_states(
+            Source::Usage,
+            &part_read,
+            parse,
+            |counts, (uid, by_name), (workload, last): UsageRow| {
+                if seen.insert((uid, (workload, last)), ()).is_some() {
+                    counts.duplicates_removed += 1;
+                    return;
+                }
+                let e = here.entry((uid, workload)).or_insert((by_name, last));
+                e.1 = e.1.max(last);
+            },
+        )?);
+        // A later snapshot's state replaces an earlier one's; without snapshots
+        // there is one part.
+        state.extend(here);
+    }
+    if let Some(snaps) = &snapshots {
+        if let (Some(first), Some(last)) = (snaps.first(), snaps.last()) {
+            ctx.spans.push(SnapshotSpan {
+                files: snaps.len(),
+                first: first.day,
+                last: last.day,
+            });
+        }
+    }
+    for ((pid, workload), (by_name, last)) in state {
+        if pid >= ctx.n_roster {
+            continue;
+        }
+        if by_name {
+            ctx.tally.counts.matched_by_name += 1;
+        }
+        out.pid.push(pid);
+        out.workload.push(workload);
+        out.last_active.push(last);
+    }
+    Ok(files)
+}
+
+/// The roster's groups by their label key, each with the roster's spelling: the
+/// group an anonymous survey response gives is one of them.
+pub(super) fn roster_groups(roster: &Roster) -> BTreeMap<String, String> {
+    roster
+        .group
+        .iter()
+        .map(|g| (label_key(g), g.clone()))
+        .collect()
+}
+
+/// A survey score: a whole number on the scale, else the reason to quarantine it.
+fn score(scale: &SurveyScale, cell: &str) -> Result<u32, String> {
+    let v = required(cell, schema::SCORE)?;
+    let n: f64 = v
+        .parse()
+        .map_err(|_| format!("`{}`: `{v}` is not a number", schema::SCORE))?;
+    if !n.is_finite() || n.fract() != 0.0 || n < 0.0 || n > f64::from(u32::MAX) {
+        return Err(format!("`{}`: `{v}` is not a whole number", schema::SCORE));
+    }
+    let n = n as u32;
+    if !scale.contains(n) {
+        return Err(format!(
+            "`{}`: {n} is outside the scale {} to {} ([survey] scale)",
+            schema::SCORE,
+            scale.low,
+            scale.high
+        ));
+    }
+    Ok(n)
+}
+
+/// Reads the survey's responses. One that names a person (`user_id`) is matched to
+/// the roster like any event (an unknown id is counted unmatched and left out); one
+/// that names no one is anonymous and must give a roster group in the `group_by`
+/// column. A response repeats another when the respondent (or, anonymous, the
+/// group), instant, score and comment agree.
+pub(super) fn read_survey(
+    read: &Read<'_>,
+    (scale, groups): (&SurveyScale, &BTreeMap<String, String>),
+    ctx: &mut EventCtx<'_>,
+    out: &mut SurveyResponses,
+) -> Result<Vec<InputFile>, Error> {
+    let cols = Cols::new(Source::Survey, read.roster);
+    let (c_id, c_at) = (cols.ix(schema::USER_ID), cols.ix(schema::SUBMITTED_AT));
+    let (c_score, c_comment) = (cols.ix(schema::SCORE), cols.ix(schema::COMMENT));
+    let group_by = read.roster.group_by.as_str();
+    let c_group = cols.ix(group_by);
+    type Key = (u32, Option<String>, i64, u32, Option<String>);
+    let mut accepted: Accepted<Key> = Accepted::with_capacity(rows_guess(Source::Survey, read.cfg));
+    let parse = |row: Row<'_>| {
+        parse_row(row, |c| {
+            let at = timestamp(read.parser, c.get(c_at), schema::SUBMITTED_AT)?;
+            let score = score(scale, c.get(c_score))?;
+            let (found, group) = if c.get(c_id).trim().is_empty() {
+                let written = c.get(c_group).trim();
+                if written.is_empty() {
+                    return Err(format!(
+                        "an anonymous response (no `{}`) with no `{group_by}`: it counts for no one",
+                        schema::USER_ID
+                    ));
+                }
+                let group = groups.get(&label_key(written)).ok_or_else(|| {
+                    format!("`{group_by}`: `{written}` is not a group of the roster")
+                })?;
+                (Found::Nobody, Some(group.clone()))
+            } else {
+                (read.matcher.find(c.get(c_id))?, None)
+            };
+            let comment = c.get(c_comment).trim();
+            let comment = (!comment.is_empty()).then(|| comment.to_string());
+            Ok((found, at, (group, at, score, comment)))
+        })
+    };
+    let files = ctx.read_rows(Source::Survey, read, parse, |_, who, row| {
+        let (group, at, score, comment) = row;
+        accepted.push(who, (who.0, group, at, score, comment));
+    })?;
+    let n_roster = ctx.n_roster;
+    let kept = accepted.keep_if(&mut ctx.tally.counts, |uid| uid < n_roster || uid == NOBODY);
+    for ((uid, group, at, score, comment), _) in kept {
+        out.pid.push((uid != NOBODY).then_some(uid));
+        out.group.push(group);
+        out.score.push(score);
+        out.at.push(at);
+        out.comment.push(comment);
+    }
+    Ok(files)
+}
