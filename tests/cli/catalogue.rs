@@ -473,7 +473,24 @@ fn cases() -> Vec<Case> {
             setup: Setup::Workloads(&[("cuts = [\"location\"]", "cuts = [\"site\"]")]),
             args: VALIDATE,
             code: 1,
-            says: &["roster.csv", "missing required column `site`", "columns = { site ="],
+            says: &[
+                "roster.csv",
+                "missing the column `site` that `rollout.cuts` names",
+                "columns = { site =",
+                "help: or take it out of `rollout.cuts`",
+            ],
+        },
+        Case {
+            name: "group_by column missing from the roster",
+            setup: Setup::Config(&[("group_by = \"department\"", "group_by = \"dept\"")]),
+            args: VALIDATE,
+            code: 1,
+            says: &[
+                "roster.csv",
+                "missing the column `dept` that `rollout.group_by` names",
+                "columns = { dept = \"department\" }",
+                "help: or set `rollout.group_by` to a column the roster has",
+            ],
         },
         Case {
             name: "undecidable day order",

@@ -4,6 +4,7 @@ mod attack;
 mod capabilities;
 mod catalogue;
 mod digests;
+mod docs;
 mod effects;
 mod engagement;
 mod exports;
