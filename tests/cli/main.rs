@@ -11,6 +11,7 @@ mod exports;
 mod faults;
 mod golden;
 mod golden_workloads;
+mod init;
 mod messy;
 mod metrics;
 mod outputs;
