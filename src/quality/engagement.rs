@@ -140,25 +140,8 @@ pub(super) fn read_usage(
             Ok((found, None, (workload, last)))
         })
     };
-    let snapshots = if read.cfg.snapshots {
-        Some(ingest::snapshots::snapshots(
-            Source::Usage,
-            read.cfg,
-            as_of,
-        )?)
-    } else {
-        None
-    };
-    let parts: Vec<SourceConfig> = match &snapshots {
-        Some(snaps) => snaps
-            .iter()
-            .map(|snap| SourceConfig {
-                path: snap.path.clone(),
-                ..read.cfg.clone()
-            })
-            .collect(),
-        None => vec![read.cfg.clone()],
-    };
+    let (parts, span) = snapshot_parts(Source::Usage, read.cfg, as_of)?;
+    ctx.spans.extend(span);
     // Each (person, workload): whether found by name, and its last use so far.
     let mut state: BTreeMap<(u32, u32), (bool, Option<NaiveDate>)> = BTreeMap::new();
     let mut files = Vec::new();
@@ -188,15 +171,6 @@ pub(super) fn read_usage(
         // A later snapshot's state replaces an earlier one's; without snapshots
         // there is one part.
         state.extend(here);
-    }
-    if let Some(snaps) = &snapshots {
-        if let (Some(first), Some(last)) = (snaps.first(), snaps.last()) {
-            ctx.spans.push(SnapshotSpan {
-                files: snaps.len(),
-                first: first.day,
-                last: last.day,
-            });
-        }
     }
     for ((pid, workload), (by_name, last)) in state {
         if pid >= ctx.n_roster {

@@ -438,25 +438,8 @@ pub(super) fn read_tickets(
     // (a ticket's state is its row in the latest snapshot, its opening the earliest
     // seen; a ticket repeated inside one file keeps its last row, and the repeats
     // count as duplicates removed, but one in several snapshots is history).
-    let snapshots = if read.cfg.snapshots {
-        Some(ingest::snapshots::snapshots(
-            Source::Tickets,
-            read.cfg,
-            as_of,
-        )?)
-    } else {
-        None
-    };
-    let parts: Vec<SourceConfig> = match &snapshots {
-        Some(snaps) => snaps
-            .iter()
-            .map(|snap| SourceConfig {
-                path: snap.path.clone(),
-                ..read.cfg.clone()
-            })
-            .collect(),
-        None => vec![read.cfg.clone()],
-    };
+    let (parts, span) = snapshot_parts(Source::Tickets, read.cfg, as_of)?;
+    ctx.spans.extend(span);
     let mut files = Vec::new();
     for part in &parts {
         let part_read = Read {
@@ -491,15 +474,6 @@ pub(super) fn read_tickets(
                 last.insert(t.id, state);
             },
         )?);
-    }
-    if let Some(snaps) = &snapshots {
-        if let (Some(first), Some(last)) = (snaps.first(), snaps.last()) {
-            ctx.spans.push(SnapshotSpan {
-                files: snaps.len(),
-                first: first.day,
-                last: last.day,
-            });
-        }
     }
     for (key, ticket) in order {
         let Some(state) = last.remove(&key) else {

@@ -528,6 +528,36 @@ impl Interner {
     }
 }
 
+/// The files a source is read from, each as its own source config: the source itself,
+/// or with `snapshots = true` each dated snapshot on or before `as_of`, oldest first,
+/// with the span they cover (docs/inputs.md, "Snapshots").
+pub(super) fn snapshot_parts(
+    source: Source,
+    cfg: &SourceConfig,
+    as_of: Option<NaiveDate>,
+) -> Result<(Vec<SourceConfig>, Option<SnapshotSpan>), Error> {
+    if !cfg.snapshots {
+        return Ok((vec![cfg.clone()], None));
+    }
+    let snaps = ingest::snapshots::snapshots(source, cfg, as_of)?;
+    let span = match (snaps.first(), snaps.last()) {
+        (Some(first), Some(last)) => Some(SnapshotSpan {
+            files: snaps.len(),
+            first: first.day,
+            last: last.day,
+        }),
+        _ => None,
+    };
+    let parts = snaps
+        .into_iter()
+        .map(|snap| SourceConfig {
+            path: snap.path,
+            ..cfg.clone()
+        })
+        .collect();
+    Ok((parts, span))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
