@@ -852,7 +852,13 @@ impl View {
             .iter()
             .find(|q| q.source == crate::schema::Source::Roster);
         let roster_count = |f: fn(&QualityRow) -> Option<i64>| roster.and_then(f).unwrap_or(0);
-        let lift: Vec<LiftLine> = tables.lift.iter().map(LiftLine::of).collect();
+        // The `trained:<method>` rows are the training methods' section's.
+        let lift: Vec<LiftLine> = tables
+            .lift
+            .iter()
+            .filter(|r| r.label.is_none())
+            .map(LiftLine::of)
+            .collect();
         let categories: Vec<CategoryLine> = tables
             .ticket_categories
             .iter()
