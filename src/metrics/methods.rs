@@ -72,11 +72,17 @@ pub fn add_methods(
 /// configured (`[[training_methods]]` or completions), none otherwise — then every
 /// session is instructor-led and its row would repeat `trained`.
 pub fn lift_measures(persons: &Persons) -> Vec<Measure> {
-    let names = &persons.engagement;
-    if !names.methods_configured {
-        return Vec::new();
+    if persons.engagement.methods_configured {
+        measures(persons)
+    } else {
+        Vec::new()
     }
-    names
+}
+
+/// One measure per method: trained by it.
+fn measures(persons: &Persons) -> Vec<Measure> {
+    persons
+        .engagement
         .methods
         .iter()
         .enumerate()
@@ -105,17 +111,7 @@ pub struct MethodRow {
 /// Builds `training_methods`: every method, configured or not (`instructor-led`
 /// alone when none is).
 pub fn method_rows(cfg: &Config, persons: &Persons) -> Result<Vec<MethodRow>, Error> {
-    let measures: Vec<Measure> = persons
-        .engagement
-        .methods
-        .iter()
-        .enumerate()
-        .map(|(m, name)| Measure {
-            factor: Factor::Trained,
-            label: Some(name.clone()),
-            column: method_column(m),
-        })
-        .collect();
+    let measures = measures(persons);
     let min = i64::from(cfg.thresholds.min_group_size);
     Ok(measured_rows(cfg, persons, &measures)?
         .into_iter()

@@ -50,6 +50,8 @@ pub struct GroupLine {
     pub openers: Option<i64>,
     /// Trained among the eligible (for the funnel).
     pub trained: Option<i64>,
+    /// Reached by any channel (for the funnel; `None` without touchpoints).
+    pub reached: Option<i64>,
     /// Rate change since D − 7, in shares.
     pub change: Option<f64>,
     /// `rate` formatted.
@@ -128,6 +130,7 @@ impl GroupLine {
             gap: v.and_then(|v| v.gap()),
             openers: v.map(|v| v.openers),
             trained: v.map(|v| v.trained),
+            reached: v.and_then(|v| v.reached),
             change,
             rate_text: pct(rate),
             target_text: pct(v.map(|v| v.target_rate)),
@@ -786,6 +789,8 @@ pub struct View {
     pub at_risk: Vec<WaveAtRisk>,
     /// The lessons.
     pub lessons: Lessons,
+    /// Channels beyond email and ways to learn (`channels`, `training_methods`).
+    pub reach: super::reach::ReachSection,
 }
 
 impl View {
@@ -887,6 +892,7 @@ impl View {
             gains: gains(&groups),
             at_risk: at_risk(cfg, tables),
             lessons: lessons(cfg, tables, &lift, &categories),
+            reach: super::reach::section(tables),
             waves,
             groups,
             attention: tables.attention.iter().map(AttentionLine::of).collect(),
