@@ -29,7 +29,8 @@ struct Case {
     /// The entry's name in docs/errors.md.
     name: &'static str,
     setup: Setup,
-    /// Arguments after `uptake`; `{config}` and `{out}` are filled in.
+    /// Arguments after `uptake`; `{config}`, `{out}` and `{dir}` (the fixture's copy)
+    /// are filled in.
     args: &'static [&'static str],
     code: i32,
     /// What stderr must say, each in turn.
@@ -91,6 +92,39 @@ fn cases() -> Vec<Case> {
             args: &["generate", "--out", "{out}"],
             code: 2,
             says: &["--users"],
+        },
+        // ---- `uptake init` (docs/init.md)
+        Case {
+            name: "init over an existing config",
+            setup: Setup::None,
+            args: &["init", "{dir}"],
+            code: 2,
+            says: &["uptake.toml: a config already exists there", "help: pass --force"],
+        },
+        Case {
+            name: "init on a file",
+            setup: Setup::None,
+            args: &["init", "{config}", "--out", "{out}.toml"],
+            code: 2,
+            says: &["uptake.toml: not a folder: `uptake init` reads a folder of exports"],
+        },
+        Case {
+            name: "init --out a folder",
+            setup: Setup::Custom(|dir| std::fs::create_dir_all(dir.join("cfg")).unwrap()),
+            args: &["init", "{dir}", "--out", "{dir}/cfg"],
+            code: 2,
+            says: &["cfg: is a folder: --out names the config file to write"],
+        },
+        Case {
+            name: "init finds no roster",
+            setup: Setup::File("roster.csv", &[]),
+            args: &["init", "{dir}", "--out", "{out}.toml"],
+            code: 1,
+            says: &[
+                "no roster found: a roster is a CSV with a `user_id` column",
+                "and a group column",
+                "enrollments.csv: enrollments (canonical)",
+            ],
         },
         // ---- the config (exit 2): each names the key
         Case {
@@ -439,7 +473,24 @@ fn cases() -> Vec<Case> {
             setup: Setup::Workloads(&[("cuts = [\"location\"]", "cuts = [\"site\"]")]),
             args: VALIDATE,
             code: 1,
-            says: &["roster.csv", "missing required column `site`", "columns = { site ="],
+            says: &[
+                "roster.csv",
+                "missing the column `site` that `rollout.cuts` names",
+                "columns = { site =",
+                "help: or take it out of `rollout.cuts`",
+            ],
+        },
+        Case {
+            name: "group_by column missing from the roster",
+            setup: Setup::Config(&[("group_by = \"department\"", "group_by = \"dept\"")]),
+            args: VALIDATE,
+            code: 1,
+            says: &[
+                "roster.csv",
+                "missing the column `dept` that `rollout.group_by` names",
+                "columns = { dept = \"department\" }",
+                "help: or set `rollout.group_by` to a column the roster has",
+            ],
         },
         Case {
             name: "undecidable day order",
@@ -676,8 +727,13 @@ fn edit_config(dir: &Path, from: &str, to: &str) {
 fn fill(args: &[&str], dir: &Path) -> Vec<String> {
     let config = dir.join("uptake.toml").display().to_string();
     let out = dir.join("out").display().to_string();
+    let folder = dir.display().to_string();
     args.iter()
-        .map(|a| a.replace("{config}", &config).replace("{out}", &out))
+        .map(|a| {
+            a.replace("{config}", &config)
+                .replace("{out}", &out)
+                .replace("{dir}", &folder)
+        })
         .collect()
 }
 
