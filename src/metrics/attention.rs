@@ -145,7 +145,14 @@ pub fn attention_rows(cfg: &Config, rows: &[GroupRow]) -> Vec<AttentionRow> {
             _ => false,
         };
         let mut diagnosis = Vec::new();
-        if below(v.open_rate(), wave.email_open_target) {
+        // With touchpoints, awareness is judged on reach (any channel), not on email
+        // alone (docs/metrics.md, "attention").
+        let heard = if v.reached.is_some() {
+            v.reach_rate()
+        } else {
+            v.open_rate()
+        };
+        if below(heard, wave.email_open_target) {
             diagnosis.push(Diagnosis::Awareness);
         }
         if below(v.training_rate(), wave.training_target) {

@@ -58,6 +58,9 @@ pub struct Frames {
     pub training: Intervals,
     /// pid, ticket_id, opened_at, resolved_at, category.
     pub tickets: DataFrame,
+    /// Channels beyond email and ways to learn: each person's first touchpoint per
+    /// channel and first completion (docs/metrics.md, "Channels" and "Ways to learn").
+    pub engagement: super::channels::Engagement,
 }
 
 fn frame(what: &str, columns: Vec<Column>) -> Result<DataFrame, Error> {
@@ -151,6 +154,7 @@ pub fn build(cfg: &Config, data: &Dataset) -> Result<Frames, Error> {
         campaigns: data.email.campaigns.clone(),
         training,
         tickets,
+        engagement: super::channels::Engagement::new(cfg, data),
     })
 }
 
@@ -183,13 +187,19 @@ impl Intervals {
     /// joins count once), summed over sessions. People with no such interval are left
     /// out.
     pub fn attended_ms(&self, before: i64) -> (Vec<u32>, Vec<i64>) {
+        self.attended_ms_in(before, |_| true)
+    }
+
+    /// [`Intervals::attended_ms`] over the sessions `keep` accepts only (the sessions
+    /// of one training method).
+    pub fn attended_ms_in(&self, before: i64, keep: impl Fn(u32) -> bool) -> (Vec<u32>, Vec<i64>) {
         let (mut pids, mut totals) = (Vec::new(), Vec::new());
         // The furthest end seen so far in the current (person, session).
         let mut reach: Option<(u32, u32, i64)> = None;
         for i in 0..self.pid.len() {
             let (pid, session, joined, left) =
                 (self.pid[i], self.session[i], self.joined[i], self.left[i]);
-            if joined >= before {
+            if joined >= before || !keep(session) {
                 continue;
             }
             let from = match reach {

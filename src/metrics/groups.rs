@@ -68,6 +68,9 @@ pub struct GroupValues {
     pub forecast: Option<super::survival::Forecast>,
     /// The earlier waves the forecast's days came from, in config order.
     pub forecast_from: Vec<String>,
+    /// People reached by D (an email open or click, or any touchpoint); `None`
+    /// without a touchpoints source.
+    pub reached: Option<i64>,
 }
 
 impl GroupValues {
@@ -91,6 +94,10 @@ impl GroupValues {
     pub fn tickets_per_100_enrolled(&self) -> Option<f64> {
         stats::rate(self.tickets, self.enrolled).map(|r| 100.0 * r)
     }
+    /// reached / eligible (empty without touchpoints).
+    pub fn reach_rate(&self) -> Option<f64> {
+        self.reached.and_then(|r| stats::rate(r, self.eligible))
+    }
     /// max(0, ceil(target × eligible) − enrolled).
     pub fn missing_users(&self) -> i64 {
         (stats::ceil_people(self.target_rate * self.eligible as f64) - self.enrolled).max(0)
@@ -109,6 +116,7 @@ pub struct Counts {
     enrolled_14d: i64,
     tickets: i64,
     median_hours: Option<f64>,
+    reached: i64,
 }
 
 /// Days from the wave's start to D.
@@ -162,6 +170,8 @@ pub fn group_rows(
                         v.enrolled_14d,
                     )
                 });
+                let mut values = values;
+                values.reached = values.reached.filter(|_| persons.engagement.touchpoints);
                 let status = status_of(t, &values, margin);
                 if label == ALL {
                     overall_weighted_target += target * values.eligible as f64;
@@ -183,7 +193,8 @@ pub fn group_rows(
         } else {
             let target = overall_weighted_target / overall_eligible as f64;
             let key = (workload.name.clone(), ALL.to_string(), ALL.to_string());
-            let values = values_of(counts.get(&key), target, |_| None);
+            let mut values = values_of(counts.get(&key), target, |_| None);
+            values.reached = values.reached.filter(|_| persons.engagement.touchpoints);
             let status = if any_started {
                 status_of(0, &values, margin)
             } else {
@@ -231,6 +242,7 @@ pub fn values_of(
         enrolled_14d: 0,
         tickets: 0,
         median_hours: None,
+        reached: 0,
     };
     let c = c.unwrap_or(&zero);
     GroupValues {
@@ -250,6 +262,7 @@ pub fn values_of(
         share_by_day: [None; 3],
         forecast: None,
         forecast_from: Vec::new(),
+        reached: Some(c.reached),
         projected_target_date: forecast(&Partial {
             eligible: c.eligible,
             enrolled: c.enrolled,
@@ -286,6 +299,7 @@ pub fn aggregate(
             count(CHAMPION),
             count("enrolled_7d"),
             count("enrolled_14d"),
+            count("reached"),
         ]);
     let tickets = tickets_by_d(f, cut, persons);
     let tickets = with_levels(tickets, label, overall)?
@@ -308,6 +322,7 @@ pub fn aggregate(
     let (eligible, enrolled, recipients) = (n("eligible")?, n("enrolled")?, n("recipient")?);
     let (openers, trained, champions) = (n("opener")?, n("trained")?, n(CHAMPION)?);
     let (e7, e14, tickets) = (n("enrolled_7d")?, n("enrolled_14d")?, n("tickets")?);
+    let reached = n("reached")?;
     let hours = df
         .column("median_hours")
         .and_then(|c| c.f64())
@@ -330,6 +345,7 @@ pub fn aggregate(
                 enrolled_14d: e14.get(i).unwrap_or(0),
                 tickets: tickets.get(i).unwrap_or(0),
                 median_hours: hours.get(i),
+                reached: reached.get(i).unwrap_or(0),
             },
         );
     }
@@ -450,6 +466,14 @@ impl Table for GroupRow {
             }),
             Col::of("forecast_high", Kind::Date, |r| {
                 Value::Date(forecast_cells(r.values.as_ref().and_then(|v| v.forecast.as_ref())).2)
+            }),
+            // Channels beyond email (docs/metrics.md, "channels"): empty without
+            // touchpoints.
+            Col::of("reached", Count, |r| {
+                Value::Int(r.values.as_ref().and_then(|v| v.reached))
+            }),
+            Col::of("reach_rate", Rate, |r| {
+                Value::Float(r.figure(GroupValues::reach_rate))
             }),
         ];
         head.into_iter()

@@ -24,28 +24,62 @@ const FACTORS: [(Factor, &str); 2] = [
     (Factor::Trained, "trained"),
 ];
 
+/// One comparison measured per wave: its factor, the method or channel it narrows the
+/// factor to (`trained:<method>`), and the persons column saying who has it.
+pub struct Measure {
+    /// The factor.
+    pub factor: Factor,
+    /// The method or channel, if the factor is narrowed to one.
+    pub label: Option<String>,
+    /// The persons column (a flag).
+    pub column: String,
+}
+
 /// The overall row holds every wave's people: where a wave's row hides a small side,
 /// the overall row minus the other waves would give it away, so it hides its figures
 /// too (docs/privacy.md, "Derived rows"). `rows` are one workload's.
 fn hide_what_waves_hide(rows: &mut [LiftRow]) {
-    for (factor, _) in FACTORS {
-        let hides_a_side = rows
-            .iter()
-            .any(|r| r.wave != ALL && r.factor == factor && r.note == Some(LiftNote::SideTooSmall));
+    let keys: Vec<(Factor, Option<String>)> = rows
+        .iter()
+        .filter(|r| r.wave != ALL && r.note == Some(LiftNote::SideTooSmall))
+        .map(|r| (r.factor, r.label.clone()))
+        .collect();
+    for (factor, label) in keys {
         let overall = rows
             .iter_mut()
-            .find(|r| r.wave == ALL && r.factor == factor && r.note.is_none());
-        if let (true, Some(row)) = (hides_a_side, overall) {
+            .find(|r| r.wave == ALL && r.factor == factor && r.label == label && r.note.is_none());
+        if let Some(row) = overall {
             let (n_with, n_without) = (row.with.n, row.without.n);
             *row = LiftRow::empty(ALL, factor, LiftNote::WaveSideTooSmall);
+            row.label = label;
             row.with.n = n_with;
             row.without.n = n_without;
         }
     }
 }
 
-/// Builds `lift`.
+/// Builds `lift`: `opened_email` and `trained`, then one `trained:<method>` row per
+/// way to learn when they are configured.
 pub fn lift_rows(cfg: &Config, persons: &Persons) -> Result<Vec<LiftRow>, Error> {
+    let mut measures: Vec<Measure> = FACTORS
+        .iter()
+        .map(|&(factor, column)| Measure {
+            factor,
+            label: None,
+            column: column.to_string(),
+        })
+        .collect();
+    measures.extend(super::methods::lift_measures(persons));
+    measured_rows(cfg, persons, &measures)
+}
+
+/// The `lift` rows of `measures`: per workload, per wave then overall, one row per
+/// measure, small sides hidden as `lift` hides them.
+pub fn measured_rows(
+    cfg: &Config,
+    persons: &Persons,
+    measures: &[Measure],
+) -> Result<Vec<LiftRow>, Error> {
     let err = |e| Error::compute("lift", e);
     let mut aggs = vec![
         len().cast(DataType::Int64).alias("n"),
@@ -54,19 +88,19 @@ pub fn lift_rows(cfg: &Config, persons: &Persons) -> Result<Vec<LiftRow>, Error>
             .sum()
             .alias("enrolled"),
     ];
-    for (name, column) in FACTORS {
+    for (j, m) in measures.iter().enumerate() {
         aggs.push(
-            col(column)
+            col(m.column.as_str())
                 .cast(DataType::Int64)
                 .sum()
-                .alias(format!("n_{}", name.name())),
+                .alias(format!("n_{j}")),
         );
         aggs.push(
-            col(column)
+            col(m.column.as_str())
                 .and(col("enrolled"))
                 .cast(DataType::Int64)
                 .sum()
-                .alias(format!("e_{}", name.name())),
+                .alias(format!("e_{j}")),
         );
     }
     let df = with_levels(persons.frame.clone().lazy(), LABEL, true)?
@@ -95,24 +129,25 @@ pub fn lift_rows(cfg: &Config, persons: &Persons) -> Result<Vec<LiftRow>, Error>
             let row = (0..df.height()).find(|&i| {
                 waves.get(i) == Some(wave) && workloads.get(i) == Some(workload.name.as_str())
             });
-            for (factor, _) in FACTORS {
-                let Some(i) = row.filter(|_| !suppressed.contains(wave)) else {
-                    rows.push(LiftRow::empty(wave, factor, LiftNote::WaveSuppressed));
-                    continue;
+            for (j, m) in measures.iter().enumerate() {
+                let factor = m.factor;
+                let mut lift = match row.filter(|_| !suppressed.contains(wave)) {
+                    None => LiftRow::empty(wave, factor, LiftNote::WaveSuppressed),
+                    Some(i) => {
+                        let (n, enrolled) = (get("n", i)?, get("enrolled", i)?);
+                        let (n_with, e_with) =
+                            (get(&format!("n_{j}"), i)?, get(&format!("e_{j}"), i)?);
+                        let (n_without, e_without) = (n - n_with, enrolled - e_with);
+                        let narrow = |k: i64| k > 0 && k < min;
+                        if narrow(n_with) || narrow(n_without) {
+                            LiftRow::sides(wave, factor, n_with, n_without)
+                        } else {
+                            LiftRow::full(wave, factor, n_with, e_with, n_without, e_without)
+                        }
+                    }
                 };
-                let name = factor.name();
-                let (n, enrolled) = (get("n", i)?, get("enrolled", i)?);
-                let (n_with, e_with) =
-                    (get(&format!("n_{name}"), i)?, get(&format!("e_{name}"), i)?);
-                let (n_without, e_without) = (n - n_with, enrolled - e_with);
-                let narrow = |k: i64| k > 0 && k < min;
-                if narrow(n_with) || narrow(n_without) {
-                    rows.push(LiftRow::sides(wave, factor, n_with, n_without));
-                    continue;
-                }
-                rows.push(LiftRow::full(
-                    wave, factor, n_with, e_with, n_without, e_without,
-                ));
+                lift.label = m.label.clone();
+                rows.push(lift);
             }
         }
         hide_what_waves_hide(&mut rows);
@@ -194,6 +229,9 @@ pub struct LiftRow {
     pub wave: String,
     /// The factor.
     pub factor: Factor,
+    /// The training method (or channel) the factor is narrowed to: written
+    /// `trained:<method>`.
+    pub label: Option<String>,
     /// People with the factor.
     pub with: Side,
     /// People without it.
@@ -214,7 +252,7 @@ impl Table for LiftRow {
         vec![
             Col::text("workload", |r| Value::str(&r.workload)),
             Col::text("wave", |r| Value::str(&r.wave)),
-            Col::text("factor", |r| Value::str(r.factor.name())),
+            Col::text("factor", |r| Value::Text(Some(r.factor_name()))),
             Col::of("n_with", Count, |r| Value::Int(r.with.n)),
             Col::of("enrolled_with", Count, |r| Value::Int(r.with.enrolled)),
             Col::of("rate_with", Rate, |r| Value::Float(r.with.rate)),
@@ -243,6 +281,14 @@ impl Table for LiftRow {
 }
 
 impl LiftRow {
+    /// The factor as the table writes it: `trained`, or `trained:<method>`.
+    pub fn factor_name(&self) -> std::borrow::Cow<'_, str> {
+        match &self.label {
+            None => self.factor.name().into(),
+            Some(l) => format!("{}:{l}", self.factor.name()).into(),
+        }
+    }
+
     fn empty(wave: &str, factor: Factor, note: LiftNote) -> Self {
         let nobody = Side {
             n: None,
@@ -254,6 +300,7 @@ impl LiftRow {
             workload: String::new(),
             wave: wave.to_string(),
             factor,
+            label: None,
             with: nobody,
             without: nobody,
             difference: None,
@@ -288,6 +335,7 @@ impl LiftRow {
             workload: String::new(),
             wave: wave.to_string(),
             factor,
+            label: None,
             difference: with.rate.zip(without.rate).map(|(a, b)| a - b),
             p_value: stats::two_proportion_p(e_with, n_with, e_without, n_without),
             with,

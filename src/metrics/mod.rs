@@ -11,12 +11,14 @@
 
 pub mod attention;
 pub mod campaigns;
+pub mod channels;
 pub mod cuts;
 pub mod data_quality;
 pub mod effects;
 pub mod frames;
 pub mod groups;
 pub mod lift;
+pub mod methods;
 pub mod nudge;
 pub mod people;
 pub mod stats;
@@ -70,6 +72,10 @@ pub struct Tables {
     pub effects: Vec<EffectRow>,
     /// `data_quality`.
     pub data_quality: Vec<QualityRow>,
+    /// `channels` (empty without touchpoints).
+    pub channels: Vec<channels::ChannelRow>,
+    /// `training_methods`.
+    pub training_methods: Vec<methods::MethodRow>,
     /// `group_metrics` as of D − 7, for what changed since last week.
     pub group_metrics_week_ago: Vec<GroupRow>,
     /// The eligible people's facts as of D (for the private nudge lists only).
@@ -90,6 +96,8 @@ impl Tables {
             Box::new(table::rows(&self.time_to_enroll)),
             Box::new(table::rows(&self.effects)),
             Box::new(table::rows(&self.data_quality)),
+            Box::new(table::rows(&self.channels)),
+            Box::new(table::rows(&self.training_methods)),
             Box::new(table::Rows {
                 name: "group_metrics_week_ago",
                 rows: &self.group_metrics_week_ago,
@@ -165,6 +173,13 @@ pub fn compute(cfg: &Config, data: &Dataset, as_of: NaiveDate) -> Result<Tables,
         tickets::category_rows(&f, cfg, &cut, &persons)?
     };
     let data_quality = data_quality::quality_rows(data, as_of, &persons)?;
+    let (channels, training_methods) = {
+        let _s = timed("channels and training_methods");
+        (
+            channels::channel_rows(cfg, &persons)?,
+            methods::method_rows(cfg, &persons)?,
+        )
+    };
     Ok(Tables {
         as_of,
         group_metrics,
@@ -177,6 +192,8 @@ pub fn compute(cfg: &Config, data: &Dataset, as_of: NaiveDate) -> Result<Tables,
         time_to_enroll,
         effects,
         data_quality,
+        channels,
+        training_methods,
         group_metrics_week_ago,
         persons,
     })

@@ -59,6 +59,9 @@ pub struct Persons {
     pub folds: BTreeMap<String, WaveFold>,
     /// Per wave name: the fold of each cut's values.
     pub cut_folds: BTreeMap<String, Vec<WaveFold>>,
+    /// The channels and training methods whose columns the frame holds (`reached`,
+    /// `reached_by<k>`, `trained_by<m>`: docs/metrics.md, "channels").
+    pub engagement: super::channels::Names,
 }
 
 /// One eligible person's facts as of D, read back from [`Persons::frame`].
@@ -359,15 +362,19 @@ pub fn persons(f: &Frames, cfg: &Config, at: &Cutoffs, cohort: &Cohort) -> Resul
             .gt_eq(lit(min_ms))
             .alias("trained"),
     ]);
-    let frame = facts
+    let mut frame = facts
         .select(columns)
         .sort([PID, WORKLOAD], SortMultipleOptions::default())
         .collect()
         .map_err(err)?;
+    // Channels beyond email and ways to learn: `reached`, per channel and per method.
+    super::channels::add_reach(&mut frame, &f.engagement, cut.d)?;
+    super::methods::add_methods(&mut frame, &f.engagement, &f.training, min_ms, cut.d)?;
     Ok(Persons {
         frame,
         folds: cohort.folds.clone(),
         cut_folds: cohort.cut_folds.clone(),
+        engagement: f.engagement.names.clone(),
     })
 }
 

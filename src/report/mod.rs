@@ -15,6 +15,7 @@ pub mod format;
 pub mod html;
 pub mod markdown;
 pub mod nudge;
+pub mod reach;
 pub mod tables;
 pub mod view;
 pub mod workbook;

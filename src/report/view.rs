@@ -50,6 +50,8 @@ pub struct GroupLine {
     pub openers: Option<i64>,
     /// Trained among the eligible (for the funnel).
     pub trained: Option<i64>,
+    /// Reached by any channel (for the funnel; `None` without touchpoints).
+    pub reached: Option<i64>,
     /// Rate change since D − 7, in shares.
     pub change: Option<f64>,
     /// `rate` formatted.
@@ -128,6 +130,7 @@ impl GroupLine {
             gap: v.and_then(|v| v.gap()),
             openers: v.map(|v| v.openers),
             trained: v.map(|v| v.trained),
+            reached: v.and_then(|v| v.reached),
             change,
             rate_text: pct(rate),
             target_text: pct(v.map(|v| v.target_rate)),
@@ -786,6 +789,8 @@ pub struct View {
     pub at_risk: Vec<WaveAtRisk>,
     /// The lessons.
     pub lessons: Lessons,
+    /// Channels beyond email and ways to learn (`channels`, `training_methods`).
+    pub reach: super::reach::ReachSection,
 }
 
 impl View {
@@ -852,7 +857,13 @@ impl View {
             .iter()
             .find(|q| q.source == crate::schema::Source::Roster);
         let roster_count = |f: fn(&QualityRow) -> Option<i64>| roster.and_then(f).unwrap_or(0);
-        let lift: Vec<LiftLine> = tables.lift.iter().map(LiftLine::of).collect();
+        // The `trained:<method>` rows are the training methods' section's.
+        let lift: Vec<LiftLine> = tables
+            .lift
+            .iter()
+            .filter(|r| r.label.is_none())
+            .map(LiftLine::of)
+            .collect();
         let categories: Vec<CategoryLine> = tables
             .ticket_categories
             .iter()
@@ -881,6 +892,7 @@ impl View {
             gains: gains(&groups),
             at_risk: at_risk(cfg, tables),
             lessons: lessons(cfg, tables, &lift, &categories),
+            reach: super::reach::section(tables),
             waves,
             groups,
             attention: tables.attention.iter().map(AttentionLine::of).collect(),

@@ -64,8 +64,76 @@ pub fn attack(report: &Path, min: i64) -> Vec<String> {
     if report.join("tables/cut_metrics.csv").exists() {
         cuts(&table("cut_metrics"), &today, min, &mut found);
     }
+    // Channels beyond email and ways to learn (absent from older builds' reports).
+    for (name, key, count) in [
+        ("channels", "channel", "reached"),
+        ("training_methods", "method", "trained"),
+    ] {
+        if report.join(format!("tables/{name}.csv")).exists() {
+            reach_counts(&table(name), (name, key, count), &today, min, &mut found);
+        }
+    }
     digests(report, &today, &table("ticket_categories"), &mut found);
     found
+}
+
+/// `channels` and `training_methods`: no count of 1..min − 1 people; no enrolled rate
+/// among them shown when the people left out of the wave are that few (the wave's
+/// enrolled total would give theirs away); and an overall count minus the waves that
+/// show theirs leaves nothing, or at least `min` people.
+fn reach_counts(
+    rows: &[Row],
+    (name, key, count): (&str, &str, &str),
+    today: &[Row],
+    min: i64,
+    found: &mut Vec<String>,
+) {
+    let eligible = |workload: &str, wave: &str| {
+        today
+            .iter()
+            .find(|g| wl(g) == workload && g["wave"] == wave && g["group"] == ALL)
+            .and_then(|g| int(g, "eligible"))
+    };
+    let rate = if name == "channels" {
+        "enrolled_rate_reached"
+    } else {
+        "enrolled_rate"
+    };
+    for r in rows {
+        let what = format!("{name} {}/{}/{}", wl(r), r["wave"], r[key]);
+        let Some(n) = int(r, count) else { continue };
+        if small(n, min) {
+            found.push(format!("{what}: {count} {n}"));
+        }
+        let rest = eligible(wl(r), &r["wave"]).map(|e| e - n);
+        if let (Some(rest), false) = (rest, r[rate].is_empty()) {
+            if small(rest, min) {
+                found.push(format!("{what}: {rate} shown with {rest} people left out"));
+            }
+        }
+    }
+    let keys: BTreeSet<(&str, &str)> = rows.iter().map(|r| (wl(r), r[key].as_str())).collect();
+    for (workload, value) in keys {
+        let of: Vec<&Row> = rows
+            .iter()
+            .filter(|r| wl(r) == workload && r[key] == value)
+            .collect();
+        let Some(total) = of
+            .iter()
+            .find(|r| r["wave"] == ALL)
+            .and_then(|r| int(r, count))
+        else {
+            continue;
+        };
+        let waves: Vec<&&Row> = of.iter().filter(|r| r["wave"] != ALL).collect();
+        let shown: i64 = waves.iter().filter_map(|r| int(r, count)).sum();
+        if waves.iter().any(|r| int(r, count).is_none()) && small(total - shown, min) {
+            found.push(format!(
+                "{name} {workload}/(all)/{value}: {count} {total} minus the waves' {shown} gives away {}",
+                total - shown
+            ));
+        }
+    }
 }
 
 /// Shown groups hold at least `min` people; every wave's `(all)` row is the sum of its
@@ -712,6 +780,39 @@ fn no_shown_figure_narrows_to_fewer_than_the_threshold_on_generated_rollouts() {
         for as_of in ["2026-10-01", "2026-11-20"] {
             let out = dir.path().join(format!("out{seed}-{as_of}"));
             let report = run_ok(&cfg, &out, &["--as-of", as_of]);
+            let found = attack(&report, min);
+            assert!(
+                found.is_empty(),
+                "{users} people, min {min}, as of {as_of}:\n{}",
+                found.join("\n")
+            );
+        }
+    }
+}
+
+#[test]
+fn channels_and_training_methods_show_no_small_count_on_generated_rollouts() {
+    // `generate --channels`: meetings, intranet and Viva Engage touchpoints reaching
+    // overlapping people, brown bags and self-paced completions, with small
+    // departments and leavers as above.
+    let dir = tempfile::tempdir().unwrap();
+    for (users, seed, min) in [(300, 21, 3), (600, 22, 5), (1500, 23, 10)] {
+        let data = dir.path().join(format!("r{seed}"));
+        uptake()
+            .args(["generate", "--channels", "--users", &users.to_string()])
+            .args(["--seed", &seed.to_string(), "--out"])
+            .arg(&data)
+            .assert()
+            .success();
+        let cfg = data.join("uptake.toml");
+        with_threshold(&cfg, min);
+        for as_of in ["2026-10-01", "2026-11-20"] {
+            let out = dir.path().join(format!("out{seed}-{as_of}"));
+            let report = run_ok(&cfg, &out, &["--as-of", as_of]);
+            assert!(
+                !read_table(&report.join("tables/channels.csv")).is_empty(),
+                "the channels table of a rollout with touchpoints has rows"
+            );
             let found = attack(&report, min);
             assert!(
                 found.is_empty(),

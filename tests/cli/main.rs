@@ -3,6 +3,7 @@
 mod attack;
 mod capabilities;
 mod catalogue;
+mod channels;
 mod digests;
 mod docs;
 mod effects;

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use assert_cmd::Command;
 
 /// Every table a run writes under `tables/`.
-pub const TABLES: [&str; 11] = [
+pub const TABLES: [&str; 13] = [
     "group_metrics",
     "cut_metrics",
     "weekly_progress",
@@ -16,6 +16,8 @@ pub const TABLES: [&str; 11] = [
     "time_to_enroll",
     "effects",
     "data_quality",
+    "channels",
+    "training_methods",
     "group_metrics_week_ago",
 ];
 

@@ -1,4 +1,5 @@
-//! The funnel per wave (c): eligible, opened, trained, enrolled.
+//! The funnel per wave (c): eligible, opened (reached, with touchpoints), trained,
+//! enrolled.
 
 use super::*;
 
@@ -41,7 +42,8 @@ impl Funnel {
                     eligible,
                     stages: [
                         share(eligible),
-                        share(l.openers.unwrap_or(0)),
+                        // With touchpoints the funnel starts from reach (any channel).
+                        share(l.reached.or(l.openers).unwrap_or(0)),
                         share(l.trained.unwrap_or(0)),
                         share(l.enrolled.unwrap_or(0)),
                     ],
@@ -52,7 +54,12 @@ impl Funnel {
         if waves.len() == 2 {
             waves.pop();
         }
-        let legend = ["eligible", "opened an email", "trained", "enrolled"]
+        let heard = if view.waves.iter().any(|w| w.line.reached.is_some()) {
+            "reached"
+        } else {
+            "opened an email"
+        };
+        let legend = ["eligible", heard, "trained", "enrolled"]
             .iter()
             .zip(STAGE_COLOURS)
             .map(|(label, c)| LegendEntry {

@@ -1,0 +1,225 @@
+//! The channels fixture (tests/fixtures/channels): reach beyond email and the ways to
+//! learn, every new cell derived by hand below.
+//!
+//! D = 2026-11-20 in UTC; min_group_size = 3; training_min_minutes = 30. One wave, W1
+//! (start 2026-11-02, target 1.0 from day 14), one group, Ops: p1…p8, 8 eligible.
+//! Enrolled by D: p1 p2 p3 p4 p7 = 5.
+//!
+//! Reach (an email open or click, or any touchpoint, by D):
+//!   p1 email open only; p2 viva engage only (written `Viva  Engage`); p3 email click
+//!   and meeting (both); p4 meeting (`Meeting`); p5 meeting; p6 viva engage and
+//!   meeting; p7 nothing; p8 only sent an email (no open) and a meeting on 11-21,
+//!   after D -> not reached. reached = p1..p6 = 6; reach_rate 6/8 = 0.75.
+//!   recipients p1 p3 p8 = 3, openers p1 p3 = 2: open_rate 0.666667.
+//! channels (W1, and (all) the same with one wave):
+//!   email: p1 p3 = 2 < 3 -> no figures. viva engage: p2 p6 = 2 -> no figures.
+//!   meeting: p3 p4 p5 p6 = 4, reach_rate 0.5; enrolled among them p3 p4 = 2/4 = 0.5;
+//!   not reached p1 p2 p7 p8, enrolled p1 p2 p7 = 3/4 = 0.75; difference -0.25;
+//!   pooled 5/8: z = -0.25 / sqrt(0.625 × 0.375 × (1/4 + 1/4)) = -0.7303 -> p 0.465209.
+//! attention: gap 5/8 − 1.0 = -0.375 -> behind. email_open_target 0.7: open_rate
+//!   0.667 would say `awareness`, but with touchpoints reach (0.75) is judged -> none,
+//!   so the diagnosis is `adoption`.
+//!
+//! Ways to learn (`brown bag` = brown-bag*, then `lunch` = *lunch*):
+//!   p1 Basics 40 min (instructor-led); p2 a completion on 11-10 only (self-paced);
+//!   p3 "brown-bag lunch" 45 min: both globs match, the first entry wins -> brown bag;
+//!   p4 "Friday lunch" 30 min -> lunch; p5 Basics 20 + brown-bag lunch 15 = 35 ->
+//!   trained, but by neither method alone; p6 Basics 30 -> instructor-led; p7 a
+//!   completion on 11-25, after D -> not trained; p8 Basics 60 -> instructor-led.
+//!   trained = p1 p2 p3 p4 p5 p6 p8 = 7 (p2 by completion alone); training_rate 0.875.
+//! training_methods: brown bag 1 (p3), lunch 1 (p4), self-paced 1 (p2): < 3 -> empty.
+//!   instructor-led p1 p6 p8 = 3, share 3/8 = 0.375, enrolled p1 = 1/3.
+//! lift trained:instructor-led: with 3 (1 enrolled, 0.333333), without p2 p3 p4 p5 p7
+//!   = 5 (4 enrolled, 0.8), difference -0.466667.
+
+use std::collections::BTreeMap;
+
+use crate::util::{copy_fixture, read_table, run_ok};
+
+type Row = BTreeMap<String, String>;
+
+fn tables() -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = copy_fixture("channels");
+    let report = run_ok(
+        &dir.path().join("uptake.toml"),
+        &dir.path().join("out"),
+        &[],
+    );
+    (dir, report.join("tables"))
+}
+
+fn row<'a>(rows: &'a [Row], key: &str, wave: &str, value: &str) -> &'a Row {
+    rows.iter()
+        .find(|r| r["wave"] == wave && r[key] == value)
+        .unwrap_or_else(|| panic!("no row {wave}/{value}"))
+}
+
+fn cells(r: &Row, names: &[&str]) -> Vec<String> {
+    names.iter().map(|n| r[*n].clone()).collect()
+}
+
+#[test]
+fn reach_counts_email_opens_and_every_touchpoint_by_d() {
+    let (_dir, tables) = tables();
+    let groups = read_table(&tables.join("group_metrics.csv"));
+    for (wave, group) in [("W1", "Ops"), ("W1", "(all)"), ("(all)", "(all)")] {
+        let r = groups
+            .iter()
+            .find(|r| r["wave"] == wave && r["group"] == group)
+            .unwrap();
+        let got = cells(
+            r,
+            &[
+                "eligible",
+                "enrolled",
+                "openers",
+                "open_rate",
+                "reached",
+                "reach_rate",
+                "trained",
+                "training_rate",
+            ],
+        );
+        assert_eq!(
+            got,
+            ["8", "5", "2", "0.666666666667", "6", "0.75", "7", "0.875"],
+            "{wave}/{group}"
+        );
+    }
+}
+
+#[test]
+fn channels_show_reach_and_lift_and_blank_a_channel_that_reached_few() {
+    let (_dir, tables) = tables();
+    let channels = read_table(&tables.join("channels.csv"));
+    let order: Vec<_> = channels
+        .iter()
+        .map(|r| format!("{}/{}", r["wave"], r["channel"]))
+        .collect();
+    assert_eq!(
+        order,
+        [
+            "W1/email",
+            "W1/meeting",
+            "W1/viva engage",
+            "(all)/email",
+            "(all)/meeting",
+            "(all)/viva engage"
+        ]
+    );
+    let figures = [
+        "reached",
+        "reach_rate",
+        "enrolled_rate_reached",
+        "enrolled_rate_not_reached",
+        "difference",
+        "p_value",
+    ];
+    for wave in ["W1", "(all)"] {
+        let meeting = row(&channels, "channel", wave, "meeting");
+        assert_eq!(
+            cells(meeting, &figures),
+            ["4", "0.5", "0.5", "0.75", "-0.25", "0.465208818452"]
+        );
+        for few in ["email", "viva engage"] {
+            let r = row(&channels, "channel", wave, few);
+            assert!(
+                figures.iter().all(|f| r[*f].is_empty()),
+                "{wave}/{few}: {r:?}"
+            );
+        }
+    }
+}
+
+#[test]
+fn awareness_is_judged_on_reach_when_touchpoints_are_configured() {
+    let (_dir, tables) = tables();
+    let attention = read_table(&tables.join("attention.csv"));
+    assert_eq!(attention.len(), 1);
+    assert_eq!(
+        cells(&attention[0], &["group", "status", "diagnosis"]),
+        ["Ops", "behind", "adoption"]
+    );
+}
+
+#[test]
+fn training_methods_count_completions_and_the_first_matching_glob() {
+    let (_dir, tables) = tables();
+    let methods = read_table(&tables.join("training_methods.csv"));
+    let order: Vec<_> = methods
+        .iter()
+        .filter(|r| r["wave"] == "W1")
+        .map(|r| r["method"].clone())
+        .collect();
+    assert_eq!(
+        order,
+        ["brown bag", "lunch", "instructor-led", "self-paced"]
+    );
+    for wave in ["W1", "(all)"] {
+        let led = row(&methods, "method", wave, "instructor-led");
+        assert_eq!(
+            cells(led, &["trained", "share", "enrolled_rate"]),
+            ["3", "0.375", "0.333333333333"]
+        );
+        for few in ["brown bag", "lunch", "self-paced"] {
+            let r = row(&methods, "method", wave, few);
+            assert_eq!(
+                cells(r, &["trained", "share", "enrolled_rate"]),
+                ["", "", ""]
+            );
+        }
+    }
+    let lift = read_table(&tables.join("lift.csv"));
+    let factors: Vec<_> = lift
+        .iter()
+        .filter(|r| r["wave"] == "W1")
+        .map(|r| (r["factor"].clone(), r["n_with"].clone()))
+        .collect();
+    let expected = [
+        ("opened_email", "2"),
+        ("trained", "7"),
+        ("trained:brown bag", "1"),
+        ("trained:lunch", "1"),
+        ("trained:instructor-led", "3"),
+        ("trained:self-paced", "1"),
+    ];
+    assert_eq!(
+        factors,
+        expected.map(|(a, b)| (a.to_string(), b.to_string()))
+    );
+    let led = row(&lift, "factor", "W1", "trained:instructor-led");
+    assert_eq!(
+        cells(
+            led,
+            &[
+                "enrolled_with",
+                "rate_with",
+                "n_without",
+                "enrolled_without",
+                "rate_without",
+                "difference"
+            ]
+        ),
+        ["1", "0.333333333333", "5", "4", "0.8", "-0.466666666667"]
+    );
+}
+
+#[test]
+fn the_page_and_the_lessons_show_reach_and_the_ways_to_learn() {
+    let (_dir, tables) = tables();
+    let report = tables.parent().unwrap();
+    let page = std::fs::read_to_string(report.join("index.html")).unwrap();
+    assert!(page.contains("Funnel: eligible, reached, trained, enrolled"));
+    assert!(page.contains(r#"<section id="channels">"#));
+    let lessons = std::fs::read_to_string(report.join("lessons.md")).unwrap();
+    // The one channel shown (meeting) and the one method shown (instructor-led).
+    assert!(
+        lessons.contains(
+            "- W1: people reached by meeting enrolled at 50.0 % against 75.0 % for those it \
+             did not reach (−25.0 pts, p-value 0.465); of the ways to learn, instructor-led \
+             went with the highest enrollment (33.3 % of the 3 it trained)."
+        ),
+        "{lessons}"
+    );
+    assert!(lessons.contains("This is observational too"));
+}
