@@ -140,7 +140,7 @@ fn lines(
     for f in &scan.found {
         let mut parts = vec![
             format!("{} ({})", f.layout.label(), f.layout.format_name()),
-            format!("{} rows", f.rows),
+            format!("{} {}", f.rows, if f.rows == 1 { "row" } else { "rows" }),
         ];
         if let Some((a, b)) = f.span {
             parts.push(format!("{a} to {b}"));
