@@ -241,6 +241,9 @@ fn diagnosis_label(d: Diagnosis) -> &'static str {
         Diagnosis::Knowledge => "knowledge (not trained)",
         Diagnosis::Support => "support (many tickets)",
         Diagnosis::Adoption => "adoption (informed and trained, not enrolled)",
+        Diagnosis::Health => "health (devices not compliant or not checking in)",
+        Diagnosis::Use => "use (enrolled, not using it)",
+        Diagnosis::Experience => "experience (respondents not satisfied)",
     }
 }
 
@@ -251,6 +254,9 @@ fn diagnosis_short(d: Diagnosis) -> &'static str {
         Diagnosis::Knowledge => "not trained",
         Diagnosis::Support => "many help-desk tickets",
         Diagnosis::Adoption => "informed and trained, yet not enrolled",
+        Diagnosis::Health => "devices not healthy",
+        Diagnosis::Use => "not using it",
+        Diagnosis::Experience => "respondents not satisfied",
     }
 }
 

@@ -48,7 +48,74 @@ pub fn attack(report: &Path, min: i64) -> Vec<String> {
     campaigns(&table("campaigns"), min, &mut found);
     categories(&table("ticket_categories"), min, &mut found);
     digests(report, &today, &table("ticket_categories"), &mut found);
+    // What follows enrollment (a build before it wrote no such table).
+    if report.join("tables/after_enrollment.csv").exists() {
+        let after = table("after_enrollment");
+        groups_of(&after, "after_enrollment", &AFTER_COUNTS, min, &mut found);
+        scores(&after, min, &mut found);
+    }
     found
+}
+
+/// The counts of `after_enrollment` that add up like `group_metrics`' counts.
+const AFTER_COUNTS: [&str; 6] = [
+    "eligible",
+    "enrolled",
+    "healthy",
+    "lapsed",
+    "active",
+    "responses",
+];
+
+/// The survey's score figures: shown only on rows with at least `min` responses, and
+/// a shown total's hidden parts (the groups of a wave, the waves of the overall row)
+/// pool none or at least `min` responses — else the total minus its shown parts
+/// gives the hidden scores back.
+fn scores(rows: &[Row], min: i64, found: &mut Vec<String>) {
+    let shown = |r: &Row| !r["mean_score"].is_empty();
+    for r in rows.iter().filter(|r| shown(r)) {
+        let n = int(r, "responses").unwrap_or(0);
+        if n < min {
+            found.push(format!(
+                "after_enrollment: {}/{} shows the scores of {n} responses",
+                r["wave"], r["group"]
+            ));
+        }
+    }
+    let hidden = |parts: &mut dyn Iterator<Item = &Row>| -> i64 {
+        parts
+            .filter(|r| !shown(r))
+            .filter_map(|r| int(r, "responses"))
+            .sum()
+    };
+    let mut hidden_of_waves = BTreeMap::new();
+    for total in rows
+        .iter()
+        .filter(|r| r["wave"] != ALL && r["group"] == ALL)
+    {
+        let wave = total["wave"].as_str();
+        let h = hidden(
+            &mut rows
+                .iter()
+                .filter(|r| r["wave"] == wave && r["group"] != ALL),
+        );
+        if shown(total) && small(h, min) {
+            found.push(format!(
+                "after_enrollment: {wave} (all) shows scores that give away {h} hidden responses"
+            ));
+        }
+        if !shown(total) {
+            hidden_of_waves.insert(wave, h);
+        }
+    }
+    if let Some(overall) = rows.iter().find(|r| r["wave"] == ALL) {
+        let h: i64 = hidden_of_waves.values().sum();
+        if shown(overall) && small(h, min) {
+            found.push(format!(
+                "after_enrollment: the overall row shows scores that give away {h} hidden responses"
+            ));
+        }
+    }
 }
 
 /// Shown groups hold at least `min` people; every wave's `(all)` row is the sum of its
@@ -64,6 +131,11 @@ fn groups(rows: &[Row], name: &str, min: i64, found: &mut Vec<String>) {
         "champions",
         "enrolled_7d_ago",
     ];
+    groups_of(rows, name, &counts, min, found);
+}
+
+/// [`groups`] over the given count columns.
+fn groups_of(rows: &[Row], name: &str, counts: &[&str], min: i64, found: &mut Vec<String>) {
     let mut waves: BTreeMap<&str, Vec<&Row>> = BTreeMap::new();
     for r in rows.iter().filter(|r| r["wave"] != ALL) {
         waves.entry(r["wave"].as_str()).or_default().push(r);
@@ -91,11 +163,11 @@ fn groups(rows: &[Row], name: &str, min: i64, found: &mut Vec<String>) {
                 _ => {}
             }
         }
-        sums(name, wave, total, &parts, &counts, min, found);
+        sums(name, wave, total, &parts, counts, min, found);
     }
     if let Some(overall) = rows.iter().find(|r| r["wave"] == ALL) {
         let parts: Vec<&&Row> = overall_parts.iter().collect();
-        sums(name, ALL, overall, &parts, &counts, min, found);
+        sums(name, ALL, overall, &parts, counts, min, found);
     }
 }
 
