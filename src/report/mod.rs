@@ -8,6 +8,7 @@
 //! row counts, the config, the as-of day, the version) into a temporary folder, then
 //! moves it into place whole (see `output`).
 
+pub mod after_view;
 pub mod card;
 pub mod charts;
 pub mod comments;

@@ -792,6 +792,9 @@ pub struct View {
     pub at_risk: Vec<WaveAtRisk>,
     /// The lessons.
     pub lessons: Lessons,
+    /// What follows enrollment (healthy devices, active use, the survey); `None` when
+    /// the rollout has none of those figures.
+    pub after: Option<super::after_view::AfterSection>,
 }
 
 impl View {
@@ -902,6 +905,7 @@ impl View {
             suppressed_people: roster_count(|q| q.suppressed),
             unassigned_people: roster_count(|q| q.unassigned),
             left_people: roster_count(|q| q.left),
+            after: super::after_view::after_section(cfg, &tables.after_enrollment),
         }
     }
 }

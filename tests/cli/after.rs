@@ -204,6 +204,27 @@ fn after_enrollment_matches_the_hand_worked_cells() {
     }
     std::fs::write(&path, &text).unwrap();
 
+    // The digest gives the wave one sentence for its missed targets (health 5/11 =
+    // 45.5 % < 80 %, use 4/26 = 15.4 % < 50 %; the wave's satisfaction is not shown);
+    // the page has the section with B's figures and none of A's scores.
+    let summary = std::fs::read_to_string(report.join("summary.md")).unwrap();
+    assert!(
+        summary.contains(
+            "- W1, after enrollment: healthy devices 45.5 % (target 80.0 %), active use 15.4 % (target 50.0 %) — below target."
+        ),
+        "{summary}"
+    );
+    let page = std::fs::read_to_string(report.join("index.html")).unwrap();
+    let section = &page[page
+        .find("<section id=\"after\">")
+        .expect("an after section")..];
+    let section = &section[..section.find("</section>").unwrap()];
+    assert!(section.contains("50.0 % (18.8 %–81.2 %)"), "{section}");
+    assert!(
+        section.contains("7.0 (3.1–10.0)") && section.contains("16.7"),
+        "{section}"
+    );
+
     // No comment reaches a sponsor-facing file.
     for file in sponsor_files(&report) {
         let bytes = std::fs::read(&file).unwrap();
@@ -238,4 +259,7 @@ fn after_enrollment_is_empty_where_its_sources_are_absent() {
         assert_eq!(fin[col], "", "{col}");
     }
     check(fin, &NO_SCORES);
+    // Nor does the page grow a section of empty figures.
+    let page = std::fs::read_to_string(report.join("index.html")).unwrap();
+    assert!(!page.contains("<section id=\"after\">"));
 }
