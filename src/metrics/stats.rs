@@ -202,41 +202,25 @@ fn incomplete_beta(a: f64, b: f64, x: f64) -> f64 {
 /// The continued fraction of the incomplete beta function (Numerical Recipes'
 /// `betacf`).
 fn beta_fraction(a: f64, b: f64, x: f64) -> f64 {
-    const TINY: f64 = 1e-300;
+    // Keeps a denominator off zero, as the modified Lentz method asks.
+    let off_zero = |v: f64| if v.abs() < 1e-300 { 1e-300 } else { v };
     let (qab, qap, qam) = (a + b, a + 1.0, a - 1.0);
     let mut c = 1.0;
-    let mut d = 1.0 - qab * x / qap;
-    if d.abs() < TINY {
-        d = TINY;
-    }
-    d = 1.0 / d;
+    let mut d = 1.0 / off_zero(1.0 - qab * x / qap);
     let mut h = d;
     for m in 1..500 {
         let m = f64::from(m);
         let m2 = 2.0 * m;
-        let aa = m * (b - m) * x / ((qam + m2) * (a + m2));
-        d = 1.0 + aa * d;
-        if d.abs() < TINY {
-            d = TINY;
+        // The fraction's even and odd terms, each one Lentz step.
+        let even = m * (b - m) * x / ((qam + m2) * (a + m2));
+        let odd = -(a + m) * (qab + m) * x / ((a + m2) * (qap + m2));
+        let mut del = 1.0;
+        for aa in [even, odd] {
+            d = 1.0 / off_zero(1.0 + aa * d);
+            c = off_zero(1.0 + aa / c);
+            del = d * c;
+            h *= del;
         }
-        c = 1.0 + aa / c;
-        if c.abs() < TINY {
-            c = TINY;
-        }
-        d = 1.0 / d;
-        h *= d * c;
-        let aa = -(a + m) * (qab + m) * x / ((a + m2) * (qap + m2));
-        d = 1.0 + aa * d;
-        if d.abs() < TINY {
-            d = TINY;
-        }
-        c = 1.0 + aa / c;
-        if c.abs() < TINY {
-            c = TINY;
-        }
-        d = 1.0 / d;
-        let del = d * c;
-        h *= del;
         if (del - 1.0).abs() < 1e-15 {
             break;
         }

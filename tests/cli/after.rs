@@ -47,33 +47,7 @@
 //! shown, so no experience. B: 4/6 = 0.67, behind -> adoption; health 0.5 < 0.8; use
 //! 0.33 < 0.5; satisfied 0.5 < 0.6 -> experience.
 
-use std::collections::BTreeMap;
-
-use crate::util::{copy_fixture, read_csv, read_table, run_ok, sponsor_files};
-
-type Row = BTreeMap<String, String>;
-
-fn find<'a>(rows: &'a [Row], wave: &str, group: &str) -> &'a Row {
-    rows.iter()
-        .find(|r| r["wave"] == wave && r["group"] == group)
-        .unwrap_or_else(|| panic!("no row {wave}/{group}"))
-}
-
-/// Checks one row: expected cells as strings; numbers compared to 1e-6.
-fn check(row: &Row, expected: &[(&str, &str)]) {
-    for (col, want) in expected {
-        let got = &row[*col];
-        match (got.parse::<f64>(), want.parse::<f64>()) {
-            (Ok(g), Ok(w)) => assert!(
-                (g - w).abs() < 1e-6,
-                "{}/{} {col}: got {got}, want {want}",
-                row["wave"],
-                row["group"]
-            ),
-            _ => assert_eq!(got, want, "{}/{} {col}", row["wave"], row["group"]),
-        }
-    }
-}
+use crate::util::{check, copy_fixture, find, read_csv, read_table, run_ok, sponsor_files};
 
 const NO_SCORES: [(&str, &str); 7] = [
     ("mean_score", ""),

@@ -434,6 +434,37 @@ fn no_shown_figure_narrows_to_fewer_than_the_threshold_on_generated_rollouts() {
     }
 }
 
+/// Rollouts generated with what follows enrollment (device health, usage, a survey
+/// with anonymous responses): the `after_enrollment` counts add up, and no survey
+/// score shows for, or gives away, fewer than the threshold's responses.
+#[test]
+fn after_enrollment_figures_give_no_small_group_away_on_generated_rollouts() {
+    let dir = tempfile::tempdir().unwrap();
+    for (users, seed, min) in [(400, 31, 5), (1200, 32, 10), (1200, 33, 25)] {
+        let data = dir.path().join(format!("r{seed}"));
+        crate::util::uptake()
+            .args(["generate", "--after", "--users", &users.to_string()])
+            .args(["--seed", &seed.to_string(), "--out"])
+            .arg(&data)
+            .assert()
+            .success();
+        let cfg = data.join("uptake.toml");
+        with_threshold(&cfg, min);
+        let report = run_ok(&cfg, &dir.path().join(format!("out{seed}")), &[]);
+        let after = read_table(&report.join("tables/after_enrollment.csv"));
+        // The figures exist: the test is not vacuous.
+        assert!(after.iter().any(|r| !r["healthy"].is_empty()));
+        assert!(after.iter().any(|r| !r["active"].is_empty()));
+        assert!(after.iter().any(|r| !r["mean_score"].is_empty()));
+        let found = attack(&report, min);
+        assert!(
+            found.is_empty(),
+            "{users} people, min {min}:\n{}",
+            found.join("\n")
+        );
+    }
+}
+
 /// A tiny rollout for the findings of issue 12, written out: wave W1 with group A (6
 /// people) and B (8), wave W2 with group C (12). `extra` rows are appended per file.
 fn scenario(
