@@ -21,18 +21,9 @@ from pathlib import Path
 
 import duckdb
 
-SQL = r"""
-WITH
-waves(wave, grp) AS (SELECT * FROM wave_groups),
-roster_raw AS (
-  SELECT lower(trim(user_id)) AS uid, trim("{group_by}") AS grp, lower(trim(coalesce(mail, ''))) AS mail,
-         TRY_CAST(left_on AS DATE) AS left_on,
-         row_number() OVER (PARTITION BY lower(trim(user_id)) ORDER BY rn) AS k
-  FROM (SELECT *, row_number() OVER () AS rn
-        FROM read_csv('{dir}/roster.csv', all_varchar = true, header = true))
-  WHERE trim(coalesce(user_id, '')) <> '' AND trim(coalesce("{group_by}", '')) <> ''
-),
--- An event's id is a roster user_id, else a roster mail.
+# An event's id is a roster user_id, else a roster mail (shared with
+# benches/duckdb_workloads.py).
+IDS = r"""
 ids AS (
   SELECT uid AS raw, uid FROM roster_raw WHERE k = 1
   UNION ALL
@@ -40,22 +31,17 @@ ids AS (
   WHERE k = 1 AND mail <> '' AND mail NOT IN (SELECT uid FROM roster_raw)
   GROUP BY mail HAVING count(*) = 1
 ),
-people AS (
-  SELECT r.uid, r.grp, w.wave FROM roster_raw r JOIN waves w ON lower(w.grp) = lower(r.grp)
-  WHERE r.k = 1 AND (r.left_on IS NULL OR r.left_on > DATE '{as_of}')
-),
--- Timestamps: with an offset they are instants; without, local time in the zone.
-enr AS (
-  SELECT coalesce(i.uid, lower(trim(e.user_id))) AS uid, ts(enrolled_at) AS ev_at
-  FROM read_csv('{dir}/enrollments.csv', all_varchar = true, header = true) e
-  LEFT JOIN ids i ON i.raw = lower(trim(e.user_id))
-),
-first_enr AS (SELECT uid, min(ev_at) AS first_at FROM enr WHERE ev_at IS NOT NULL GROUP BY uid),
+"""
+
+# The people's email, training and ticket events as of D (shared with
+# benches/duckdb_workloads.py): CTEs mail_p (recipient, opener per person), trained
+# (minutes per person) and tix_ok (tickets with valid times).
+EVENTS = r"""
 mail AS (
   SELECT coalesce(i.uid, lower(trim(e.user_id))) AS uid, lower(trim(event)) AS ev,
          ts("timestamp") AS ev_at, campaign,
-         lower(coalesce(machine_open, '')) IN ('true', 'yes', 'y', '1', 'x') AS machine
-  FROM read_csv('{dir}/email_events.csv', all_varchar = true, header = true) e
+         lower(coalesce({machine_open}, '')) IN ('true', 'yes', 'y', '1', 'x') AS machine
+  FROM read_csv('{dir}/{email}', all_varchar = true, header = true) e
   LEFT JOIN ids i ON i.raw = lower(trim(e.user_id))
 ),
 mail_p AS (
@@ -68,7 +54,7 @@ mail_p AS (
 att AS (
   SELECT coalesce(i.uid, lower(trim(a.user_id))) AS uid, "session" AS s,
          ts(joined_at) AS j, ts(left_at) AS l
-  FROM read_csv('{dir}/attendance.csv', all_varchar = true, header = true) a
+  FROM read_csv('{dir}/{training}', all_varchar = true, header = true) a
   LEFT JOIN ids i ON i.raw = lower(trim(a.user_id))
   WHERE trim(coalesce("session", '')) <> ''
 ),
@@ -86,12 +72,37 @@ tix_raw AS (
   SELECT trim(ticket_id) AS tid, coalesce(i.uid, lower(trim(t.user_id))) AS uid, ts(opened_at) AS o,
          CASE WHEN trim(coalesce(resolved_at, '')) = '' THEN NULL ELSE ts(resolved_at) END AS r,
          trim(coalesce(resolved_at, '')) <> '' AS has_r, row_number() OVER () AS rn
-  FROM read_csv('{dir}/tickets.csv', all_varchar = true, header = true) t
+  FROM read_csv('{dir}/{tickets}', all_varchar = true, header = true) t
   LEFT JOIN ids i ON i.raw = lower(trim(t.user_id))
   WHERE trim(coalesce(ticket_id, '')) <> '' AND trim(coalesce(user_id, '')) <> ''
 ),
 tix_ok AS (SELECT * FROM tix_raw WHERE o IS NOT NULL AND (NOT has_r OR (r IS NOT NULL AND r >= o))),
-tix AS (SELECT * FROM tix_ok QUALIFY row_number() OVER (PARTITION BY tid ORDER BY rn DESC) = 1),
+"""
+
+SQL = r"""
+WITH
+waves(wave, grp) AS (SELECT * FROM wave_groups),
+roster_raw AS (
+  SELECT lower(trim(user_id)) AS uid, trim("{group_by}") AS grp, lower(trim(coalesce(mail, ''))) AS mail,
+         TRY_CAST(left_on AS DATE) AS left_on,
+         row_number() OVER (PARTITION BY lower(trim(user_id)) ORDER BY rn) AS k
+  FROM (SELECT *, row_number() OVER () AS rn
+        FROM read_csv('{dir}/roster.csv', all_varchar = true, header = true))
+  WHERE trim(coalesce(user_id, '')) <> '' AND trim(coalesce("{group_by}", '')) <> ''
+),
+-- An event's id is a roster user_id, else a roster mail.
+{ids}people AS (
+  SELECT r.uid, r.grp, w.wave FROM roster_raw r JOIN waves w ON lower(w.grp) = lower(r.grp)
+  WHERE r.k = 1 AND (r.left_on IS NULL OR r.left_on > DATE '{as_of}')
+),
+-- Timestamps: with an offset they are instants; without, local time in the zone.
+enr AS (
+  SELECT coalesce(i.uid, lower(trim(e.user_id))) AS uid, ts(enrolled_at) AS ev_at
+  FROM read_csv('{dir}/enrollments.csv', all_varchar = true, header = true) e
+  LEFT JOIN ids i ON i.raw = lower(trim(e.user_id))
+),
+first_enr AS (SELECT uid, min(ev_at) AS first_at FROM enr WHERE ev_at IS NOT NULL GROUP BY uid),
+{events}tix AS (SELECT * FROM tix_ok QUALIFY row_number() OVER (PARTITION BY tid ORDER BY rn DESC) = 1),
 per AS (
   SELECT p.wave, p.grp, p.uid,
          coalesce(f.first_at < TIMESTAMPTZ '{cut}', false) AS enrolled,
@@ -117,6 +128,8 @@ tg AS (
 SELECT g.*, coalesce(tg.tickets, 0) AS tickets, tg.median_resolution_hours
 FROM g LEFT JOIN tg USING (wave, grp) ORDER BY wave, grp
 """
+
+SQL = SQL.replace("{ids}", IDS.lstrip("\n")).replace("{events}", EVENTS.lstrip("\n"))
 
 TS_MACRO = r"""
 CREATE OR REPLACE MACRO ts(v) AS
@@ -147,6 +160,10 @@ def main() -> int:
     cut7 = con.execute(end_of.format(tz=tz, d=as_of, n=-6)).fetchone()[0]
     sql = SQL.format(
         dir=rollout,
+        email="email_events.csv",
+        training="attendance.csv",
+        tickets="tickets.csv",
+        machine_open="machine_open",
         group_by=cfg["rollout"].get("group_by", "group"),
         as_of=as_of,
         cut=cut,

@@ -1,4 +1,5 @@
-//! The command line (README.md, "Commands"): `run`, `validate`, `generate`, parsed by clap.
+//! The command line (README.md, "Commands"): `run`, `validate`, `generate`, `init`,
+//! parsed by clap.
 //!
 //! Only the shape of the arguments lives here; what they mean is decided in
 //! `lib.rs`. clap itself reports a bad command line with exit code 2.
@@ -27,6 +28,8 @@ pub enum Command {
     /// Write a realistic synthetic rollout (all five sources and a config, and more
     /// with the capability flags).
     Generate(GenerateArgs),
+    /// Recognise every export under a folder and write a working, commented config.
+    Init(InitArgs),
 }
 
 /// `uptake run`.
@@ -94,6 +97,20 @@ pub struct GenerateArgs {
     /// Active Users report and a satisfaction survey.
     #[arg(long)]
     pub after: bool,
+}
+
+/// `uptake init`.
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// The folder of exports (read recursively).
+    #[arg(value_name = "DIR")]
+    pub dir: PathBuf,
+    /// The config to write (default: DIR/uptake.toml).
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// Replace the config if it exists.
+    #[arg(long)]
+    pub force: bool,
 }
 
 /// A factor `uptake generate --effect` can plant an effect of.

@@ -4,7 +4,8 @@
 //! [`cli`] → [`config`] → [`ingest`] (files to canonical rows) → [`quality`]
 //! (rules, quarantine, matching people) → [`metrics`] (tables, privacy) →
 //! [`report`] and [`output`] (files, written aside and moved into place whole).
-//! [`generate`] makes synthetic rollouts for the sample, the tests and the benches.
+//! [`generate`] makes synthetic rollouts for the sample, the tests and the benches;
+//! [`init`] turns a folder of exports into a config.
 
 pub mod calendar;
 pub mod cli;
@@ -13,6 +14,7 @@ pub mod dataset;
 pub mod error;
 pub mod generate;
 pub mod ingest;
+pub mod init;
 pub mod metrics;
 pub mod normalize;
 pub mod output;
@@ -50,6 +52,7 @@ pub fn run(cli: Cli) -> Result<Outcome, Error> {
         Command::Run(args) => run_report(&args, &progress),
         Command::Validate(args) => validate(&args, &progress),
         Command::Generate(args) => generate_rollout(&args),
+        Command::Init(args) => init::run(&args),
     }
 }
 

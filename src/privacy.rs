@@ -175,7 +175,8 @@ pub struct Shown {
 }
 
 /// A row of a sponsor-facing table, as a set of people: a wave's `(all)` row, one of
-/// its groups, or one value of one of its cuts.
+/// its groups, one value of one of its cuts, or a workload's overall `(all)` row (the
+/// people of its shown waves), keyed as wave `n_waves + workload`.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 struct RowKey {
     wave: usize,
@@ -191,9 +192,14 @@ struct RowKey {
 /// partitions"). Each wave's groups and values are first folded by size as
 /// [`fold`] does; then, while two rows nest with a small difference, a cut value is
 /// folded (or the cut's fold absorbs its smallest remaining value), else a group, else
-/// the wave of the later workload is suppressed. `n_cuts` is the number of cuts; a
+/// the wave of the later workload is suppressed. A workload's overall row is a row
+/// too: two workloads' overall rows (or one and another workload's wave) that nest
+/// with a small difference are parted by suppressing the smallest shown wave of the
+/// smaller side's workload, which widens the difference by at least `min`.
+/// `workload_of` gives each wave's workload; `n_cuts` is the number of cuts; a
 /// wave's `(all)` row holds its members.
-pub fn protect(n_waves: usize, n_cuts: usize, members: &[Member<'_>], min: i64) -> Shown {
+pub fn protect(workload_of: &[usize], n_cuts: usize, members: &[Member<'_>], min: i64) -> Shown {
+    let n_waves = workload_of.len();
     // Sizes per wave: of each group, and of each value of each cut.
     let mut group_sizes: Vec<BTreeMap<String, i64>> = vec![BTreeMap::new(); n_waves];
     let mut cut_sizes: Vec<Vec<BTreeMap<String, i64>>> =
@@ -236,7 +242,7 @@ pub fn protect(n_waves: usize, n_cuts: usize, members: &[Member<'_>], min: i64) 
         if !waves_per_person_can_differ {
             return shown;
         }
-        let Some((inner, outer)) = first_nesting(&shown, members, min) else {
+        let Some((inner, outer)) = first_nesting(&shown, workload_of, members, min) else {
             return shown;
         };
         // Fold what can be folded: a cut value before a group, the bigger row first.
@@ -265,8 +271,27 @@ pub fn protect(n_waves: usize, n_cuts: usize, members: &[Member<'_>], min: i64) 
             None => false,
         };
         if !progressed {
-            // Two waves' rows that no fold can part: hide the later wave.
-            suppressed.insert(inner.wave.max(outer.wave));
+            let wave = if inner.wave >= n_waves {
+                // A workload's overall row inside another row: hide its smallest
+                // shown wave, so that it loses at least `min` people.
+                let workload = inner.wave - n_waves;
+                (0..n_waves)
+                    .filter(|&w| workload_of[w] == workload && !suppressed.contains(&w))
+                    .min_by_key(|&w| (group_sizes[w].values().sum::<i64>(), w))
+            } else if outer.wave >= n_waves {
+                // A wave's row inside another workload's overall row: hide the wave.
+                Some(inner.wave)
+            } else {
+                // Two waves' rows that no fold can part: hide the later wave.
+                Some(inner.wave.max(outer.wave))
+            };
+            match wave {
+                Some(w) => {
+                    suppressed.insert(w);
+                }
+                // Not reached: a row with people has a shown wave.
+                None => return shown,
+            }
         }
     }
 }
@@ -296,7 +321,13 @@ fn force(
 
 /// The first pair of shown rows (in a fixed order) where one holds the other and they
 /// differ by 1 to `min − 1` people: (the smaller, the bigger).
-fn first_nesting(shown: &Shown, members: &[Member<'_>], min: i64) -> Option<(RowKey, RowKey)> {
+fn first_nesting(
+    shown: &Shown,
+    workload_of: &[usize],
+    members: &[Member<'_>],
+    min: i64,
+) -> Option<(RowKey, RowKey)> {
+    let n_waves = workload_of.len();
     let mut ids: BTreeMap<RowKey, u32> = BTreeMap::new();
     let mut keys: Vec<RowKey> = Vec::new();
     let mut id = |key: RowKey| -> u32 {
@@ -313,6 +344,11 @@ fn first_nesting(shown: &Shown, members: &[Member<'_>], min: i64) -> Option<(Row
             continue;
         }
         let rows = rows_of.entry(m.pid).or_default();
+        rows.push(id(RowKey {
+            wave: n_waves + workload_of[m.wave],
+            dimension: 0,
+            label: String::new(),
+        }));
         rows.push(id(RowKey {
             wave: m.wave,
             dimension: 0,

@@ -76,11 +76,17 @@ pub fn detect(text: &str) -> Option<Tool> {
             "1summary",
         ])
         || has(&["fullname", "jointime", "leavetime"])
+        // A Teams live event's AttendeeReport.csv (docs/exports.md).
+        || has(&["participantid", "utceventtimestamp", "action"])
         || tools::teams::recognise(text)
     {
         return Some(Tool::Teams);
     }
-    if any(&["nameoriginalname", "usernameoriginalname"])
+    if any(&[
+        "nameoriginalname",
+        "usernameoriginalname",
+        "nomenomeoriginale",
+    ]) || has(&["oradiingresso", "oradiuscita"])
         || has(&["meetingid", "topic"])
         || has(&["useremail", "jointime", "leavetime"])
     {
@@ -122,6 +128,14 @@ mod tests {
     fn recognises_tools_from_headers() {
         let cases = [
             ("Full Name\tUser Action\tTimestamp\n", Some(Tool::Teams)),
+            (
+                "SessionId,ParticipantId,FullName,UserAgent,UtcEventTimestamp,Action,Role\n",
+                Some(Tool::Teams),
+            ),
+            (
+                "Nome (nome originale),E-mail,Ora di ingresso,Ora di uscita,Durata (minuti),Guest\n",
+                Some(Tool::Zoom),
+            ),
             ("1. Summary\nMeeting title\tX\n", Some(Tool::Teams)),
             (
                 "Name (Original Name),User Email,Join Time\n",

@@ -1,11 +1,17 @@
 //! The nudge lists, private to the communications team: per wave, the eligible people
-//! not yet enrolled as of D, with their group, whether they opened a rollout email and
-//! whether they trained, and the message that fits (docs/metrics.md, "Nudge lists").
-//! The only table that names people: the report writes it under `private/`, owner-only,
-//! and only with `--user-lists`.
+//! not yet enrolled in the wave's workload as of D, with their group, the workload,
+//! every workload they are eligible in and have not adopted, whether they opened a
+//! rollout email and whether they trained, and the message that fits (docs/metrics.md,
+//! "Nudge lists"). Takes the run's [`Persons`] (one row per person and workload) and
+//! the roster's names; hands the report one row per person and wave. The only table
+//! that names people: the report writes it under `private/`, owner-only, and only with
+//! `--user-lists`.
+
+use std::collections::BTreeMap;
 
 use super::people::Persons;
 use super::table::{Col, Table, Value};
+use crate::config::Config;
 use crate::dataset::Dataset;
 use crate::error::Error;
 
@@ -24,6 +30,11 @@ pub struct NudgeRow {
     pub opened_email: bool,
     /// Trained by D.
     pub trained: bool,
+    /// The wave's workload.
+    pub workload: String,
+    /// Every workload (config order) the person is eligible in and not enrolled in by
+    /// D: the wave's own, and those where they are behind as well.
+    pub not_yet_adopted: Vec<String>,
 }
 
 /// The suggested message for a person not yet enrolled.
@@ -55,28 +66,67 @@ impl Table for NudgeRow {
             Col::text("opened_email", |r| yes_no(r.opened_email)),
             Col::text("trained", |r| yes_no(r.trained)),
             Col::text("suggested_message", |r| Value::str(r.message)),
+            Col::text("workload", |r| Value::str(&r.workload)),
+            Col::text("not_yet_adopted", |r| {
+                Value::owned(r.not_yet_adopted.join(ADOPTED_SEPARATOR))
+            }),
         ]
     }
 }
 
-/// The people of each wave not yet enrolled, by wave name (config order is the
-/// caller's), each wave's list sorted by group, message and name.
-pub fn nudge_rows(data: &Dataset, persons: &Persons) -> Result<Vec<(String, NudgeRow)>, Error> {
-    let mut out: Vec<(String, NudgeRow)> = persons
-        .facts()?
-        .into_iter()
+/// How `not_yet_adopted` joins the workloads' names.
+pub const ADOPTED_SEPARATOR: &str = "; ";
+
+/// The people of each wave not yet enrolled in its workload, by wave name (config
+/// order is the caller's), each wave's list sorted by group, message and name. A
+/// person's `not_yet_adopted` lists, in config order, every workload they are eligible
+/// in (a wave of it holds them on D) and not enrolled in by D.
+pub fn nudge_rows(
+    cfg: &Config,
+    data: &Dataset,
+    persons: &Persons,
+) -> Result<Vec<(String, NudgeRow)>, Error> {
+    let facts = persons.facts()?;
+    let order: BTreeMap<&str, usize> = cfg
+        .workloads
+        .iter()
+        .enumerate()
+        .map(|(i, w)| (w.name.as_str(), i))
+        .collect();
+    let mut behind: BTreeMap<u32, Vec<(usize, &str)>> = BTreeMap::new();
+    for p in facts.iter().filter(|p| !p.enrolled) {
+        let rank = order
+            .get(p.workload.as_str())
+            .copied()
+            .unwrap_or(usize::MAX);
+        behind
+            .entry(p.pid)
+            .or_default()
+            .push((rank, p.workload.as_str()));
+    }
+    for workloads in behind.values_mut() {
+        workloads.sort_unstable();
+        workloads.dedup();
+    }
+    let mut out: Vec<(String, NudgeRow)> = facts
+        .iter()
         .filter(|p| !p.enrolled)
         .map(|p| {
             let i = p.pid as usize;
             let row = NudgeRow {
-                group: p.group,
+                group: p.group.clone(),
                 message: message(p.recipient, p.opener, p.trained),
                 display_name: data.roster.display_name[i].clone(),
                 user_id: data.roster.user_id[i].clone(),
                 opened_email: p.opener,
                 trained: p.trained,
+                workload: p.workload.clone(),
+                not_yet_adopted: behind
+                    .get(&p.pid)
+                    .map(|w| w.iter().map(|(_, name)| name.to_string()).collect())
+                    .unwrap_or_default(),
             };
-            (p.wave, row)
+            (p.wave.clone(), row)
         })
         .collect();
     out.sort();

@@ -212,7 +212,8 @@ pub fn cohort(f: &Frames, cfg: &Config, day: NaiveDate) -> Result<Cohort, Error>
         })
         .collect();
     let min = i64::from(cfg.thresholds.min_group_size);
-    let shown = protect(cfg.waves.len(), cfg.cuts.len(), &members, min);
+    let workload_of: Vec<usize> = cfg.waves.iter().map(|w| w.workload).collect();
+    let shown = protect(&workload_of, cfg.cuts.len(), &members, min);
     drop(members);
 
     let (mut l_wave, mut l_group, mut l_label, mut l_suppressed) =

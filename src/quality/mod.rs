@@ -67,7 +67,8 @@ pub fn ingest(
         .source(Source::Roster)
         .expect("the config check requires a roster");
     let mut tally = Tally::new(Source::Roster);
-    let files = read_roster(cfg, roster_cfg, as_of, &mut data, &mut tally, progress)?;
+    let files = read_roster(cfg, roster_cfg, as_of, &mut data, &mut tally, progress)
+        .map_err(|e| roster::named_by_config(cfg, e))?;
     note_empty_files(Source::Roster, &files, &mut data.notes);
     tally.finish(&mut data, files);
 

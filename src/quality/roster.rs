@@ -386,12 +386,23 @@ impl Builder {
     /// Resolves the labels and says what the user should know.
     fn finish(self, cfg: &Config, src: &SourceConfig, data: &mut Dataset) -> Result<(), Error> {
         if self.stray_wave_column {
-            return Err(Error::config(
-                &src.config_file,
-                "workloads",
-                "the roster has a `wave` column, but with several workloads a wave column must say which workload it is for",
-            )
-            .with_help("set wave_column = \"wave\" on the [[workloads]] entry it belongs to (and a column of its own on each other workload)"));
+            // One workload reading its waves from another column, or several
+            // workloads none of which names `wave`: the column would be ignored.
+            let (message, help) = match cfg.workloads.as_slice() {
+                [only] => (
+                    format!(
+                        "the roster has a `wave` column, but the workload `{}` reads its waves from `{}`",
+                        only.name,
+                        only.wave_column.as_deref().unwrap_or("wave"),
+                    ),
+                    "set wave_column = \"wave\" on the [[workloads]] entry, or remove the roster's `wave` column",
+                ),
+                _ => (
+                    "the roster has a `wave` column, but with several workloads a wave column must say which workload it is for".to_string(),
+                    "set wave_column = \"wave\" on the [[workloads]] entry it belongs to (and a column of its own on each other workload)",
+                ),
+            };
+            return Err(Error::config(&src.config_file, "workloads", message).with_help(help));
         }
         let (groups, merged, notes) = self.labels.resolve("group");
         data.roster.group = groups;
@@ -413,6 +424,39 @@ impl Builder {
             ));
         }
         Ok(())
+    }
+}
+
+/// A roster column the config requires (`rollout.group_by`, a cut of
+/// `rollout.cuts`) that the roster lacks: the error says which key asked for it and
+/// how to change the key, beside how to map a header. Other errors pass unchanged.
+pub(super) fn named_by_config(cfg: &Config, e: Error) -> Error {
+    let Error::MissingColumn(m) = &e else {
+        return e;
+    };
+    let help = if m.column == cfg.group_by {
+        "or set `rollout.group_by` to a column the roster has"
+    } else if cfg.cuts.contains(&m.column) {
+        "or take it out of `rollout.cuts`"
+    } else {
+        return e;
+    };
+    let key = if m.column == cfg.group_by {
+        "rollout.group_by"
+    } else {
+        "rollout.cuts"
+    };
+    let message = e.to_string();
+    let file_prefix = format!("{}: ", m.file.display());
+    let body = message.strip_prefix(&file_prefix).unwrap_or(&message);
+    let body = body.replacen(
+        &format!("missing required column `{}`", m.column),
+        &format!("missing the column `{}` that `{key}` names", m.column),
+        1,
+    );
+    Error::Unreadable {
+        file: m.file.clone(),
+        message: format!("{body}\nhelp: {help}"),
     }
 }
 

@@ -1,6 +1,7 @@
 //! The private nudge lists (`--user-lists`): per wave, the eligible people not yet
-//! enrolled, with their group, whether they opened a rollout email and whether they
-//! trained, and the message that fits. The only output that names people: written
+//! enrolled in its workload, with their group, the workload and every workload they
+//! have not yet adopted, whether they opened a rollout email and whether they trained,
+//! and the message that fits. The only output that names people: written
 //! under `private/` with owner-only permissions, never linked from the sponsor page.
 
 use std::path::Path;
@@ -54,7 +55,7 @@ pub fn file_stems<'a>(waves: impl IntoIterator<Item = &'a str>) -> Vec<String> {
 pub fn write(dir: &Path, cfg: &Config, data: &Dataset, tables: &Tables) -> Result<(), Error> {
     std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
     restrict(dir, 0o700)?;
-    let rows = nudge_rows(data, &tables.persons)?;
+    let rows = nudge_rows(cfg, data, &tables.persons)?;
     let stems = file_stems(cfg.waves.iter().map(|w| w.name.as_str()));
     for (w, stem) in cfg.waves.iter().zip(stems) {
         let of_wave: Vec<NudgeRow> = rows

@@ -4,19 +4,32 @@
 //! overall row and its waves, a category over all waves and the waves that show it —
 //! and looks for a difference of 1 to `min_group_size − 1` people (or tickets); it also
 //! looks for small counts shown outright (campaigns, categories, `lift` sides) and for
-//! figures in the digests that no table holds.
+//! figures in the digests that no table holds. Every cut of `cut_metrics` is attacked
+//! like the groups (a wave's total and its values). All of it per workload: each
+//! workload has its own waves and its own overall row.
 //!
 //! [`attack`] reads a report folder only, so it can be pointed at a report of any
-//! build (see `an_older_build_can_be_attacked_too`).
+//! build (see `an_older_build_can_be_attacked_too`). [`nesting`] also reads the
+//! rollout's own files (the config and the roster) as ground truth: it rebuilds the
+//! people of every shown row of `group_metrics` and `cut_metrics` and looks for two
+//! rows — of one wave (a group and a cut's value, two cuts' values), of two workloads'
+//! waves, or two workloads' overall rows — where one holds the other and they differ by
+//! 1 to `min_group_size − 1` people: their difference (in openers, trained, tickets,
+//! champions, which are the person's whatever the workload) describes those people.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
-use crate::util::{generate, read_table, run_ok};
+use crate::util::{copy_fixture, generate, read_table, run_ok, uptake};
 
 type Row = BTreeMap<String, String>;
 
 const ALL: &str = "(all)";
+
+/// A row's workload (empty in a report of a build before workloads).
+fn wl(r: &Row) -> &str {
+    r.get("workload").map_or("", String::as_str)
+}
 
 fn int(r: &Row, col: &str) -> Option<i64> {
     r.get(col).and_then(|v| v.parse().ok())
@@ -31,6 +44,7 @@ fn host(label: &str) -> &str {
     label
         .strip_suffix(" (+ small groups)")
         .or_else(|| label.strip_suffix(" (+ other categories)"))
+        .or_else(|| label.strip_suffix(" (+ small values)"))
         .unwrap_or(label)
 }
 
@@ -47,6 +61,9 @@ pub fn attack(report: &Path, min: i64) -> Vec<String> {
     lift(&table("lift"), min, &mut found);
     campaigns(&table("campaigns"), min, &mut found);
     categories(&table("ticket_categories"), min, &mut found);
+    if report.join("tables/cut_metrics.csv").exists() {
+        cuts(&table("cut_metrics"), &today, min, &mut found);
+    }
     digests(report, &today, &table("ticket_categories"), &mut found);
     // What follows enrollment (a build before it wrote no such table).
     if report.join("tables/after_enrollment.csv").exists() {
@@ -77,42 +94,43 @@ fn scores(rows: &[Row], min: i64, found: &mut Vec<String>) {
         let n = int(r, "responses").unwrap_or(0);
         if n < min {
             found.push(format!(
-                "after_enrollment: {}/{} shows the scores of {n} responses",
-                r["wave"], r["group"]
+                "after_enrollment: {}/{}/{} shows the scores of {n} responses",
+                wl(r),
+                r["wave"],
+                r["group"]
             ));
         }
     }
-    let hidden = |parts: &mut dyn Iterator<Item = &Row>| -> i64 {
-        parts
-            .filter(|r| !shown(r))
-            .filter_map(|r| int(r, "responses"))
-            .sum()
-    };
-    let mut hidden_of_waves = BTreeMap::new();
+    // Per workload, the responses of the hidden groups of waves whose (all) row
+    // hides its scores too.
+    let mut hidden_of_waves: BTreeMap<&str, i64> = BTreeMap::new();
     for total in rows
         .iter()
         .filter(|r| r["wave"] != ALL && r["group"] == ALL)
     {
-        let wave = total["wave"].as_str();
-        let h = hidden(
-            &mut rows
-                .iter()
-                .filter(|r| r["wave"] == wave && r["group"] != ALL),
-        );
+        let h: i64 = rows
+            .iter()
+            .filter(|r| wl(r) == wl(total) && r["wave"] == total["wave"] && r["group"] != ALL)
+            .filter(|r| !shown(r))
+            .filter_map(|r| int(r, "responses"))
+            .sum();
         if shown(total) && small(h, min) {
             found.push(format!(
-                "after_enrollment: {wave} (all) shows scores that give away {h} hidden responses"
+                "after_enrollment: {}/{} (all) shows scores that give away {h} hidden responses",
+                wl(total),
+                total["wave"]
             ));
         }
         if !shown(total) {
-            hidden_of_waves.insert(wave, h);
+            *hidden_of_waves.entry(wl(total)).or_default() += h;
         }
     }
-    if let Some(overall) = rows.iter().find(|r| r["wave"] == ALL) {
-        let h: i64 = hidden_of_waves.values().sum();
+    for overall in rows.iter().filter(|r| r["wave"] == ALL) {
+        let h = hidden_of_waves.get(wl(overall)).copied().unwrap_or(0);
         if shown(overall) && small(h, min) {
             found.push(format!(
-                "after_enrollment: the overall row shows scores that give away {h} hidden responses"
+                "after_enrollment: {}'s overall row shows scores that give away {h} hidden responses",
+                wl(overall)
             ));
         }
     }
@@ -121,53 +139,129 @@ fn scores(rows: &[Row], min: i64, found: &mut Vec<String>) {
 /// Shown groups hold at least `min` people; every wave's `(all)` row is the sum of its
 /// groups for every count; the overall row is the sum of the shown waves.
 fn groups(rows: &[Row], name: &str, min: i64, found: &mut Vec<String>) {
-    let counts = [
-        "eligible",
-        "enrolled",
-        "recipients",
-        "openers",
-        "trained",
-        "tickets",
-        "champions",
-        "enrolled_7d_ago",
-    ];
+    let mut counts = CUT_COUNTS.to_vec();
+    counts.extend(["champions", "enrolled_7d_ago"]);
     groups_of(rows, name, &counts, min, found);
 }
 
 /// [`groups`] over the given count columns.
 fn groups_of(rows: &[Row], name: &str, counts: &[&str], min: i64, found: &mut Vec<String>) {
-    let mut waves: BTreeMap<&str, Vec<&Row>> = BTreeMap::new();
+    let mut waves: BTreeMap<(&str, &str), Vec<&Row>> = BTreeMap::new();
     for r in rows.iter().filter(|r| r["wave"] != ALL) {
-        waves.entry(r["wave"].as_str()).or_default().push(r);
+        waves
+            .entry((wl(r), r["wave"].as_str()))
+            .or_default()
+            .push(r);
     }
-    let mut overall_parts: Vec<&Row> = Vec::new();
-    for (wave, rows) in &waves {
-        let Some(total) = rows.iter().find(|r| r["group"] == ALL) else {
-            found.push(format!("{name}: {wave} has no (all) row"));
+    let mut overall_parts: BTreeMap<&str, Vec<&Row>> = BTreeMap::new();
+    for ((workload, wave), rows) in &waves {
+        let what = format!("{workload}/{wave}");
+        if let Some(total) = shown_partition(name, &what, rows, "group", counts, min, found) {
+            overall_parts.entry(workload).or_default().push(total);
+        }
+    }
+    for overall in rows.iter().filter(|r| r["wave"] == ALL) {
+        let workload = wl(overall);
+        let parts: Vec<&&Row> = overall_parts
+            .get(workload)
+            .map(|p| p.iter().collect())
+            .unwrap_or_default();
+        sums(
+            name,
+            &format!("{workload}/{ALL}"),
+            overall,
+            &parts,
+            counts,
+            min,
+            found,
+        );
+    }
+}
+
+/// The counts `cut_metrics` shares with `group_metrics`.
+const CUT_COUNTS: [&str; 6] = [
+    "eligible",
+    "enrolled",
+    "recipients",
+    "openers",
+    "trained",
+    "tickets",
+];
+
+/// One partition of a wave (its groups, or one cut's values; `key` is the label's
+/// column): unless the wave is suppressed (then nothing of it may show), its shown
+/// labels hold at least `min` people and its `(all)` row is their exact sum. The
+/// `(all)` row of a wave that shows, if any.
+fn shown_partition<'a>(
+    name: &str,
+    what: &str,
+    rows: &[&'a Row],
+    key: &str,
+    counts: &[&str],
+    min: i64,
+    found: &mut Vec<String>,
+) -> Option<&'a Row> {
+    let Some(total) = rows.iter().find(|r| r[key] == ALL).copied() else {
+        found.push(format!("{name}: {what} has no (all) row"));
+        return None;
+    };
+    let parts: Vec<&&Row> = rows.iter().filter(|r| r[key] != ALL).collect();
+    if int(total, "eligible").is_none() {
+        if parts.iter().any(|r| int(r, "eligible").is_some()) {
+            found.push(format!("{name}: {what} is suppressed but shows a {key}"));
+        }
+        return None;
+    }
+    for r in &parts {
+        match int(r, "eligible") {
+            Some(n) if n < min => found.push(format!("{name}: {what}/{} shows {n} people", r[key])),
+            None => found.push(format!("{name}: {what}/{} is blank", r[key])),
+            _ => {}
+        }
+    }
+    sums(name, what, total, &parts, counts, min, found);
+    Some(total)
+}
+
+/// Per workload, wave and cut: shown values hold at least `min` people and the wave's
+/// `(all)` row is their exact sum; the `(all)` row is the wave's `group_metrics` total.
+fn cuts(rows: &[Row], today: &[Row], min: i64, found: &mut Vec<String>) {
+    let mut partitions: BTreeMap<(&str, &str, &str), Vec<&Row>> = BTreeMap::new();
+    for r in rows {
+        partitions
+            .entry((wl(r), r["wave"].as_str(), r["cut"].as_str()))
+            .or_default()
+            .push(r);
+    }
+    for ((workload, wave, cut), rows) in partitions {
+        let what = format!("{workload}/{wave}/{cut}");
+        let Some(total) = shown_partition(
+            "cut_metrics",
+            &what,
+            &rows,
+            "value",
+            &CUT_COUNTS,
+            min,
+            found,
+        ) else {
             continue;
         };
-        let parts: Vec<&&Row> = rows.iter().filter(|r| r["group"] != ALL).collect();
-        if int(total, "eligible").is_none() {
-            if parts.iter().any(|r| int(r, "eligible").is_some()) {
-                found.push(format!("{name}: {wave} is suppressed but shows a group"));
-            }
-            continue;
-        }
-        overall_parts.push(total);
-        for r in &parts {
-            match int(r, "eligible") {
-                Some(n) if n < min => {
-                    found.push(format!("{name}: {wave}/{} shows {n} people", r["group"]))
+        let group_total = today
+            .iter()
+            .find(|g| wl(g) == workload && g["wave"] == wave && g["group"] == ALL);
+        match group_total {
+            Some(g) => {
+                for col in CUT_COUNTS {
+                    if total[col] != g[col] {
+                        found.push(format!(
+                            "cut_metrics: {what} (all) {col} {} against {} in group_metrics",
+                            total[col], g[col]
+                        ));
+                    }
                 }
-                None => found.push(format!("{name}: {wave}/{} is blank", r["group"])),
-                _ => {}
             }
+            None => found.push(format!("cut_metrics: {what} has no wave in group_metrics")),
         }
-        sums(name, wave, total, &parts, counts, min, found);
-    }
-    if let Some(overall) = rows.iter().find(|r| r["wave"] == ALL) {
-        let parts: Vec<&&Row> = overall_parts.iter().collect();
-        sums(name, ALL, overall, &parts, counts, min, found);
     }
 }
 
@@ -202,9 +296,11 @@ fn same_label_over_time(today: &[Row], week_ago: &[Row], min: i64, found: &mut V
         let Some(n_then) = int(then, "eligible") else {
             continue;
         };
-        let now = today
-            .iter()
-            .find(|r| r["wave"] == then["wave"] && host(&r["group"]) == host(&then["group"]));
+        let now = today.iter().find(|r| {
+            wl(r) == wl(then)
+                && r["wave"] == then["wave"]
+                && host(&r["group"]) == host(&then["group"])
+        });
         let Some(now) = now else {
             found.push(format!(
                 "{}/{} is shown as of D - 7 but has no row at D",
@@ -224,14 +320,14 @@ fn same_label_over_time(today: &[Row], week_ago: &[Row], min: i64, found: &mut V
 
 /// Consecutive weeks of a series, and its last week against `group_metrics`.
 fn weeks(rows: &[Row], today: &[Row], min: i64, found: &mut Vec<String>) {
-    let mut series: BTreeMap<(&str, &str), Vec<&Row>> = BTreeMap::new();
+    let mut series: BTreeMap<(&str, &str, &str), Vec<&Row>> = BTreeMap::new();
     for r in rows {
         series
-            .entry((r["wave"].as_str(), r["group"].as_str()))
+            .entry((wl(r), r["wave"].as_str(), r["group"].as_str()))
             .or_default()
             .push(r);
     }
-    for ((wave, group), mut weeks) in series {
+    for ((workload, wave, group), mut weeks) in series {
         weeks.sort_by_key(|r| int(r, "week_of_wave"));
         for pair in weeks.windows(2) {
             if let (Some(a), Some(b)) = (int(pair[0], "eligible"), int(pair[1], "eligible")) {
@@ -246,7 +342,7 @@ fn weeks(rows: &[Row], today: &[Row], min: i64, found: &mut Vec<String>) {
         let last = weeks.last().and_then(|r| int(r, "eligible"));
         let now = today
             .iter()
-            .find(|r| r["wave"] == wave && host(&r["group"]) == host(group))
+            .find(|r| wl(r) == workload && r["wave"] == wave && host(&r["group"]) == host(group))
             .and_then(|r| int(r, "eligible"));
         if let (Some(a), Some(b)) = (last, now) {
             if small((a - b).abs(), min) {
@@ -276,9 +372,13 @@ fn lift(rows: &[Row], min: i64, found: &mut Vec<String>) {
             }
         }
     }
-    let factors: BTreeSet<&str> = rows.iter().map(|r| r["factor"].as_str()).collect();
-    for factor in factors {
-        let of: Vec<&Row> = rows.iter().filter(|r| r["factor"] == factor).collect();
+    let factors: BTreeSet<(&str, &str)> =
+        rows.iter().map(|r| (wl(r), r["factor"].as_str())).collect();
+    for (workload, factor) in factors {
+        let of: Vec<&Row> = rows
+            .iter()
+            .filter(|r| wl(r) == workload && r["factor"] == factor)
+            .collect();
         let Some(overall) = of.iter().find(|r| r["wave"] == ALL) else {
             continue;
         };
@@ -298,7 +398,7 @@ fn lift(rows: &[Row], min: i64, found: &mut Vec<String>) {
             let shown: i64 = waves.iter().filter_map(|r| int(r, e)).sum();
             if !hidden.is_empty() && small(hidden_people, min) {
                 found.push(format!(
-                    "lift (all)/{factor}: {e} {total} minus the waves' {shown} gives away {} \
+                    "lift {workload}/(all)/{factor}: {e} {total} minus the waves' {shown} gives away {} \
                      of {hidden_people} hidden people",
                     total - shown
                 ));
@@ -342,7 +442,7 @@ fn categories(rows: &[Row], min: i64, found: &mut Vec<String>) {
         };
         let shown: i64 = rows
             .iter()
-            .filter(|r| r["wave"] != ALL && r["category"] == c)
+            .filter(|r| wl(r) == wl(all) && r["wave"] != ALL && r["category"] == c)
             .filter_map(|r| int(r, "tickets"))
             .sum();
         if small(total - shown, min) {
@@ -397,6 +497,267 @@ fn digests(report: &Path, today: &[Row], categories: &[Row], found: &mut Vec<Str
             ));
         }
     }
+}
+
+// ---- ground truth: the people of every shown row -----------------------------------
+
+/// A label as uptake compares labels: spaces collapsed, lower case.
+fn label(s: &str) -> String {
+    s.split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
+}
+
+/// One person of the roster eligible on D: their group and cut values (as labels).
+struct Person {
+    group: String,
+    cuts: Vec<String>,
+}
+
+/// The rollout as its own files describe it: who is eligible on D, and in which wave
+/// of each workload.
+struct Truth {
+    people: Vec<Person>,
+    /// The cuts, in config order.
+    cuts: Vec<String>,
+    /// (workload, wave) -> the people (indices into `people`) in that wave.
+    waves: BTreeMap<(String, String), BTreeSet<u32>>,
+}
+
+/// Reads the config at `config` and its roster: a person is eligible on D when their
+/// `left_on` is empty or after D; a workload's wave is its `wave_column`'s value, else
+/// the wave whose `groups` hold the person's group. Rows without a `user_id`, and later
+/// rows of a user_id already read, are left out (as uptake quarantines them).
+fn truth(config: &Path, as_of: &str) -> Truth {
+    let text = std::fs::read_to_string(config).unwrap();
+    let cfg: toml::Table = text.parse().unwrap();
+    let s = |v: &toml::Value| v.as_str().unwrap().to_string();
+    let rollout = cfg["rollout"].as_table().unwrap();
+    let group_by = s(&rollout["group_by"]);
+    let cuts: Vec<String> = rollout
+        .get("cuts")
+        .and_then(|c| c.as_array())
+        .map(|c| c.iter().map(s).collect())
+        .unwrap_or_default();
+    let roster_path = s(&cfg["sources"]["roster"]["path"]);
+    let empty = Vec::new();
+    let workloads: Vec<(String, Option<String>)> = cfg
+        .get("workloads")
+        .and_then(|w| w.as_array())
+        .unwrap_or(&empty)
+        .iter()
+        .map(|w| (s(&w["name"]), w.get("wave_column").map(s)))
+        .collect();
+    let one = vec![(s(&rollout["name"]), None)];
+    let workloads = if workloads.is_empty() { one } else { workloads };
+    // (workload, wave name, group labels)
+    let waves: Vec<(String, String, Vec<String>)> = cfg["waves"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| {
+            let workload = w.get("workload").map_or_else(|| workloads[0].0.clone(), s);
+            let groups = w
+                .get("groups")
+                .and_then(|g| g.as_array())
+                .map(|g| g.iter().map(|g| label(g.as_str().unwrap())).collect())
+                .unwrap_or_default();
+            (workload, s(&w["name"]), groups)
+        })
+        .collect();
+    let mut reader = csv::Reader::from_path(config.parent().unwrap().join(roster_path)).unwrap();
+    let headers: Vec<String> = reader
+        .headers()
+        .unwrap()
+        .iter()
+        .map(|h| h.trim_start_matches('\u{feff}').trim().to_string())
+        .collect();
+    let col = |name: &str| headers.iter().position(|h| h.eq_ignore_ascii_case(name));
+    let (id, group, left) = (
+        col("user_id").unwrap(),
+        col(&group_by).unwrap(),
+        col("left_on"),
+    );
+    let cut_cols: Vec<usize> = cuts.iter().map(|c| col(c).unwrap()).collect();
+    let mut seen = BTreeSet::new();
+    let mut truth = Truth {
+        people: Vec::new(),
+        cuts: cuts.clone(),
+        waves: BTreeMap::new(),
+    };
+    for record in reader.records() {
+        let record = record.unwrap();
+        let cell = |i: usize| record.get(i).unwrap_or("").trim();
+        let user = cell(id).to_lowercase();
+        if user.is_empty() || !seen.insert(user) {
+            continue;
+        }
+        if left.is_some_and(|l| !cell(l).is_empty() && cell(l) <= as_of) {
+            continue;
+        }
+        let pid = truth.people.len() as u32;
+        let person = Person {
+            group: label(cell(group)),
+            cuts: cut_cols.iter().map(|&c| label(cell(c))).collect(),
+        };
+        for (workload, column) in &workloads {
+            let wave = waves.iter().find(|(w, name, groups)| {
+                w == workload
+                    && match column {
+                        Some(c) => col(c).is_some_and(|c| label(cell(c)) == label(name)),
+                        None => groups.contains(&person.group),
+                    }
+            });
+            if let Some((_, name, _)) = wave {
+                truth
+                    .waves
+                    .entry((workload.clone(), name.clone()))
+                    .or_default()
+                    .insert(pid);
+            }
+        }
+        truth.people.push(person);
+    }
+    truth
+}
+
+/// The people under each shown label of one partition of a wave (its groups, or one
+/// cut's values): a label names its host's people; `(small …)` holds everyone whose
+/// value no label names, and so does a host with `(+ small …)` when no fold row stands.
+fn partition(
+    members: &BTreeSet<u32>,
+    value: impl Fn(u32) -> String,
+    labels: &[&str],
+    fold: &str,
+    merged: &str,
+) -> Result<BTreeMap<String, BTreeSet<u32>>, String> {
+    let suffix = format!(" {merged}");
+    let named: BTreeMap<String, &str> = labels
+        .iter()
+        .filter(|l| **l != fold)
+        .map(|l| (label(l.strip_suffix(&suffix).unwrap_or(l)), *l))
+        .collect();
+    let fold_label = labels
+        .iter()
+        .find(|l| **l == fold)
+        .or_else(|| labels.iter().find(|l| l.ends_with(&suffix)));
+    let mut out: BTreeMap<String, BTreeSet<u32>> = BTreeMap::new();
+    for &p in members {
+        let v = value(p);
+        let shown = match named.get(&v) {
+            Some(l) => *l,
+            None => *fold_label.ok_or_else(|| format!("`{v}` is under no label of {labels:?}"))?,
+        };
+        out.entry(shown.to_string()).or_default().insert(p);
+    }
+    Ok(out)
+}
+
+/// Every pair of shown rows of `group_metrics` and `cut_metrics` (over all waves and
+/// workloads, overall rows included) whose people, rebuilt from the rollout's own
+/// files at `config` as of `as_of`, nest with a difference of 1 to `min − 1`; and every
+/// shown row whose `eligible` is not the number of its people.
+pub fn nesting(report: &Path, config: &Path, as_of: &str, min: i64) -> Vec<String> {
+    let table = |name: &str| read_table(&report.join(format!("tables/{name}.csv")));
+    let truth = truth(config, as_of);
+    let groups = table("group_metrics");
+    let cuts = if truth.cuts.is_empty() {
+        Vec::new()
+    } else {
+        table("cut_metrics")
+    };
+    let mut found = Vec::new();
+    // Every shown row: its name and its people.
+    let mut rows: Vec<(String, BTreeSet<u32>, i64)> = Vec::new();
+    let mut overall: BTreeMap<String, BTreeSet<u32>> = BTreeMap::new();
+    for ((workload, wave), members) in &truth.waves {
+        let of_wave: Vec<&Row> = groups
+            .iter()
+            .filter(|r| wl(r) == workload && &r["wave"] == wave)
+            .collect();
+        let Some(total) = of_wave.iter().find(|r| r["group"] == ALL) else {
+            found.push(format!("{workload}/{wave} has people but no row"));
+            continue;
+        };
+        let Some(n) = int(total, "eligible") else {
+            continue; // suppressed: nothing shown
+        };
+        overall
+            .entry(workload.clone())
+            .or_default()
+            .extend(members.iter().copied());
+        rows.push((format!("{workload}/{wave}/(all)"), members.clone(), n));
+        // Each partition of the wave: its name, its rows, and the cut (None: groups).
+        let mut dims: Vec<(String, Vec<&Row>, Option<usize>)> =
+            vec![("group".into(), of_wave, None)];
+        for (k, cut) in truth.cuts.iter().enumerate() {
+            let of: Vec<&Row> = cuts
+                .iter()
+                .filter(|r| wl(r) == workload && &r["wave"] == wave && &r["cut"] == cut)
+                .collect();
+            dims.push((cut.clone(), of, Some(k)));
+        }
+        for (dim, of, k) in dims {
+            let (key, fold, merged) = match k {
+                None => ("group", "(small groups)", "(+ small groups)"),
+                Some(_) => ("value", "(small values)", "(+ small values)"),
+            };
+            let labels: Vec<&str> = of
+                .iter()
+                .map(|r| r[key].as_str())
+                .filter(|l| *l != ALL)
+                .collect();
+            let value = |p: u32| {
+                let person = &truth.people[p as usize];
+                k.map_or_else(|| person.group.clone(), |k| person.cuts[k].clone())
+            };
+            match partition(members, value, &labels, fold, merged) {
+                Ok(parts) => {
+                    for r in of.iter().filter(|r| r[key] != ALL) {
+                        let people = parts.get(&r[key]).cloned().unwrap_or_default();
+                        let n = int(r, "eligible").unwrap_or(-1);
+                        rows.push((format!("{workload}/{wave}/{dim}={}", r[key]), people, n));
+                    }
+                }
+                Err(e) => found.push(format!("{workload}/{wave}/{dim}: {e}")),
+            }
+        }
+    }
+    for (workload, people) in overall {
+        let n = groups
+            .iter()
+            .find(|r| wl(r) == workload && r["wave"] == ALL)
+            .and_then(|r| int(r, "eligible"))
+            .unwrap_or(-1);
+        rows.push((format!("{workload}/(all)"), people, n));
+    }
+    for (name, people, n) in &rows {
+        if people.len() as i64 != *n {
+            found.push(format!(
+                "{name}: shows {n} people, the rollout's files give {}",
+                people.len()
+            ));
+        }
+    }
+    for (i, (a, pa, _)) in rows.iter().enumerate() {
+        for (b, pb, _) in &rows[i + 1..] {
+            let (inner, outer, ni, no) = if pa.len() <= pb.len() {
+                (pa, pb, a, b)
+            } else {
+                (pb, pa, b, a)
+            };
+            let gap = (outer.len() - inner.len()) as i64;
+            if small(gap, min) && inner.is_subset(outer) {
+                found.push(format!(
+                    "{no} ({}) holds {ni} ({}): {gap} people apart",
+                    outer.len(),
+                    inner.len()
+                ));
+            }
+        }
+    }
+    found
 }
 
 // ---- the attack on real runs ------------------------------------------------------
@@ -463,6 +824,68 @@ fn after_enrollment_figures_give_no_small_group_away_on_generated_rollouts() {
             found.join("\n")
         );
     }
+}
+
+/// A generated three-workload rollout with cuts, `users` people, as of `as_of`, at
+/// threshold `min`: what [`attack`] and [`nesting`] find.
+fn attack_three_workloads(dir: &Path, users: u32, seed: u64, min: i64, as_of: &str) -> Vec<String> {
+    let data = dir.join(format!("r{seed}"));
+    if !data.exists() {
+        uptake()
+            .args(["generate", "--users", &users.to_string()])
+            .args(["--seed", &seed.to_string(), "--workloads", "3", "--cuts"])
+            .arg("--out")
+            .arg(&data)
+            .assert()
+            .success();
+        with_threshold(&data.join("uptake.toml"), min);
+    }
+    let cfg = data.join("uptake.toml");
+    let report = run_ok(
+        &cfg,
+        &dir.join(format!("out{seed}-{as_of}")),
+        &["--as-of", as_of],
+    );
+    let mut found = attack(&report, min);
+    found.extend(nesting(&report, &cfg, as_of, min));
+    found
+}
+
+/// Issue 16's proof found that two workloads' overall rows can nest: a person with no
+/// wave of OneDrive KFM (no `kfm_wave`) is in Intune MDM's overall row and not in
+/// KFM's, and `recipients`, `openers`, `trained`, `tickets` and `champions` are the
+/// person's whatever the workload. In `generate --users 600 --seed 32 --workloads 3
+/// --cuts`, as of 2026-11-20 at k = 5: Intune MDM (all) 589 people, 487 openers, 216
+/// trained, 68 tickets; OneDrive KFM (all) 585, 484, 214, 67: the 4 people with no KFM
+/// wave are 3 openers, 2 trained and 1 ticket. The guard (`privacy::protect`)
+/// compared waves' rows only, never a workload's overall row; it now hides the
+/// smallest wave of the smaller workload, which parts the two rows by at least k.
+#[test]
+fn two_workloads_overall_rows_do_not_nest_within_the_threshold() {
+    let dir = tempfile::tempdir().unwrap();
+    let found = attack_three_workloads(dir.path(), 600, 32, 5, "2026-11-20");
+    assert!(found.is_empty(), "{}", found.join("\n"));
+}
+
+#[test]
+fn no_two_shown_rows_of_cuts_and_workloads_nest_within_the_threshold() {
+    // Three workloads on different schedules (Intune MDM and App protection by groups,
+    // OneDrive KFM by the roster's kfm_wave column) and the cuts location and
+    // cost_center, whose values cross the departments.
+    let dir = tempfile::tempdir().unwrap();
+    let mut all = Vec::new();
+    for (users, seed, min) in [(300, 31, 3), (600, 32, 5), (900, 33, 5), (1500, 34, 10)] {
+        for as_of in ["2026-10-01", "2026-11-20"] {
+            let found = attack_three_workloads(dir.path(), users, seed, min, as_of);
+            if !found.is_empty() {
+                all.push(format!(
+                    "{users} people, seed {seed}, min {min}, as of {as_of}:\n  {}",
+                    found.join("\n  ")
+                ));
+            }
+        }
+    }
+    assert!(all.is_empty(), "{}", all.join("\n"));
 }
 
 /// A tiny rollout for the findings of issue 12, written out: wave W1 with group A (6
@@ -727,6 +1150,45 @@ fn the_attack_finds_each_kind_of_leak_in_doctored_tables() {
     .is_empty());
     // A wave's (all) row is not the sum of its groups.
     assert!(!doctor("group_metrics", "W1,(all),14,", "W1,(all),16,").is_empty());
+}
+
+/// The ground truth is the hand-worked fixture's (tests/cli/workloads.rs): every shown
+/// row's people are rebuilt, nothing nests under k = 3, and the attack sees what it
+/// must at a higher k and in a doctored `cut_metrics`.
+#[test]
+fn the_nesting_attack_rebuilds_the_hand_worked_rows() {
+    let dir = copy_fixture("workloads");
+    let cfg = dir.path().join("uptake.toml");
+    let report = run_ok(&cfg, &dir.path().join("out"), &[]);
+    assert!(attack(&report, 3).is_empty());
+    assert_eq!(
+        nesting(&report, &cfg, "2026-11-20", 3),
+        Vec::<String>::new()
+    );
+    // Read at k = 4: MDM's overall row (20 people) holds KFM's (17) with l1, l2 (K3 is
+    // suppressed) and b1 (no KFM wave) between; M1's Lyon {f1 f2 f3} lies in K1's
+    // Finance {f1..f6}.
+    let found = nesting(&report, &cfg, "2026-11-20", 4);
+    for want in [
+        "MDM/(all) (20) holds KFM/(all) (17): 3 people apart",
+        "KFM/K1/group=Finance (6) holds MDM/M1/location=Lyon (3): 3 people apart",
+    ] {
+        assert!(
+            found.iter().any(|f| f == want),
+            "{want}\n{}",
+            found.join("\n")
+        );
+    }
+    // A value counted one person too many: its wave's sum and its people disagree.
+    let path = report.join("tables/cut_metrics.csv");
+    let text = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(
+        &path,
+        text.replacen("MDM,M1,location,Lyon,3,", "MDM,M1,location,Lyon,4,", 1),
+    )
+    .unwrap();
+    assert!(!attack(&report, 3).is_empty());
+    assert!(!nesting(&report, &cfg, "2026-11-20", 3).is_empty());
 }
 
 /// Shows what the attack finds in a report of another build (the binary named by

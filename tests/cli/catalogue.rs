@@ -20,13 +20,17 @@ enum Setup {
     File(&'static str, &'static [u8]),
     /// Anything else.
     Custom(fn(&Path)),
+    /// The two-workload fixture (tests/fixtures/workloads) instead of the hand-worked
+    /// one, with its uptake.toml edited like `Config`.
+    Workloads(&'static [(&'static str, &'static str)]),
 }
 
 struct Case {
     /// The entry's name in docs/errors.md.
     name: &'static str,
     setup: Setup,
-    /// Arguments after `uptake`; `{config}` and `{out}` are filled in.
+    /// Arguments after `uptake`; `{config}`, `{out}` and `{dir}` (the fixture's copy)
+    /// are filled in.
     args: &'static [&'static str],
     code: i32,
     /// What stderr must say, each in turn.
@@ -44,6 +48,21 @@ fn config(
     Case {
         name,
         setup: Setup::Config(edits),
+        args: RUN,
+        code: 2,
+        says,
+    }
+}
+
+/// A config error in the two-workload fixture.
+fn workloads(
+    name: &'static str,
+    edits: &'static [(&'static str, &'static str)],
+    says: &'static [&'static str],
+) -> Case {
+    Case {
+        name,
+        setup: Setup::Workloads(edits),
         args: RUN,
         code: 2,
         says,
@@ -73,6 +92,39 @@ fn cases() -> Vec<Case> {
             args: &["generate", "--out", "{out}"],
             code: 2,
             says: &["--users"],
+        },
+        // ---- `uptake init` (docs/init.md)
+        Case {
+            name: "init over an existing config",
+            setup: Setup::None,
+            args: &["init", "{dir}"],
+            code: 2,
+            says: &["uptake.toml: a config already exists there", "help: pass --force"],
+        },
+        Case {
+            name: "init on a file",
+            setup: Setup::None,
+            args: &["init", "{config}", "--out", "{out}.toml"],
+            code: 2,
+            says: &["uptake.toml: not a folder: `uptake init` reads a folder of exports"],
+        },
+        Case {
+            name: "init --out a folder",
+            setup: Setup::Custom(|dir| std::fs::create_dir_all(dir.join("cfg")).unwrap()),
+            args: &["init", "{dir}", "--out", "{dir}/cfg"],
+            code: 2,
+            says: &["cfg: is a folder: --out names the config file to write"],
+        },
+        Case {
+            name: "init finds no roster",
+            setup: Setup::File("roster.csv", &[]),
+            args: &["init", "{dir}", "--out", "{out}.toml"],
+            code: 1,
+            says: &[
+                "no roster found: a roster is a CSV with a `user_id` column",
+                "and a group column",
+                "enrollments.csv: enrollments (canonical)",
+            ],
         },
         // ---- the config (exit 2): each names the key
         Case {
@@ -367,6 +419,79 @@ fn cases() -> Vec<Case> {
             &[("planned = \"2026-10-28\"", "planned = \"28 Oct\"")],
             &["`campaigns[1].planned`", "`28 Oct` is not a date"],
         ),
+        // ---- workloads and cuts (exit 2): each names the key
+        workloads(
+            "unknown workload of a wave",
+            &[("name = \"K1\"\nworkload = \"KFM\"", "name = \"K1\"\nworkload = \"OneDrive\"")],
+            &["`waves[2].workload`", "unknown workload `OneDrive`", "the workloads are: MDM, KFM"],
+        ),
+        workloads(
+            "wave without a workload",
+            &[("name = \"K2\"\nworkload = \"KFM\"", "name = \"K2\"")],
+            &["`waves[3].workload`", "with several workloads every wave names its own", "add workload = \"MDM\""],
+        ),
+        workloads(
+            "group in two waves of a workload",
+            &[("groups = [\"HR\"]", "groups = [\"HR\", \"sales\"]")],
+            &["`waves[3].groups`", "group `sales` is already in wave `K1` of workload `KFM`"],
+        ),
+        Case {
+            name: "roster wave column with several workloads",
+            setup: Setup::Custom(|dir| {
+                to_workloads(dir);
+                edit_config(dir, "wave_column = \"mdm_wave\"", "");
+                let roster = std::fs::read_to_string(dir.join("roster.csv")).unwrap();
+                let roster = roster.replacen(",mdm_wave,", ",wave,", 1);
+                std::fs::write(dir.join("roster.csv"), roster).unwrap();
+            }),
+            args: RUN,
+            code: 2,
+            says: &["uptake.toml", "`workloads`", "the roster has a `wave` column", "set wave_column = \"wave\""],
+        },
+        workloads(
+            "unknown workload of an enrollments table",
+            &[("workload = \"MDM\"\n[[sources", "workload = \"Intune\"\n[[sources")],
+            &["`sources.enrollments[0].workload`", "unknown workload `Intune`", "the workloads are: MDM, KFM"],
+        ),
+        config(
+            "workload on another source",
+            &[("path = \"tickets.csv\"", "path = \"tickets.csv\"\nworkload = \"MDM\"")],
+            &["`sources.tickets.workload`", "only enrollment sources belong to a workload"],
+        ),
+        workloads(
+            "cut equal to group_by",
+            &[("cuts = [\"location\"]", "cuts = [\"location\", \"Department\"]")],
+            &["`rollout.cuts[1]`", "`Department` is already `group_by`", "cuts = [\"location\"]"],
+        ),
+        workloads(
+            "cut listed twice",
+            &[("cuts = [\"location\"]", "cuts = [\"location\", \" Location\"]")],
+            &["`rollout.cuts[1]`", "`Location` is listed twice"],
+        ),
+        Case {
+            name: "cut column missing from the roster",
+            setup: Setup::Workloads(&[("cuts = [\"location\"]", "cuts = [\"site\"]")]),
+            args: VALIDATE,
+            code: 1,
+            says: &[
+                "roster.csv",
+                "missing the column `site` that `rollout.cuts` names",
+                "columns = { site =",
+                "help: or take it out of `rollout.cuts`",
+            ],
+        },
+        Case {
+            name: "group_by column missing from the roster",
+            setup: Setup::Config(&[("group_by = \"department\"", "group_by = \"dept\"")]),
+            args: VALIDATE,
+            code: 1,
+            says: &[
+                "roster.csv",
+                "missing the column `dept` that `rollout.group_by` names",
+                "columns = { dept = \"department\" }",
+                "help: or set `rollout.group_by` to a column the roster has",
+            ],
+        },
         Case {
             name: "undecidable day order",
             setup: Setup::Custom(|dir| {
@@ -580,6 +705,18 @@ fn cases() -> Vec<Case> {
     ]
 }
 
+/// Replaces the hand-worked fixture in `dir` with the two-workload one.
+fn to_workloads(dir: &Path) {
+    for entry in std::fs::read_dir(dir).unwrap() {
+        std::fs::remove_file(entry.unwrap().path()).unwrap();
+    }
+    let from = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/workloads");
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        std::fs::copy(entry.path(), dir.join(entry.file_name())).unwrap();
+    }
+}
+
 fn edit_config(dir: &Path, from: &str, to: &str) {
     let cfg = dir.join("uptake.toml");
     let text = std::fs::read_to_string(&cfg).unwrap();
@@ -590,8 +727,13 @@ fn edit_config(dir: &Path, from: &str, to: &str) {
 fn fill(args: &[&str], dir: &Path) -> Vec<String> {
     let config = dir.join("uptake.toml").display().to_string();
     let out = dir.join("out").display().to_string();
+    let folder = dir.display().to_string();
     args.iter()
-        .map(|a| a.replace("{config}", &config).replace("{out}", &out))
+        .map(|a| {
+            a.replace("{config}", &config)
+                .replace("{out}", &out)
+                .replace("{dir}", &folder)
+        })
         .collect()
 }
 
@@ -615,6 +757,12 @@ fn every_error_names_the_thing_to_fix_and_exits_with_its_code() {
             }
             Setup::File(name, bytes) => std::fs::write(dir.path().join(name), bytes).unwrap(),
             Setup::Custom(f) => f(dir.path()),
+            Setup::Workloads(edits) => {
+                to_workloads(dir.path());
+                for (from, to) in edits {
+                    edit_config(dir.path(), from, to);
+                }
+            }
         }
         let assert = uptake().args(fill(case.args, dir.path())).assert();
         let output = assert.get_output().clone();

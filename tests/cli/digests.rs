@@ -5,6 +5,18 @@ use std::path::Path;
 
 use crate::util::{copy_fixture, read_csv, run_ok, sponsor_files};
 
+/// The columns of `private/nudge_<wave>.csv` (docs/metrics.md, "Nudge lists").
+pub(crate) const NUDGE_HEADER: [&str; 8] = [
+    "user_id",
+    "display_name",
+    "group",
+    "opened_email",
+    "trained",
+    "suggested_message",
+    "workload",
+    "not_yet_adopted",
+];
+
 fn roster_ids() -> Vec<String> {
     read_csv(&crate::util::fixture("handworked").join("roster.csv"))[1..]
         .iter()
@@ -94,17 +106,7 @@ fn nudge_lists_only_with_the_flag_and_owner_only() {
 
     let report = run_ok(&config, &dir.path().join("lists"), &["--user-lists"]);
     let w1 = read_csv(&report.join("private/nudge_W1.csv"));
-    assert_eq!(
-        w1[0],
-        [
-            "user_id",
-            "display_name",
-            "group",
-            "opened_email",
-            "trained",
-            "suggested_message"
-        ]
-    );
+    assert_eq!(w1[0], NUDGE_HEADER);
     // Not enrolled by D in W1: f4 (emailed, machine open only), f5 (nothing), h3 (emailed),
     // h4 (nothing); by group, then message, then name.
     let ids: Vec<&str> = w1[1..].iter().map(|r| r[0].as_str()).collect();

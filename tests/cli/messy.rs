@@ -586,3 +586,37 @@ fn a_source_with_many_quarantined_rows_is_called_out() {
         .unwrap();
     assert!(String::from_utf8_lossy(&output.stdout).contains(said));
 }
+
+/// One workload reading its waves from `wave_column = "mywave"` while the roster also
+/// fills a `wave` column: the error blamed "several workloads" when there was one.
+#[test]
+fn a_stray_wave_column_with_one_workload_says_which_column_it_reads() {
+    let dir = crate::util::copy_fixture("handworked");
+    let d = dir.path();
+    let roster = std::fs::read_to_string(d.join("roster.csv")).unwrap();
+    let mut lines = roster.lines();
+    let mut text = format!("{},wave,mywave\n", lines.next().unwrap());
+    for l in lines {
+        text.push_str(&format!("{l},Wave 1,\n"));
+    }
+    std::fs::write(d.join("roster.csv"), text).unwrap();
+    let config = d.join("uptake.toml");
+    let cfg = std::fs::read_to_string(&config).unwrap().replacen(
+        "[[waves]]",
+        "[[workloads]]\nname = \"Intune\"\nwave_column = \"mywave\"\n\n[[waves]]",
+        1,
+    );
+    std::fs::write(&config, cfg).unwrap();
+    let out = crate::util::uptake()
+        .args(["validate", "--config"])
+        .arg(&config)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("the roster has a `wave` column, but the workload `Intune` reads its waves from `mywave`"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("several workloads"), "{stderr}");
+}

@@ -15,9 +15,14 @@
 //! (`Attended, User Name (Original Name), Email, Join Time, ...`); registrants who
 //! did not attend (`Attended` = `No`, times `--`) are quarantined with that reason.
 //!
+//! A report downloaded in Italian (`Argomento`, `Ora di inizio`, `Nome (nome
+//! originale)`, `E-mail`, `Ora di ingresso`, `Ora di uscita`, `Durata (minuti)`) is
+//! read the same way (docs/exports.md, "Zoom").
+//!
 //! Dates are `03/08/2022 09:49:29 AM` or `Mar 22, 2025 19:13:27`, month-first
-//! unless the values decide otherwise or a 24-hour clock shows an account set to a
-//! day-first layout (`15/08/2022 01:27`); a `date_order` setting overrides that.
+//! unless the values decide otherwise, a 24-hour clock shows an account set to a
+//! day-first layout (`15/08/2022 01:27`), or the labels are Italian (day-first, AM/PM
+//! or not); a `date_order` setting overrides that.
 //! They are in the account's zone (read in the rollout's zone). Guests have no
 //! email: they are named by their name (`iPhone (Ann Lee)` matches Ann Lee). The session is the row's topic, else the
 //! meeting block's, else the file name; `columns.user_id`/`columns.session` override.
@@ -34,22 +39,32 @@ use crate::ingest::table::{
     find_header, lines, parse_table, squash, Adapted, Ctx, Table, TableRow,
 };
 
-/// Headers naming the participant, most specific first.
+/// Headers naming the participant, most specific first (English, then Italian:
+/// see docs/exports.md, "Zoom", for where each label was seen).
 const NAMES: &[&str] = &[
     "Name (Original Name)",
     "User Name (Original Name)",
     "Participant",
     "Name",
     "User Name",
+    "Nome (nome originale)",
 ];
-const EMAILS: &[&str] = &["User Email", "Email"];
-const JOINS: &[&str] = &["Join Time"];
-const LEAVES: &[&str] = &["Leave Time"];
+const EMAILS: &[&str] = &["User Email", "Email", "E-mail"];
+const JOINS: &[&str] = &["Join Time", "Ora di ingresso"];
+const LEAVES: &[&str] = &["Leave Time", "Ora di uscita"];
 const DURATIONS: &[&str] = &[
     "Total Duration (Minutes)",
     "Duration (Minutes)",
     "Time in Session (minutes)",
+    "Durata (minuti)",
 ];
+/// The meeting block's topic and start, and a usage report's per-row topic.
+const TOPICS: &[&str] = &["Topic", "Argomento"];
+const STARTS: &[&str] = &["Start Time", "Actual Start Time", "Ora di inizio"];
+/// Labels of a report downloaded in a language other than English. Every public
+/// Italian report seen writes its dates day-first, also with AM/PM (`19/09/2025
+/// 01:58:39 PM`), so such a report is read day-first unless its values decide.
+const TRANSLATED: &[&str] = &["Argomento", "Nome (nome originale)", "Ora di ingresso"];
 
 /// The meeting a report is about, from its meeting block.
 #[derive(Default)]
@@ -67,11 +82,11 @@ pub fn read(ctx: &Ctx<'_>, text: &str) -> Result<Adapted, Error> {
     };
     let mut meeting = Meeting::default();
     let mut starts = Vec::new();
+    let mut translated = false;
     for (i, (_, _, l)) in all.iter().enumerate() {
         let c = squashed(l);
-        let has = |n: &str| c.iter().any(|x| x == n);
         let any = |ns: &[&str]| ns.iter().any(|n| c.iter().any(|x| squash(n) == *x));
-        if has("topic") && !has("jointime") && !any(NAMES) {
+        if any(TOPICS) && !any(JOINS) && !any(NAMES) {
             // The meeting block: its header, then the first non-blank line.
             if let Some((_, _, value)) = all[i + 1..].iter().find(|(_, _, l)| !l.trim().is_empty())
             {
@@ -83,12 +98,14 @@ pub fn read(ctx: &Ctx<'_>, text: &str) -> Result<Adapted, Error> {
                         .map(|r| r.get(find_any(&block, names)))
                         .filter(|s| !s.is_empty())
                 };
-                meeting.topic = cell(&["Topic"]);
-                meeting.start = cell(&["Start Time", "Actual Start Time"]);
+                meeting.topic = cell(TOPICS);
+                meeting.start = cell(STARTS);
+                translated |= any(TRANSLATED);
             }
             continue;
         }
-        if any(NAMES) && (has("jointime") || any(DURATIONS)) {
+        if any(NAMES) && (any(JOINS) || any(DURATIONS)) {
+            translated |= any(TRANSLATED);
             starts.push(i);
         }
     }
@@ -121,7 +138,10 @@ pub fn read(ctx: &Ctx<'_>, text: &str) -> Result<Adapted, Error> {
         .iter()
         .flat_map(|t| {
             let times: Vec<usize> = (0..t.headers.len())
-                .filter(|&i| squash(&t.headers[i]).contains("time"))
+                .filter(|&i| {
+                    let h = squash(&t.headers[i]);
+                    h.contains("time") || JOINS.iter().chain(LEAVES).any(|n| squash(n) == h)
+                })
                 .collect();
             t.rows
                 .iter()
@@ -130,8 +150,12 @@ pub fn read(ctx: &Ctx<'_>, text: &str) -> Result<Adapted, Error> {
         .chain(meeting.start.clone())
         .collect();
     // Month-first unless the values decide, or a 24-hour clock says the account is
-    // not set to the US layout.
-    let hint = locale_order(false, cells.iter().map(String::as_str)).or(Some(DateOrder::Mdy));
+    // not set to the US layout, or the labels are Italian (see `TRANSLATED`).
+    let hint = if translated {
+        Some(DateOrder::Dmy)
+    } else {
+        locale_order(false, cells.iter().map(String::as_str)).or(Some(DateOrder::Mdy))
+    };
     let dates = ctx.dates_or(cells.iter().map(String::as_str), false, hint)?;
     let mut rows = Vec::new();
     for t in &tables {
@@ -188,8 +212,7 @@ fn read_table(
         .find_map(|d| t.headers.iter().rposition(|h| squash(h) == squash(d)));
     let attended = find_header(&t.headers, "Attended");
     let user = configured(ctx, &t.headers, USER_ID);
-    let own_session =
-        configured(ctx, &t.headers, SESSION).or_else(|| find_header(&t.headers, "Topic"));
+    let own_session = configured(ctx, &t.headers, SESSION).or_else(|| find_any(t, TOPICS));
     let start = meeting.start.as_deref().map(|s| dates.iso(s));
     let mut rows = Vec::new();
     for row in &t.rows {

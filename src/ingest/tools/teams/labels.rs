@@ -44,6 +44,12 @@ const LABELS: &[(Role, &str, &str)] = &[
     (Role::Upn, "en", "UPN"),
     (Role::Title, "en", "Meeting Title"),
     (Role::Title, "en", "Title"),
+    // A live event's attendee report (`AttendeeReport.csv`, a list of actions):
+    // renefb/teams-report-converter. Its times are UTC, as the header says.
+    (Role::Name, "en", "FullName"),
+    (Role::Action, "en", "Action"),
+    (Role::Stamp, "en", "UtcEventTimestamp"),
+    (Role::Email, "en", "ParticipantId"),
     // French: Necrelox/Auto_Presence (2021 report).
     (Role::Name, "fr", "Nom complet"),
     (Role::Name, "fr", "Nom"),
@@ -82,6 +88,10 @@ const LABELS: &[(Role, &str, &str)] = &[
     (Role::LastLeave, "pl", "Ostatnie wyjście"),
     (Role::Email, "pl", "Adres e-mail"),
     (Role::Upn, "pl", "Identyfikator uczestnika (UPN)"),
+    // Polish 2020 lists and 2021–22 reports: maciej-radziejewski/get-attendance.
+    (Role::Stamp, "pl", "Znacznik czasu"),
+    (Role::Join, "pl", "Godzina dołączenia"),
+    (Role::Leave, "pl", "Godzina opuszczenia"),
 ];
 
 /// Actions that start and end an interval (2020 lists), lowercase prefixes.

@@ -7,7 +7,9 @@
 //!    present at download has no `Left` and is counted until the last timestamp of
 //!    the file. Every action row is handed on as the interval it belongs to, so a
 //!    `Left` row repeats its `Joined` row's interval and `quality` counts it as a
-//!    duplicate: rows stay accounted for.
+//!    duplicate: rows stay accounted for. A live event's attendee report
+//!    (`AttendeeReport.csv`: `SessionId, ParticipantId, FullName, UserAgent,
+//!    UtcEventTimestamp, Action, Role`) is such a list too, its times UTC.
 //! 2. 2021–22: a `Meeting Summary` block (`Meeting Title`, start and end), then
 //!    `Full Name, Join Time, Leave Time, Duration, Email, Role, Participant ID (UPN)`.
 //! 3. 2022+: sections `1. Summary`, `2. Participants` (`Name, First Join, Last Leave,
@@ -524,7 +526,9 @@ fn read_actions(
     let cells: Vec<String> = t.rows.iter().map(|r| r.get(stamp)).collect();
     let translated = t.headers.iter().any(|h| role(h).is_some_and(|(_, tr)| tr));
     let hint = locale_order(translated, cells.iter().map(String::as_str));
-    let dates = ctx.dates_or(cells.iter().map(String::as_str), false, hint)?;
+    // A live event's `UtcEventTimestamp` says its times are UTC.
+    let utc = stamp.is_some_and(|s| says_utc(t, s));
+    let dates = ctx.dates_or(cells.iter().map(String::as_str), utc, hint)?;
     // Pair each person's actions in file order: row index -> (joined, left), as
     // written (the writer rewrites them when the rows are handed on).
     let end = cells
