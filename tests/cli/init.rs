@@ -159,11 +159,14 @@ fn every_export_layout_is_recognised_from_its_fixture() {
             line_of(&stdout, rel)
         );
     }
-    // Two rosters in two places: one is read, the other said why not.
-    assert!(
-        stdout.contains("roster/people.csv: a second roster"),
-        "{stdout}"
-    );
+    // Rosters in several places: the folder with the most files (roster/, two
+    // canonical files read as one roster) is read, each other said why not.
+    for other in ["entra/m365_users.csv", "entra/exportUsers_2024-1-20.csv"] {
+        assert!(
+            stdout.contains(&format!("{other}: a second roster")),
+            "{other}:\n{stdout}"
+        );
+    }
     assert!(root.join("uptake.toml").is_file());
 }
 
