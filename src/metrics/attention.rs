@@ -4,7 +4,9 @@
 //! "attention").
 
 use std::borrow::Cow;
+use std::collections::BTreeMap;
 
+use super::after::{AfterRow, AfterValues};
 use super::groups::{GroupRow, GroupValues};
 use super::stats::{self, Status};
 use super::table::{Col, Kind, Table, Value};
@@ -22,6 +24,12 @@ pub enum Diagnosis {
     Support,
     /// Informed and trained, yet not enrolling.
     Adoption,
+    /// Enrolled devices are not healthy (health rate under its target).
+    Health,
+    /// People do not use the workload (active rate under its target).
+    Use,
+    /// Respondents are not satisfied (satisfied share under its target).
+    Experience,
 }
 
 impl Diagnosis {
@@ -32,6 +40,9 @@ impl Diagnosis {
             Diagnosis::Knowledge => "knowledge",
             Diagnosis::Support => "support",
             Diagnosis::Adoption => "adoption",
+            Diagnosis::Health => "health",
+            Diagnosis::Use => "use",
+            Diagnosis::Experience => "experience",
         }
     }
 
@@ -44,6 +55,13 @@ impl Diagnosis {
             Diagnosis::Knowledge => "targeted training sessions for this group",
             Diagnosis::Support => "help-desk briefing and an FAQ for the top issues",
             Diagnosis::Adoption => "champions and manager follow-up",
+            Diagnosis::Health => {
+                "device compliance clinic and help-desk follow-up of non-compliant and silent devices"
+            }
+            Diagnosis::Use => "usage tips and a champions' show and tell",
+            Diagnosis::Experience => {
+                "read the comments, fix the top complaint, tell people what changed"
+            }
         }
     }
 }
@@ -122,9 +140,17 @@ impl Table for AttentionRow {
 }
 
 /// The attention list: shown groups (not `(all)` rows) at risk or behind, or missing
-/// an email, training or ticket target; ordered by `missing_users` descending, then
-/// gap, wave order and group.
-pub fn attention_rows(cfg: &Config, rows: &[GroupRow]) -> Vec<AttentionRow> {
+/// an email, training or ticket target, or (from `after`, the `after_enrollment`
+/// rows) a health, active-use or satisfaction target; ordered by `missing_users`
+/// descending, then gap, wave order and group.
+pub fn attention_rows(cfg: &Config, rows: &[GroupRow], after: &[AfterRow]) -> Vec<AttentionRow> {
+    let after: BTreeMap<(&str, &str, &str), &AfterValues> = after
+        .iter()
+        .filter_map(|r| {
+            let key = (r.workload.as_str(), r.wave.as_str(), r.group.as_str());
+            Some((key, r.values.as_ref()?))
+        })
+        .collect();
     struct Item<'a> {
         wave_ix: usize,
         row: &'a GroupRow,
@@ -166,6 +192,19 @@ pub fn attention_rows(cfg: &Config, rows: &[GroupRow]) -> Vec<AttentionRow> {
         let lagging = matches!(row.status, Status::AtRisk | Status::Behind);
         if diagnosis.is_empty() && lagging {
             diagnosis.push(Diagnosis::Adoption);
+        }
+        // What follows enrollment: diagnosed beside the enrollment's own diagnoses.
+        if let Some(a) = after.get(&(row.workload.as_str(), row.wave.as_str(), row.group.as_str()))
+        {
+            if below(a.health_rate(), wave.health_target) {
+                diagnosis.push(Diagnosis::Health);
+            }
+            if below(a.active_rate(), wave.active_target) {
+                diagnosis.push(Diagnosis::Use);
+            }
+            if below(a.satisfied_share(), wave.satisfaction_target) {
+                diagnosis.push(Diagnosis::Experience);
+            }
         }
         if diagnosis.is_empty() {
             continue;

@@ -9,6 +9,7 @@
 //! reads the rows and builds files from the column lists. Row order is explicit, so
 //! identical inputs give identical files.
 
+pub mod after;
 pub mod attention;
 pub mod campaigns;
 pub mod channels;
@@ -35,6 +36,7 @@ use crate::dataset::Dataset;
 use crate::error::Error;
 use crate::progress::span;
 
+pub use after::AfterRow;
 pub use attention::{AttentionRow, Diagnosis};
 pub use campaigns::CampaignRow;
 pub use cuts::CutRow;
@@ -76,6 +78,8 @@ pub struct Tables {
     pub channels: Vec<channels::ChannelRow>,
     /// `training_methods`.
     pub training_methods: Vec<methods::MethodRow>,
+    /// `after_enrollment`: healthy devices, active use, the survey (as of D only).
+    pub after_enrollment: Vec<AfterRow>,
     /// `group_metrics` as of D − 7, for what changed since last week.
     pub group_metrics_week_ago: Vec<GroupRow>,
     /// The eligible people's facts as of D (for the private nudge lists only).
@@ -98,6 +102,7 @@ impl Tables {
             Box::new(table::rows(&self.data_quality)),
             Box::new(table::rows(&self.channels)),
             Box::new(table::rows(&self.training_methods)),
+            Box::new(table::rows(&self.after_enrollment)),
             Box::new(table::Rows {
                 name: "group_metrics_week_ago",
                 rows: &self.group_metrics_week_ago,
@@ -159,7 +164,11 @@ pub fn compute(cfg: &Config, data: &Dataset, as_of: NaiveDate) -> Result<Tables,
         let _s = timed("weekly_progress");
         weekly::weekly_rows(&f, cfg, &cut, &persons)?
     };
-    let attention = attention::attention_rows(cfg, &group_metrics);
+    let after_enrollment = {
+        let _s = timed("after_enrollment");
+        after::after_rows(cfg, data, &cut, &persons)?
+    };
+    let attention = attention::attention_rows(cfg, &group_metrics, &after_enrollment);
     let lift = {
         let _s = timed("lift");
         lift::lift_rows(cfg, &persons)?
@@ -194,6 +203,7 @@ pub fn compute(cfg: &Config, data: &Dataset, as_of: NaiveDate) -> Result<Tables,
         data_quality,
         channels,
         training_methods,
+        after_enrollment,
         group_metrics_week_ago,
         persons,
     })

@@ -4,12 +4,14 @@
 //! PNG), `index.html` (the sponsor page), `summary.md` and `lessons.md`,
 //! `workbook.xlsx`, `digest.eml` and `teams_card.json`,
 //! `quarantine/<source>.csv` (every rejected row with file, line and reason), with
-//! `--user-lists` the private nudge lists, and `manifest.json` (inputs with sha256 and
+//! `--user-lists` the private nudge lists and survey comments, and `manifest.json` (inputs with sha256 and
 //! row counts, the config, the as-of day, the version) into a temporary folder, then
 //! moves it into place whole (see `output`).
 
+pub mod after_view;
 pub mod card;
 pub mod charts;
+pub mod comments;
 pub mod digest;
 pub mod format;
 pub mod html;
@@ -96,6 +98,7 @@ pub fn write(
         write_messages(dir.path(), cfg, tables, &view, &charts, as_of)?;
         if user_lists {
             nudge::write(&dir.path().join("private"), cfg, data, tables)?;
+            comments::write(&dir.path().join("private"), cfg, data, tables)?;
         }
         let mut manifest = manifest(cfg, data, tables, as_of, as_of_from);
         manifest.documents = documents(dir.path())?;

@@ -244,6 +244,9 @@ fn diagnosis_label(d: Diagnosis) -> &'static str {
         Diagnosis::Knowledge => "knowledge (not trained)",
         Diagnosis::Support => "support (many tickets)",
         Diagnosis::Adoption => "adoption (informed and trained, not enrolled)",
+        Diagnosis::Health => "health (devices not compliant or not checking in)",
+        Diagnosis::Use => "use (enrolled, not using it)",
+        Diagnosis::Experience => "experience (respondents not satisfied)",
     }
 }
 
@@ -254,6 +257,9 @@ fn diagnosis_short(d: Diagnosis) -> &'static str {
         Diagnosis::Knowledge => "not trained",
         Diagnosis::Support => "many help-desk tickets",
         Diagnosis::Adoption => "informed and trained, yet not enrolled",
+        Diagnosis::Health => "devices not healthy",
+        Diagnosis::Use => "not using it",
+        Diagnosis::Experience => "respondents not satisfied",
     }
 }
 
@@ -791,6 +797,9 @@ pub struct View {
     pub lessons: Lessons,
     /// Channels beyond email and ways to learn (`channels`, `training_methods`).
     pub reach: super::reach::ReachSection,
+    /// What follows enrollment (healthy devices, active use, the survey); `None` when
+    /// the rollout has none of those figures.
+    pub after: Option<super::after_view::AfterSection>,
 }
 
 impl View {
@@ -908,6 +917,7 @@ impl View {
             suppressed_people: roster_count(|q| q.suppressed),
             unassigned_people: roster_count(|q| q.unassigned),
             left_people: roster_count(|q| q.left),
+            after: super::after_view::after_section(cfg, &tables.after_enrollment),
         }
     }
 }

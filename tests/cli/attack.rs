@@ -74,6 +74,12 @@ pub fn attack(report: &Path, min: i64) -> Vec<String> {
         }
     }
     digests(report, &today, &table("ticket_categories"), &mut found);
+    // What follows enrollment (a build before it wrote no such table).
+    if report.join("tables/after_enrollment.csv").exists() {
+        let after = table("after_enrollment");
+        groups_of(&after, "after_enrollment", &AFTER_COUNTS, min, &mut found);
+        scores(&after, min, &mut found);
+    }
     found
 }
 
@@ -136,11 +142,78 @@ fn reach_counts(
     }
 }
 
+/// The counts of `after_enrollment` that add up like `group_metrics`' counts.
+const AFTER_COUNTS: [&str; 6] = [
+    "eligible",
+    "enrolled",
+    "healthy",
+    "lapsed",
+    "active",
+    "responses",
+];
+
+/// The survey's score figures: shown only on rows with at least `min` responses, and
+/// a shown total's hidden parts (the groups of a wave, the waves of the overall row)
+/// pool none or at least `min` responses — else the total minus its shown parts
+/// gives the hidden scores back.
+fn scores(rows: &[Row], min: i64, found: &mut Vec<String>) {
+    let shown = |r: &Row| !r["mean_score"].is_empty();
+    for r in rows.iter().filter(|r| shown(r)) {
+        let n = int(r, "responses").unwrap_or(0);
+        if n < min {
+            found.push(format!(
+                "after_enrollment: {}/{}/{} shows the scores of {n} responses",
+                wl(r),
+                r["wave"],
+                r["group"]
+            ));
+        }
+    }
+    // Per workload, the responses of the hidden groups of waves whose (all) row
+    // hides its scores too.
+    let mut hidden_of_waves: BTreeMap<&str, i64> = BTreeMap::new();
+    for total in rows
+        .iter()
+        .filter(|r| r["wave"] != ALL && r["group"] == ALL)
+    {
+        let h: i64 = rows
+            .iter()
+            .filter(|r| wl(r) == wl(total) && r["wave"] == total["wave"] && r["group"] != ALL)
+            .filter(|r| !shown(r))
+            .filter_map(|r| int(r, "responses"))
+            .sum();
+        if shown(total) && small(h, min) {
+            found.push(format!(
+                "after_enrollment: {}/{} (all) shows scores that give away {h} hidden responses",
+                wl(total),
+                total["wave"]
+            ));
+        }
+        if !shown(total) {
+            *hidden_of_waves.entry(wl(total)).or_default() += h;
+        }
+    }
+    for overall in rows.iter().filter(|r| r["wave"] == ALL) {
+        let h = hidden_of_waves.get(wl(overall)).copied().unwrap_or(0);
+        if shown(overall) && small(h, min) {
+            found.push(format!(
+                "after_enrollment: {}'s overall row shows scores that give away {h} hidden responses",
+                wl(overall)
+            ));
+        }
+    }
+}
+
 /// Shown groups hold at least `min` people; every wave's `(all)` row is the sum of its
 /// groups for every count; the overall row is the sum of the shown waves.
 fn groups(rows: &[Row], name: &str, min: i64, found: &mut Vec<String>) {
     let mut counts = CUT_COUNTS.to_vec();
     counts.extend(["champions", "enrolled_7d_ago"]);
+    groups_of(rows, name, &counts, min, found);
+}
+
+/// [`groups`] over the given count columns.
+fn groups_of(rows: &[Row], name: &str, counts: &[&str], min: i64, found: &mut Vec<String>) {
     let mut waves: BTreeMap<(&str, &str), Vec<&Row>> = BTreeMap::new();
     for r in rows.iter().filter(|r| r["wave"] != ALL) {
         waves
@@ -151,7 +224,7 @@ fn groups(rows: &[Row], name: &str, min: i64, found: &mut Vec<String>) {
     let mut overall_parts: BTreeMap<&str, Vec<&Row>> = BTreeMap::new();
     for ((workload, wave), rows) in &waves {
         let what = format!("{workload}/{wave}");
-        if let Some(total) = shown_partition(name, &what, rows, "group", &counts, min, found) {
+        if let Some(total) = shown_partition(name, &what, rows, "group", counts, min, found) {
             overall_parts.entry(workload).or_default().push(total);
         }
     }
@@ -166,7 +239,7 @@ fn groups(rows: &[Row], name: &str, min: i64, found: &mut Vec<String>) {
             &format!("{workload}/{ALL}"),
             overall,
             &parts,
-            &counts,
+            counts,
             min,
             found,
         );
@@ -820,6 +893,37 @@ fn channels_and_training_methods_show_no_small_count_on_generated_rollouts() {
                 found.join("\n")
             );
         }
+    }
+}
+
+/// Rollouts generated with what follows enrollment (device health, usage, a survey
+/// with anonymous responses): the `after_enrollment` counts add up, and no survey
+/// score shows for, or gives away, fewer than the threshold's responses.
+#[test]
+fn after_enrollment_figures_give_no_small_group_away_on_generated_rollouts() {
+    let dir = tempfile::tempdir().unwrap();
+    for (users, seed, min) in [(400, 31, 5), (1200, 32, 10), (1200, 33, 25)] {
+        let data = dir.path().join(format!("r{seed}"));
+        crate::util::uptake()
+            .args(["generate", "--after", "--users", &users.to_string()])
+            .args(["--seed", &seed.to_string(), "--out"])
+            .arg(&data)
+            .assert()
+            .success();
+        let cfg = data.join("uptake.toml");
+        with_threshold(&cfg, min);
+        let report = run_ok(&cfg, &dir.path().join(format!("out{seed}")), &[]);
+        let after = read_table(&report.join("tables/after_enrollment.csv"));
+        // The figures exist: the test is not vacuous.
+        assert!(after.iter().any(|r| !r["healthy"].is_empty()));
+        assert!(after.iter().any(|r| !r["active"].is_empty()));
+        assert!(after.iter().any(|r| !r["mean_score"].is_empty()));
+        let found = attack(&report, min);
+        assert!(
+            found.is_empty(),
+            "{users} people, min {min}:\n{}",
+            found.join("\n")
+        );
     }
 }
 

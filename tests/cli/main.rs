@@ -1,5 +1,6 @@
 //! The one integration-test binary: runs `uptake` as a user would, in temp folders.
 
+mod after;
 mod attack;
 mod capabilities;
 mod catalogue;

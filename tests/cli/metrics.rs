@@ -37,11 +37,7 @@
 //!   = 0.702041; gap -0.059184 -> at_risk. recipients 11, openers 6, trained 6,
 //!   tickets 5 (per 100 = 55.56; median of 2.5, 4, 24 = 4), champions 2, by D-7 6.
 
-use std::collections::BTreeMap;
-
-use crate::util::{copy_fixture, read_table, run_ok};
-
-type Row = BTreeMap<String, String>;
+use crate::util::{check, copy_fixture, find, read_table, run_ok};
 
 fn report() -> (tempfile::TempDir, std::path::PathBuf) {
     let dir = copy_fixture("handworked");
@@ -51,28 +47,6 @@ fn report() -> (tempfile::TempDir, std::path::PathBuf) {
         &[],
     );
     (dir, report)
-}
-
-fn find<'a>(rows: &'a [Row], wave: &str, group: &str) -> &'a Row {
-    rows.iter()
-        .find(|r| r["wave"] == wave && r["group"] == group)
-        .unwrap_or_else(|| panic!("no row {wave}/{group}"))
-}
-
-/// Checks one row: expected cells as strings; numbers compared to 1e-9.
-pub(crate) fn check(row: &Row, expected: &[(&str, &str)]) {
-    for (col, want) in expected {
-        let got = &row[*col];
-        match (got.parse::<f64>(), want.parse::<f64>()) {
-            (Ok(g), Ok(w)) => assert!(
-                (g - w).abs() < 1e-6,
-                "{}/{} {col}: got {got}, want {want}",
-                row["wave"],
-                row["group"]
-            ),
-            _ => assert_eq!(got, want, "{}/{} {col}", row["wave"], row["group"]),
-        }
-    }
 }
 
 #[test]

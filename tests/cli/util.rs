@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use assert_cmd::Command;
 
 /// Every table a run writes under `tables/`.
-pub const TABLES: [&str; 13] = [
+pub const TABLES: [&str; 14] = [
     "group_metrics",
     "cut_metrics",
     "weekly_progress",
@@ -18,6 +18,7 @@ pub const TABLES: [&str; 13] = [
     "data_quality",
     "channels",
     "training_methods",
+    "after_enrollment",
     "group_metrics_week_ago",
 ];
 
@@ -233,4 +234,32 @@ pub fn all_files(dir: &Path) -> Vec<PathBuf> {
     }
     out.sort();
     out
+}
+
+/// The row of a table for (wave, group); panics naming them when there is none.
+pub fn find<'a>(
+    rows: &'a [std::collections::BTreeMap<String, String>],
+    wave: &str,
+    group: &str,
+) -> &'a std::collections::BTreeMap<String, String> {
+    rows.iter()
+        .find(|r| r["wave"] == wave && r["group"] == group)
+        .unwrap_or_else(|| panic!("no row {wave}/{group}"))
+}
+
+/// Checks one row of a hand-worked fixture: expected cells as strings; numbers
+/// compared to 1e-6, anything else exactly.
+pub fn check(row: &std::collections::BTreeMap<String, String>, expected: &[(&str, &str)]) {
+    for (col, want) in expected {
+        let got = &row[*col];
+        match (got.parse::<f64>(), want.parse::<f64>()) {
+            (Ok(g), Ok(w)) => assert!(
+                (g - w).abs() < 1e-6,
+                "{}/{} {col}: got {got}, want {want}",
+                row["wave"],
+                row["group"]
+            ),
+            _ => assert_eq!(got, want, "{}/{} {col}", row["wave"], row["group"]),
+        }
+    }
 }

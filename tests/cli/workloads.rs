@@ -68,7 +68,7 @@
 use std::collections::BTreeMap;
 
 use crate::digests::NUDGE_HEADER;
-use crate::metrics::check;
+use crate::util::check;
 use crate::util::{copy_fixture, read_csv, read_table, run_ok};
 
 type Row = BTreeMap<String, String>;

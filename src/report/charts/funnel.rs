@@ -1,5 +1,6 @@
 //! The funnel per wave (c): eligible, opened (reached, with touchpoints), trained,
-//! enrolled.
+//! enrolled, and where the data exists healthy, active and satisfied
+//! (docs/metrics.md, "after_enrollment").
 
 use super::*;
 
@@ -9,22 +10,64 @@ use super::*;
 struct FunnelWave {
     name: String,
     eligible: i64,
-    /// (share of eligible, people) per stage.
-    stages: [(f64, i64); 4],
+    /// (share of eligible, people) per stage; `None` where a later stage has no
+    /// figure for this wave (not measured, or not shown).
+    stages: Vec<Option<(f64, i64)>>,
 }
 
 pub(super) struct Funnel {
     waves: Vec<FunnelWave>,
     legend: Vec<LegendEntry>,
+    /// Bars per wave: the four steps to enrollment and the later ones that exist.
+    bars: u32,
+    /// The colour of each bar, in order.
+    colours: Vec<RGBColor>,
 }
 
-const STAGE_COLOURS: [RGBColor; 4] = [OI_GREY, OI_SKY, OI_GREEN, OI_BLUE];
+const STAGE_COLOURS: [RGBColor; 7] = [
+    OI_GREY,
+    OI_SKY,
+    OI_GREEN,
+    OI_BLUE,
+    OI_ORANGE,
+    OI_VERMILLION,
+    OI_PURPLE,
+];
+const STAGE_NAMES: [&str; 7] = [
+    "eligible",
+    "opened an email",
+    "trained",
+    "enrolled",
+    "healthy device",
+    "active",
+    "satisfied",
+];
 const FUNNEL_BAR: u32 = 20;
 const FUNNEL_GAP: u32 = 22;
 const FUNNEL_LABEL_W: u32 = 220;
 
 impl Funnel {
     pub(super) fn new(view: &View) -> Funnel {
+        // The later steps of a wave's (or the overall) row, and which exist at all.
+        let steps = |l: &super::super::view::GroupLine| {
+            view.after.as_ref().and_then(|a| {
+                a.steps
+                    .iter()
+                    .find(|s| s.workload == l.workload && s.wave == l.wave)
+                    .map(|s| [s.healthy, s.active, s.satisfied])
+            })
+        };
+        let mut later = [false; 3];
+        for l in view
+            .waves
+            .iter()
+            .map(|w| &w.line)
+            .chain(view.overall.iter())
+        {
+            for (k, v) in steps(l).unwrap_or([None; 3]).iter().enumerate() {
+                later[k] |= v.is_some();
+            }
+        }
         let mut waves: Vec<FunnelWave> = view
             .waves
             .iter()
@@ -41,12 +84,22 @@ impl Funnel {
                     },
                     eligible,
                     stages: [
-                        share(eligible),
+                        Some(share(eligible)),
                         // With touchpoints the funnel starts from reach (any channel).
-                        share(l.reached.or(l.openers).unwrap_or(0)),
-                        share(l.trained.unwrap_or(0)),
-                        share(l.enrolled.unwrap_or(0)),
-                    ],
+                        Some(share(l.reached.or(l.openers).unwrap_or(0))),
+                        Some(share(l.trained.unwrap_or(0))),
+                        Some(share(l.enrolled.unwrap_or(0))),
+                    ]
+                    .into_iter()
+                    .chain(
+                        steps(l)
+                            .unwrap_or([None; 3])
+                            .into_iter()
+                            .zip(later)
+                            .filter(|(_, exists)| *exists)
+                            .map(|(v, _)| v.map(share)),
+                    )
+                    .collect(),
                 })
             })
             .collect();
@@ -59,15 +112,27 @@ impl Funnel {
         } else {
             "opened an email"
         };
-        let legend = ["eligible", heard, "trained", "enrolled"]
+        let shown = |k: usize| k < 4 || later[k - 4];
+        let legend: Vec<LegendEntry> = STAGE_NAMES
             .iter()
             .zip(STAGE_COLOURS)
-            .map(|(label, c)| LegendEntry {
-                label: (*label).to_string(),
+            .enumerate()
+            .filter(|(k, _)| shown(*k))
+            .map(|(k, (label, c))| LegendEntry {
+                label: if k == 1 { heard } else { label }.to_string(),
                 swatch: Swatch::Bar(c),
             })
             .collect();
-        Funnel { waves, legend }
+        let colours: Vec<RGBColor> = (0..STAGE_COLOURS.len())
+            .filter(|&k| shown(k))
+            .map(|k| STAGE_COLOURS[k])
+            .collect();
+        Funnel {
+            bars: legend.len() as u32,
+            waves,
+            legend,
+            colours,
+        }
     }
 
     pub(super) fn title(&self) -> String {
@@ -77,7 +142,7 @@ impl Funnel {
 
 impl Plot for Funnel {
     fn size(&self) -> (u32, u32) {
-        let per_wave = 4 * FUNNEL_BAR + FUNNEL_GAP;
+        let per_wave = self.bars * FUNNEL_BAR + FUNNEL_GAP;
         (
             WIDTH,
             header_height(&self.legend) + 20 + self.waves.len() as u32 * per_wave + 60,
@@ -88,10 +153,14 @@ impl Plot for Funnel {
         let body = draw_header(
             root,
             &self.title(),
-            "Share of each wave's eligible people who opened a rollout email, trained and enrolled (people in brackets)",
+            if self.bars > 4 {
+                "Share of each wave's eligible people at each step, enrollment and after (people in brackets)"
+            } else {
+                "Share of each wave's eligible people who opened a rollout email, trained and enrolled (people in brackets)"
+            },
             &self.legend,
         )?;
-        let per_wave = (4 * FUNNEL_BAR + FUNNEL_GAP) as f64;
+        let per_wave = (self.bars * FUNNEL_BAR + FUNNEL_GAP) as f64;
         let total = self.waves.len() as f64 * per_wave;
         let mut chart = ChartBuilder::on(&body)
             .margin_top(20)
@@ -128,12 +197,15 @@ impl Plot for Funnel {
                 (left_x - 10, py + 10),
                 text_style(TICK_SIZE, &INK_SOFT).pos(Pos::new(HPos::Right, VPos::Center)),
             ))?;
-            for (k, &(share, people)) in w.stages.iter().enumerate() {
+            for (k, stage) in w.stages.iter().enumerate() {
+                let Some((share, people)) = *stage else {
+                    continue;
+                };
                 let y1 = top - k as f64 * bar - 2.0;
                 let y0 = y1 - bar + 4.0;
                 chart.draw_series(std::iter::once(Rectangle::new(
                     [(0.0, y0), (share.clamp(0.0, 1.0), y1)],
-                    STAGE_COLOURS[k].filled(),
+                    self.colours[k].filled(),
                 )))?;
                 let label = format!("{} ({})", pct(Some(share)), thousands(people));
                 let (bx, by) = chart.backend_coord(&(share.clamp(0.0, 1.0), (y0 + y1) / 2.0));

@@ -1,0 +1,655 @@
+//! `after_enrollment`: what follows enrollment, per (workload, wave, shown group), per
+//! wave `(all)` and overall, keyed like `group_metrics` — healthy devices, lapsed
+//! people, active use of the workload and the survey's figures (docs/metrics.md,
+//! "after_enrollment").
+//!
+//! Takes the cohort's facts as of D ([`Persons`]), the devices' compliance and
+//! check-ins, the usage report and the survey responses of the [`Dataset`]; hands on
+//! typed rows with the privacy rules of docs/privacy.md applied to the survey's
+//! figures (a row with fewer than `min_group_size` responses shows the count only),
+//! and, for `--user-lists` only, the comments of each wave without ids.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::people::{Cutoffs, PersonFacts, Persons};
+use super::stats;
+use super::table::{Col, Kind, Table, Value};
+use crate::calendar::end_of_day_ms;
+use crate::config::Config;
+use crate::dataset::Dataset;
+use crate::error::Error;
+use crate::schema::{Source, ALL};
+
+/// One row of `after_enrollment`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AfterRow {
+    /// The workload.
+    pub workload: String,
+    /// Wave name, or `(all)`.
+    pub wave: String,
+    /// Shown group label, or `(all)`.
+    pub group: String,
+    /// The figures; `None` for a suppressed wave's rows.
+    pub values: Option<AfterValues>,
+}
+
+/// The figures of a shown row. A figure whose source or column is absent is `None`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AfterValues {
+    /// Eligible people.
+    pub eligible: i64,
+    /// Enrolled by D.
+    pub enrolled: i64,
+    /// Enrolled people with a device compliant and checked in within `active_days`;
+    /// `None` when the device export has no compliance or no check-in column.
+    pub healthy: Option<i64>,
+    /// People enrolled by D − `active_days` none of whose present devices checked in
+    /// within `active_days`; `None` without a check-in column.
+    pub lapsed: Option<i64>,
+    /// Eligible people who used the workload within `active_days`; `None` when the
+    /// usage report says nothing of the workload.
+    pub active: Option<i64>,
+    /// The survey's figures; `None` without a survey source.
+    pub survey: Option<SurveyFigures>,
+}
+
+/// A row's survey figures.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SurveyFigures {
+    /// Responses counted (identified and anonymous).
+    pub responses: i64,
+    /// Of which from identified eligible people; `None` for an anonymous survey
+    /// (no response names a person), where no response rate can be told.
+    pub identified: Option<i64>,
+    /// The figures from the scores; `None` when the row has fewer than
+    /// `min_group_size` responses, or when showing them would give away a row that
+    /// hides them (docs/privacy.md, "Derived rows").
+    pub scores: Option<ScoreFigures>,
+}
+
+/// The figures a row's scores give.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ScoreFigures {
+    /// The mean score.
+    pub mean: f64,
+    /// Its 95 % t interval, within the scale; `None` for one response.
+    pub mean_interval: Option<(f64, f64)>,
+    /// Responses with a score from `satisfied_from` up.
+    pub satisfied: i64,
+    /// Wilson 95 % interval of the satisfied share.
+    pub satisfied_interval: Option<(f64, f64)>,
+    /// Net Promoter Score (percent of 9–10 minus percent of 0–6) on a 0–10 scale;
+    /// `None` on any other scale.
+    pub nps: Option<f64>,
+}
+
+impl AfterValues {
+    /// healthy / enrolled.
+    pub fn health_rate(&self) -> Option<f64> {
+        self.healthy.and_then(|h| stats::rate(h, self.enrolled))
+    }
+
+    /// active / eligible.
+    pub fn active_rate(&self) -> Option<f64> {
+        self.active.and_then(|a| stats::rate(a, self.eligible))
+    }
+
+    /// Responses counted, when there is a survey.
+    pub fn responses(&self) -> Option<i64> {
+        self.survey.as_ref().map(|s| s.responses)
+    }
+
+    /// Identified responses / enrolled; `None` for an anonymous survey or nobody
+    /// enrolled.
+    pub fn response_rate(&self) -> Option<f64> {
+        let identified = self.survey.as_ref()?.identified?;
+        stats::rate(identified, self.enrolled)
+    }
+
+    /// The score figures, when shown.
+    pub fn scores(&self) -> Option<&ScoreFigures> {
+        self.survey.as_ref()?.scores.as_ref()
+    }
+
+    /// satisfied / responses, when shown.
+    pub fn satisfied_share(&self) -> Option<f64> {
+        let s = self.survey.as_ref()?;
+        s.scores
+            .as_ref()
+            .and_then(|f| stats::rate(f.satisfied, s.responses))
+    }
+}
+
+impl AfterRow {
+    fn figure(&self, f: impl Fn(&AfterValues) -> Option<f64>) -> Option<f64> {
+        self.values.as_ref().and_then(f)
+    }
+
+    fn count(&self, f: impl Fn(&AfterValues) -> Option<i64>) -> Option<i64> {
+        self.values.as_ref().and_then(f)
+    }
+
+    fn score(&self, f: impl Fn(&ScoreFigures) -> Option<f64>) -> Option<f64> {
+        self.values.as_ref().and_then(|v| v.scores()).and_then(f)
+    }
+}
+
+impl Table for AfterRow {
+    const NAME: &'static str = "after_enrollment";
+
+    fn columns() -> Vec<Col<Self>> {
+        use Kind::{Count, Number, Rate};
+        vec![
+            Col::text("workload", |r| Value::str(&r.workload)),
+            Col::text("wave", |r| Value::str(&r.wave)),
+            Col::text("group", |r| Value::str(&r.group)),
+            Col::of("eligible", Count, |r| {
+                Value::Int(r.count(|v| Some(v.eligible)))
+            }),
+            Col::of("enrolled", Count, |r| {
+                Value::Int(r.count(|v| Some(v.enrolled)))
+            }),
+            Col::of("healthy", Count, |r| Value::Int(r.count(|v| v.healthy))),
+            Col::of("health_rate", Rate, |r| {
+                Value::Float(r.figure(AfterValues::health_rate))
+            }),
+            Col::of("lapsed", Count, |r| Value::Int(r.count(|v| v.lapsed))),
+            Col::of("active", Count, |r| Value::Int(r.count(|v| v.active))),
+            Col::of("active_rate", Rate, |r| {
+                Value::Float(r.figure(AfterValues::active_rate))
+            }),
+            Col::of("responses", Count, |r| {
+                Value::Int(r.count(AfterValues::responses))
+            }),
+            Col::of("response_rate", Rate, |r| {
+                Value::Float(r.figure(AfterValues::response_rate))
+            }),
+            Col::of("mean_score", Number, |r| {
+                Value::Float(r.score(|s| Some(s.mean)))
+            }),
+            Col::of("mean_score_low", Number, |r| {
+                Value::Float(r.score(|s| s.mean_interval.map(|i| i.0)))
+            }),
+            Col::of("mean_score_high", Number, |r| {
+                Value::Float(r.score(|s| s.mean_interval.map(|i| i.1)))
+            }),
+            Col::of("satisfied_share", Rate, |r| {
+                Value::Float(r.figure(AfterValues::satisfied_share))
+            }),
+            Col::of("satisfied_share_low", Rate, |r| {
+                Value::Float(r.score(|s| s.satisfied_interval.map(|i| i.0)))
+            }),
+            Col::of("satisfied_share_high", Rate, |r| {
+                Value::Float(r.score(|s| s.satisfied_interval.map(|i| i.1)))
+            }),
+            Col::of("nps", Number, |r| Value::Float(r.score(|s| s.nps))),
+        ]
+    }
+}
+
+/// What one eligible person (in one workload) contributes.
+#[derive(Debug, Clone, Copy, Default)]
+struct PersonAfter {
+    healthy: bool,
+    lapsed: bool,
+    active: bool,
+}
+
+/// Counts of one key before they become figures.
+#[derive(Debug, Clone, Default)]
+struct Acc {
+    eligible: i64,
+    enrolled: i64,
+    healthy: i64,
+    lapsed: i64,
+    active: i64,
+    identified: i64,
+    scores: Vec<u32>,
+}
+
+impl Acc {
+    fn add(&mut self, other: &Acc) {
+        self.eligible += other.eligible;
+        self.enrolled += other.enrolled;
+        self.healthy += other.healthy;
+        self.lapsed += other.lapsed;
+        self.active += other.active;
+        self.identified += other.identified;
+        self.scores.extend_from_slice(&other.scores);
+    }
+}
+
+/// What the sources hold, per workload (index into `Config::workloads`).
+struct Known {
+    /// Some device row of the workload carries a compliance state.
+    compliance: Vec<bool>,
+    /// Some device row of the workload carries a last check-in.
+    check_in: Vec<bool>,
+    /// The usage report has an entry for the workload.
+    usage: Vec<bool>,
+    /// A survey source is configured.
+    survey: bool,
+    /// Some response names a person (else the survey is anonymous).
+    identified: bool,
+}
+
+/// The instants and days that decide "within `active_days`" (docs/metrics.md,
+/// "after_enrollment"): a check-in at or after the end of day D − `active_days` and
+/// before the end of D; a use on one of the `active_days` days ending with D.
+struct Window {
+    d: i64,
+    since: i64,
+    first_day: chrono::NaiveDate,
+    as_of: chrono::NaiveDate,
+}
+
+impl Window {
+    fn new(cfg: &Config, cut: &Cutoffs) -> Self {
+        let n = u64::from(cfg.thresholds.active_days);
+        let back = cut
+            .as_of
+            .checked_sub_days(chrono::Days::new(n))
+            .unwrap_or(chrono::NaiveDate::MIN);
+        Window {
+            d: cut.d,
+            since: end_of_day_ms(cfg.timezone, back),
+            first_day: back.succ_opt().unwrap_or(back),
+            as_of: cut.as_of,
+        }
+    }
+
+    fn checked_in(&self, at: Option<i64>) -> bool {
+        at.is_some_and(|t| t >= self.since && t < self.d)
+    }
+
+    fn used(&self, day: Option<chrono::NaiveDate>) -> bool {
+        day.is_some_and(|d| d >= self.first_day && d <= self.as_of)
+    }
+}
+
+/// Each eligible person's health and use in each workload, keyed by (workload
+/// index, pid).
+fn person_after(
+    cfg: &Config,
+    data: &Dataset,
+    cut: &Cutoffs,
+    facts: &[PersonFacts],
+    workload_ix: &BTreeMap<&str, u32>,
+) -> BTreeMap<(u32, u32), PersonAfter> {
+    let w = Window::new(cfg, cut);
+    let e = &data.enrollments;
+    let mut devices: BTreeMap<(u32, u32), Vec<usize>> = BTreeMap::new();
+    for i in 0..e.pid.len() {
+        devices
+            .entry((e.workload[i], e.pid[i]))
+            .or_default()
+            .push(i);
+    }
+    // A device counts on D when it enrolled by D and was not removed by D.
+    let present =
+        |i: usize| e.enrolled_at[i] < cut.d && e.removed_on[i].is_none_or(|r| r > cut.as_of);
+    let usage: BTreeMap<(u32, u32), Option<chrono::NaiveDate>> = (0..data.usage.pid.len())
+        .map(|i| {
+            (
+                (data.usage.workload[i], data.usage.pid[i]),
+                data.usage.last_active[i],
+            )
+        })
+        .collect();
+    let mut out = BTreeMap::new();
+    for f in facts {
+        let Some(&wl) = workload_ix.get(f.workload.as_str()) else {
+            continue;
+        };
+        let rows = devices.get(&(wl, f.pid)).map_or(&[][..], Vec::as_slice);
+        let healthy = f.enrolled
+            && rows.iter().any(|&i| {
+                present(i) && e.compliant[i] == Some(true) && w.checked_in(e.last_check_in[i])
+            });
+        let long_enrolled = f.first_enrolled.is_some_and(|t| t < w.since);
+        let lapsed = long_enrolled
+            && !rows
+                .iter()
+                .any(|&i| present(i) && w.checked_in(e.last_check_in[i]));
+        let active = usage.get(&(wl, f.pid)).is_some_and(|d| w.used(*d));
+        out.insert(
+            (wl, f.pid),
+            PersonAfter {
+                healthy,
+                lapsed,
+                active,
+            },
+        );
+    }
+    out
+}
+
+/// The survey responses that count on D, as scores per (workload, wave, label):
+/// each eligible person's latest response submitted by D (a second answer replaces
+/// the first), and every anonymous response submitted by D under the label its
+/// group is shown under in each workload's wave that holds the group. Also the
+/// identified responses per key.
+fn survey_scores(
+    data: &Dataset,
+    cut: &Cutoffs,
+    facts: &[PersonFacts],
+) -> BTreeMap<(String, String, String), (i64, Vec<u32>)> {
+    let s = &data.survey;
+    let mut latest: BTreeMap<u32, (i64, u32)> = BTreeMap::new();
+    let mut anonymous: Vec<(&str, u32)> = Vec::new();
+    for i in 0..s.len() {
+        if s.at[i] >= cut.d {
+            continue;
+        }
+        match (s.pid[i], s.group[i].as_deref()) {
+            (Some(pid), _) => {
+                let e = latest.entry(pid).or_insert((s.at[i], s.score[i]));
+                if s.at[i] >= e.0 {
+                    *e = (s.at[i], s.score[i]);
+                }
+            }
+            (None, Some(group)) => anonymous.push((group, s.score[i])),
+            (None, None) => {}
+        }
+    }
+    let mut out: BTreeMap<(String, String, String), (i64, Vec<u32>)> = BTreeMap::new();
+    // Where each group is shown, per workload: (wave, label).
+    let mut shown: BTreeMap<(&str, &str), (&str, &str)> = BTreeMap::new();
+    for f in facts {
+        shown.insert(
+            (f.workload.as_str(), f.group.as_str()),
+            (f.wave.as_str(), f.label.as_str()),
+        );
+        if let Some(&(_, score)) = latest.get(&f.pid) {
+            let e = out
+                .entry((f.workload.clone(), f.wave.clone(), f.label.clone()))
+                .or_default();
+            e.0 += 1;
+            e.1.push(score);
+        }
+    }
+    let workloads: BTreeSet<&str> = facts.iter().map(|f| f.workload.as_str()).collect();
+    for (group, score) in anonymous {
+        for &wl in &workloads {
+            if let Some(&(wave, label)) = shown.get(&(wl, group)) {
+                out.entry((wl.to_string(), wave.to_string(), label.to_string()))
+                    .or_default()
+                    .1
+                    .push(score);
+            }
+        }
+    }
+    out
+}
+
+/// Computes the rows of `after_enrollment` as of `cut.as_of`, in the order of
+/// `group_metrics`: per workload, each wave's groups by name then its `(all)` row,
+/// then the workload's overall row.
+pub fn after_rows(
+    cfg: &Config,
+    data: &Dataset,
+    cut: &Cutoffs,
+    persons: &Persons,
+) -> Result<Vec<AfterRow>, Error> {
+    let facts = persons.facts()?;
+    let workload_ix: BTreeMap<&str, u32> = cfg
+        .workloads
+        .iter()
+        .enumerate()
+        .map(|(i, w)| (w.name.as_str(), i as u32))
+        .collect();
+    let n = cfg.workloads.len();
+    let e = &data.enrollments;
+    let mut known = Known {
+        compliance: vec![false; n],
+        check_in: vec![false; n],
+        usage: vec![false; n],
+        survey: cfg.sources.contains_key(&Source::Survey),
+        identified: data.survey.pid.iter().any(Option::is_some),
+    };
+    for i in 0..e.pid.len() {
+        let wl = e.workload[i] as usize;
+        if wl < n {
+            known.compliance[wl] |= e.compliant[i].is_some();
+            known.check_in[wl] |= e.last_check_in[i].is_some();
+        }
+    }
+    for &wl in &data.usage.workload {
+        if let Some(k) = known.usage.get_mut(wl as usize) {
+            *k = true;
+        }
+    }
+    let after = person_after(cfg, data, cut, &facts, &workload_ix);
+    let scores = survey_scores(data, cut, &facts);
+
+    // Per (workload, wave, label) the people's counts, then the scores.
+    let mut acc: BTreeMap<(String, String, String), Acc> = BTreeMap::new();
+    for f in &facts {
+        let Some(&wl) = workload_ix.get(f.workload.as_str()) else {
+            continue;
+        };
+        let p = after.get(&(wl, f.pid)).copied().unwrap_or_default();
+        let a = acc
+            .entry((f.workload.clone(), f.wave.clone(), f.label.clone()))
+            .or_default();
+        a.eligible += 1;
+        a.enrolled += i64::from(f.enrolled);
+        a.healthy += i64::from(p.healthy);
+        a.lapsed += i64::from(p.lapsed);
+        a.active += i64::from(p.active);
+    }
+    for (key, (identified, s)) in scores {
+        let a = acc.entry(key).or_default();
+        a.identified += identified;
+        a.scores.extend(s);
+    }
+
+    let min = i64::from(cfg.thresholds.min_group_size);
+    let mut rows = Vec::new();
+    for (w, workload) in cfg.workloads.iter().enumerate() {
+        let mut overall = Acc::default();
+        let mut any_shown = false;
+        // Responses of the hidden groups of the waves whose `(all)` row hides its
+        // scores.
+        let mut hidden_waves = 0i64;
+        for (_, wave) in cfg.waves_of(w) {
+            let fold = &persons.folds[&wave.name];
+            let mut labels: Vec<&String> = fold.labels.values().collect();
+            labels.sort();
+            labels.dedup();
+            let row = |group: &str, values| AfterRow {
+                workload: workload.name.clone(),
+                wave: wave.name.clone(),
+                group: group.to_string(),
+                values,
+            };
+            if fold.suppressed {
+                rows.extend(labels.iter().map(|l| row(l, None)));
+                rows.push(row(ALL, None));
+                continue;
+            }
+            let mut total = Acc::default();
+            // Responses of the groups that hide their scores: together they must be
+            // none or at least `min`, or the wave's row hides its scores too.
+            let mut hidden = 0i64;
+            for label in labels {
+                let key = (workload.name.clone(), wave.name.clone(), label.clone());
+                let a = acc.get(&key).cloned().unwrap_or_default();
+                total.add(&a);
+                let n = a.scores.len() as i64;
+                if n < min {
+                    hidden += n;
+                }
+                rows.push(row(label, Some(values_of(cfg, &known, w, &a, n >= min))));
+            }
+            let show = total.scores.len() as i64 >= min && !stats_small(hidden, min);
+            if !show {
+                // The overall row minus every shown row gives these groups' pooled
+                // scores (a wave hidden for its size hides all its groups).
+                hidden_waves += hidden;
+            }
+            rows.push(row(ALL, Some(values_of(cfg, &known, w, &total, show))));
+            overall.add(&total);
+            any_shown = true;
+        }
+        let values = any_shown.then(|| {
+            let show = overall.scores.len() as i64 >= min && !stats_small(hidden_waves, min);
+            values_of(cfg, &known, w, &overall, show)
+        });
+        rows.push(AfterRow {
+            workload: workload.name.clone(),
+            wave: ALL.to_string(),
+            group: ALL.to_string(),
+            values: values.filter(|v| v.eligible > 0),
+        });
+    }
+    Ok(rows)
+}
+
+/// 1 to `min − 1`: a count that would narrow a figure to too few people.
+fn stats_small(n: i64, min: i64) -> bool {
+    n > 0 && n < min
+}
+
+/// A row's figures from its counts; `show` says whether the scores may be shown.
+fn values_of(cfg: &Config, known: &Known, w: usize, a: &Acc, show: bool) -> AfterValues {
+    let survey = known.survey.then(|| {
+        let responses = a.scores.len() as i64;
+        let scores = (show && responses > 0).then(|| score_figures(cfg, &a.scores));
+        SurveyFigures {
+            responses,
+            identified: known.identified.then_some(a.identified),
+            scores,
+        }
+    });
+    AfterValues {
+        eligible: a.eligible,
+        enrolled: a.enrolled,
+        healthy: (known.compliance[w] && known.check_in[w]).then_some(a.healthy),
+        lapsed: known.check_in[w].then_some(a.lapsed),
+        active: known.usage[w].then_some(a.active),
+        survey,
+    }
+}
+
+/// Mean with its t interval (kept within the scale), satisfied share with its
+/// Wilson interval, and on a 0–10 scale the Net Promoter Score.
+fn score_figures(cfg: &Config, scores: &[u32]) -> ScoreFigures {
+    let values: Vec<f64> = scores.iter().map(|&s| f64::from(s)).collect();
+    let n = values.len() as i64;
+    let mean = values.iter().sum::<f64>() / values.len() as f64;
+    let (low, high) = (f64::from(cfg.survey.low), f64::from(cfg.survey.high));
+    let mean_interval =
+        stats::t_interval(&values).map(|(l, h)| (l.clamp(low, high), h.clamp(low, high)));
+    let satisfied = scores
+        .iter()
+        .filter(|&&s| s >= cfg.survey.satisfied_from)
+        .count() as i64;
+    let nps = cfg.survey.is_nps().then(|| {
+        let promoters = scores.iter().filter(|&&s| s >= 9).count() as f64;
+        let detractors = scores.iter().filter(|&&s| s <= 6).count() as f64;
+        100.0 * (promoters - detractors) / n as f64
+    });
+    ScoreFigures {
+        mean,
+        mean_interval,
+        satisfied,
+        satisfied_interval: stats::wilson(satisfied, n),
+        nps,
+    }
+}
+
+/// One comment for `private/comments_<wave>.csv`: the group it is shown under, the
+/// score and the text — never who wrote it, nor when.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct CommentRow {
+    /// The shown group label.
+    pub group: String,
+    /// The score given.
+    pub score: u32,
+    /// The comment, trimmed.
+    pub comment: String,
+}
+
+impl Table for CommentRow {
+    const NAME: &'static str = "comments";
+
+    fn columns() -> Vec<Col<Self>> {
+        vec![
+            Col::text("group", |r| Value::str(&r.group)),
+            Col::of("score", Kind::Count, |r| {
+                Value::Int(Some(i64::from(r.score)))
+            }),
+            Col::text("comment", |r| Value::str(&r.comment)),
+        ]
+    }
+}
+
+/// Per wave name, the comments of the responses counted on D (as in
+/// [`after_rows`]; responses of suppressed waves too, since the file is the owner's),
+/// sorted by group, score and text so that their order tells nothing of who wrote
+/// them or when.
+pub fn comment_rows(
+    data: &Dataset,
+    cut: &Cutoffs,
+    persons: &Persons,
+) -> Result<BTreeMap<String, Vec<CommentRow>>, Error> {
+    let facts = persons.facts()?;
+    let s = &data.survey;
+    let mut by_pid: BTreeMap<u32, Vec<&PersonFacts>> = BTreeMap::new();
+    let mut shown: BTreeMap<&str, BTreeSet<(&str, &str)>> = BTreeMap::new();
+    for f in &facts {
+        by_pid.entry(f.pid).or_default().push(f);
+        shown
+            .entry(f.group.as_str())
+            .or_default()
+            .insert((f.wave.as_str(), f.label.as_str()));
+    }
+    let mut latest: BTreeMap<u32, usize> = BTreeMap::new();
+    let mut out: BTreeMap<String, Vec<CommentRow>> = BTreeMap::new();
+    let mut push = |wave: &str, group: &str, i: usize| {
+        if let Some(text) = s.comment[i]
+            .as_deref()
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+        {
+            out.entry(wave.to_string()).or_default().push(CommentRow {
+                group: group.to_string(),
+                score: s.score[i],
+                comment: text.to_string(),
+            });
+        }
+    };
+    for i in 0..s.len() {
+        if s.at[i] >= cut.d {
+            continue;
+        }
+        match (s.pid[i], s.group[i].as_deref()) {
+            (Some(pid), _) => {
+                let e = latest.entry(pid).or_insert(i);
+                if s.at[i] >= s.at[*e] {
+                    *e = i;
+                }
+            }
+            (None, Some(group)) => {
+                for &(wave, label) in shown.get(group).into_iter().flatten() {
+                    push(wave, label, i);
+                }
+            }
+            (None, None) => {}
+        }
+    }
+    for (pid, i) in latest {
+        let mut waves: BTreeSet<(&str, &str)> = BTreeSet::new();
+        for f in by_pid.get(&pid).into_iter().flatten() {
+            waves.insert((f.wave.as_str(), f.label.as_str()));
+        }
+        for (wave, label) in waves {
+            push(wave, label, i);
+        }
+    }
+    for rows in out.values_mut() {
+        rows.sort();
+    }
+    Ok(out)
+}
