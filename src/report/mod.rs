@@ -171,7 +171,7 @@ fn write_quarantine(dir: &Path, cfg: &Config, data: &Dataset) -> Result<(), Erro
     let path = dir.join("unmatched.csv");
     write_text_csv(&path, &["source", "user_id", "rows"], &unmatched)?;
     restrict(&path, 0o600)?;
-    for source in Source::ALL {
+    for source in Source::EVERY {
         if !cfg.sources.contains_key(&source) {
             continue;
         }
@@ -306,8 +306,9 @@ fn manifest<'a>(
                 rows: f.rows,
             })
             .collect(),
-        sources: Source::ALL
+        sources: Source::EVERY
             .iter()
+            .filter(|s| Source::ALL.contains(s) || data.counts[s].configured)
             .map(|s| {
                 let c = &data.counts[s];
                 SourceEntry {
