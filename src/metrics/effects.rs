@@ -77,7 +77,8 @@ pub fn cohort(cfg: &Config, data: &Dataset, as_of: NaiveDate) -> Result<Vec<Wave
 
 /// The run's cohort per wave in config order — the people eligible on D, in each
 /// wave of each workload ([`Persons`]) — with their instants: first enrollment in the
-/// wave's workload, first real open, the instant training reached the threshold.
+/// wave's workload, first real open, the instant training reached the threshold or
+/// the first self-paced completion, whichever came first.
 /// Suppressed waves (docs/privacy.md) are left out.
 pub fn of_persons(
     cfg: &Config,
@@ -97,7 +98,15 @@ pub fn of_persons(
             *slot = Some(slot.map_or(m.at[i], |s| s.min(m.at[i])));
         }
     }
-    let trained = trained_instants(&data.training, n, cfg.thresholds.training_min_minutes);
+    let mut trained = trained_instants(&data.training, n, cfg.thresholds.training_min_minutes);
+    // A self-paced completion trains too (docs/metrics.md, "trained"): the earlier of
+    // the two instants is when the person was trained.
+    let c = &data.completions;
+    for (&pid, &at) in c.pid.iter().zip(&c.at) {
+        if let Some(slot) = trained.get_mut(pid as usize) {
+            *slot = Some(slot.map_or(at, |s| s.min(at)));
+        }
+    }
     let mut waves: Vec<WaveCohort> = cfg
         .waves
         .iter()

@@ -332,3 +332,33 @@ fn generate_plants_effects_only_when_asked_and_refuses_a_factor_twice() {
     );
     assert!(!dir.path().join("twice").exists());
 }
+
+/// A self-paced completion trains (docs/metrics.md, "trained"), so it is when a person
+/// became exposed to training in `effects`: p2 of the channels fixture trained only by
+/// completing the course on 2026-11-10 15:00 UTC (no attended session). Before, the
+/// exposure came from attended minutes alone and p2 was never exposed.
+#[test]
+fn a_completion_is_the_moment_of_training_in_effects() {
+    let config = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/channels/uptake.toml");
+    let (cfg, data) = uptake::load(Some(&config), None, &Progress::hidden()).expect("read");
+    let as_of = NaiveDate::from_ymd_opt(2026, 11, 20).unwrap();
+    let cohort = cohort(&cfg, &data, as_of).expect("cohort");
+    let p2 = data
+        .roster
+        .user_id
+        .iter()
+        .position(|id| id == "p2@example.com")
+        .expect("p2 on the roster") as u32;
+    let person = cohort
+        .iter()
+        .flat_map(|w| &w.people)
+        .find(|p| p.pid == p2)
+        .expect("p2 in the cohort");
+    let completed = chrono::NaiveDate::from_ymd_opt(2026, 11, 10)
+        .unwrap()
+        .and_hms_opt(15, 0, 0)
+        .unwrap()
+        .and_utc()
+        .timestamp_millis();
+    assert_eq!(person.trained, Some(completed));
+}
