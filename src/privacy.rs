@@ -503,4 +503,53 @@ mod tests {
         assert_eq!(f.labels["Legal"], "(small groups)");
         assert!(fold_groups(&BTreeMap::new(), 5).suppressed);
     }
+
+    /// Members of `wave`, one group named after the wave, for each pid of `pids`.
+    fn members(
+        wave: usize,
+        group: &'static str,
+        pids: impl Iterator<Item = u32>,
+    ) -> Vec<Member<'static>> {
+        pids.map(|pid| Member {
+            wave,
+            pid,
+            group,
+            cuts: Vec::new(),
+        })
+        .collect()
+    }
+
+    #[test]
+    fn a_wave_inside_another_workloads_overall_row_by_a_few_is_suppressed() {
+        // Workload A: wave 0 = people 0..10, wave 1 = 10..20 (overall: 20 people).
+        // Workload B: wave 2 = people 0..17 (17; overall the same 17).
+        // Wave 2 holds wave 0 with 7 more (≥ 5: fine) and crosses wave 1; but it sits
+        // inside A's overall row with 20 − 17 = 3 people between: subtracting would
+        // describe people 17, 18, 19. No group or cut can part them, so wave 2 goes.
+        let mut m = members(0, "G0", 0..10);
+        m.extend(members(1, "G1", 10..20));
+        m.extend(members(2, "G2", 0..17));
+        let shown = protect(&[0, 0, 1], 0, &m, 5);
+        let hidden: Vec<bool> = shown.groups.iter().map(|f| f.suppressed).collect();
+        assert_eq!(hidden, [false, false, true]);
+    }
+
+    #[test]
+    fn a_workloads_overall_row_inside_another_by_a_few_loses_its_smallest_wave() {
+        // Workload A: wave 0 = 0..10, wave 1 = 10..20 (overall 20).
+        // Workload B: wave 2 = {0, 1, 2, 10, 11, 12} (6), wave 3 = {3..8, 13..18} (10),
+        // each crossing A's waves; B's overall (16) sits inside A's (20) with 4
+        // between. B's smallest wave (wave 2, 6 people) is suppressed: B's overall is
+        // then wave 3's 10 people, 10 fewer than A's — no small difference left.
+        let mut m = members(0, "G0", 0..10);
+        m.extend(members(1, "G1", 10..20));
+        m.extend(members(2, "G2", (0..3).chain(10..13)));
+        m.extend(members(3, "G3", (3..8).chain(13..18)));
+        let shown = protect(&[0, 0, 1, 1], 0, &m, 5);
+        let hidden: Vec<bool> = shown.groups.iter().map(|f| f.suppressed).collect();
+        assert_eq!(hidden, [false, false, true, false]);
+        // With the threshold at 4, the 4 people between are enough: nothing goes.
+        let shown = protect(&[0, 0, 1, 1], 0, &m, 4);
+        assert!(shown.groups.iter().all(|f| !f.suppressed));
+    }
 }
