@@ -382,6 +382,14 @@ pub struct Dataset {
 }
 
 impl Dataset {
+    /// The sources a run accounts for, in reading order: the five core sources always
+    /// (one not configured reads as no rows), the optional ones when configured.
+    pub fn accounted_sources(&self) -> impl Iterator<Item = Source> + '_ {
+        Source::EVERY
+            .into_iter()
+            .filter(|s| Source::ALL.contains(s) || self.counts.get(s).is_some_and(|c| c.configured))
+    }
+
     /// One sentence per source with more than [`CALLOUT_SHARE`] of its rows
     /// quarantined: the share, the rows, the most frequent kind of reason (values
     /// shown as `…`, so that the sentence names no person) and where the rows are.

@@ -309,9 +309,7 @@ fn validate(args: &ValidateArgs, progress: &Progress) -> Result<Outcome, Error> 
 /// One line per source: rows read, accepted, quarantined, unmatched, duplicates.
 /// The optional sources of `Source::ENGAGEMENT` have a line only when configured.
 fn source_lines(data: &Dataset) -> Vec<String> {
-    Source::EVERY
-        .into_iter()
-        .filter(|s| Source::ALL.contains(s) || data.counts[s].configured)
+    data.accounted_sources()
         .map(|s| {
             let c = &data.counts[&s];
             if !c.configured {

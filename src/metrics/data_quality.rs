@@ -111,11 +111,8 @@ pub fn quality_rows(
         .map_err(err)?
         .sum()
         .unwrap_or(0) as i64;
-    // The five core sources always (a missing one reads as zero rows), the optional
-    // ones when configured.
-    Ok(Source::EVERY
-        .into_iter()
-        .filter(|s| Source::ALL.contains(s) || data.counts[s].configured)
+    Ok(data
+        .accounted_sources()
         .map(|source| {
             let c = &data.counts[&source];
             let roster_only = |v: i64| (source == Source::Roster).then_some(v);

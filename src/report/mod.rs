@@ -306,11 +306,10 @@ fn manifest<'a>(
                 rows: f.rows,
             })
             .collect(),
-        sources: Source::EVERY
-            .iter()
-            .filter(|s| Source::ALL.contains(s) || data.counts[s].configured)
+        sources: data
+            .accounted_sources()
             .map(|s| {
-                let c = &data.counts[s];
+                let c = &data.counts[&s];
                 SourceEntry {
                     source: s.name(),
                     configured: c.configured,
