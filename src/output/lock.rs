@@ -8,7 +8,9 @@
 //! owner gone: the same machine and process namespace and no such process any more,
 //! or a lock not rewritten for [`STALE`] (measured against its own lock, just
 //! written on the same file system, so that the clocks of different hosts do not
-//! count). What has no lock of uptake's is never removed.
+//! count). An empty lock is a run killed between creating and writing it: gone when
+//! its name's pid has no process on this host, or when it stays empty for a moment.
+//! What has no lock of uptake's is never removed.
 
 use std::io;
 use std::path::{Path, PathBuf};
@@ -221,17 +223,46 @@ pub fn abandoned(lock: &Path, mine: &Path, me: &Owner) -> bool {
     let Ok(text) = std::fs::read_to_string(lock) else {
         return false;
     };
+    let modified = |p: &Path| std::fs::metadata(p).and_then(|m| m.modified()).ok();
+    let older_than = |limit: Duration| match (modified(mine), modified(lock)) {
+        (Some(now), Some(then)) => now.duration_since(then).is_ok_and(|age| age > limit),
+        _ => false,
+    };
+    if text.is_empty() {
+        // A run writes its lock the moment it creates it: an empty one is a run
+        // killed in between, once its name's pid is gone from this host or it has
+        // stayed empty past a moment.
+        return empty_lock_gone(lock, me) || older_than(EMPTY_GRACE);
+    }
     let Some(owner) = Owner::parse(&text) else {
         return false;
     };
-    if owner.gone_as_seen_by(me) {
-        return true;
-    }
-    let modified = |p: &Path| std::fs::metadata(p).and_then(|m| m.modified()).ok();
-    match (modified(mine), modified(lock)) {
-        (Some(now), Some(then)) => now.duration_since(then).is_ok_and(|age| age > STALE),
-        _ => false,
-    }
+    owner.gone_as_seen_by(me) || older_than(STALE)
+}
+
+/// How long a lock may stay empty while its run writes it.
+const EMPTY_GRACE: Duration = Duration::from_secs(2);
+
+/// Whether the run an empty lock's name names (`.uptake-<day>-<host>-<pid>-<nonce>.lock`)
+/// ran on this host and no process of its pid is left.
+fn empty_lock_gone(lock: &Path, me: &Owner) -> bool {
+    let Some(stem) = lock
+        .file_name()
+        .and_then(|n| n.to_str())
+        .and_then(|n| n.strip_suffix(".lock"))
+    else {
+        return false;
+    };
+    let mut parts = stem.rsplitn(3, '-');
+    let (_nonce, pid, rest) = (parts.next(), parts.next(), parts.next());
+    let (Some(pid), Some(rest)) = (pid.and_then(|p| p.parse::<u32>().ok()), rest) else {
+        return false;
+    };
+    // Where the boot is unknown there is no /proc to look in: never judged so.
+    !me.boot.is_empty()
+        && rest.ends_with(&format!("-{}", me.host))
+        && pid != me.pid
+        && process_start(pid).is_none()
 }
 
 /// A short number that tells apart two runs of one host and pid (two containers).
@@ -246,6 +277,37 @@ pub fn nonce() -> u32 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A run killed between creating its lock and writing it left an empty lock that
+    /// no later run removed (the kill test saw it about one run in two).
+    #[test]
+    fn an_empty_lock_of_a_gone_run_of_this_host_is_abandoned() {
+        let dir = tempfile::tempdir().unwrap();
+        let me = Owner::me();
+        let mine = dir.path().join(format!(
+            ".uptake-2026-11-20-{}-{}-00000001.lock",
+            me.host, me.pid
+        ));
+        std::fs::write(&mine, me.text()).unwrap();
+        let empty = |host: &str, pid: u32| {
+            let p = dir
+                .path()
+                .join(format!(".uptake-2026-11-20-{host}-{pid}-0000000a.lock"));
+            std::fs::write(&p, b"").unwrap();
+            p
+        };
+        // Gone: this host, a pid no process has (where /proc tells).
+        if !me.boot.is_empty() {
+            assert!(abandoned(&empty(&me.host, u32::MAX - 7), &mine, &me));
+        }
+        // Not judged gone: another host's, or a live process's (pid 1), just written.
+        assert!(!abandoned(&empty("elsewhere", u32::MAX - 7), &mine, &me));
+        assert!(!abandoned(&empty(&me.host, 1), &mine, &me));
+        // A file that is no lock of uptake's is never taken for one.
+        let other = dir.path().join(".uptake-2026-11-20-user.lock");
+        std::fs::write(&other, b"not a lock\n").unwrap();
+        assert!(!abandoned(&other, &mine, &me));
+    }
 
     #[test]
     fn a_lock_names_its_run_and_reads_back() {
