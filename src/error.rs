@@ -108,6 +108,9 @@ pub struct MissingColumn {
     /// reader could tell it from the file's values (which column holds dates,
     /// emails, ids): the help then gives the whole `columns = { .. }` line.
     pub suggestion: Vec<(String, String)>,
+    /// The config key that requires the column (`rollout.group_by`, `rollout.cuts`)
+    /// when it is not one of the source's own columns.
+    pub named_by: Option<&'static str>,
 }
 
 impl Error {
@@ -223,9 +226,14 @@ fn missing_column_message(m: &MissingColumn) -> String {
         found,
         closest,
         suggestion,
+        named_by,
     } = m;
-    let mut out = match config_key {
-        Some(header) if header != column => format!(
+    let mut out = match (config_key, named_by) {
+        (_, Some(key)) => format!(
+            "{}: missing the column `{column}` that `{key}` names",
+            file.display()
+        ),
+        (Some(header), None) if header != column => format!(
             "{}: missing required column `{column}` (mapped to the header `{header}`)",
             file.display()
         ),
@@ -257,6 +265,13 @@ fn missing_column_message(m: &MissingColumn) -> String {
         out.push_str(&format!(
             "\nhelp: map the header that holds it: [sources.{source_name}] columns = {{ {column} = \"<header in the file>\" }}"
         ));
+    }
+    match *named_by {
+        Some("rollout.group_by") => {
+            out.push_str("\nhelp: or set `rollout.group_by` to a column the roster has")
+        }
+        Some(key) => out.push_str(&format!("\nhelp: or take it out of `{key}`")),
+        None => {}
     }
     out
 }
@@ -366,6 +381,7 @@ mod tests {
             found: vec!["UPN".into(), "EnrolledDateTime".into()],
             closest: Some("EnrolledDateTime".into()),
             suggestion: Vec::new(),
+            named_by: None,
         }));
         let text = e.to_string();
         assert!(text.starts_with("enrollments.csv: missing required column `enrolled_at`"));
@@ -389,6 +405,7 @@ mod tests {
             found: vec!["user".into(), secret.clone(), format!("user_id_{secret}")],
             closest: Some(format!("user_id_{secret}")),
             suggestion: Vec::new(),
+            named_by: None,
         }));
         let text = e.to_string();
         assert!(text.contains(&format!(
@@ -403,6 +420,7 @@ mod tests {
             found: vec!["y".repeat(500), "z".into()],
             closest: None,
             suggestion: Vec::new(),
+            named_by: None,
         }));
         let text = e.to_string();
         let quoted = text.matches('y').count();
@@ -423,6 +441,7 @@ mod tests {
                 ("joined_at".into(), "Pierwsze dołączenie".into()),
                 ("user_id".into(), "Id \"UPN\" \\ x".into()),
             ],
+            named_by: None,
         }));
         let text = e.to_string();
         assert!(

@@ -146,6 +146,7 @@ impl Ctx<'_> {
                     found: headers.to_vec(),
                     closest: closest_header(looked_for, headers),
                     suggestion: Vec::new(),
+                    named_by: None,
                 })));
             }
             map.push(found);

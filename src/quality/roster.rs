@@ -428,36 +428,18 @@ impl Builder {
 }
 
 /// A roster column the config requires (`rollout.group_by`, a cut of
-/// `rollout.cuts`) that the roster lacks: the error says which key asked for it and
-/// how to change the key, beside how to map a header. Other errors pass unchanged.
-pub(super) fn named_by_config(cfg: &Config, e: Error) -> Error {
-    let Error::MissingColumn(m) = &e else {
-        return e;
-    };
-    let help = if m.column == cfg.group_by {
-        "or set `rollout.group_by` to a column the roster has"
-    } else if cfg.cuts.contains(&m.column) {
-        "or take it out of `rollout.cuts`"
-    } else {
-        return e;
-    };
-    let key = if m.column == cfg.group_by {
-        "rollout.group_by"
-    } else {
-        "rollout.cuts"
-    };
-    let message = e.to_string();
-    let file_prefix = format!("{}: ", m.file.display());
-    let body = message.strip_prefix(&file_prefix).unwrap_or(&message);
-    let body = body.replacen(
-        &format!("missing required column `{}`", m.column),
-        &format!("missing the column `{}` that `{key}` names", m.column),
-        1,
-    );
-    Error::Unreadable {
-        file: m.file.clone(),
-        message: format!("{body}\nhelp: {help}"),
+/// `rollout.cuts`) that the roster lacks: the error names the key that asks for it,
+/// so that its help can offer changing the key beside mapping a header. Other errors
+/// pass unchanged.
+pub(super) fn named_by_config(cfg: &Config, mut e: Error) -> Error {
+    if let Error::MissingColumn(m) = &mut e {
+        if m.column == cfg.group_by {
+            m.named_by = Some("rollout.group_by");
+        } else if cfg.cuts.contains(&m.column) {
+            m.named_by = Some("rollout.cuts");
+        }
     }
+    e
 }
 
 /// Reads the roster: one file, a folder read as one roster, or — with

@@ -72,6 +72,7 @@ pub fn read(tool: Tool, ctx: &Ctx<'_>, text: &str) -> Result<Adapted, Error> {
                 found: table.headers.clone(),
                 closest: crate::ingest::closest_header(header, &table.headers),
                 suggestion: Vec::new(),
+                named_by: None,
             }))),
         }
     };
@@ -88,6 +89,7 @@ pub fn read(tool: Tool, ctx: &Ctx<'_>, text: &str) -> Result<Adapted, Error> {
                 found: table.headers.clone(),
                 closest: crate::ingest::closest_header(layout.submitted[0], &table.headers),
                 suggestion: Vec::new(),
+                named_by: None,
             })))
         }
     };

@@ -310,6 +310,7 @@ fn no_table(ctx: &Ctx<'_>, all: &[(u64, usize, &str)]) -> Error {
         found: found.clone(),
         closest: crate::ingest::closest_header("Join Time", &found),
         suggestion,
+        named_by: None,
     }))
 }
 
