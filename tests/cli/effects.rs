@@ -10,7 +10,7 @@ use std::path::Path;
 use chrono::NaiveDate;
 use uptake::config::Config;
 use uptake::dataset::Dataset;
-use uptake::generate::{generate_planted, GenerateOptions, Planted};
+use uptake::generate::{generate_planted, generate_with, Features, GenerateOptions, Planted};
 use uptake::metrics::effects::{cohort, effects, Estimate};
 use uptake::metrics::lift::Factor;
 use uptake::metrics::survival::{forecast, kaplan_meier, wave_spells, Curve, Dated, Forecast};
@@ -192,13 +192,47 @@ fn an_independent_python_implementation_finds_the_same_figures() {
         selection: Some(0.5),
     };
     generate_planted(&opts, &planted).expect("generated");
-    let mut python = python_figures(dir.path());
-    let (cfg, data) = uptake::load(
-        Some(&dir.path().join("uptake.toml")),
-        None,
-        &Progress::hidden(),
-    )
-    .expect("read");
+    same_as_python(dir.path());
+}
+
+/// With `--channels` (touchpoints, completions, a brown-bag method): the effects of
+/// every method and channel as well, on two held-out seeds.
+#[test]
+fn an_independent_python_implementation_finds_the_same_effects_per_method_and_channel() {
+    for seed in [78, 79] {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let opts = GenerateOptions {
+            users: 800,
+            seed,
+            out: dir.path().to_path_buf(),
+        };
+        let features = Features {
+            channels: true,
+            ..Features::default()
+        };
+        generate_with(&opts, &trained(None), &features).expect("generated");
+        let factors = same_as_python(dir.path());
+        for f in [
+            "trained:brown bag",
+            "trained:instructor-led",
+            "trained:self-paced",
+            "channel:intranet",
+            "channel:meeting",
+        ] {
+            assert!(
+                factors.iter().any(|g| g == f),
+                "seed {seed}: {f} in {factors:?}"
+            );
+        }
+    }
+}
+
+/// Every figure of the rollout in `dir` against benches/check_survival_effects.py;
+/// hands back the factors of `effects`.
+fn same_as_python(dir: &Path) -> Vec<String> {
+    let mut python = python_figures(dir);
+    let (cfg, data) =
+        uptake::load(Some(&dir.join("uptake.toml")), None, &Progress::hidden()).expect("read");
     let (as_of, _) = uptake::resolve_as_of(None, &cfg, &data).expect("as of");
     let c = cohort(&cfg, &data, as_of).expect("the cohort");
     let waves = &c.waves;
@@ -270,6 +304,7 @@ fn an_independent_python_implementation_finds_the_same_figures() {
         assert_eq!(v[3..], counts.map(|c| c.to_string()), "{key}");
     }
     assert!(python.is_empty(), "python has more figures: {python:?}");
+    c.factors.iter().map(|f| f.name().into_owned()).collect()
 }
 
 #[test]
