@@ -519,6 +519,7 @@ fn hidden_count(c: Option<crate::privacy::Count>, min: i64) -> String {
     match c {
         Some(crate::privacy::Count::Of(n)) => thousands(n),
         Some(crate::privacy::Count::Few) => format!("< {min}"),
+        Some(crate::privacy::Count::Derived) => "–".to_string(),
         None => "–".to_string(),
     }
 }
@@ -1007,7 +1008,11 @@ fn effect_lines(tables: &Tables, lift: &[LiftLine]) -> Vec<EffectLine> {
 
 /// A privacy-guarded count without its threshold: the number, or `few`.
 fn count_or_few(c: crate::privacy::Count) -> String {
-    c.shown().map_or_else(|| "few".to_string(), thousands)
+    match c {
+        crate::privacy::Count::Of(n) => thousands(n),
+        crate::privacy::Count::Few => "few".to_string(),
+        crate::privacy::Count::Derived => "–".to_string(),
+    }
 }
 
 /// A factor, narrowed to a training method or a channel or not, in words: its label

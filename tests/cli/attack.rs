@@ -74,6 +74,9 @@ pub fn attack(report: &Path, min: i64) -> Vec<String> {
         }
     }
     digests(report, &today, &table("ticket_categories"), &mut found);
+    if report.join("tables/effects.csv").exists() {
+        effects(&table("effects"), min, &mut found);
+    }
     // What follows enrollment (a build before it wrote no such table).
     if report.join("tables/after_enrollment.csv").exists() {
         let after = table("after_enrollment");
@@ -81,6 +84,41 @@ pub fn attack(report: &Path, min: i64) -> Vec<String> {
         scores(&after, min, &mut found);
     }
     found
+}
+
+/// `effects`: no side of 1..min − 1 person-weeks shown, and a pooled `(all)` row's
+/// person-weeks minus its waves' shown ones leave nothing, or at least `min`.
+fn effects(rows: &[Row], min: i64, found: &mut Vec<String>) {
+    for side in ["exposed_person_weeks", "unexposed_person_weeks"] {
+        for r in rows {
+            if let Some(n) = int(r, side).filter(|&n| small(n, min)) {
+                found.push(format!(
+                    "effects {}/{}/{}: {side} {n}",
+                    wl(r),
+                    r["wave"],
+                    r["factor"]
+                ));
+            }
+        }
+        for total in rows.iter().filter(|r| r["wave"] == ALL) {
+            let Some(all) = int(total, side) else {
+                continue;
+            };
+            let shown: i64 = rows
+                .iter()
+                .filter(|r| r["wave"] != ALL && wl(r) == wl(total))
+                .filter(|r| r["factor"] == total["factor"])
+                .filter_map(|r| int(r, side))
+                .sum();
+            if small(all - shown, min) {
+                found.push(format!(
+                    "effects {}/(all)/{}: {side} {all} minus the waves' {shown}",
+                    wl(total),
+                    total["factor"]
+                ));
+            }
+        }
+    }
 }
 
 /// `channels` and `training_methods`: no count of 1..min − 1 people; no enrolled rate
