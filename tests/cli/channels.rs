@@ -339,3 +339,38 @@ fn the_channels_fixture_campaign_and_nudge_lists() {
         ]
     );
 }
+
+/// The channels chart of the channels fixture: one wave, three channels. meeting
+/// reached 4 of 8 (50.0 %) with a lift of −25.0 pts (both worked out above) and is
+/// drawn; email and viva engage reached 2 each (25.0 %, fewer than 3): neither a bar
+/// nor a figure, "not shown" for the reach and for the lift. A rollout without
+/// touchpoints has no such chart.
+#[test]
+fn the_channels_chart_draws_shown_figures_only() {
+    let (_dir, tables) = tables();
+    let report = tables.parent().unwrap();
+    let svg = std::fs::read_to_string(report.join("charts/channels.svg")).unwrap();
+    let png = std::fs::read(report.join("charts/channels.png")).unwrap();
+    assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
+    for label in ["W1 · email", "W1 · meeting", "W1 · viva engage"] {
+        assert!(svg.contains(label), "{label}");
+    }
+    assert!(svg.contains("\n50.0 %\n") && svg.contains("\n\u{2212}25.0 pts\n"));
+    assert!(!svg.contains("25.0 %"), "a hidden reach is written");
+    assert_eq!(svg.matches("\nnot shown\n").count(), 4);
+    // One bar: meeting's (the legend's swatch is the other blue rectangle).
+    assert_eq!(svg.matches("fill=\"#0072B2\"").count(), 2, "{svg}");
+    let page = std::fs::read_to_string(report.join("index.html")).unwrap();
+    let section = &page[page.find(r#"<section id="channels">"#).unwrap()..];
+    assert!(section.contains(r#"<figure class="chart-figure" id="chart-channels">"#));
+
+    let plain = crate::util::copy_fixture("handworked");
+    let report = run_ok(
+        &plain.path().join("uptake.toml"),
+        &plain.path().join("out"),
+        &[],
+    );
+    assert!(!report.join("charts/channels.svg").exists());
+    let page = std::fs::read_to_string(report.join("index.html")).unwrap();
+    assert!(!page.contains("chart-channels"));
+}
