@@ -1364,4 +1364,10 @@ fn a_campaigns_reach_gives_away_no_few_people_reached_only_by_touchpoints() {
     assert_eq!(kickoff["reach_rate"], "");
     assert!(kickoff["note"].starts_with("counts of fewer people"));
     assert!(attack(&report, 3).is_empty());
+    // The page says neither 6 nor "< 3" (6 is not few): the cell is empty.
+    let page = std::fs::read_to_string(report.join("index.html")).unwrap();
+    assert!(page.contains(
+        "<td class=\"n\">4</td><td class=\"n\">50.0 %</td><td class=\"n\">80.0 %</td>\
+         <td class=\"n\">–</td><td class=\"n\">–</td>"
+    ));
 }

@@ -287,6 +287,14 @@ fn campaign_reach_counts_each_person_once_over_email_and_touchpoints() {
     }
     assert_eq!(campaigns[0]["note"], "");
     assert!(campaigns[3]["note"].starts_with("counts of fewer people"));
+    // The page's campaign table adds the reach by any channel: kickoff 7 (70.0 %),
+    // poster < 3.
+    let page = std::fs::read_to_string(report.join("index.html")).unwrap();
+    let table = &page[page.find(r#"<section id="campaigns">"#).unwrap()..];
+    assert!(table.contains("<th class=\"n\">Reached, any channel</th>"));
+    assert!(table
+        .contains("<td class=\"n\">80.0 %</td><td class=\"n\">7</td><td class=\"n\">70.0 %</td>"));
+    assert!(table.contains("<td class=\"n\">&lt; 3</td><td class=\"n\">–</td>"));
 
     // The nudge list says which channels reached each person not yet enrolled:
     // p3 opened kickoff, met at its meeting and saw the poster; p4 clicked and read
