@@ -39,13 +39,19 @@ use crate::util::{copy_fixture, read_table, run_ok};
 type Row = BTreeMap<String, String>;
 
 fn tables() -> (tempfile::TempDir, std::path::PathBuf) {
-    let dir = copy_fixture("channels");
+    let (dir, report) = report_of("channels", &[]);
+    (dir, report.join("tables"))
+}
+
+/// The report of a fixture run with `args`, and the folder that holds both.
+fn report_of(fixture: &str, args: &[&str]) -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = copy_fixture(fixture);
     let report = run_ok(
         &dir.path().join("uptake.toml"),
         &dir.path().join("out"),
-        &[],
+        args,
     );
-    (dir, report.join("tables"))
+    (dir, report)
 }
 
 fn row<'a>(rows: &'a [Row], key: &str, wave: &str, value: &str) -> &'a Row {
@@ -244,12 +250,7 @@ fn the_page_and_the_lessons_show_reach_and_the_ways_to_learn() {
 /// (p6's intranet view names no campaign: it counts for no campaign.)
 #[test]
 fn campaign_reach_counts_each_person_once_over_email_and_touchpoints() {
-    let dir = copy_fixture("campaign_reach");
-    let report = run_ok(
-        &dir.path().join("uptake.toml"),
-        &dir.path().join("out"),
-        &["--user-lists"],
-    );
+    let (_dir, report) = report_of("campaign_reach", &["--user-lists"]);
     let campaigns = read_table(&report.join("tables/campaigns.csv"));
     let names: Vec<&str> = campaigns.iter().map(|r| r["campaign"].as_str()).collect();
     assert_eq!(names, ["kickoff", "town-hall", "faq", "poster"]);
@@ -319,12 +320,7 @@ fn campaign_reach_counts_each_person_once_over_email_and_touchpoints() {
 /// p8 only sent an email and met after D (Basics 60 min).
 #[test]
 fn the_channels_fixture_campaign_and_nudge_lists() {
-    let dir = copy_fixture("channels");
-    let report = run_ok(
-        &dir.path().join("uptake.toml"),
-        &dir.path().join("out"),
-        &["--user-lists"],
-    );
+    let (_dir, report) = report_of("channels", &["--user-lists"]);
     let campaigns = read_table(&report.join("tables/campaigns.csv"));
     assert_eq!(
         cells(
@@ -372,12 +368,7 @@ fn the_channels_chart_draws_shown_figures_only() {
     let section = &page[page.find(r#"<section id="channels">"#).unwrap()..];
     assert!(section.contains(r#"<figure class="chart-figure" id="chart-channels">"#));
 
-    let plain = crate::util::copy_fixture("handworked");
-    let report = run_ok(
-        &plain.path().join("uptake.toml"),
-        &plain.path().join("out"),
-        &[],
-    );
+    let (_plain, report) = report_of("handworked", &[]);
     assert!(!report.join("charts/channels.svg").exists());
     let page = std::fs::read_to_string(report.join("index.html")).unwrap();
     assert!(!page.contains("chart-channels"));
