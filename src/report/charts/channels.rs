@@ -10,7 +10,9 @@ use crate::report::format::points;
 use crate::report::reach::ReachLine;
 
 struct ChannelBar {
-    label: String,
+    /// The workload (when there are several) and the wave.
+    wave: String,
+    channel: String,
     reach: Option<f64>,
     difference: Option<f64>,
     /// Starts a new wave (a rule is drawn above it).
@@ -27,12 +29,12 @@ pub(super) struct Channels {
 }
 
 const ROW: u32 = 24;
-// 20 + 200 + 280 + 80 + 280 = 860: the lift's figures fit in the last 100 pixels,
+// 20 + 240 + 260 + 80 + 260 = 860: the lift's figures fit in the last 100 pixels,
 // a negative one in the gap between the panels.
-const LABEL_W: i32 = 200;
-const REACH_W: i32 = 280;
+const LABEL_W: i32 = 240;
+const REACH_W: i32 = 260;
 const PANEL_GAP: i32 = 80;
-const LIFT_W: i32 = 280;
+const LIFT_W: i32 = 260;
 const TOP: i32 = 34;
 const AXIS_H: u32 = 56;
 
@@ -51,7 +53,8 @@ impl Channels {
         for l in lines.iter().filter(|l| several_waves || l.wave != ALL) {
             let key = (l.workload.as_str(), l.wave.as_str());
             rows.push(ChannelBar {
-                label: label(view, l),
+                wave: wave_label(view, l),
+                channel: clean_label(&l.name),
                 reach: l.share,
                 difference: l.difference,
                 block_start: last.is_some_and(|k| k != key),
@@ -99,22 +102,27 @@ impl Channels {
     }
 }
 
-/// `Wave · channel` (with the workload first when there are several).
-fn label(view: &View, l: &ReachLine) -> String {
+/// The wave (with the workload first when there are several).
+fn wave_label(view: &View, l: &ReachLine) -> String {
     let wave = if l.wave == ALL {
         "All waves".to_string()
     } else {
         clean_label(&l.wave)
     };
     if view.several_workloads {
-        format!(
-            "{} · {wave} · {}",
-            clean_label(&l.workload),
-            clean_label(&l.name)
-        )
+        format!("{} · {wave}", clean_label(&l.workload))
     } else {
-        format!("{wave} · {}", clean_label(&l.name))
+        wave
     }
+}
+
+/// `wave · channel` in `max` pixels: the wave is cut first, so the channel stays
+/// readable (a channel name longer than half the room is cut too).
+fn row_label(wave: &str, channel: &str, max: u32) -> String {
+    let channel = fit(channel, LABEL_SIZE, max / 2);
+    // Widths measured apart do not quite add up (kerning, rounding): a few pixels spare.
+    let rest = max.saturating_sub(text_width(&format!(" · {channel}"), LABEL_SIZE) + 6);
+    format!("{} · {channel}", fit(wave, LABEL_SIZE, rest))
 }
 
 impl Plot for Channels {
@@ -199,7 +207,7 @@ impl Plot for Channels {
                 ))?;
             }
             body.draw(&Text::new(
-                fit(&row.label, LABEL_SIZE, (LABEL_W - 12) as u32),
+                row_label(&row.wave, &row.channel, (LABEL_W - 12) as u32),
                 (reach_x0 - 8, y),
                 left.clone(),
             ))?;
@@ -263,5 +271,26 @@ fn whole_points(d: f64) -> String {
 impl Framed for Channels {
     fn why_empty(&self) -> Option<String> {
         self.rows.is_empty().then(|| self.empty.clone())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_long_label_cuts_the_wave_and_keeps_the_channel() {
+        register_fonts();
+        let label = row_label(&"Workload ".repeat(6), "viva engage", 228);
+        assert!(label.ends_with("… · viva engage"), "{label}");
+        assert!(text_width(&label, LABEL_SIZE) <= 228, "{label}");
+        assert_eq!(row_label("W1", "meeting", 228), "W1 · meeting");
+    }
+
+    #[test]
+    fn axis_ticks_are_whole_signed_points() {
+        assert_eq!(whole_points(0.2), "+20 pts");
+        assert_eq!(whole_points(-0.1), "\u{2212}10 pts");
+        assert_eq!(whole_points(0.0), "0");
     }
 }
