@@ -486,6 +486,11 @@ pub struct CampaignLine {
     pub first_sent: String,
     /// Days late (`+2`, `0`, `−1`), or `–`.
     pub days_late_text: String,
+    /// With touchpoints: people reached by any channel (`< k` when few, `–` when
+    /// hidden because it exceeds the shown openers by few, or without touchpoints).
+    pub any_channel_text: String,
+    /// With touchpoints: their share of the wave's eligible people.
+    pub any_channel_share_text: String,
 }
 
 impl CampaignLine {
@@ -509,6 +514,17 @@ impl CampaignLine {
                 Some(_) => "0".to_string(),
                 None => "–".to_string(),
             },
+            // Hidden with shown openers (some): not few itself, but few more than
+            // them (docs/metrics.md, "campaigns"), so not `< k`.
+            any_channel_text: match row.reached {
+                Some(crate::privacy::Count::Few)
+                    if row.openers.and_then(|c| c.shown()).is_some_and(|o| o > 0) =>
+                {
+                    "–".to_string()
+                }
+                c => hidden_count(c, min),
+            },
+            any_channel_share_text: pct(row.reach_rate),
         }
     }
 }
