@@ -124,9 +124,9 @@ pub fn read(ctx: &Ctx<'_>, text: &str) -> Result<Adapted, Error> {
     let first = |names: &[&str]| names.iter().find_map(|n| find_header(&table.headers, n));
     let (status, kind) = (first(STATUS), first(TYPE));
     for (out, row) in rows.iter_mut().zip(&table.rows) {
-        let Out::Row { line, raw, .. } = out else {
+        if !matches!(out, Out::Row { .. }) {
             continue;
-        };
+        }
         let state = row.get(status);
         let reason = if status.is_some() && !state.to_lowercase().starts_with("complet") {
             Some(format!(
@@ -141,11 +141,7 @@ pub fn read(ctx: &Ctx<'_>, text: &str) -> Result<Adapted, Error> {
             None
         };
         if let Some(reason) = reason {
-            *out = Out::Bad {
-                line: *line,
-                reason,
-                raw: std::mem::take(raw),
-            };
+            super::quarantine(out, reason);
         }
     }
     Ok(Adapted {

@@ -20,3 +20,17 @@ pub mod teams;
 pub mod viva_engage;
 pub mod zendesk;
 pub mod zoom;
+
+use crate::ingest::table::Out;
+
+/// Turns a handed-on row into a quarantined one with `reason`, keeping its line and
+/// raw text (an adapter's own rule, e.g. a transcript that is not completed).
+pub(crate) fn quarantine(out: &mut Out, reason: String) {
+    if let Out::Row { line, raw, .. } = out {
+        *out = Out::Bad {
+            line: *line,
+            reason,
+            raw: std::mem::take(raw),
+        };
+    }
+}

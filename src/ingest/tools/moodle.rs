@@ -46,7 +46,7 @@ pub fn read(ctx: &Ctx<'_>, text: &str) -> Result<Adapted, Error> {
     let mut rows = map_rows(ctx, &table, &map, &[COMPLETED_AT], &dates);
     let i_done = ctx.ix(COMPLETED_AT);
     for (out, row) in rows.iter_mut().zip(&table.rows) {
-        let Out::Row { line, raw, fields } = out else {
+        let Out::Row { fields, .. } = out else {
             continue;
         };
         let done = row.get(c_done);
@@ -59,11 +59,7 @@ pub fn read(ctx: &Ctx<'_>, text: &str) -> Result<Adapted, Error> {
             None
         };
         if let Some(reason) = reason {
-            *out = Out::Bad {
-                line: *line,
-                reason,
-                raw: std::mem::take(raw),
-            };
+            super::quarantine(out, reason);
         } else if let (Some(i), Some(t)) = (i_done, long_form(&done)) {
             fields[i] = t.format("%Y-%m-%dT%H:%M:%S").to_string();
         }
