@@ -327,7 +327,8 @@ fn person_after(
 /// The survey responses that count on D, as scores per (workload, wave, label):
 /// each eligible person's latest response submitted by D (a second answer replaces
 /// the first), and every anonymous response submitted by D under the label its
-/// group is shown under in each workload's wave that holds the group. Also the
+/// group is shown under in each workload's wave that holds the group (none in a
+/// workload whose wave column spreads the group over several waves). Also the
 /// identified responses per key.
 fn survey_scores(
     data: &Dataset,
@@ -353,13 +354,20 @@ fn survey_scores(
         }
     }
     let mut out: BTreeMap<(String, String, String), (i64, Vec<u32>)> = BTreeMap::new();
-    // Where each group is shown, per workload: (wave, label).
-    let mut shown: BTreeMap<(&str, &str), (&str, &str)> = BTreeMap::new();
+    // Where each group is shown, per workload: (wave, label); `None` when a wave
+    // column spreads the group over several waves of the workload, so that an
+    // anonymous answer cannot be placed (docs/metrics.md, after_enrollment).
+    let mut shown: BTreeMap<(&str, &str), Option<(&str, &str)>> = BTreeMap::new();
     for f in facts {
-        shown.insert(
-            (f.workload.as_str(), f.group.as_str()),
-            (f.wave.as_str(), f.label.as_str()),
-        );
+        let here = (f.wave.as_str(), f.label.as_str());
+        shown
+            .entry((f.workload.as_str(), f.group.as_str()))
+            .and_modify(|e| {
+                if *e != Some(here) {
+                    *e = None;
+                }
+            })
+            .or_insert(Some(here));
         if let Some(&(_, score)) = latest.get(&f.pid) {
             let e = out
                 .entry((f.workload.clone(), f.wave.clone(), f.label.clone()))
@@ -371,7 +379,7 @@ fn survey_scores(
     let workloads: BTreeSet<&str> = facts.iter().map(|f| f.workload.as_str()).collect();
     for (group, score) in anonymous {
         for &wl in &workloads {
-            if let Some(&(wave, label)) = shown.get(&(wl, group)) {
+            if let Some(&Some((wave, label))) = shown.get(&(wl, group)) {
                 out.entry((wl.to_string(), wave.to_string(), label.to_string()))
                     .or_default()
                     .1

@@ -268,3 +268,69 @@ fn after_enrollment_is_empty_where_its_sources_are_absent() {
     let page = std::fs::read_to_string(report.join("index.html")).unwrap();
     assert!(!page.contains("<section id=\"after\">"));
 }
+
+#[test]
+fn an_anonymous_answer_counts_only_where_its_group_lies_in_one_wave() {
+    // The hand-worked fixture with a second workload, "KFM", whose waves come from a
+    // roster column that splits groups A and B: a01–a10, b1–b3 and all of C in K1,
+    // a11–a20 and b4–b6 in K2. The two anonymous answers name group B, which lies in
+    // one wave of "After rollout" (W1) but in two of KFM: there they cannot be placed,
+    // so KFM counts only the 9 identified eligible answers (a01, a02, a03, a09, b1–b4,
+    // c1), while "After rollout" keeps its 11 (9 + the 2 anonymous). Before the fix
+    // the two landed in whichever KFM wave the last person of B was in (K2: 3, and
+    // KFM 11).
+    let dir = copy_fixture("after");
+    let roster = dir.path().join("roster.csv");
+    let mut out = String::from("user_id,department,kfm_wave\n");
+    for row in read_csv(&roster).iter().skip(1) {
+        let (id, group) = (&row[0], &row[1]);
+        let n: u32 = id
+            .trim_start_matches(['a', 'b', 'c'])
+            .split('@')
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap();
+        let wave = if (group == "A" && n <= 10) || (group == "B" && n <= 3) || group == "C" {
+            "K1"
+        } else {
+            "K2"
+        };
+        out.push_str(&format!("{id},{group},{wave}\n"));
+    }
+    std::fs::write(&roster, out).unwrap();
+    let config = dir.path().join("uptake.toml");
+    let text = std::fs::read_to_string(&config).unwrap();
+    let text = text.replace(
+        "[[waves]]\nname = \"W1\"\n",
+        "[[workloads]]\nname = \"After rollout\"\n[[workloads]]\nname = \"KFM\"\n\
+         wave_column = \"kfm_wave\"\n\n[[waves]]\nname = \"K1\"\nworkload = \"KFM\"\n\
+         start = \"2026-10-01\"\nenrollment_target = [[28, 0.5]]\n[[waves]]\nname = \"K2\"\nworkload = \"KFM\"\n\
+         start = \"2026-10-01\"\nenrollment_target = [[28, 0.5]]\n\n[[waves]]\nname = \"W1\"\nworkload = \"After rollout\"\n",
+    );
+    let text = text.replace(
+        "[sources.enrollments]\npath = \"enrollments.csv\"\n",
+        "[sources.enrollments]\npath = \"enrollments.csv\"\nworkload = \"After rollout\"\n",
+    );
+    std::fs::write(&config, text).unwrap();
+    let report = run_ok(&config, &dir.path().join("out"), &[]);
+    let rows = read_table(&report.join("tables/after_enrollment.csv"));
+    let total = |workload: &str| {
+        rows.iter()
+            .find(|r| r["workload"] == workload && r["wave"] == "(all)")
+            .unwrap_or_else(|| panic!("no overall row of {workload}"))["responses"]
+            .clone()
+    };
+    assert_eq!(total("After rollout"), "11");
+    assert_eq!(total("KFM"), "9");
+    // Each KFM wave holds its own identified answers: K1 a01, a02, a03, a09, b1–b3,
+    // c1; K2 b4.
+    let wave = |name: &str| {
+        rows.iter()
+            .find(|r| r["workload"] == "KFM" && r["wave"] == name && r["group"] == "(all)")
+            .unwrap()["responses"]
+            .clone()
+    };
+    assert_eq!(wave("K1"), "8");
+    assert_eq!(wave("K2"), "1");
+}
