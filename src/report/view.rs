@@ -914,7 +914,7 @@ impl View {
             several_workloads: cfg.workloads.len() > 1,
             cuts: cut_sections(cfg, tables),
             curves: curve_lines(cfg, tables),
-            effects: effect_lines(tables, &lift),
+            effects: effect_lines(tables),
             workloads,
             status_changes: status_changes(cfg, tables),
             gains: gains(&groups),
@@ -973,7 +973,7 @@ fn curve_lines(cfg: &Config, tables: &Tables) -> Vec<CurveLine> {
 
 /// The `effects` rows, each beside the naive lift of the same wave and factor (for a
 /// channel, the difference of the `channels` table).
-fn effect_lines(tables: &Tables, lift: &[LiftLine]) -> Vec<EffectLine> {
+fn effect_lines(tables: &Tables) -> Vec<EffectLine> {
     tables
         .effects
         .iter()
@@ -991,10 +991,17 @@ fn effect_lines(tables: &Tables, lift: &[LiftLine]) -> Vec<EffectLine> {
                     .find(same)
                     .map(|c| points(c.lift.difference))
             } else {
-                let name = f.name();
-                lift.iter()
-                    .find(|l| l.workload == e.workload && l.wave == e.wave && l.factor == name)
-                    .map(|l| l.difference_text.clone())
+                // The `lift` row of the same factor and method (`trained:<method>`).
+                tables
+                    .lift
+                    .iter()
+                    .find(|l| {
+                        l.workload == e.workload
+                            && l.wave == e.wave
+                            && l.factor == f.factor
+                            && l.label == f.label
+                    })
+                    .map(|l| points(l.difference))
             };
             let (label, _, clause) = factor_words(f.factor, f.label.as_deref());
             EffectLine {
@@ -1054,9 +1061,9 @@ fn factor_words(f: Factor, label: Option<&str>) -> (String, String, String) {
         (Factor::Channel, channel) => {
             let channel = channel.unwrap_or("a channel");
             (
-                format!("reached by the {channel}"),
-                format!("were reached by the {channel}"),
-                format!("had been reached by the {channel}"),
+                format!("reached via {channel}"),
+                format!("were reached via {channel}"),
+                format!("had been reached via {channel}"),
             )
         }
     };

@@ -520,11 +520,30 @@ fn a_method_and_a_channel_by_hand() {
     let lessons = std::fs::read_to_string(report.join("lessons.md")).expect("lessons");
     for text in [&page, &lessons] {
         assert!(text.contains("trained by brown bag"), "{text}");
-        assert!(text.contains("reached by the intranet"), "{text}");
+        assert!(text.contains("reached via intranet"), "{text}");
     }
     assert!(lessons.contains(
-        "People who had been reached by the intranet were 2.61 times as likely to enroll in a given week (95 % interval 0.77 – 8.81)"
+        "People who had been reached via intranet were 2.61 times as likely to enroll in a given week (95 % interval 0.77 – 8.81)"
     ));
+    // Each effect stands beside the naive difference of its own `lift` row: for a
+    // method, the `trained:<method>` row (it once showed "–" for every method).
+    let lift = crate::util::read_table(&report.join("tables/lift.csv"));
+    let brown = lift
+        .iter()
+        .find(|r| r["wave"] == "W1" && r["factor"] == "trained:brown bag")
+        .expect("a lift row for brown bag");
+    let d: f64 = brown["difference"].parse().expect("a shown difference");
+    let naive = if d >= 0.0 {
+        format!("+{:.1} pts", 100.0 * d)
+    } else {
+        format!("\u{2212}{:.1} pts", -100.0 * d)
+    };
+    let effects_section = &page[page.find("What helped, once timing").expect("effects")..];
+    let row = &effects_section[effects_section
+        .find("<td>trained by brown bag</td>")
+        .expect("the brown bag row")..];
+    let row = &row[..row.find("</tr>").unwrap()];
+    assert!(row.ends_with(&format!("{naive}</td>")), "{row}");
 }
 
 /// Without `[[training_methods]]`, completions or touchpoints, `effects` has only
