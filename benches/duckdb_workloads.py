@@ -187,16 +187,11 @@ def compare(what: str, mine: dict, ours: dict, cols: list) -> list:
     return out
 
 
-def main() -> int:
-    if len(sys.argv) < 3:
-        print(__doc__)
-        return 2
-    import tomllib
-
-    rollout, report = Path(sys.argv[1]), Path(sys.argv[2])
-    cfg = tomllib.loads((rollout / "uptake.toml").read_text())
+def load_persons(rollout: Path, cfg: dict, as_of: str | None = None):
+    """Run the job: (the DuckDB connection, one dict per person and workload, the end
+    of D as an instant). Shared with benches/check_channels_after.py."""
     ro = cfg["rollout"]
-    tz, as_of = ro.get("timezone", "UTC"), ro["as_of"]
+    tz, as_of = ro.get("timezone", "UTC"), as_of or ro["as_of"]
     cuts = ro.get("cuts", [])
     workloads = [(w["name"], w.get("wave_column")) for w in cfg.get("workloads", [])] or [
         (ro["name"], None)
@@ -234,8 +229,19 @@ def main() -> int:
     )
     cur = con.execute(sql)
     cols = [d[0] for d in cur.description]
-    persons = [dict(zip(cols, r)) for r in cur.fetchall()]
+    return con, [dict(zip(cols, r)) for r in cur.fetchall()], cut
 
+
+def main() -> int:
+    if len(sys.argv) < 3:
+        print(__doc__)
+        return 2
+    import tomllib
+
+    rollout, report = Path(sys.argv[1]), Path(sys.argv[2])
+    cfg = tomllib.loads((rollout / "uptake.toml").read_text())
+    cuts = cfg["rollout"].get("cuts", [])
+    _, persons, _ = load_persons(rollout, cfg)
     groups = read(report, "group_metrics")
     shown_cuts = read(report, "cut_metrics") if cuts else []
     suppressed = {(r["workload"], r["wave"]) for r in groups if r["status"] == "suppressed"}

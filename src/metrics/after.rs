@@ -327,7 +327,8 @@ fn person_after(
 /// The survey responses that count on D, as scores per (workload, wave, label):
 /// each eligible person's latest response submitted by D (a second answer replaces
 /// the first), and every anonymous response submitted by D under the label its
-/// group is shown under in each workload's wave that holds the group. Also the
+/// group is shown under in each workload's wave that holds the group (none in a
+/// workload whose wave column spreads the group over several waves). Also the
 /// identified responses per key.
 fn survey_scores(
     data: &Dataset,
@@ -353,13 +354,20 @@ fn survey_scores(
         }
     }
     let mut out: BTreeMap<(String, String, String), (i64, Vec<u32>)> = BTreeMap::new();
-    // Where each group is shown, per workload: (wave, label).
-    let mut shown: BTreeMap<(&str, &str), (&str, &str)> = BTreeMap::new();
+    // Where each group is shown, per workload: (wave, label); `None` when a wave
+    // column spreads the group over several waves of the workload, so that an
+    // anonymous answer cannot be placed (docs/metrics.md, after_enrollment).
+    let mut shown: BTreeMap<(&str, &str), Option<(&str, &str)>> = BTreeMap::new();
     for f in facts {
-        shown.insert(
-            (f.workload.as_str(), f.group.as_str()),
-            (f.wave.as_str(), f.label.as_str()),
-        );
+        let here = (f.wave.as_str(), f.label.as_str());
+        shown
+            .entry((f.workload.as_str(), f.group.as_str()))
+            .and_modify(|e| {
+                if *e != Some(here) {
+                    *e = None;
+                }
+            })
+            .or_insert(Some(here));
         if let Some(&(_, score)) = latest.get(&f.pid) {
             let e = out
                 .entry((f.workload.clone(), f.wave.clone(), f.label.clone()))
@@ -371,7 +379,7 @@ fn survey_scores(
     let workloads: BTreeSet<&str> = facts.iter().map(|f| f.workload.as_str()).collect();
     for (group, score) in anonymous {
         for &wl in &workloads {
-            if let Some(&(wave, label)) = shown.get(&(wl, group)) {
+            if let Some(&Some((wave, label))) = shown.get(&(wl, group)) {
                 out.entry((wl.to_string(), wave.to_string(), label.to_string()))
                     .or_default()
                     .1
@@ -468,19 +476,23 @@ pub fn after_rows(
                 rows.push(row(ALL, None));
                 continue;
             }
+            let groups: Vec<(&String, Acc)> = labels
+                .into_iter()
+                .map(|label| {
+                    let key = (workload.name.clone(), wave.name.clone(), label.clone());
+                    (label, acc.get(&key).cloned().unwrap_or_default())
+                })
+                .collect();
+            let responses: Vec<i64> = groups.iter().map(|(_, a)| a.scores.len() as i64).collect();
+            let shown = shown_scores(&responses, min);
             let mut total = Acc::default();
-            // Responses of the groups that hide their scores: together they must be
-            // none or at least `min`, or the wave's row hides its scores too.
             let mut hidden = 0i64;
-            for label in labels {
-                let key = (workload.name.clone(), wave.name.clone(), label.clone());
-                let a = acc.get(&key).cloned().unwrap_or_default();
-                total.add(&a);
-                let n = a.scores.len() as i64;
-                if n < min {
+            for ((label, a), (&n, &show)) in groups.iter().zip(responses.iter().zip(&shown)) {
+                total.add(a);
+                if !show {
                     hidden += n;
                 }
-                rows.push(row(label, Some(values_of(cfg, &known, w, &a, n >= min))));
+                rows.push(row(label, Some(values_of(cfg, &known, w, a, show))));
             }
             let show = total.scores.len() as i64 >= min && !stats_small(hidden, min);
             if !show {
@@ -504,6 +516,28 @@ pub fn after_rows(
         });
     }
     Ok(rows)
+}
+
+/// Which groups of a wave show their scores, from each group's responses: a group with
+/// fewer than `min` responses hides them; when the hidden groups' responses together
+/// are 1 to `min − 1` (the wave's row minus the shown rows would give their pooled
+/// scores), the shown groups with fewest responses (then the first in order) hide
+/// theirs too until the hidden responses reach `min`. Only when no group is left to
+/// hide does the wave's own row hide its scores (docs/privacy.md).
+fn shown_scores(responses: &[i64], min: i64) -> Vec<bool> {
+    let mut shown: Vec<bool> = responses.iter().map(|&n| n >= min).collect();
+    let mut hidden: i64 = responses.iter().filter(|&&n| n < min).sum();
+    while stats_small(hidden, min) {
+        let Some(next) = (0..responses.len())
+            .filter(|&i| shown[i])
+            .min_by_key(|&i| (responses[i], i))
+        else {
+            break;
+        };
+        shown[next] = false;
+        hidden += responses[next];
+    }
+    shown
 }
 
 /// 1 to `min − 1`: a count that would narrow a figure to too few people.
@@ -652,4 +686,25 @@ pub fn comment_rows(
         rows.sort();
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::shown_scores;
+
+    #[test]
+    fn a_small_pool_of_hidden_responses_hides_the_smallest_shown_group_too() {
+        // min 5: 3 responses hidden alone; the 6-response group (fewest of the shown)
+        // hides too, 3 + 6 = 9 >= 5; the wave's total keeps its scores.
+        assert_eq!(shown_scores(&[20, 3, 6, 12], 5), [true, false, false, true]);
+        // Two groups of 2 and 2: 4 hidden, the 5 (first of the two fives) joins them.
+        assert_eq!(shown_scores(&[5, 2, 2, 5], 5), [false, false, false, true]);
+        // Nothing hidden, or hidden responses already at least 5: nothing more hides.
+        assert_eq!(shown_scores(&[7, 8], 5), [true, true]);
+        assert_eq!(shown_scores(&[7, 3, 4], 5), [true, false, false]);
+        // A group with no responses hides nothing away.
+        assert_eq!(shown_scores(&[0, 9], 5), [false, true]);
+        // No shown group left to hide: the caller hides the wave's total.
+        assert_eq!(shown_scores(&[3], 5), [false]);
+    }
 }

@@ -12,9 +12,13 @@ use minijinja::{Environment, Value};
 use super::view::View;
 
 /// Escapes text from the data for Markdown (and for the HTML a renderer makes of it).
+///
+/// `&` is escaped only where a renderer would read it as the start of an entity
+/// (`&amp;`, `&#38;`): `R&D` stays `R&D`, which reads the same rendered or pasted as
+/// plain text into an email.
 pub fn md(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
+    for (i, c) in s.char_indices() {
         match c {
             '\\' | '`' | '*' | '_' | '[' | ']' | '#' | '|' | '~' => {
                 out.push('\\');
@@ -22,12 +26,21 @@ pub fn md(s: &str) -> String {
             }
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
-            '&' => out.push_str("&amp;"),
+            '&' if starts_entity(&s[i + 1..]) => out.push_str("&amp;"),
             '\n' | '\r' | '\t' => out.push(' '),
             c => out.push(c),
         }
     }
     out
+}
+
+/// Whether the text after a `&` would make it an entity: letters, digits or `#`, then `;`.
+fn starts_entity(rest: &str) -> bool {
+    let name = rest
+        .bytes()
+        .take_while(|b| b.is_ascii_alphanumeric() || *b == b'#')
+        .count();
+    name > 0 && rest.as_bytes().get(name) == Some(&b';')
 }
 
 /// An environment for templates of text (the digests, the email's parts): block tags
@@ -82,7 +95,10 @@ mod tests {
 
     #[test]
     fn data_is_escaped() {
-        assert_eq!(md("R&D | <script>"), "R&amp;D \\| &lt;script&gt;");
+        assert_eq!(md("R&D | <script>"), "R&D \\| &lt;script&gt;");
+        assert_eq!(md("Sales & Marketing"), "Sales & Marketing");
+        // Only an `&` that a renderer would read as an entity is escaped.
+        assert_eq!(md("A&amp;B &#60; &x"), "A&amp;amp;B &amp;\\#60; &x");
         assert_eq!(md("a_b*c"), "a\\_b\\*c");
     }
 }

@@ -1057,13 +1057,18 @@ fn status_changes(cfg: &Config, tables: &Tables) -> Vec<StatusChange> {
         .collect()
 }
 
-/// The first five groups, in table order, that gained 5 points or more.
+/// The five groups that gained most, 5 points or more each: largest gain first, equal
+/// gains in table order.
 fn gains(groups: &[GroupLine]) -> Vec<Gain> {
-    groups
+    let mut gained: Vec<(f64, &GroupLine)> = groups
         .iter()
-        .filter(|g| g.change.is_some_and(|d| d >= 0.05))
+        .filter_map(|g| g.change.filter(|d| *d >= 0.05).map(|d| (d, g)))
+        .collect();
+    gained.sort_by(|a, b| b.0.total_cmp(&a.0));
+    gained
+        .into_iter()
         .take(5)
-        .map(|g| Gain {
+        .map(|(_, g)| Gain {
             wave: g.wave.clone(),
             group: g.group.clone(),
             change_text: g.change_text.clone(),

@@ -36,16 +36,25 @@
 //!   satisfied (≥ 9): 10 9 9 = 3 of 6 = 0.5; Wilson(3, 6) = (0.187616, 0.812384).
 //!   NPS: promoters (9–10) 3, detractors (0–6) 6 and 0 = 2, one passive (8):
 //!   100 × (3 − 2)/6 = 16.666667.
-//! W1 (all): 26 eligible, 11 enrolled, healthy 5 (5/11 = 0.454545), lapsed 3, active
-//!   4 (4/26 = 0.153846), 10 responses, 8 identified (8/11 = 0.727273). A hides the
-//!   scores of its 4 responses, and (all) minus B would give them back: the wave's
-//!   score figures are empty too (docs/privacy.md, "Derived rows"); so are the
-//!   overall row's, the same people.
+//! C (c1–c5), 5 eligible, none enrolled: healthy 0, health_rate empty (0 enrolled),
+//!   lapsed 0, active 0 (0/5 = 0); c1 answered 5 on 11-08: 1 response, identified, its
+//!   response_rate empty (0 enrolled); 1 < 5: the count only.
+//! W1 (all): 31 eligible, 11 enrolled, healthy 5 (5/11 = 0.454545), lapsed 3, active
+//!   4 (4/31 = 0.129032), 11 responses, 9 identified (9/11 = 0.818182). A (4) and C
+//!   (1) hide their scores and pool 5 responses: (all) minus B gives the pooled
+//!   scores of 5 people, so B keeps its figures and the wave shows its own
+//!   (docs/privacy.md, "Survey scores"). Its 11 scores 10 3 8 7 | 10 9 6 8 9 0 | 5:
+//!   sum 75, mean 75/11 = 6.818182; Σx² = 609, Σ(x − mean)² = 609 − 75²/11 =
+//!   97.636364, s² = 9.763636, s/√11 = 0.942127; t(0.975, 10) = 2.228139, half =
+//!   2.099190 -> (4.718992, 8.917372). Satisfied (≥ 9) 10 10 9 9 = 4 of 11 = 0.363636,
+//!   Wilson(4, 11) = (0.151665, 0.646199). NPS: promoters 4, detractors 3 6 0 5 = 4:
+//!   100 × 0/11 = 0. The overall row is the same people.
 //!
 //! Attention: W1 is at day 50, target 0.5 + 22/28 × 0.5 = 0.892857. A: 7/20 = 0.35,
 //! behind -> adoption; health 0.43 < 0.8; use 0.1 < 0.5; its satisfaction is not
 //! shown, so no experience. B: 4/6 = 0.67, behind -> adoption; health 0.5 < 0.8; use
-//! 0.33 < 0.5; satisfied 0.5 < 0.6 -> experience.
+//! 0.33 < 0.5; satisfied 0.5 < 0.6 -> experience. C: 0/5 behind -> adoption; health
+//! not known (none enrolled); use 0 < 0.5.
 
 use crate::util::{check, copy_fixture, find, read_csv, read_table, run_ok, sponsor_files};
 
@@ -77,6 +86,7 @@ fn after_enrollment_matches_the_hand_worked_cells() {
         [
             ("W1", "A"),
             ("W1", "B"),
+            ("W1", "C"),
             ("W1", "(all)"),
             ("(all)", "(all)")
         ]
@@ -118,29 +128,54 @@ fn after_enrollment_matches_the_hand_worked_cells() {
             ("nps", "16.666667"),
         ],
     );
+    let c = find(&rows, "W1", "C");
+    check(
+        c,
+        &[
+            ("eligible", "5"),
+            ("enrolled", "0"),
+            ("healthy", "0"),
+            ("health_rate", ""),
+            ("lapsed", "0"),
+            ("active", "0"),
+            ("active_rate", "0"),
+            ("responses", "1"),
+            ("response_rate", ""),
+        ],
+    );
+    check(c, &NO_SCORES);
     for wave in ["W1", "(all)"] {
-        let total = find(&rows, wave, "(all)");
         check(
-            total,
+            find(&rows, wave, "(all)"),
             &[
-                ("eligible", "26"),
+                ("eligible", "31"),
                 ("enrolled", "11"),
                 ("healthy", "5"),
                 ("health_rate", "0.454545454545"),
                 ("lapsed", "3"),
                 ("active", "4"),
-                ("active_rate", "0.153846153846"),
-                ("responses", "10"),
-                ("response_rate", "0.727272727273"),
+                ("active_rate", "0.129032258065"),
+                ("responses", "11"),
+                ("response_rate", "0.818181818182"),
+                ("mean_score", "6.818182"),
+                ("mean_score_low", "4.718992"),
+                ("mean_score_high", "8.917372"),
+                ("satisfied_share", "0.363636"),
+                ("satisfied_share_low", "0.151665"),
+                ("satisfied_share_high", "0.646199"),
+                ("nps", "0"),
             ],
         );
-        check(total, &NO_SCORES);
     }
 
     let attention = read_table(&report.join("tables/attention.csv"));
     check(
         find(&attention, "W1", "A"),
         &[("diagnosis", "adoption;health;use")],
+    );
+    check(
+        find(&attention, "W1", "C"),
+        &[("diagnosis", "adoption;use")],
     );
     let b = find(&attention, "W1", "B");
     check(b, &[("diagnosis", "adoption;health;use;experience")]);
@@ -160,17 +195,13 @@ fn after_enrollment_matches_the_hand_worked_cells() {
         ]
     );
     // The attack of docs/privacy.md finds nothing, and finds the scores of too few
-    // responses when a table shows them: on A (4 responses), or on W1 (all), whose
-    // scores minus B's would give A's back.
+    // responses when a table shows them: on A (4 responses) or on C (1).
     assert_eq!(crate::attack::attack(&report, 5), Vec::<String>::new());
     let path = report.join("tables/after_enrollment.csv");
     let text = std::fs::read_to_string(&path).unwrap();
     for (from, to) in [
         (",A,20,7,3,0.428571428571,2,2,0.1,4,0.571428571429,", "7.5"),
-        (
-            ",(all),26,11,5,0.454545454545,3,4,0.153846153846,10,0.727272727273,",
-            "6.1",
-        ),
+        (",C,5,0,0,,0,0,0,1,,", "5"),
     ] {
         assert!(text.contains(from), "{from} not in\n{text}");
         std::fs::write(&path, text.replacen(from, &format!("{from}{to}"), 1)).unwrap();
@@ -179,12 +210,12 @@ fn after_enrollment_matches_the_hand_worked_cells() {
     std::fs::write(&path, &text).unwrap();
 
     // The digest gives the wave one sentence for its missed targets (health 5/11 =
-    // 45.5 % < 80 %, use 4/26 = 15.4 % < 50 %; the wave's satisfaction is not shown);
+    // 45.5 % < 80 %, use 4/31 = 12.9 % < 50 %, satisfied 4/11 = 36.4 % < 60 %);
     // the page has the section with B's figures and none of A's scores.
     let summary = std::fs::read_to_string(report.join("summary.md")).unwrap();
     assert!(
         summary.contains(
-            "- W1, after enrollment: healthy devices 45.5 % (target 80.0 %), active use 15.4 % (target 50.0 %) — below target."
+            "- W1, after enrollment: healthy devices 45.5 % (target 80.0 %), active use 12.9 % (target 50.0 %), satisfied respondents 36.4 % (target 60.0 %) — below target."
         ),
         "{summary}"
     );
@@ -236,4 +267,70 @@ fn after_enrollment_is_empty_where_its_sources_are_absent() {
     // Nor does the page grow a section of empty figures.
     let page = std::fs::read_to_string(report.join("index.html")).unwrap();
     assert!(!page.contains("<section id=\"after\">"));
+}
+
+#[test]
+fn an_anonymous_answer_counts_only_where_its_group_lies_in_one_wave() {
+    // The hand-worked fixture with a second workload, "KFM", whose waves come from a
+    // roster column that splits groups A and B: a01–a10, b1–b3 and all of C in K1,
+    // a11–a20 and b4–b6 in K2. The two anonymous answers name group B, which lies in
+    // one wave of "After rollout" (W1) but in two of KFM: there they cannot be placed,
+    // so KFM counts only the 9 identified eligible answers (a01, a02, a03, a09, b1–b4,
+    // c1), while "After rollout" keeps its 11 (9 + the 2 anonymous). Before the fix
+    // the two landed in whichever KFM wave the last person of B was in (K2: 3, and
+    // KFM 11).
+    let dir = copy_fixture("after");
+    let roster = dir.path().join("roster.csv");
+    let mut out = String::from("user_id,department,kfm_wave\n");
+    for row in read_csv(&roster).iter().skip(1) {
+        let (id, group) = (&row[0], &row[1]);
+        let n: u32 = id
+            .trim_start_matches(['a', 'b', 'c'])
+            .split('@')
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap();
+        let wave = if (group == "A" && n <= 10) || (group == "B" && n <= 3) || group == "C" {
+            "K1"
+        } else {
+            "K2"
+        };
+        out.push_str(&format!("{id},{group},{wave}\n"));
+    }
+    std::fs::write(&roster, out).unwrap();
+    let config = dir.path().join("uptake.toml");
+    let text = std::fs::read_to_string(&config).unwrap();
+    let text = text.replace(
+        "[[waves]]\nname = \"W1\"\n",
+        "[[workloads]]\nname = \"After rollout\"\n[[workloads]]\nname = \"KFM\"\n\
+         wave_column = \"kfm_wave\"\n\n[[waves]]\nname = \"K1\"\nworkload = \"KFM\"\n\
+         start = \"2026-10-01\"\nenrollment_target = [[28, 0.5]]\n[[waves]]\nname = \"K2\"\nworkload = \"KFM\"\n\
+         start = \"2026-10-01\"\nenrollment_target = [[28, 0.5]]\n\n[[waves]]\nname = \"W1\"\nworkload = \"After rollout\"\n",
+    );
+    let text = text.replace(
+        "[sources.enrollments]\npath = \"enrollments.csv\"\n",
+        "[sources.enrollments]\npath = \"enrollments.csv\"\nworkload = \"After rollout\"\n",
+    );
+    std::fs::write(&config, text).unwrap();
+    let report = run_ok(&config, &dir.path().join("out"), &[]);
+    let rows = read_table(&report.join("tables/after_enrollment.csv"));
+    let total = |workload: &str| {
+        rows.iter()
+            .find(|r| r["workload"] == workload && r["wave"] == "(all)")
+            .unwrap_or_else(|| panic!("no overall row of {workload}"))["responses"]
+            .clone()
+    };
+    assert_eq!(total("After rollout"), "11");
+    assert_eq!(total("KFM"), "9");
+    // Each KFM wave holds its own identified answers: K1 a01, a02, a03, a09, b1–b3,
+    // c1; K2 b4.
+    let wave = |name: &str| {
+        rows.iter()
+            .find(|r| r["workload"] == "KFM" && r["wave"] == name && r["group"] == "(all)")
+            .unwrap()["responses"]
+            .clone()
+    };
+    assert_eq!(wave("K1"), "8");
+    assert_eq!(wave("K2"), "1");
 }

@@ -918,6 +918,21 @@ fn after_enrollment_figures_give_no_small_group_away_on_generated_rollouts() {
         assert!(after.iter().any(|r| !r["healthy"].is_empty()));
         assert!(after.iter().any(|r| !r["active"].is_empty()));
         assert!(after.iter().any(|r| !r["mean_score"].is_empty()));
+        // A wave's total with enough responses shows its scores: groups that hide
+        // theirs are made to pool enough by hiding more groups, never the wave's
+        // total (it once hid Wave 2's 149 responses to cover Risk's 7).
+        for total in after
+            .iter()
+            .filter(|r| r["wave"] != ALL && r["group"] == ALL)
+        {
+            if total["responses"].parse::<i64>().is_ok_and(|n| n >= min) {
+                assert!(
+                    !total["mean_score"].is_empty(),
+                    "{users} people, min {min}: {} hides its scores",
+                    total["wave"]
+                );
+            }
+        }
         let found = attack(&report, min);
         assert!(
             found.is_empty(),

@@ -157,3 +157,23 @@ fn no_sponsor_facing_file_names_a_person() {
         }
     }
 }
+
+/// "Biggest gains" lists the largest first (it once kept table order: +34.4, +5.5,
+/// +18.0 points on this rollout).
+#[test]
+fn the_biggest_gains_come_largest_first() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = crate::util::generate(&dir.path().join("rollout"), 1500, 21);
+    let report = run_ok(&data.join("uptake.toml"), &dir.path().join("out"), &[]);
+    let text = std::fs::read_to_string(report.join("summary.md")).unwrap();
+    let line = text
+        .lines()
+        .find(|l| l.starts_with("- Biggest gains: "))
+        .unwrap_or_else(|| panic!("no gains line:\n{text}"));
+    let points: Vec<f64> = line
+        .split(" pts)")
+        .filter_map(|p| p.rsplit("(+").next()?.parse().ok())
+        .collect();
+    assert!(points.len() >= 3, "{line}");
+    assert!(points.windows(2).all(|w| w[0] >= w[1]), "{line}");
+}

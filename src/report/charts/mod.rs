@@ -12,9 +12,11 @@
 use std::sync::Once;
 
 use plotters::coord::Shift;
+use plotters::element::{Drawable, PointCollection};
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 use plotters::style::{FontDesc, FontStyle};
+use plotters_backend::{BackendCoord, DrawingErrorKind};
 
 use super::format::{pct, thousands};
 use super::view::{CutSection, View};
@@ -66,9 +68,77 @@ const WAVE_COLOURS: [RGBColor; 7] = [
     OI_BLACK,
 ];
 
-/// The colour of a wave by its position.
-fn wave_colour(i: usize) -> RGBColor {
-    WAVE_COLOURS[i % WAVE_COLOURS.len()]
+/// The shape that marks a wave's points. The seven colours repeat from the eighth wave
+/// on; the shape tells the next seven apart, and so on (28 waves in all before a
+/// colour and a shape come back together).
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Mark {
+    Circle,
+    Square,
+    Triangle,
+    Diamond,
+}
+
+const MARKS: [Mark; 4] = [Mark::Circle, Mark::Square, Mark::Triangle, Mark::Diamond];
+
+/// A wave's colour and mark, by its position.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct WaveStyle {
+    colour: RGBColor,
+    mark: Mark,
+}
+
+fn wave_style(i: usize) -> WaveStyle {
+    WaveStyle {
+        colour: WAVE_COLOURS[i % WAVE_COLOURS.len()],
+        mark: MARKS[(i / WAVE_COLOURS.len()) % MARKS.len()],
+    }
+}
+
+/// A wave's mark at a point of a chart, `r` pixels from its centre to its edge.
+struct MarkAt<C> {
+    at: C,
+    style: WaveStyle,
+    r: i32,
+}
+
+fn mark_at<C>(at: C, style: WaveStyle, r: i32) -> MarkAt<C> {
+    MarkAt { at, style, r }
+}
+
+impl<'a, C> PointCollection<'a, C> for &'a MarkAt<C> {
+    type Point = &'a C;
+    type IntoIter = std::iter::Once<&'a C>;
+    fn point_iter(self) -> Self::IntoIter {
+        std::iter::once(&self.at)
+    }
+}
+
+impl<C, DB: DrawingBackend> Drawable<DB> for MarkAt<C> {
+    fn draw<I: Iterator<Item = BackendCoord>>(
+        &self,
+        mut points: I,
+        backend: &mut DB,
+        _: (u32, u32),
+    ) -> Result<(), DrawingErrorKind<DB::ErrorType>> {
+        let Some((x, y)) = points.next() else {
+            return Ok(());
+        };
+        let fill = self.style.colour.filled();
+        let r = self.r;
+        match self.style.mark {
+            Mark::Circle => backend.draw_circle((x, y), r.unsigned_abs(), &fill, true),
+            Mark::Square => backend.draw_rect((x - r, y - r), (x + r, y + r), &fill, true),
+            Mark::Triangle => {
+                let d = r + 1;
+                backend.fill_polygon([(x, y - d), (x + d, y + d), (x - d, y + d)], &fill)
+            }
+            Mark::Diamond => {
+                let d = r + 1;
+                backend.fill_polygon([(x, y - d), (x + d, y), (x, y + d), (x - d, y)], &fill)
+            }
+        }
+    }
 }
 
 /// The colour of a status (table name).
@@ -354,6 +424,8 @@ trait Framed: Plot + Sized {
 #[derive(Clone, Copy)]
 enum Swatch {
     Line(RGBColor),
+    /// A line with a wave's mark on it.
+    Marked(WaveStyle),
     Dashed(RGBColor),
     Dot(RGBColor),
     Bar(RGBColor),
@@ -446,6 +518,13 @@ fn draw_swatch<DB: DrawingBackend>(
             vec![(x, y), (x + w, y)],
             c.stroke_width(3),
         )),
+        Swatch::Marked(style) => {
+            root.draw(&PathElement::new(
+                vec![(x, y), (x + w, y)],
+                style.colour.stroke_width(3),
+            ))?;
+            root.draw(&mark_at((x + w / 2, y), style, 5))
+        }
         Swatch::Dashed(c) => {
             for k in 0..3 {
                 let x0 = x + k * 10;
@@ -526,6 +605,21 @@ fn percent_label(v: &f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Waves 8 to 28 are told apart by their marks (the colours repeated from the
+    /// eighth wave on, so waves 1 and 8 were drawn alike).
+    #[test]
+    fn twenty_eight_waves_each_have_their_own_colour_and_mark() {
+        let styles: Vec<WaveStyle> = (0..28).map(wave_style).collect();
+        for (i, a) in styles.iter().enumerate() {
+            for (j, b) in styles.iter().enumerate().skip(i + 1) {
+                assert_ne!(a, b, "waves {} and {} look alike", i + 1, j + 1);
+            }
+        }
+        assert_eq!(wave_style(0).mark, Mark::Circle);
+        assert_eq!(wave_style(7).colour, wave_style(0).colour);
+        assert_eq!(wave_style(7).mark, Mark::Square);
+    }
 
     #[test]
     fn long_labels_are_cut_to_the_width_with_an_ellipsis() {

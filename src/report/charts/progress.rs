@@ -8,7 +8,7 @@ use super::*;
 
 struct WaveSeries {
     name: String,
-    colour: RGBColor,
+    style: WaveStyle,
     /// (week of wave, enrolled share, target share)
     points: Vec<(i32, f64, f64)>,
 }
@@ -27,7 +27,7 @@ impl WaveProgress {
             .enumerate()
             .map(|(i, w)| WaveSeries {
                 name: w.line.wave.clone(),
-                colour: wave_colour(i),
+                style: wave_style(i),
                 points: view
                     .weeks
                     .iter()
@@ -41,7 +41,7 @@ impl WaveProgress {
             .iter()
             .map(|s| LegendEntry {
                 label: s.name.clone(),
-                swatch: Swatch::Line(s.colour),
+                swatch: Swatch::Marked(s.style),
             })
             .collect();
         legend.push(LegendEntry {
@@ -89,17 +89,13 @@ impl Plot for WaveProgress {
                 s.points.iter().map(|p| (p.0, p.2)),
                 8,
                 5,
-                s.colour.stroke_width(2),
+                s.style.colour.stroke_width(2),
             ))?;
             chart.draw_series(LineSeries::new(
                 s.points.iter().map(|p| (p.0, p.1)),
-                s.colour.stroke_width(3),
+                s.style.colour.stroke_width(3),
             ))?;
-            chart.draw_series(
-                s.points
-                    .iter()
-                    .map(|p| Circle::new((p.0, p.1), 4, s.colour.filled())),
-            )?;
+            chart.draw_series(s.points.iter().map(|p| mark_at((p.0, p.1), s.style, 4)))?;
         }
         Ok(())
     }
@@ -116,8 +112,8 @@ impl Framed for WaveProgress {
 // ---------------------------------------------------------------------------
 // (d) Help-desk load by week of wave, and the top categories.
 
-/// A wave's line: name, colour, (week of wave, value).
-type WeekSeries = (String, RGBColor, Vec<(i32, f64)>);
+/// A wave's line: name, colour and mark, (week of wave, value).
+type WeekSeries = (String, WaveStyle, Vec<(i32, f64)>);
 
 pub(super) struct HelpDesk {
     /// Per wave: name, colour, (week, tickets per 100 enrolled).
@@ -145,7 +141,7 @@ impl HelpDesk {
                     .filter(|p| p.wave == w.line.wave)
                     .filter_map(|p| Some((p.week_of_wave as i32, p.tickets_per_100()?)))
                     .collect();
-                (clean_label(&w.line.wave), wave_colour(i), points)
+                (clean_label(&w.line.wave), wave_style(i), points)
             })
             .filter(|s: &WeekSeries| !s.2.is_empty())
             .collect();
@@ -162,7 +158,7 @@ impl HelpDesk {
             .iter()
             .map(|s| LegendEntry {
                 label: s.0.clone(),
-                swatch: Swatch::Line(s.1),
+                swatch: Swatch::Marked(s.1),
             })
             .collect();
         let max_week = series
@@ -223,16 +219,12 @@ impl Plot for HelpDesk {
             .light_line_style(TRANSPARENT)
             .bold_line_style(RULE)
             .draw()?;
-        for (_, colour, points) in &self.series {
+        for (_, style, points) in &self.series {
             chart.draw_series(LineSeries::new(
                 points.iter().copied(),
-                colour.stroke_width(3),
+                style.colour.stroke_width(3),
             ))?;
-            chart.draw_series(
-                points
-                    .iter()
-                    .map(|&(x, y)| Circle::new((x, y), 4, colour.filled())),
-            )?;
+            chart.draw_series(points.iter().map(|&p| mark_at(p, *style, 4)))?;
         }
 
         // Top categories as labelled bars, drawn in pixels.

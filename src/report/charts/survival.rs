@@ -6,7 +6,10 @@ use super::*;
 use crate::report::view::CurveLine;
 
 struct Series {
-    colour: RGBColor,
+    style: WaveStyle,
+    /// Marks on the curve at each week of the wave (days 0, 7, 14, …), drawn when there
+    /// are more curves than colours so that two curves of one colour differ.
+    marks: Vec<(i64, f64)>,
     /// The step curve: (day, share) at each corner.
     steps: Vec<(i64, f64)>,
     /// The band as a closed polygon (upper edge forward, lower edge back).
@@ -15,6 +18,8 @@ struct Series {
 
 pub(super) struct TimeToEnroll {
     series: Vec<Series>,
+    /// Whether the curves carry their marks (more curves than colours).
+    marked: bool,
     legend: Vec<LegendEntry>,
     max_day: i64,
 }
@@ -33,6 +38,21 @@ fn steps(points: &[(i64, f64)], horizon: i64) -> Vec<(i64, f64)> {
     out
 }
 
+/// The step curve's value at days 0, 7, 14, … up to `horizon`.
+fn weekly(steps: &[(i64, f64)], horizon: i64) -> Vec<(i64, f64)> {
+    (0..=horizon)
+        .step_by(7)
+        .map(|day| {
+            let v = steps
+                .iter()
+                .take_while(|p| p.0 <= day)
+                .last()
+                .map_or(0.0, |p| p.1);
+            (day, v)
+        })
+        .collect()
+}
+
 impl TimeToEnroll {
     pub(super) fn new(view: &View) -> TimeToEnroll {
         let series: Vec<Series> = view
@@ -49,13 +69,16 @@ impl TimeToEnroll {
                     c.points.iter().map(|p| (p.0, p.2.unwrap_or(p.1))).collect();
                 let mut band = steps(&high, c.horizon);
                 band.extend(steps(&low, c.horizon).into_iter().rev());
+                let steps = steps(&share, c.horizon);
                 Series {
-                    colour: wave_colour(i),
-                    steps: steps(&share, c.horizon),
+                    style: wave_style(i),
+                    marks: weekly(&steps, c.horizon),
+                    steps,
                     band,
                 }
             })
             .collect();
+        let marked = series.len() > WAVE_COLOURS.len();
         let legend = view
             .curves
             .iter()
@@ -67,12 +90,17 @@ impl TimeToEnroll {
                 } else {
                     clean_label(&c.wave)
                 },
-                swatch: Swatch::Line(wave_colour(i)),
+                swatch: if marked {
+                    Swatch::Marked(wave_style(i))
+                } else {
+                    Swatch::Line(wave_style(i).colour)
+                },
             })
             .collect();
         let max_day = view.curves.iter().map(|c| c.horizon).max().unwrap_or(0);
         TimeToEnroll {
             series,
+            marked,
             legend,
             max_day,
         }
@@ -105,14 +133,17 @@ impl Plot for TimeToEnroll {
         for s in &self.series {
             chart.draw_series(std::iter::once(Polygon::new(
                 s.band.clone(),
-                s.colour.mix(0.15).filled(),
+                s.style.colour.mix(0.15).filled(),
             )))?;
         }
         for s in &self.series {
             chart.draw_series(LineSeries::new(
                 s.steps.iter().copied(),
-                s.colour.stroke_width(3),
+                s.style.colour.stroke_width(3),
             ))?;
+            if self.marked {
+                chart.draw_series(s.marks.iter().map(|&p| mark_at(p, s.style, 4)))?;
+            }
         }
         Ok(())
     }
