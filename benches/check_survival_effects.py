@@ -16,6 +16,11 @@ two compare with `diff`:
     forecast  WAVE (reached | LIKELY LOW HIGH | -)
     effect    WAVE|(all) FACTOR RR LOW HIGH STRATA EXPOSED_PW UNEXPOSED_PW
 
+FACTOR is `opened_email`, `trained`, then, with `[[training_methods]]` or a
+completions source, `trained:<method>` per method (configured ones, `instructor-led`,
+`self-paced` with completions), then, with a touchpoints source, `channel:<name>` per
+channel beyond email (canonical touchpoints files only).
+
 Figures are of each wave's whole cohort (the people of the wave who had not left by
 D; waves with fewer than min_group_size of them are left out), before any privacy
 blanking. Rows uptake would quarantine are dropped by the same tests (empty or
@@ -37,6 +42,7 @@ training instant by evaluating the attended time at each interval boundary.
 
 import csv
 import math
+import re
 import sys
 import tomllib
 from datetime import date, datetime, time, timedelta, timezone
@@ -51,6 +57,11 @@ TRUE = {"true", "yes", "y", "1", "x"}
 
 def norm(s):
     return (s or "").strip().lower()
+
+
+def label(s):
+    """Lowercase with runs of spaces made one, as channels and session globs read."""
+    return " ".join((s or "").split()).lower()
 
 
 def instant_ms(text, tz):
@@ -107,6 +118,19 @@ class Rollout:
             for w in cfg["waves"]
         ]
         src = {k: folder / v["path"] for k, v in cfg["sources"].items()}
+        # Ways to learn: a session's method is the first entry one of whose globs
+        # matches its whole name, case and spacing aside; else instructor-led.
+        self.method_globs = [
+            (m["name"], [re.compile("".join(
+                ".*" if ch == "*" else "." if ch == "?" else re.escape(ch)
+                for ch in label(g)), re.S) for g in m["sessions"]])
+            for m in cfg.get("training_methods", [])
+        ]
+        self.methods = [name for name, _ in self.method_globs] + ["instructor-led"]
+        if "completions" in src:
+            self.methods.append("self-paced")
+        self.methods_measured = bool(self.method_globs) or "completions" in src
+        self.channels = [] if "touchpoints" in src else None
 
         # Roster: first row of an id wins; a later one with another group is
         # quarantined, an identical one is a duplicate.
@@ -124,7 +148,8 @@ class Rollout:
             except ValueError:
                 continue
             self.people[uid] = {"group": group, "left": left, "enrolled": None,
-                                "opened": None, "intervals": {}}
+                                "opened": None, "intervals": {}, "completed": None,
+                                "touched": {}}
             mail = norm(row.get("mail"))
             if mail:
                 mails.setdefault(mail, []).append(uid)
@@ -154,6 +179,34 @@ class Rollout:
             if p is None or joined is None or left is None or left < joined or not session:
                 continue
             p["intervals"].setdefault(session, []).append((joined, left))
+
+        if "completions" in src:
+            for row in read_rows(src["completions"]):
+                p = self.person(row.get("user_id"))
+                at = instant_ms(row.get("completed_at"), self.tz)
+                if p is None or at is None or not (row.get("course") or "").strip():
+                    continue
+                p["completed"] = at if p["completed"] is None else min(p["completed"], at)
+
+        if "touchpoints" in src:
+            seen = set()
+            for row in read_rows(src["touchpoints"]):
+                p = self.person(row.get("user_id"))
+                at = instant_ms(row.get("timestamp"), self.tz)
+                channel = label(row.get("channel"))
+                if p is None or at is None or not channel:
+                    continue
+                seen.add(channel)
+                first = p["touched"].get(channel)
+                p["touched"][channel] = at if first is None else min(first, at)
+            self.channels = sorted(seen - {"email"})
+
+    def method_of(self, session):
+        name = label(session)
+        for method, globs in self.method_globs:
+            if any(g.fullmatch(name) for g in globs):
+                return method
+        return "instructor-led"
 
     def person(self, raw):
         uid = norm(raw)
@@ -325,17 +378,44 @@ def main(argv):
                              for x in (days[(len(days) - 1) // 2], days[0], days[-1]))
         out.append(f"forecast\t{w['name']}\t{likely}\t{low}\t{high}")
 
-    pooled = {"opened_email": [], "trained": []}
+    factors = ["opened_email", "trained"]
+    if ro.methods_measured:
+        factors += [f"trained:{m}" for m in ro.methods]
+    if ro.channels is not None:
+        factors += [f"channel:{c}" for c in ro.channels]
+    pooled = {f: [] for f in factors}
     for w, people in zip(ro.waves, cohorts):
         if people is None:
             continue
         start = w["start"]
         n_weeks = max(0, ((d - start).days + 1) // 7)
+
+        def trained(p, method=None):
+            spans = {s: v for s, v in p["intervals"].items()
+                     if method is None or ro.method_of(s) == method}
+            if method is not None and need <= 0:
+                # With no minutes needed, the first instant of such a session.
+                firsts = [s for v in spans.values() for s, _ in v]
+                return min(firsts) if firsts else None
+            at = trained_at(spans, need)
+            done = p["completed"]
+            if method is None and done is not None:
+                return done if at is None else min(at, done)
+            return at
+
         exposure = {
             "opened_email": [p["opened"] for p in people],
-            "trained": [trained_at(p["intervals"], need) for p in people],
+            "trained": [trained(p) for p in people],
         }
-        for factor in ("opened_email", "trained"):
+        for f in factors[2:]:
+            kind, name = f.split(":", 1)
+            if kind == "channel":
+                exposure[f] = [p["touched"].get(name) for p in people]
+            elif name == "self-paced":
+                exposure[f] = [p["completed"] for p in people]
+            else:
+                exposure[f] = [trained(p, name) for p in people]
+        for factor in factors:
             strata = []
             for week in range(n_weeks):
                 begin = midnight_ms(start + timedelta(days=7 * week), tz)
@@ -355,7 +435,7 @@ def main(argv):
                 strata.append((a, n1, c, n0))
             pooled[factor].extend(strata)
             out.append(effect_line(w["name"], factor, mantel_haenszel(strata)))
-    for factor in ("opened_email", "trained"):
+    for factor in factors:
         out.append(effect_line("(all)", factor, mantel_haenszel(pooled[factor])))
     print("\n".join(out))
 

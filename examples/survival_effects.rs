@@ -30,10 +30,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let (cfg, data) = uptake::load(Some(&config), None, &Progress::hidden())?;
     let (as_of, _) = uptake::resolve_as_of(None, &cfg, &data)?;
     let tz = cfg.timezone;
-    let waves = cohort(&cfg, &data, as_of).expect("the cohort");
+    let c = cohort(&cfg, &data, as_of).expect("the cohort");
+    let waves = &c.waves;
     let mut out = String::new();
     let mut curves: Vec<(usize, Curve)> = Vec::new();
-    for w in &waves {
+    for w in waves {
         let name = &cfg.waves[w.wave].name;
         let (spells, horizon) = wave_spells(tz, as_of, w);
         let c = kaplan_meier(&spells, horizon);
@@ -76,7 +77,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         };
         writeln!(out, "forecast\t{}\t{text}", w.name)?;
     }
-    for e in effects(tz, as_of, &waves) {
+    for e in effects(tz, as_of, &c.factors, waves) {
         let wave = e.wave.map_or("(all)", |i| cfg.waves[i].name.as_str());
         let est = e.estimate;
         writeln!(

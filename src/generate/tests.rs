@@ -801,7 +801,7 @@ fn after_enrollment_devices_use_and_the_survey_tell_the_rest() {
         "active_days = 30\n\n[survey]\nscale = [1, 5]\nsatisfied_from = 4",
         "[sources.usage]\npath = \"usage.csv\"",
         "[sources.survey]\npath = \"survey.csv\"",
-        "health_target = 0.85\nactive_target = 0.7\nsatisfaction_target = 0.7",
+        "health_target = 0.85\nactive_target = 0.7\nsatisfaction_target = 0.6",
     ] {
         assert!(toml.contains(needle), "{needle}");
     }

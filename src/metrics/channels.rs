@@ -113,6 +113,11 @@ impl Engagement {
         self.first_touch.get(&(pid, k)).is_some_and(|&t| t < before)
     }
 
+    /// The first touchpoint of `pid` by channel `k`, if any.
+    pub fn first_touch(&self, pid: u32, k: usize) -> Option<i64> {
+        self.first_touch.get(&(pid, k)).copied()
+    }
+
     /// Whether `pid` completed a course before `before`.
     pub fn completed(&self, pid: u32, before: i64) -> bool {
         self.first_completion.get(&pid).is_some_and(|&t| t < before)
@@ -195,7 +200,7 @@ pub fn channel_rows(cfg: &Config, persons: &Persons) -> Result<Vec<ChannelRow>, 
         .iter()
         .enumerate()
         .map(|(k, name)| Measure {
-            factor: super::lift::Factor::OpenedEmail,
+            factor: super::lift::Factor::Channel,
             label: Some(name.clone()),
             column: channel_column(k),
         })

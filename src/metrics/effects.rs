@@ -1,11 +1,12 @@
-//! Effects that hold up: what opening an email or training did to the weekly chance
+//! Effects that hold up: what opening an email, training (in all and by each training
+//! method) or being reached by each channel beyond email did to the weekly chance
 //! of enrolling, as a Mantel–Haenszel risk ratio stratified by wave and week of wave
 //! with its Greenland–Robins 95 % interval (docs/metrics.md, "Time to enroll,
 //! forecasts and effects").
 //!
 //! Takes the run's cohort as plain instants per person ([`cohort`] reads them out of
 //! the clean dataset: first enrollment, first real open, the instant training reached
-//! the threshold); builds one [`Stratum`] per wave and complete week ([`wave_strata`]);
+//! the threshold, in all and per method, and the first touchpoint per channel); builds one [`Stratum`] per wave and complete week ([`wave_strata`]);
 //! hands back one [`Estimate`] per wave and factor and one pooling every wave's strata
 //! ([`effects`]), which the report turns into the `effects` table beside the naive
 //! `lift`. Comparing people in the same week of the same wave is what keeps "people
@@ -15,6 +16,7 @@
 use chrono::{Days, NaiveDate};
 use chrono_tz::Tz;
 
+use super::channels::Engagement;
 use super::lift::Factor;
 use super::people::Persons;
 use super::stats::Z95;
@@ -22,9 +24,25 @@ use crate::calendar::local_to_utc_ms;
 use crate::config::Config;
 use crate::dataset::{Attendance, Dataset, EmailEvent};
 use crate::error::Error;
+use crate::schema::SELF_PACED;
 
-/// The factors whose effect is estimated, in table order.
-pub const FACTORS: [Factor; 2] = [Factor::OpenedEmail, Factor::Trained];
+/// One factor whose effect is estimated: opening an email, training, training by one
+/// method (`trained:<method>`) or being reached by one channel beyond email
+/// (`channel:<name>`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EffectFactor {
+    /// The factor.
+    pub factor: Factor,
+    /// The training method or channel it is narrowed to.
+    pub label: Option<String>,
+}
+
+impl EffectFactor {
+    /// The factor as the `effects` table writes it.
+    pub fn name(&self) -> std::borrow::Cow<'static, str> {
+        super::lift::factor_name(self.factor, self.label.as_deref())
+    }
+}
 
 /// One person of the cohort: the instants (ms since the epoch, UTC) that decide their
 /// strata. Instants after D may be present; only weeks ending by D read them.
@@ -38,21 +56,10 @@ pub struct PersonTimes {
     pub joined: Option<NaiveDate>,
     /// Their first enrollment on any device.
     pub first_enrolled: Option<i64>,
-    /// Their first open or click that is not a machine prefetch.
-    pub opened: Option<i64>,
-    /// The instant their attended minutes reached `training_min_minutes`
-    /// (`i64::MIN` when the threshold is 0: everyone is trained from the outset).
-    pub trained: Option<i64>,
-}
-
-impl PersonTimes {
-    /// The instant the person became exposed to `factor`, if they did.
-    pub fn exposure(&self, factor: Factor) -> Option<i64> {
-        match factor {
-            Factor::OpenedEmail => self.opened,
-            Factor::Trained => self.trained,
-        }
-    }
+    /// Per factor of [`Cohort::factors`], the instant they became exposed to it, if
+    /// they did (`i64::MIN` for `trained` when `training_min_minutes` is 0: everyone
+    /// is trained from the outset).
+    pub exposures: Vec<Option<i64>>,
 }
 
 /// One wave's cohort: the people eligible as of D.
@@ -66,25 +73,41 @@ pub struct WaveCohort {
     pub people: Vec<PersonTimes>,
 }
 
-/// The run's cohort as of `as_of`, per wave in config order (see [`of_persons`]):
-/// builds the frames and the cohort first, as `metrics::compute` does.
-pub fn cohort(cfg: &Config, data: &Dataset, as_of: NaiveDate) -> Result<Vec<WaveCohort>, Error> {
+/// The run's cohort: the factors whose effect is estimated and, per wave, its people
+/// with their instants.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Cohort {
+    /// In table order: `opened_email`, `trained`, then, when ways to learn are
+    /// configured, one per training method in the `training_methods` table's order,
+    /// then, with a `touchpoints` source, one per channel beyond email in the
+    /// `channels` table's order.
+    pub factors: Vec<EffectFactor>,
+    /// Per wave in config order (suppressed waves left out).
+    pub waves: Vec<WaveCohort>,
+}
+
+/// The run's cohort as of `as_of` (see [`of_persons`]): builds the frames and the
+/// cohort first, as `metrics::compute` does.
+pub fn cohort(cfg: &Config, data: &Dataset, as_of: NaiveDate) -> Result<Cohort, Error> {
     let f = super::frames::build(cfg, data)?;
     let who = super::people::cohort(&f, cfg, as_of)?;
     let persons = super::people::persons(&f, cfg, &super::people::Cutoffs::new(cfg, as_of), &who)?;
-    of_persons(cfg, data, &persons)
+    of_persons(cfg, data, &f.engagement, &persons)
 }
 
-/// The run's cohort per wave in config order — the people eligible on D, in each
-/// wave of each workload ([`Persons`]) — with their instants: first enrollment in the
-/// wave's workload, first real open, the instant training reached the threshold or
-/// the first self-paced completion, whichever came first.
-/// Suppressed waves (docs/privacy.md) are left out.
+/// The run's cohort — the people eligible on D, in each wave of each workload
+/// ([`Persons`]) — with their instants (docs/metrics.md, "effects"): first
+/// enrollment in the wave's workload; first real open; the instant training reached
+/// the threshold or the first self-paced completion, whichever came first; per
+/// session method, the instant the union of that method's attended intervals reached
+/// the threshold, and for `self-paced` the first completion; per channel beyond
+/// email, the first touchpoint. Suppressed waves (docs/privacy.md) are left out.
 pub fn of_persons(
     cfg: &Config,
     data: &Dataset,
+    engagement: &Engagement,
     persons: &Persons,
-) -> Result<Vec<WaveCohort>, Error> {
+) -> Result<Cohort, Error> {
     let n = data.roster.len();
     let mut opened: Vec<Option<i64>> = vec![None; n];
     let m = &data.email;
@@ -98,13 +121,66 @@ pub fn of_persons(
             *slot = Some(slot.map_or(m.at[i], |s| s.min(m.at[i])));
         }
     }
-    let mut trained = trained_instants(&data.training, n, cfg.thresholds.training_min_minutes);
+    let min_minutes = cfg.thresholds.training_min_minutes;
+    let mut trained = if min_minutes <= 0.0 {
+        vec![Some(i64::MIN); n]
+    } else {
+        trained_instants(&data.training, n, min_minutes, |_| true)
+    };
     // A self-paced completion trains too (docs/metrics.md, "trained"): the earlier of
     // the two instants is when the person was trained.
+    let mut completed: Vec<Option<i64>> = vec![None; n];
     let c = &data.completions;
     for (&pid, &at) in c.pid.iter().zip(&c.at) {
-        if let Some(slot) = trained.get_mut(pid as usize) {
+        if let Some(slot) = completed.get_mut(pid as usize) {
             *slot = Some(slot.map_or(at, |s| s.min(at)));
+        }
+    }
+    for (t, c) in trained.iter_mut().zip(&completed) {
+        if let Some(at) = *c {
+            *t = Some(t.map_or(at, |s| s.min(at)));
+        }
+    }
+    let mut factors = vec![
+        EffectFactor {
+            factor: Factor::OpenedEmail,
+            label: None,
+        },
+        EffectFactor {
+            factor: Factor::Trained,
+            label: None,
+        },
+    ];
+    let mut instants = vec![opened, trained];
+    let names = &persons.engagement;
+    // The same methods `lift` and `training_methods` show (none unless configured).
+    if names.methods_configured {
+        for (k, method) in names.methods.iter().enumerate() {
+            factors.push(EffectFactor {
+                factor: Factor::Trained,
+                label: Some(method.clone()),
+            });
+            instants.push(if method == SELF_PACED {
+                completed.clone()
+            } else {
+                trained_instants(&data.training, n, min_minutes, |s| {
+                    engagement.session_method.get(s as usize) == Some(&k)
+                })
+            });
+        }
+    }
+    // The channels of the `channels` table but email, which is `opened_email`.
+    if names.touchpoints {
+        for (k, channel) in names.channels.iter().enumerate().skip(1) {
+            factors.push(EffectFactor {
+                factor: Factor::Channel,
+                label: Some(channel.clone()),
+            });
+            instants.push(
+                (0..n as u32)
+                    .map(|pid| engagement.first_touch(pid, k))
+                    .collect(),
+            );
         }
     }
     let mut waves: Vec<WaveCohort> = cfg
@@ -127,26 +203,31 @@ pub fn of_persons(
             label: p.label,
             joined: data.roster.joined_on.get(pid).copied().flatten(),
             first_enrolled: p.first_enrolled,
-            opened: opened.get(pid).copied().flatten(),
-            trained: trained.get(pid).copied().flatten(),
+            exposures: instants
+                .iter()
+                .map(|x| x.get(pid).copied().flatten())
+                .collect(),
         });
     }
     let suppressed = persons.suppressed_waves();
     waves.retain(|w| !w.people.is_empty() && !suppressed.contains(&cfg.waves[w.wave].name));
-    Ok(waves)
+    Ok(Cohort { factors, waves })
 }
 
-/// Per person (indexed by pid, `n` people), the instant their attended time reaches
-/// `min_minutes`: per session the union of the [joined, left] intervals, summed over
-/// sessions as time passes (two sessions at once both count, as the attended minutes
-/// of `trained` do). `None` for people who never reach it.
-fn trained_instants(t: &Attendance, n: usize, min_minutes: f64) -> Vec<Option<i64>> {
-    let need = min_minutes * 60_000.0;
-    if need <= 0.0 {
-        return vec![Some(i64::MIN); n];
-    }
+/// Per person (indexed by pid, `n` people), the instant their attended time in the
+/// sessions that `keep` accepts reaches `min_minutes`: per session the union of the
+/// [joined, left] intervals, summed over sessions as time passes (two sessions at
+/// once both count, as the attended minutes of `trained` do). `None` for people who
+/// never reach it; with `min_minutes` 0, the first instant they attended.
+fn trained_instants(
+    t: &Attendance,
+    n: usize,
+    min_minutes: f64,
+    keep: impl Fn(u32) -> bool,
+) -> Vec<Option<i64>> {
+    let need = (min_minutes * 60_000.0).max(0.0);
     let mut out = vec![None; n];
-    let mut order: Vec<usize> = (0..t.pid.len()).collect();
+    let mut order: Vec<usize> = (0..t.pid.len()).filter(|&i| keep(t.session[i])).collect();
     let key = |i: usize| (t.pid[i], t.session[i], t.joined_at[i]);
     if !order.windows(2).all(|w| key(w[0]) <= key(w[1])) {
         order.sort_by_key(|&i| key(i));
@@ -331,36 +412,42 @@ pub struct Effect {
     /// Index into `Config::waves`; `None` for the row pooling every wave's strata.
     pub wave: Option<usize>,
     /// The factor.
-    pub factor: Factor,
+    pub factor: EffectFactor,
     /// The estimate.
     pub estimate: Estimate,
 }
 
-/// Every effect of the run: per factor of [`FACTORS`], one row per wave of `cohort`
-/// in its order, then the row pooling all their strata. Rows come factor by factor
-/// within each wave: wave 1's factors, wave 2's, …, then the pooled ones.
-pub fn effects(tz: Tz, as_of: NaiveDate, cohort: &[WaveCohort]) -> Vec<Effect> {
-    let mut pooled: Vec<Vec<Stratum>> = vec![Vec::new(); FACTORS.len()];
+/// Every effect of `waves` (some of the cohort's waves): per factor of `factors`
+/// (the cohort's, which each person's exposures follow), one row per wave in its
+/// order, then the row pooling all their strata. Rows come factor by factor within
+/// each wave: wave 1's factors, wave 2's, …, then the pooled ones.
+pub fn effects(
+    tz: Tz,
+    as_of: NaiveDate,
+    factors: &[EffectFactor],
+    waves: &[WaveCohort],
+) -> Vec<Effect> {
+    let mut pooled: Vec<Vec<Stratum>> = vec![Vec::new(); factors.len()];
     let mut out = Vec::new();
-    for w in cohort {
-        for (k, factor) in FACTORS.into_iter().enumerate() {
-            let people = w
-                .people
-                .iter()
-                .map(|p| (p.first_enrolled, p.exposure(factor)));
+    for w in waves {
+        for (k, factor) in factors.iter().enumerate() {
+            let people = w.people.iter().map(|p| {
+                let exposure = p.exposures.get(k).copied().flatten();
+                (p.first_enrolled, exposure)
+            });
             let strata = wave_strata(tz, as_of, w.start, people);
             out.push(Effect {
                 wave: Some(w.wave),
-                factor,
+                factor: factor.clone(),
                 estimate: mantel_haenszel(&strata),
             });
             pooled[k].extend(strata);
         }
     }
-    for (factor, strata) in FACTORS.into_iter().zip(pooled) {
+    for (factor, strata) in factors.iter().zip(pooled) {
         out.push(Effect {
             wave: None,
-            factor,
+            factor: factor.clone(),
             estimate: mantel_haenszel(&strata),
         });
     }
@@ -511,7 +598,7 @@ mod tests {
             left_at: rows.iter().map(|r| r.3 * m).collect(),
             sessions: vec!["a".into(), "b".into()],
         };
-        let got = trained_instants(&t, 5, 30.0);
+        let got = trained_instants(&t, 5, 30.0, |_| true);
         assert_eq!(
             got,
             [
@@ -522,7 +609,12 @@ mod tests {
                 None
             ]
         );
-        assert_eq!(trained_instants(&t, 2, 0.0), [Some(i64::MIN); 2]);
+        // One session's minutes alone (session 1: person 1 has 15, person 3 has 15).
+        let got = trained_instants(&t, 5, 10.0, |s| s == 1);
+        assert_eq!(got, [None, Some(110 * m), None, Some(15 * m), None]);
+        // With no minutes needed, the first instant a person attended such a session.
+        let got = trained_instants(&t, 5, 0.0, |s| s == 1);
+        assert_eq!(got, [None, Some(100 * m), None, Some(5 * m), None]);
     }
 
     #[test]

@@ -166,6 +166,8 @@ pub enum Factor {
     OpenedEmail,
     /// Trained (attended minutes over the threshold).
     Trained,
+    /// Reached by a channel beyond email; always narrowed to one, `channel:<name>`.
+    Channel,
 }
 
 impl Factor {
@@ -174,7 +176,17 @@ impl Factor {
         match self {
             Factor::OpenedEmail => "opened_email",
             Factor::Trained => "trained",
+            Factor::Channel => "channel",
         }
+    }
+}
+
+/// A factor as the tables write it: `trained`, or narrowed to a method or channel,
+/// `trained:<method>`, `channel:<name>`.
+pub fn factor_name(factor: Factor, label: Option<&str>) -> std::borrow::Cow<'static, str> {
+    match label {
+        None => factor.name().into(),
+        Some(l) => format!("{}:{l}", factor.name()).into(),
     }
 }
 
@@ -282,11 +294,8 @@ impl Table for LiftRow {
 
 impl LiftRow {
     /// The factor as the table writes it: `trained`, or `trained:<method>`.
-    pub fn factor_name(&self) -> std::borrow::Cow<'_, str> {
-        match &self.label {
-            None => self.factor.name().into(),
-            Some(l) => format!("{}:{l}", self.factor.name()).into(),
-        }
+    pub fn factor_name(&self) -> std::borrow::Cow<'static, str> {
+        factor_name(self.factor, self.label.as_deref())
     }
 
     fn empty(wave: &str, factor: Factor, note: LiftNote) -> Self {

@@ -138,7 +138,8 @@ pub fn compute(cfg: &Config, data: &Dataset, as_of: NaiveDate) -> Result<Tables,
     // Time to enroll, forecasts and effects: the cohort's instants per wave (waves
     // that have started).
     let s = timed("time to enroll and effects");
-    let mut waves = effects::of_persons(cfg, data, &persons)?;
+    let effects::Cohort { factors, mut waves } =
+        effects::of_persons(cfg, data, &f.engagement, &persons)?;
     waves.retain(|w| w.start <= as_of);
     timing::add_to_groups(cfg, as_of, &waves, &mut group_metrics);
     let started_week_ago: Vec<_> = waves
@@ -153,7 +154,7 @@ pub fn compute(cfg: &Config, data: &Dataset, as_of: NaiveDate) -> Result<Tables,
         &mut group_metrics_week_ago,
     );
     let time_to_enroll = timing::time_rows(cfg, as_of, &waves);
-    let effects = timing::effect_rows(cfg, as_of, &waves);
+    let effects = timing::effect_rows(cfg, as_of, &factors, &waves);
     drop(s);
 
     let cut_metrics = {

@@ -10,9 +10,8 @@
 
 use chrono::NaiveDate;
 
-use super::effects::{self, Effect, WaveCohort};
+use super::effects::{self, Effect, EffectFactor, WaveCohort};
 use super::groups::GroupRow;
-use super::lift::Factor;
 use super::survival::{forecast, kaplan_meier, wave_spells, Curve, Dated, Forecast, Spell};
 use super::table::{Col, Kind, Table, Value};
 use crate::config::Config;
@@ -98,8 +97,8 @@ pub struct EffectRow {
     pub workload: String,
     /// The wave, or `(all)` for the row pooling the workload's waves.
     pub wave: String,
-    /// The factor.
-    pub factor: Factor,
+    /// The factor, narrowed to a method or channel or not.
+    pub factor: EffectFactor,
     /// Mantel–Haenszel risk ratio of enrolling in a week, exposed against not yet.
     pub risk_ratio: Option<f64>,
     /// Its Greenland–Robins 95 % interval.
@@ -122,7 +121,7 @@ impl Table for EffectRow {
         vec![
             Col::text("workload", |r| Value::str(&r.workload)),
             Col::text("wave", |r| Value::str(&r.wave)),
-            Col::text("factor", |r| Value::str(r.factor.name())),
+            Col::text("factor", |r| Value::Text(Some(r.factor.name()))),
             Col::of("risk_ratio", Number, |r| Value::Float(r.risk_ratio)),
             Col::of("risk_ratio_low", Number, |r| {
                 Value::Float(r.interval.map(|i| i.0))
@@ -250,10 +249,15 @@ pub fn add_to_groups(cfg: &Config, as_of: NaiveDate, cohort: &[WaveCohort], rows
     }
 }
 
-/// `effects`: per workload, a row per wave and factor, then the rows pooling the
-/// workload's waves; a row with fewer than `min_group_size` person-weeks on a side
-/// shows no ratio.
-pub fn effect_rows(cfg: &Config, as_of: NaiveDate, cohort: &[WaveCohort]) -> Vec<EffectRow> {
+/// `effects`: per workload, a row per wave and factor of `factors` (the cohort's),
+/// then the rows pooling the workload's waves; a row with fewer than
+/// `min_group_size` person-weeks on a side shows no ratio.
+pub fn effect_rows(
+    cfg: &Config,
+    as_of: NaiveDate,
+    factors: &[EffectFactor],
+    cohort: &[WaveCohort],
+) -> Vec<EffectRow> {
     let min = i64::from(cfg.thresholds.min_group_size);
     let mut out = Vec::new();
     for (w, workload) in cfg.workloads.iter().enumerate() {
@@ -269,7 +273,7 @@ pub fn effect_rows(cfg: &Config, as_of: NaiveDate, cohort: &[WaveCohort]) -> Vec
             wave,
             factor,
             estimate,
-        } in effects::effects(cfg.timezone, as_of, &of)
+        } in effects::effects(cfg.timezone, as_of, factors, &of)
         {
             let exposed = Count::guarded(estimate.exposed_person_weeks, min);
             let unexposed = Count::guarded(estimate.unexposed_person_weeks, min);

@@ -314,12 +314,12 @@ pub struct LiftLine {
     pub workload: String,
     /// Wave name, or `(all)`.
     pub wave: String,
-    /// `opened_email` or `trained`.
-    pub factor: &'static str,
+    /// `opened_email`, `trained` or `trained:<method>`.
+    pub factor: String,
     /// The factor in words.
-    pub factor_label: &'static str,
+    pub factor_label: String,
     /// Who has the factor, as a clause (`trained`, `opened a rollout email`).
-    pub factor_clause: &'static str,
+    pub factor_clause: String,
     /// People with the factor.
     pub n_with: Option<i64>,
     /// Their enrollment rate.
@@ -360,11 +360,11 @@ impl LiftLine {
     fn of(row: &LiftRow) -> LiftLine {
         let (with, without) = (row.with, row.without);
         let end = |i: Option<(f64, f64)>, high: bool| pct(i.map(|i| if high { i.1 } else { i.0 }));
-        let (factor_label, factor_clause) = factor_words(row.factor);
+        let (factor_label, factor_clause, _) = factor_words(row.factor, row.label.as_deref());
         LiftLine {
             workload: row.workload.clone(),
             wave: row.wave.clone(),
-            factor: row.factor.name(),
+            factor: row.factor_name().into_owned(),
             factor_label,
             factor_clause,
             n_with: with.n,
@@ -550,9 +550,11 @@ pub struct EffectLine {
     /// The wave, or `(all)`.
     pub wave: String,
     /// The factor in words.
-    pub factor_label: &'static str,
-    /// Who has the factor, as a clause.
-    pub factor_clause: &'static str,
+    pub factor_label: String,
+    /// Who has had the factor, as a clause (`had trained by brown bag`).
+    pub factor_clause: String,
+    /// Whether the factor is a channel beyond email.
+    pub channel: bool,
     /// The risk ratio, `1.69`, or `–`.
     pub ratio_text: String,
     /// Its interval, `1.51 – 1.89`, or `–`.
@@ -952,21 +954,38 @@ fn curve_lines(cfg: &Config, tables: &Tables) -> Vec<CurveLine> {
         .collect()
 }
 
-/// The `effects` rows, each beside the naive lift of the same wave and factor.
+/// The `effects` rows, each beside the naive lift of the same wave and factor (for a
+/// channel, the difference of the `channels` table).
 fn effect_lines(tables: &Tables, lift: &[LiftLine]) -> Vec<EffectLine> {
     tables
         .effects
         .iter()
         .map(|e| {
-            let naive = lift.iter().find(|l| {
-                l.workload == e.workload && l.wave == e.wave && l.factor == e.factor.name()
-            });
-            let (label, clause) = factor_words(e.factor);
+            let f = &e.factor;
+            let naive = if f.factor == Factor::Channel {
+                let same = |c: &&crate::metrics::channels::ChannelRow| {
+                    c.lift.workload == e.workload
+                        && c.lift.wave == e.wave
+                        && Some(&c.channel) == f.label.as_ref()
+                };
+                tables
+                    .channels
+                    .iter()
+                    .find(same)
+                    .map(|c| points(c.lift.difference))
+            } else {
+                let name = f.name();
+                lift.iter()
+                    .find(|l| l.workload == e.workload && l.wave == e.wave && l.factor == name)
+                    .map(|l| l.difference_text.clone())
+            };
+            let (label, _, clause) = factor_words(f.factor, f.label.as_deref());
             EffectLine {
                 workload: e.workload.clone(),
                 wave: e.wave.clone(),
                 factor_label: label,
                 factor_clause: clause,
+                channel: f.factor == Factor::Channel,
                 ratio_text: e
                     .risk_ratio
                     .map_or_else(|| "–".to_string(), |r| format!("{r:.2}")),
@@ -979,7 +998,7 @@ fn effect_lines(tables: &Tables, lift: &[LiftLine]) -> Vec<EffectLine> {
                     count_or_few(e.exposed_person_weeks),
                     count_or_few(e.unexposed_person_weeks)
                 ),
-                naive_text: naive.map_or_else(|| "–".to_string(), |l| l.difference_text.clone()),
+                naive_text: naive.unwrap_or_else(|| "–".to_string()),
                 note: e.note.map(|n| n.text()),
             }
         })
@@ -991,12 +1010,36 @@ fn count_or_few(c: crate::privacy::Count) -> String {
     c.shown().map_or_else(|| "few".to_string(), thousands)
 }
 
-/// A factor in words: its label and, as a clause, who has it.
-fn factor_words(f: Factor) -> (&'static str, &'static str) {
-    match f {
-        Factor::OpenedEmail => ("opened an email", "opened a rollout email"),
-        Factor::Trained => ("trained", "trained"),
-    }
+/// A factor, narrowed to a training method or a channel or not, in words: its label
+/// (`trained by brown bag`), who has it as a clause (`trained by brown bag`), and
+/// who has had it by a given week (`had trained by brown bag`).
+fn factor_words(f: Factor, label: Option<&str>) -> (String, String, String) {
+    let (label, clause, had) = match (f, label) {
+        (Factor::OpenedEmail, _) => (
+            "opened an email".to_string(),
+            "opened a rollout email".to_string(),
+            "had opened a rollout email".to_string(),
+        ),
+        (Factor::Trained, None) => (
+            "trained".to_string(),
+            "trained".to_string(),
+            "had trained".to_string(),
+        ),
+        (Factor::Trained, Some(method)) => (
+            format!("trained by {method}"),
+            format!("trained by {method}"),
+            format!("had trained by {method}"),
+        ),
+        (Factor::Channel, channel) => {
+            let channel = channel.unwrap_or("a channel");
+            (
+                format!("reached by the {channel}"),
+                format!("were reached by the {channel}"),
+                format!("had been reached by the {channel}"),
+            )
+        }
+    };
+    (label, clause, had)
 }
 
 /// The cuts' sections: per cut, per wave, the shown values most behind first.

@@ -10,7 +10,7 @@ use std::path::Path;
 use chrono::NaiveDate;
 use uptake::config::Config;
 use uptake::dataset::Dataset;
-use uptake::generate::{generate_planted, GenerateOptions, Planted};
+use uptake::generate::{generate_planted, generate_with, Features, GenerateOptions, Planted};
 use uptake::metrics::effects::{cohort, effects, Estimate};
 use uptake::metrics::lift::Factor;
 use uptake::metrics::survival::{forecast, kaplan_meier, wave_spells, Curve, Dated, Forecast};
@@ -53,10 +53,10 @@ fn trained(selection: Option<f64>) -> Planted {
 
 /// The `(all)` row of `effects` for `trained`: every wave's strata pooled.
 fn pooled_trained(cfg: &Config, data: &Dataset, as_of: NaiveDate) -> Estimate {
-    let waves = cohort(cfg, data, as_of).expect("the cohort");
-    effects(cfg.timezone, as_of, &waves)
+    let c = cohort(cfg, data, as_of).expect("the cohort");
+    effects(cfg.timezone, as_of, &c.factors, &c.waves)
         .into_iter()
-        .find(|e| e.wave.is_none() && e.factor == Factor::Trained)
+        .find(|e| e.wave.is_none() && e.factor.name() == "trained")
         .expect("a pooled trained row")
         .estimate
 }
@@ -192,15 +192,50 @@ fn an_independent_python_implementation_finds_the_same_figures() {
         selection: Some(0.5),
     };
     generate_planted(&opts, &planted).expect("generated");
-    let mut python = python_figures(dir.path());
-    let (cfg, data) = uptake::load(
-        Some(&dir.path().join("uptake.toml")),
-        None,
-        &Progress::hidden(),
-    )
-    .expect("read");
+    same_as_python(dir.path());
+}
+
+/// With `--channels` (touchpoints, completions, a brown-bag method): the effects of
+/// every method and channel as well, on two held-out seeds.
+#[test]
+fn an_independent_python_implementation_finds_the_same_effects_per_method_and_channel() {
+    for seed in [78, 79] {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let opts = GenerateOptions {
+            users: 800,
+            seed,
+            out: dir.path().to_path_buf(),
+        };
+        let features = Features {
+            channels: true,
+            ..Features::default()
+        };
+        generate_with(&opts, &trained(None), &features).expect("generated");
+        let factors = same_as_python(dir.path());
+        for f in [
+            "trained:brown bag",
+            "trained:instructor-led",
+            "trained:self-paced",
+            "channel:intranet",
+            "channel:meeting",
+        ] {
+            assert!(
+                factors.iter().any(|g| g == f),
+                "seed {seed}: {f} in {factors:?}"
+            );
+        }
+    }
+}
+
+/// Every figure of the rollout in `dir` against benches/check_survival_effects.py;
+/// hands back the factors of `effects`.
+fn same_as_python(dir: &Path) -> Vec<String> {
+    let mut python = python_figures(dir);
+    let (cfg, data) =
+        uptake::load(Some(&dir.join("uptake.toml")), None, &Progress::hidden()).expect("read");
     let (as_of, _) = uptake::resolve_as_of(None, &cfg, &data).expect("as of");
-    let waves = cohort(&cfg, &data, as_of).expect("the cohort");
+    let c = cohort(&cfg, &data, as_of).expect("the cohort");
+    let waves = &c.waves;
     let mut take = |key: String| {
         python
             .remove(&key)
@@ -208,7 +243,7 @@ fn an_independent_python_implementation_finds_the_same_figures() {
     };
 
     let mut curves: Vec<(NaiveDate, Curve)> = Vec::new();
-    for w in &waves {
+    for w in waves {
         let name = &cfg.waves[w.wave].name;
         let (spells, horizon) = wave_spells(cfg.timezone, as_of, w);
         let c = kaplan_meier(&spells, horizon);
@@ -253,7 +288,7 @@ fn an_independent_python_implementation_finds_the_same_figures() {
         };
         assert_eq!(take(format!("forecast|{name}")), got, "{name}");
     }
-    for e in effects(cfg.timezone, as_of, &waves) {
+    for e in effects(cfg.timezone, as_of, &c.factors, waves) {
         let wave = e.wave.map_or("(all)", |i| cfg.waves[i].name.as_str());
         let key = format!("effect|{wave}|{}", e.factor.name());
         let v = take(key.clone());
@@ -269,6 +304,7 @@ fn an_independent_python_implementation_finds_the_same_figures() {
         assert_eq!(v[3..], counts.map(|c| c.to_string()), "{key}");
     }
     assert!(python.is_empty(), "python has more figures: {python:?}");
+    c.factors.iter().map(|f| f.name().into_owned()).collect()
 }
 
 #[test]
@@ -350,6 +386,7 @@ fn a_completion_is_the_moment_of_training_in_effects() {
         .position(|id| id == "p2@example.com")
         .expect("p2 on the roster") as u32;
     let person = cohort
+        .waves
         .iter()
         .flat_map(|w| &w.people)
         .find(|p| p.pid == p2)
@@ -360,5 +397,156 @@ fn a_completion_is_the_moment_of_training_in_effects() {
         .unwrap()
         .and_utc()
         .timestamp_millis();
-    assert_eq!(person.trained, Some(completed));
+    // `trained` is the cohort's second factor.
+    assert_eq!(cohort.factors[1].name(), "trained");
+    assert_eq!(person.exposures[1], Some(completed));
+}
+
+/// The effects fixture (tests/fixtures/effects): one wave, W1, starting Monday
+/// 2026-11-02 in UTC, D = Sunday 2026-11-22, so three complete weeks: w0 = 2–8 Nov,
+/// w1 = 9–15 Nov, w2 = 16–22 Nov. Ops, u01…u12, all eligible. min_group_size 3,
+/// training_min_minutes 30; one configured method, `brown bag` (brown-bag*), the
+/// rest instructor-led; no completions, so no `self-paced`.
+///
+/// Enrolled: u12 in w0 (4 Nov); u01 u02 u05 u06 in w1; u03 u07 in w2; the rest never.
+/// Exposures:
+///   brown bag — u01 40 min on 3 Nov (30 reached 12:30), u02 30 min on 4 Nov, u03
+///   20 min on 3 Nov + 15 min of another brown-bag session on 5 Nov (30 at 12:10),
+///   u04 two overlapping stretches on 6 Nov, [12:00, 12:20] ∪ [12:10, 12:45] = 45 min
+///   (30 at 12:30), u09 on 17 Nov (in w2: exposed from w3 on, which is past D).
+///   instructor-led — u05, Basics 40 min on 4 Nov.
+///   intranet — u05 3 Nov, u01 4 Nov (again 12 Nov: the first counts), u08 6 Nov
+///   (written `Intranet`), u07 10 Nov (in w1: exposed from w2), u09 25 Nov (after D).
+/// w0: nobody exposed before 2 Nov, so no stratum counts for any factor.
+///
+/// trained:brown bag —
+///   w1, at risk u01…u11 (u12 enrolled in w0), N = 11: exposed u01–u04, n₁ = 4,
+///   a = 2 (u01 u02); unexposed u05–u11, n₀ = 7, c = 2 (u05 u06).
+///   w2, at risk u03 u04 u07…u11, N = 7: exposed u03 u04, n₁ = 2, a = 1 (u03);
+///   unexposed u07…u11, n₀ = 5, c = 1 (u07).
+///   Σ a·n₀/N = 14/11 + 5/7 = 153/77 = 1.987013; Σ c·n₁/N = 8/11 + 2/7 = 78/77 = 1.012987;
+///   RR = 153/78 = 1.961538. Σ (n₁n₀(a+c) − acN)/N² = (112 − 44)/121 + (20 − 7)/49
+///   = 0.561983 + 0.265306 = 0.827290; V = 0.827290 / (1.987013 · 1.012987) = 0.411011,
+///   √V = 0.641101; exp(ln 1.961538 ∓ 1.959964 · 0.641101) = (0.558330, 6.891330).
+///   Person-weeks 4 + 2 = 6 exposed, 7 + 5 = 12 unexposed; 2 strata.
+/// channel:intranet —
+///   w1, N = 11: exposed u01 u05 u08, n₁ = 3, a = 2 (u01 u05); unexposed u02 u03 u04
+///   u06 u07 u09 u10 u11, n₀ = 8, c = 2 (u02 u06).
+///   w2, N = 7: exposed u07 u08, n₁ = 2, a = 1 (u07); unexposed u03 u04 u09 u10 u11,
+///   n₀ = 5, c = 1 (u03).
+///   Σ a·n₀/N = 16/11 + 5/7 = 167/77 = 2.168831; Σ c·n₁/N = 6/11 + 2/7 = 64/77 = 0.831169;
+///   RR = 167/64 = 2.609375. Σ (…)/N² = (96 − 44)/121 + 13/49 = 0.429752 + 0.265306
+///   = 0.695058; V = 0.695058 / (2.168831 · 0.831169) = 0.385573, √V = 0.620945;
+///   exp(ln 2.609375 ∓ 1.959964 · 0.620945) = (0.772658, 8.812229).
+///   Person-weeks 3 + 2 = 5 exposed, 8 + 5 = 13 unexposed.
+/// trained:instructor-led — w1 only: exposed u05 (n₁ = 1, enrolls), 10 unexposed;
+///   1 exposed person-week < 3: no ratio, the count shown as empty.
+/// The wave's rows and the `(all)` rows are the same (one wave).
+#[test]
+fn a_method_and_a_channel_by_hand() {
+    let dir = crate::util::copy_fixture("effects");
+    let out = dir.path().join("out");
+    let report = crate::util::run_ok(&dir.path().join("uptake.toml"), &out, &[]);
+    let rows = crate::util::read_table(&report.join("tables/effects.csv"));
+    let factors: Vec<&str> = rows
+        .iter()
+        .filter(|r| r["wave"] == "W1")
+        .map(|r| r["factor"].as_str())
+        .collect();
+    // opened_email, trained, the methods as training_methods orders them, then the
+    // channels but email; no self-paced (no completions), no other channel.
+    assert_eq!(
+        factors,
+        [
+            "opened_email",
+            "trained",
+            "trained:brown bag",
+            "trained:instructor-led",
+            "channel:intranet"
+        ]
+    );
+    let num = |r: &std::collections::BTreeMap<String, String>, k: &str| -> f64 {
+        r[k].parse().unwrap_or_else(|_| panic!("{k} = `{}`", r[k]))
+    };
+    for wave in ["W1", "(all)"] {
+        let get = |f: &str| {
+            rows.iter()
+                .find(|r| r["wave"] == wave && r["factor"] == f)
+                .unwrap_or_else(|| panic!("no {wave}/{f}"))
+        };
+        for (factor, rr, lo, hi, pw) in [
+            (
+                "trained:brown bag",
+                1.961538,
+                0.558330,
+                6.891330,
+                ("6", "12"),
+            ),
+            (
+                "channel:intranet",
+                2.609375,
+                0.772658,
+                8.812229,
+                ("5", "13"),
+            ),
+        ] {
+            let r = get(factor);
+            for (k, want) in [
+                ("risk_ratio", rr),
+                ("risk_ratio_low", lo),
+                ("risk_ratio_high", hi),
+            ] {
+                let got = num(r, k);
+                assert!((got - want).abs() < 2e-6, "{wave} {factor} {k}: {got}");
+            }
+            assert_eq!(r["strata"], "2", "{wave} {factor}");
+            assert_eq!(
+                (
+                    r["exposed_person_weeks"].as_str(),
+                    r["unexposed_person_weeks"].as_str()
+                ),
+                pw,
+                "{wave} {factor}"
+            );
+        }
+        let few = get("trained:instructor-led");
+        assert_eq!(few["risk_ratio"], "", "{wave}");
+        assert_eq!(few["exposed_person_weeks"], "", "{wave}");
+        assert_eq!(few["unexposed_person_weeks"], "10", "{wave}");
+        assert!(few["note"].contains("person-weeks"), "{few:?}");
+    }
+    // The page and the lessons name the new rows in words.
+    let page = std::fs::read_to_string(report.join("index.html")).expect("page");
+    let lessons = std::fs::read_to_string(report.join("lessons.md")).expect("lessons");
+    for text in [&page, &lessons] {
+        assert!(text.contains("trained by brown bag"), "{text}");
+        assert!(text.contains("reached by the intranet"), "{text}");
+    }
+    assert!(lessons.contains(
+        "People who had been reached by the intranet were 2.61 times as likely to enroll in a given week (95 % interval 0.77 – 8.81)"
+    ));
+}
+
+/// Without `[[training_methods]]`, completions or touchpoints, `effects` has only
+/// `opened_email` and `trained`: a method or channel absent from the run has no row.
+#[test]
+fn a_method_or_channel_absent_from_the_run_has_no_row() {
+    let dir = crate::util::copy_fixture("effects");
+    let config = dir.path().join("uptake.toml");
+    let text = std::fs::read_to_string(&config).expect("config");
+    let cut = text
+        .replace("[sources.touchpoints]\npath = \"touchpoints.csv\"\n", "")
+        .replace(
+            "[[training_methods]]\nname = \"brown bag\"\nsessions = [\"brown-bag*\"]\n",
+            "",
+        );
+    assert_ne!(cut, text);
+    std::fs::write(&config, cut).expect("written");
+    let report = crate::util::run_ok(&config, &dir.path().join("out"), &[]);
+    let rows = crate::util::read_table(&report.join("tables/effects.csv"));
+    let factors: Vec<&str> = rows.iter().map(|r| r["factor"].as_str()).collect();
+    assert_eq!(
+        factors,
+        ["opened_email", "trained", "opened_email", "trained"]
+    );
 }
