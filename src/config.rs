@@ -163,6 +163,10 @@ pub enum Tool {
     M365ActiveUsers,
     /// Cornerstone OnDemand transcript report.
     Cornerstone,
+    /// Moodle's Course completion report (`report_coursecompletion`) CSV.
+    Moodle,
+    /// A Viva Engage (Yammer) network data export's `Messages.csv`.
+    VivaEngage,
     /// Microsoft Forms responses.
     Forms,
     /// SurveyMonkey responses (CSV, two header rows).
@@ -173,7 +177,7 @@ pub enum Tool {
 
 impl Tool {
     /// Every tool, in the order `auto` tries them.
-    pub const ALL: [Tool; 14] = [
+    pub const ALL: [Tool; 16] = [
         Tool::Intune,
         Tool::Entra,
         Tool::SendGrid,
@@ -185,6 +189,8 @@ impl Tool {
         Tool::Jira,
         Tool::M365ActiveUsers,
         Tool::Cornerstone,
+        Tool::Moodle,
+        Tool::VivaEngage,
         Tool::Forms,
         Tool::SurveyMonkey,
         Tool::Qualtrics,
@@ -204,6 +210,8 @@ impl Tool {
             Tool::Jira => "jira",
             Tool::M365ActiveUsers => "m365_active_users",
             Tool::Cornerstone => "cornerstone",
+            Tool::Moodle => "moodle",
+            Tool::VivaEngage => "viva_engage",
             Tool::Forms => "forms",
             Tool::SurveyMonkey => "surveymonkey",
             Tool::Qualtrics => "qualtrics",
@@ -220,7 +228,8 @@ impl Tool {
             Tool::Teams | Tool::Zoom => &[Source::Training, Source::Touchpoints],
             Tool::ServiceNow | Tool::Zendesk | Tool::Jira => &[Source::Tickets],
             Tool::M365ActiveUsers => &[Source::Usage],
-            Tool::Cornerstone => &[Source::Completions],
+            Tool::Cornerstone | Tool::Moodle => &[Source::Completions],
+            Tool::VivaEngage => &[Source::Touchpoints],
             Tool::Forms | Tool::SurveyMonkey | Tool::Qualtrics => &[Source::Survey],
         }
     }

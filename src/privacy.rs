@@ -67,6 +67,9 @@ pub enum Count {
     Of(i64),
     /// Hidden: 1 to `min_group_size − 1`.
     Few,
+    /// Hidden, though not few itself: a row inside this one hides a few, and this
+    /// count minus the shown rows would give them back ("Derived rows").
+    Derived,
 }
 
 impl Count {
@@ -83,7 +86,7 @@ impl Count {
     pub fn shown(self) -> Option<i64> {
         match self {
             Count::Of(n) => Some(n),
-            Count::Few => None,
+            Count::Few | Count::Derived => None,
         }
     }
 

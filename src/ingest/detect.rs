@@ -19,6 +19,8 @@ pub fn label(tool: Tool) -> &'static str {
         Tool::Jira => "Jira issue",
         Tool::M365ActiveUsers => "Microsoft 365 Active Users detail",
         Tool::Cornerstone => "Cornerstone transcript",
+        Tool::Moodle => "Moodle course completion",
+        Tool::VivaEngage => "Viva Engage (Yammer) messages",
         Tool::Forms => "Microsoft Forms responses",
         Tool::SurveyMonkey => "SurveyMonkey responses",
         Tool::Qualtrics => "Qualtrics responses",
@@ -65,6 +67,13 @@ pub fn detect(text: &str) -> Option<Tool> {
     }
     if any(tools::cornerstone::SIGNATURE) {
         return Some(Tool::Cornerstone);
+    }
+    if has(tools::moodle::SIGNATURE) {
+        return Some(Tool::Moodle);
+    }
+    // Before Teams and Entra: a message has a `sender_email` and a `created_at`.
+    if has(tools::viva_engage::SIGNATURE) {
+        return Some(Tool::VivaEngage);
     }
     if has(&["fullname", "useraction"])
         || has(&["nomecompleto", "atividade"])
@@ -195,6 +204,23 @@ mod tests {
             (
                 "Q1,Q2\nHow?,Why?\n\"{\"\"ImportId\"\":\"\"QID1\"\"}\",x\n",
                 Some(Tool::Qualtrics),
+            ),
+            (
+                "Fullname,Email,Course,Time started,Time completed,Complete\n",
+                Some(Tool::Moodle),
+            ),
+            (
+                "id,replied_to_id,thread_id,conversation_id,group_id,group_name,participants,in_private_group,in_private_conversation,sender_id,sender_type,sender_name,sender_email,body,api_url,attachments,deleted_by_id,deleted_by_type,created_at,deleted_at\n",
+                Some(Tool::VivaEngage),
+            ),
+            // A Yammer Users.csv is not messages.
+            (
+                "id,name,email,job_title,location,department,api_url,joined_at\n",
+                None,
+            ),
+            (
+                "Report title\nRun on 11/30/2026\n\nUser - User ID,Training - Training Title,Transcript - Transcript Status\n",
+                Some(Tool::Cornerstone),
             ),
             // Other languages: the labels of each tool's export.
             (

@@ -13,8 +13,8 @@
 //! `format` picks the reader: `canonical.rs` for uptake's own CSV, one adapter per
 //! tool under `tools/` (`intune.rs`, `entra.rs`, `sendgrid.rs`, `mailchimp.rs`,
 //! `teams/`, `zoom.rs`, `servicenow.rs`, `zendesk.rs`, `jira.rs`, `m365.rs`,
-//! `cornerstone.rs`, `surveys/`; `meetings.rs` reads a Teams or Zoom file as
-//! touchpoints) that maps the tool's layout, headers and date formats to canonical
+//! `cornerstone.rs`, `moodle.rs`, `surveys/`; `meetings.rs` reads a Teams or Zoom
+//! file as touchpoints, `viva_engage.rs` a Viva Engage `Messages.csv`) that maps the tool's layout, headers and date formats to canonical
 //! rows, and `detect.rs` for `auto`. The plumbing the adapters share sits beside them: `table.rs` (sections,
 //! header aliases, cells), `shape.rs` (what a cell's value is), `dates.rs`
 //! (timestamps in every layout), `text.rs` (encodings).
@@ -35,8 +35,8 @@ use crate::config::{Format, RosterColumns, SourceConfig, Tool};
 use crate::error::Error;
 use crate::schema::Source;
 use tools::{
-    cornerstone, entra, intune, jira, m365, mailchimp, meetings, sendgrid, servicenow, surveys,
-    teams, zendesk, zoom,
+    cornerstone, entra, intune, jira, m365, mailchimp, meetings, moodle, sendgrid, servicenow,
+    surveys, teams, viva_engage, zendesk, zoom,
 };
 
 pub use canonical::{read_file, FileRead, Row};
@@ -299,6 +299,8 @@ fn read_export(
         Tool::Jira => jira::read(ctx, &text)?,
         Tool::M365ActiveUsers => m365::read(ctx, &text)?,
         Tool::Cornerstone => cornerstone::read(ctx, &text)?,
+        Tool::Moodle => moodle::read(ctx, &text)?,
+        Tool::VivaEngage => viva_engage::read(ctx, &text)?,
         Tool::Forms | Tool::SurveyMonkey | Tool::Qualtrics => surveys::read(tool, ctx, &text)?,
     };
     let identity: Vec<Option<usize>> = (0..ctx.wanted.len()).map(Some).collect();

@@ -8,8 +8,12 @@
 //! the first `sent` or `delivered` event of any roster person by D; `days_late` is
 //! `first_sent − planned` (negative: early). Campaigns are listed in config order,
 //! then the ones only the data names, by name.
+//!
+//! With a `touchpoints` source, a campaign also has `reached`: the people its email
+//! reached (an open or click) or a touchpoint naming it reached, each counted once, by
+//! D; a campaign only touchpoints name has a row too (docs/metrics.md, "campaigns").
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use chrono::NaiveDate;
 use polars::prelude::*;
@@ -21,6 +25,7 @@ use super::stats;
 use super::table::{Col, Kind, Table, Value};
 use crate::calendar::date_of;
 use crate::config::{Config, Phase};
+use crate::dataset::Touchpoints;
 use crate::error::Error;
 use crate::privacy::Count;
 use crate::schema::ALL;
@@ -32,13 +37,14 @@ struct Reach {
     bounces: i64,
 }
 
-/// Builds `campaigns`.
+/// Builds `campaigns`; `touchpoints` is the dataset's (empty without the source).
 pub fn campaign_rows(
     f: &Frames,
     cfg: &Config,
     cut: &Cutoffs,
     persons: &Persons,
     rows: &[GroupRow],
+    touchpoints: &Touchpoints,
 ) -> Result<Vec<CampaignRow>, Error> {
     let err = |e| Error::compute("campaigns", e);
     // The configured wave of each campaign the data names, by the campaign's code.
@@ -106,6 +112,12 @@ pub fn campaign_rows(
         .map_err(err)?
         .unique()
         .map_err(err)?;
+    let with_touchpoints = persons.engagement.touchpoints;
+    let reached_by = if with_touchpoints {
+        Some(reached_people(f, cfg, cut, persons, touchpoints)?)
+    } else {
+        None
+    };
 
     // Per (workload, campaign): a configured campaign counts its wave's people, in its
     // wave's workload; one only the data names counts each workload's people apart.
@@ -163,13 +175,16 @@ pub fn campaign_rows(
         .iter()
         .map(|c| (wave_workload(&c.wave).to_string(), c.name.clone(), Some(c)))
         .collect();
+    let touch_names = touchpoints.campaigns.iter().filter(|_| with_touchpoints);
     let mut extra: Vec<String> = all_campaigns
         .iter()
         .filter_map(name_of)
+        .chain(touch_names)
         .filter(|n| !cfg.campaigns.iter().any(|c| c.name == **n))
         .cloned()
         .collect();
     extra.sort();
+    extra.dedup();
     order.extend(extra.into_iter().flat_map(|n| {
         cfg.workloads
             .iter()
@@ -198,6 +213,21 @@ pub fn campaign_rows(
         let few = [recipients, openers, clicks, bounces]
             .iter()
             .any(|c| c.is_some_and(Count::is_few));
+        // Reached by any channel: hidden when few, and when it exceeds the shown
+        // openers (a part of it) by 1 to min − 1 people reached only another way.
+        let reached = reached_by.as_ref().and_then(|by| {
+            let n = by
+                .get(&(workload.clone(), name.clone()))
+                .map_or(0, |s| s.len() as i64);
+            let c = guard(n)?;
+            let rest = shown(openers).map(|o| n - o);
+            Some(if rest.is_some_and(|d| d > 0 && d < min) {
+                Count::Few
+            } else {
+                c
+            })
+        });
+        let few = few || reached.is_some_and(Count::is_few);
         let eligible = wave.and_then(|w| wave_eligible.get(w)).copied();
         let open_rate = match (shown(recipients), shown(openers)) {
             (Some(n), Some(k)) => stats::rate(k, n),
@@ -217,6 +247,11 @@ pub fn campaign_rows(
                 (Some(n), Some(e)) => stats::rate(n, e),
                 _ => None,
             },
+            reached,
+            reach_rate: match (shown(reached), eligible) {
+                (Some(n), Some(e)) => stats::rate(n, e),
+                _ => None,
+            },
             planned,
             first_sent: first,
             days_late: planned.zip(first).map(|(p, s)| (s - p).num_days()),
@@ -226,6 +261,73 @@ pub fn campaign_rows(
                 few.then_some(CampaignNote::FewPeople)
             },
         });
+    }
+    Ok(out)
+}
+
+/// The columns only a run with a `touchpoints` source writes: without one, the table
+/// is the email campaigns' alone.
+pub const TOUCHPOINT_COLUMNS: [&str; 2] = ["reached", "reach_rate"];
+
+/// Per (workload, campaign name): the unsuppressed eligible people who opened or
+/// clicked the campaign's email, or had a touchpoint naming it, before D — in the
+/// campaign's wave when the config gives it one.
+fn reached_people(
+    f: &Frames,
+    cfg: &Config,
+    cut: &Cutoffs,
+    persons: &Persons,
+    touchpoints: &Touchpoints,
+) -> Result<BTreeMap<(String, String), BTreeSet<u32>>, Error> {
+    let err = |e| Error::compute("campaigns", e);
+    let df = &persons.frame;
+    let text = |name: &str| df.column(name).and_then(|c| c.str()).map_err(err);
+    let (workloads, waves) = (text(WORKLOAD)?, text(WAVE)?);
+    let pids = df.column(PID).and_then(|c| c.u32()).map_err(err)?;
+    let hidden = df.column(SUPPRESSED).and_then(|c| c.bool()).map_err(err)?;
+    // Each person's (workload, wave) pairs.
+    let mut of_person: HashMap<u32, Vec<(&str, &str)>> = HashMap::new();
+    for i in 0..df.height() {
+        if hidden.get(i).unwrap_or(false) {
+            continue;
+        }
+        if let (Some(p), Some(wl), Some(w)) = (pids.get(i), workloads.get(i), waves.get(i)) {
+            of_person.entry(p).or_default().push((wl, w));
+        }
+    }
+    let wave_of: HashMap<&str, &str> = cfg
+        .campaigns
+        .iter()
+        .map(|c| (c.name.as_str(), c.wave.as_str()))
+        .collect();
+    let mut out: BTreeMap<(String, String), BTreeSet<u32>> = BTreeMap::new();
+    let mut reach = |pid: u32, name: &str| {
+        let campaign_wave = wave_of.get(name).copied();
+        for &(wl, w) in of_person.get(&pid).into_iter().flatten() {
+            if campaign_wave.is_none_or(|cw| cw == w) {
+                out.entry((wl.to_string(), name.to_string()))
+                    .or_default()
+                    .insert(pid);
+            }
+        }
+    };
+    let e = &f.email_firsts;
+    let codes = e.column("campaign").and_then(|c| c.u32()).map_err(err)?;
+    let opened = e.column("opened").and_then(|c| c.i64()).map_err(err)?;
+    let email_pids = e.column(PID).and_then(|c| c.u32()).map_err(err)?;
+    for i in 0..e.height() {
+        let name = codes.get(i).and_then(|c| f.campaigns.get(c as usize));
+        if let (Some(p), Some(name), Some(t)) = (email_pids.get(i), name, opened.get(i)) {
+            if t < cut.d {
+                reach(p, name);
+            }
+        }
+    }
+    for i in 0..touchpoints.pid.len() {
+        let name = touchpoints.campaign[i].and_then(|c| touchpoints.campaigns.get(c as usize));
+        if let Some(name) = name.filter(|_| touchpoints.at[i] < cut.d) {
+            reach(touchpoints.pid[i], name);
+        }
     }
     Ok(out)
 }
@@ -276,6 +378,12 @@ pub struct CampaignRow {
     pub bounces: Option<Count>,
     /// recipients / the wave's eligible.
     pub reach: Option<f64>,
+    /// People reached by any channel (an open or click of its email, or a touchpoint
+    /// naming it), each once; `None` without a `touchpoints` source or in a
+    /// suppressed wave.
+    pub reached: Option<Count>,
+    /// reached / the wave's eligible.
+    pub reach_rate: Option<f64>,
     /// The plan's day.
     pub planned: Option<NaiveDate>,
     /// The day of the first `sent` or `delivered` event.
@@ -309,6 +417,8 @@ impl Table for CampaignRow {
             Col::of("clicks", Kind::Count, |r| Value::Int(shown(r.clicks))),
             Col::of("bounces", Kind::Count, |r| Value::Int(shown(r.bounces))),
             Col::of("reach", Rate, |r| Value::Float(r.reach)),
+            Col::of("reached", Kind::Count, |r| Value::Int(shown(r.reached))),
+            Col::of("reach_rate", Rate, |r| Value::Float(r.reach_rate)),
             Col::of("planned", Date, |r| Value::Date(r.planned)),
             Col::of("first_sent", Date, |r| Value::Date(r.first_sent)),
             Col::of("days_late", Kind::Count, |r| Value::Int(r.days_late)),

@@ -95,7 +95,15 @@ impl Tables {
             Box::new(table::rows(&self.weekly_progress)),
             Box::new(table::rows(&self.attention)),
             Box::new(table::rows(&self.lift)),
-            Box::new(table::rows(&self.campaigns)),
+            // Reach by any channel only with touchpoints: otherwise the email table.
+            if self.persons.engagement.touchpoints {
+                Box::new(table::rows(&self.campaigns))
+            } else {
+                Box::new(table::Without {
+                    rows: table::rows(&self.campaigns),
+                    omit: &campaigns::TOUCHPOINT_COLUMNS,
+                })
+            },
             Box::new(table::rows(&self.ticket_categories)),
             Box::new(table::rows(&self.time_to_enroll)),
             Box::new(table::rows(&self.effects)),
@@ -176,7 +184,7 @@ pub fn compute(cfg: &Config, data: &Dataset, as_of: NaiveDate) -> Result<Tables,
     };
     let campaigns = {
         let _s = timed("campaigns");
-        campaigns::campaign_rows(&f, cfg, &cut, &persons, &group_metrics)?
+        campaigns::campaign_rows(&f, cfg, &cut, &persons, &group_metrics, &data.touchpoints)?
     };
     let ticket_categories = {
         let _s = timed("ticket_categories");

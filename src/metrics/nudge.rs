@@ -1,14 +1,17 @@
 //! The nudge lists, private to the communications team: per wave, the eligible people
 //! not yet enrolled in the wave's workload as of D, with their group, the workload,
 //! every workload they are eligible in and have not adopted, whether they opened a
-//! rollout email and whether they trained, and the message that fits (docs/metrics.md,
-//! "Nudge lists"). Takes the run's [`Persons`] (one row per person and workload) and
+//! rollout email and whether they trained, the channels that reached them and the
+//! ways they trained by, and the message that fits (docs/metrics.md, "Nudge lists"). Takes the run's [`Persons`] (one row per person and workload) and
 //! the roster's names; hands the report one row per person and wave. The only table
 //! that names people: the report writes it under `private/`, owner-only, and only with
 //! `--user-lists`.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
+use super::channels::{channel_column, flags_of, pids_of};
+use super::frames::col_names::WORKLOAD;
+use super::methods::method_column;
 use super::people::Persons;
 use super::table::{Col, Table, Value};
 use crate::config::Config;
@@ -30,6 +33,12 @@ pub struct NudgeRow {
     pub opened_email: bool,
     /// Trained by D.
     pub trained: bool,
+    /// The channels that reached them by D (`email`: an open or click), in the
+    /// `channels` table's order.
+    pub reached_by: Vec<String>,
+    /// The training methods they trained by, by D, in the `training_methods` table's
+    /// order.
+    pub trained_by: Vec<String>,
     /// The wave's workload.
     pub workload: String,
     /// Every workload (config order) the person is eligible in and not enrolled in by
@@ -70,11 +79,17 @@ impl Table for NudgeRow {
             Col::text("not_yet_adopted", |r| {
                 Value::owned(r.not_yet_adopted.join(ADOPTED_SEPARATOR))
             }),
+            Col::text("reached_by", |r| {
+                Value::owned(r.reached_by.join(ADOPTED_SEPARATOR))
+            }),
+            Col::text("trained_by", |r| {
+                Value::owned(r.trained_by.join(ADOPTED_SEPARATOR))
+            }),
         ]
     }
 }
 
-/// How `not_yet_adopted` joins the workloads' names.
+/// How `not_yet_adopted`, `reached_by` and `trained_by` join their names.
 pub const ADOPTED_SEPARATOR: &str = "; ";
 
 /// The people of each wave not yet enrolled in its workload, by wave name (config
@@ -108,11 +123,16 @@ pub fn nudge_rows(
         workloads.sort_unstable();
         workloads.dedup();
     }
+    let ways = ways_of(persons)?;
     let mut out: Vec<(String, NudgeRow)> = facts
         .iter()
         .filter(|p| !p.enrolled)
         .map(|p| {
             let i = p.pid as usize;
+            let (reached_by, trained_by) = ways
+                .get(&(p.pid, p.workload.as_str()))
+                .cloned()
+                .unwrap_or_default();
             let row = NudgeRow {
                 group: p.group.clone(),
                 message: message(p.recipient, p.opener, p.trained),
@@ -120,6 +140,8 @@ pub fn nudge_rows(
                 user_id: data.roster.user_id[i].clone(),
                 opened_email: p.opener,
                 trained: p.trained,
+                reached_by,
+                trained_by,
                 workload: p.workload.clone(),
                 not_yet_adopted: behind
                     .get(&p.pid)
@@ -131,6 +153,44 @@ pub fn nudge_rows(
         .collect();
     out.sort();
     Ok(out)
+}
+
+/// Per (person, workload): the channels that reached them and the methods they
+/// trained by, read from the per-person flags (`reached_by<k>`, `trained_by<m>`).
+type Ways<'a> = HashMap<(u32, &'a str), (Vec<String>, Vec<String>)>;
+
+fn ways_of(persons: &Persons) -> Result<Ways<'_>, Error> {
+    let df = &persons.frame;
+    let names = &persons.engagement;
+    let pids = pids_of(df)?;
+    let workloads = df
+        .column(WORKLOAD)
+        .and_then(|c| c.str())
+        .map_err(|e| Error::compute("nudge lists", e))?;
+    let named = |columns: &[Vec<bool>], names: &[String], i: usize| -> Vec<String> {
+        columns
+            .iter()
+            .zip(names)
+            .filter(|(flags, _)| flags[i])
+            .map(|(_, n)| n.clone())
+            .collect()
+    };
+    let channels = (0..names.channels.len())
+        .map(|k| flags_of(df, &channel_column(k)))
+        .collect::<Result<Vec<_>, _>>()?;
+    let methods = (0..names.methods.len())
+        .map(|m| flags_of(df, &method_column(m)))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok((0..df.height())
+        .filter_map(|i| {
+            let key = (pids[i], workloads.get(i)?);
+            let ways = (
+                named(&channels, &names.channels, i),
+                named(&methods, &names.methods, i),
+            );
+            Some((key, ways))
+        })
+        .collect())
 }
 
 #[cfg(test)]

@@ -121,6 +121,44 @@ impl<R: Table> Written for Rows<'_, R> {
     }
 }
 
+/// The rows of a table written without some of its columns (a column that only
+/// applies when an optional source is configured).
+pub struct Without<'a, R> {
+    /// The rows.
+    pub rows: Rows<'a, R>,
+    /// The names of the columns left out.
+    pub omit: &'static [&'static str],
+}
+
+impl<R: Table> Without<'_, R> {
+    /// The indices of the columns kept, in order.
+    fn kept(&self) -> Vec<usize> {
+        let columns = R::columns();
+        (0..columns.len())
+            .filter(|&j| !self.omit.contains(&columns[j].name))
+            .collect()
+    }
+}
+
+impl<R: Table> Written for Without<'_, R> {
+    fn name(&self) -> &'static str {
+        self.rows.name
+    }
+
+    fn header(&self) -> Vec<(&'static str, Kind)> {
+        let all = self.rows.header();
+        self.kept().into_iter().map(|j| all[j]).collect()
+    }
+
+    fn height(&self) -> usize {
+        self.rows.height()
+    }
+
+    fn column_values(&self, j: usize) -> Vec<Value<'_>> {
+        self.rows.column_values(self.kept()[j])
+    }
+}
+
 impl<'a> Value<'a> {
     /// Borrowed text.
     pub fn str(s: &'a str) -> Self {

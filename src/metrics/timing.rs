@@ -269,6 +269,7 @@ pub fn effect_rows(
         if of.is_empty() {
             continue;
         }
+        let first = out.len();
         for Effect {
             wave,
             factor,
@@ -302,8 +303,27 @@ pub fn effect_rows(
                 note,
             });
         }
+        hide_derived_person_weeks(&mut out[first..]);
     }
     out
+}
+
+/// The pooled `(all)` rows of one workload's `effects` hide a side's person-weeks
+/// when a wave's row of the same factor hides that side's few: the pooled count
+/// minus the shown waves' would give them back (docs/privacy.md, "Derived rows").
+fn hide_derived_person_weeks(rows: &mut [EffectRow]) {
+    let (waves, pooled): (Vec<&mut EffectRow>, Vec<&mut EffectRow>) =
+        rows.iter_mut().partition(|r| r.wave != ALL);
+    for p in pooled {
+        let parts = || waves.iter().filter(|w| w.factor == p.factor);
+        if parts().any(|w| w.exposed_person_weeks.is_few()) && !p.exposed_person_weeks.is_few() {
+            p.exposed_person_weeks = Count::Derived;
+        }
+        if parts().any(|w| w.unexposed_person_weeks.is_few()) && !p.unexposed_person_weeks.is_few()
+        {
+            p.unexposed_person_weeks = Count::Derived;
+        }
+    }
 }
 
 /// The forecast in the words of a `group_metrics` cell: `reached`, or a day.

@@ -37,6 +37,12 @@ pub struct ReachLine {
     /// Enrolled among them, for ranking; `None` when not shown.
     #[serde(skip)]
     rate: Option<f64>,
+    /// The share of the eligible, as shown (for the channels chart).
+    #[serde(skip)]
+    pub share: Option<f64>,
+    /// The difference in enrolled share, as shown (for the channels chart).
+    #[serde(skip)]
+    pub difference: Option<f64>,
 }
 
 /// Per wave, what went with the highest enrollment.
@@ -78,6 +84,8 @@ fn channel_line(r: &ChannelRow) -> ReachLine {
         difference_text: points(r.lift.difference),
         p_text: p_value(r.lift.p_value),
         rate: r.lift.with.rate.filter(|_| r.lift.difference.is_some()),
+        share: r.reach_rate,
+        difference: r.lift.difference,
     }
 }
 
@@ -93,6 +101,8 @@ fn method_line(r: &MethodRow) -> ReachLine {
         difference_text: points(r.lift.difference),
         p_text: p_value(r.lift.p_value),
         rate: r.lift.with.rate,
+        share: r.share,
+        difference: r.lift.difference,
     }
 }
 

@@ -486,6 +486,11 @@ pub struct CampaignLine {
     pub first_sent: String,
     /// Days late (`+2`, `0`, `−1`), or `–`.
     pub days_late_text: String,
+    /// With touchpoints: people reached by any channel (`< k` when few, `–` when
+    /// hidden because it exceeds the shown openers by few, or without touchpoints).
+    pub any_channel_text: String,
+    /// With touchpoints: their share of the wave's eligible people.
+    pub any_channel_share_text: String,
 }
 
 impl CampaignLine {
@@ -509,6 +514,17 @@ impl CampaignLine {
                 Some(_) => "0".to_string(),
                 None => "–".to_string(),
             },
+            // Hidden with shown openers (some): not few itself, but few more than
+            // them (docs/metrics.md, "campaigns"), so not `< k`.
+            any_channel_text: match row.reached {
+                Some(crate::privacy::Count::Few)
+                    if row.openers.and_then(|c| c.shown()).is_some_and(|o| o > 0) =>
+                {
+                    "–".to_string()
+                }
+                c => hidden_count(c, min),
+            },
+            any_channel_share_text: pct(row.reach_rate),
         }
     }
 }
@@ -519,6 +535,7 @@ fn hidden_count(c: Option<crate::privacy::Count>, min: i64) -> String {
     match c {
         Some(crate::privacy::Count::Of(n)) => thousands(n),
         Some(crate::privacy::Count::Few) => format!("< {min}"),
+        Some(crate::privacy::Count::Derived) => "–".to_string(),
         None => "–".to_string(),
     }
 }
@@ -1007,7 +1024,11 @@ fn effect_lines(tables: &Tables, lift: &[LiftLine]) -> Vec<EffectLine> {
 
 /// A privacy-guarded count without its threshold: the number, or `few`.
 fn count_or_few(c: crate::privacy::Count) -> String {
-    c.shown().map_or_else(|| "few".to_string(), thousands)
+    match c {
+        crate::privacy::Count::Of(n) => thousands(n),
+        crate::privacy::Count::Few => "few".to_string(),
+        crate::privacy::Count::Derived => "–".to_string(),
+    }
 }
 
 /// A factor, narrowed to a training method or a channel or not, in words: its label

@@ -74,6 +74,9 @@ pub fn attack(report: &Path, min: i64) -> Vec<String> {
         }
     }
     digests(report, &today, &table("ticket_categories"), &mut found);
+    if report.join("tables/effects.csv").exists() {
+        effects(&table("effects"), min, &mut found);
+    }
     // What follows enrollment (a build before it wrote no such table).
     if report.join("tables/after_enrollment.csv").exists() {
         let after = table("after_enrollment");
@@ -81,6 +84,41 @@ pub fn attack(report: &Path, min: i64) -> Vec<String> {
         scores(&after, min, &mut found);
     }
     found
+}
+
+/// `effects`: no side of 1..min − 1 person-weeks shown, and a pooled `(all)` row's
+/// person-weeks minus its waves' shown ones leave nothing, or at least `min`.
+fn effects(rows: &[Row], min: i64, found: &mut Vec<String>) {
+    for side in ["exposed_person_weeks", "unexposed_person_weeks"] {
+        for r in rows {
+            if let Some(n) = int(r, side).filter(|&n| small(n, min)) {
+                found.push(format!(
+                    "effects {}/{}/{}: {side} {n}",
+                    wl(r),
+                    r["wave"],
+                    r["factor"]
+                ));
+            }
+        }
+        for total in rows.iter().filter(|r| r["wave"] == ALL) {
+            let Some(all) = int(total, side) else {
+                continue;
+            };
+            let shown: i64 = rows
+                .iter()
+                .filter(|r| r["wave"] != ALL && wl(r) == wl(total))
+                .filter(|r| r["factor"] == total["factor"])
+                .filter_map(|r| int(r, side))
+                .sum();
+            if small(all - shown, min) {
+                found.push(format!(
+                    "effects {}/(all)/{}: {side} {all} minus the waves' {shown}",
+                    wl(total),
+                    total["factor"]
+                ));
+            }
+        }
+    }
 }
 
 /// `channels` and `training_methods`: no count of 1..min − 1 people; no enrolled rate
@@ -475,12 +513,21 @@ fn lift(rows: &[Row], min: i64, found: &mut Vec<String>) {
     }
 }
 
-/// No campaign shows a count of 1..min − 1 people.
+/// No campaign shows a count of 1..min − 1 people, nor a reach by any channel that
+/// exceeds its shown openers (a part of it) by 1..min − 1 people.
 fn campaigns(rows: &[Row], min: i64, found: &mut Vec<String>) {
     for r in rows {
-        for col in ["recipients", "openers", "clicks", "bounces"] {
+        for col in ["recipients", "openers", "clicks", "bounces", "reached"] {
             if let Some(n) = int(r, col).filter(|&n| small(n, min)) {
                 found.push(format!("campaigns {}: {col} {n}", r["campaign"]));
+            }
+        }
+        if let (Some(all), Some(part)) = (int(r, "reached"), int(r, "openers")) {
+            if small(all - part, min) {
+                found.push(format!(
+                    "campaigns {}: reached {all} − openers {part}",
+                    r["campaign"]
+                ));
             }
         }
     }
@@ -1338,4 +1385,42 @@ fn an_older_build_can_be_attacked_too() {
         total += found.len();
     }
     assert!(total > 0, "the older build shows no leak");
+}
+
+/// Campaigns reached through several channels (tests/fixtures/campaign_reach, worked
+/// out in tests/cli/channels.rs): `kickoff` reached 7, of whom 4 opened its email.
+/// Without p5's meeting it reaches 6: 2 more than its openers, the two people only a
+/// touchpoint reached, so `reached` is not shown. The attack sees a doctored reach.
+#[test]
+fn a_campaigns_reach_gives_away_no_few_people_reached_only_by_touchpoints() {
+    let dir = copy_fixture("campaign_reach");
+    let cfg = dir.path().join("uptake.toml");
+    let report = run_ok(&cfg, &dir.path().join("out"), &[]);
+    assert!(attack(&report, 3).is_empty());
+    let path = report.join("tables/campaigns.csv");
+    let text = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(&path, text.replacen(",0.8,7,0.7,", ",0.8,5,0.5,", 1)).unwrap();
+    let found = attack(&report, 3);
+    assert_eq!(found, ["campaigns kickoff: reached 5 − openers 4"]);
+
+    let touchpoints = dir.path().join("touchpoints.csv");
+    let rows = std::fs::read_to_string(&touchpoints).unwrap();
+    let without_p5 = rows.replace("p5@example.com,meeting,2026-11-02 11:00:00,kickoff\n", "");
+    assert_ne!(rows, without_p5);
+    std::fs::write(&touchpoints, without_p5).unwrap();
+    let report = run_ok(&cfg, &dir.path().join("again"), &[]);
+    let kickoff = &read_table(&report.join("tables/campaigns.csv"))[0];
+    assert_eq!(
+        (kickoff["openers"].as_str(), kickoff["reached"].as_str()),
+        ("4", "")
+    );
+    assert_eq!(kickoff["reach_rate"], "");
+    assert!(kickoff["note"].starts_with("counts of fewer people"));
+    assert!(attack(&report, 3).is_empty());
+    // The page says neither 6 nor "< 3" (6 is not few): the cell is empty.
+    let page = std::fs::read_to_string(report.join("index.html")).unwrap();
+    assert!(page.contains(
+        "<td class=\"n\">4</td><td class=\"n\">50.0 %</td><td class=\"n\">80.0 %</td>\
+         <td class=\"n\">–</td><td class=\"n\">–</td>"
+    ));
 }

@@ -39,13 +39,19 @@ use crate::util::{copy_fixture, read_table, run_ok};
 type Row = BTreeMap<String, String>;
 
 fn tables() -> (tempfile::TempDir, std::path::PathBuf) {
-    let dir = copy_fixture("channels");
+    let (dir, report) = report_of("channels", &[]);
+    (dir, report.join("tables"))
+}
+
+/// The report of a fixture run with `args`, and the folder that holds both.
+fn report_of(fixture: &str, args: &[&str]) -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = copy_fixture(fixture);
     let report = run_ok(
         &dir.path().join("uptake.toml"),
         &dir.path().join("out"),
-        &[],
+        args,
     );
-    (dir, report.join("tables"))
+    (dir, report)
 }
 
 fn row<'a>(rows: &'a [Row], key: &str, wave: &str, value: &str) -> &'a Row {
@@ -222,4 +228,148 @@ fn the_page_and_the_lessons_show_reach_and_the_ways_to_learn() {
         "{lessons}"
     );
     assert!(lessons.contains("This is observational too"));
+}
+
+/// The campaign_reach fixture (tests/fixtures/campaign_reach): D = 2026-11-20 UTC,
+/// min_group_size 3. W1 = Ops p1…p10 (10 eligible), W2 = Eng q1…q3 (3 eligible).
+/// Campaigns: `kickoff` (W1, planned 11-02) and `town-hall` (W1, planned 11-09) in the
+/// config; `faq` and `poster` only in the touchpoints (their people: every wave's).
+///
+/// kickoff: email sent to p1…p8 on 11-02 -> recipients 8, reach 8/10 = 0.8;
+///   opens p1 p2 p3, clicks p1 p2 p4 -> openers p1…p4 = 4, open_rate 0.5, clicks 3;
+///   touchpoints: meeting p3 (also opened: once) p5 p6 p7, and q1 (W2: not the
+///   campaign's wave, not counted); intranet p4 (also clicked: once).
+///   reached = p1…p7 = 7, reach_rate 7/10 = 0.7; 7 − 4 openers = 3, not few.
+///   first_sent 11-02, days_late 0.
+/// town-hall (touchpoints only, in the config): meeting p8 p9 p10, viva engage p10
+///   again (once), p1 on 11-21 (after D) -> reached 3, reach_rate 0.3; recipients,
+///   openers, clicks, bounces 0, reach 0/10 = 0, open_rate and first_sent empty.
+/// faq (only the touchpoints name it): intranet p1 (W1) q1 q2 (W2) -> reached 3,
+///   no reach_rate (no wave).
+/// poster: p2 p3 -> 2 < 3 -> empty, with the few-people note.
+/// (p6's intranet view names no campaign: it counts for no campaign.)
+#[test]
+fn campaign_reach_counts_each_person_once_over_email_and_touchpoints() {
+    let (_dir, report) = report_of("campaign_reach", &["--user-lists"]);
+    let campaigns = read_table(&report.join("tables/campaigns.csv"));
+    let names: Vec<&str> = campaigns.iter().map(|r| r["campaign"].as_str()).collect();
+    assert_eq!(names, ["kickoff", "town-hall", "faq", "poster"]);
+    let columns = [
+        "recipients",
+        "openers",
+        "open_rate",
+        "clicks",
+        "bounces",
+        "reach",
+        "reached",
+        "reach_rate",
+        "first_sent",
+        "days_late",
+    ];
+    let expected = [
+        [
+            "8",
+            "4",
+            "0.5",
+            "3",
+            "0",
+            "0.8",
+            "7",
+            "0.7",
+            "2026-11-02",
+            "0",
+        ],
+        ["0", "0", "", "0", "0", "0", "3", "0.3", "", ""],
+        ["0", "0", "", "0", "0", "", "3", "", "", ""],
+        ["0", "0", "", "0", "0", "", "", "", "", ""],
+    ];
+    for (r, want) in campaigns.iter().zip(expected) {
+        assert_eq!(cells(r, &columns), want, "{}", r["campaign"]);
+    }
+    assert_eq!(campaigns[0]["note"], "");
+    assert!(campaigns[3]["note"].starts_with("counts of fewer people"));
+    // The page's campaign table adds the reach by any channel: kickoff 7 (70.0 %),
+    // poster < 3.
+    let page = std::fs::read_to_string(report.join("index.html")).unwrap();
+    let table = &page[page.find(r#"<section id="campaigns">"#).unwrap()..];
+    assert!(table.contains("<th class=\"n\">Reached, any channel</th>"));
+    assert!(table
+        .contains("<td class=\"n\">80.0 %</td><td class=\"n\">7</td><td class=\"n\">70.0 %</td>"));
+    assert!(table.contains("<td class=\"n\">&lt; 3</td><td class=\"n\">–</td>"));
+
+    // The nudge list says which channels reached each person not yet enrolled:
+    // p3 opened kickoff, met at its meeting and saw the poster; p4 clicked and read
+    // the intranet; p10 met at the town hall and saw it on Viva Engage.
+    let w1 = crate::util::read_csv(&report.join("private/nudge_W1.csv"));
+    let at = |name: &str| w1[0].iter().position(|c| c == name).unwrap();
+    let by: BTreeMap<&str, &str> = w1[1..]
+        .iter()
+        .map(|r| (r[0].as_str(), r[at("reached_by")].as_str()))
+        .collect();
+    assert_eq!(by["p3@example.com"], "email; meeting; poster");
+    assert_eq!(by["p4@example.com"], "email; intranet");
+    assert_eq!(by["p10@example.com"], "meeting; viva engage");
+    assert!(w1[1..].iter().all(|r| r[at("trained_by")].is_empty()));
+}
+
+/// The channels fixture's one campaign, `kickoff` (no [[campaigns]]: every wave's
+/// people): opened by p1 (open) and p3 (click), met at its meeting by p3 and p4 ->
+/// reached p1 p3 p4 = 3, p3 once; openers 2 < 3 are hidden, so 3 shows (nothing
+/// shown to subtract it from). Nudge lists: p5 met (trained by 35 minutes over two
+/// methods: by neither), p6 met and read Viva Engage (Basics 30 min: instructor-led),
+/// p8 only sent an email and met after D (Basics 60 min).
+#[test]
+fn the_channels_fixture_campaign_and_nudge_lists() {
+    let (_dir, report) = report_of("channels", &["--user-lists"]);
+    let campaigns = read_table(&report.join("tables/campaigns.csv"));
+    assert_eq!(
+        cells(
+            &campaigns[0],
+            &["campaign", "recipients", "openers", "reached"]
+        ),
+        ["kickoff", "3", "", "3"]
+    );
+    let w1 = crate::util::read_table(&report.join("private/nudge_W1.csv"));
+    let ways: Vec<Vec<String>> = w1
+        .iter()
+        .map(|r| cells(r, &["user_id", "reached_by", "trained_by"]))
+        .collect();
+    assert_eq!(
+        ways,
+        [
+            ["p8@example.com", "", "instructor-led"],
+            ["p5@example.com", "meeting", ""],
+            ["p6@example.com", "meeting; viva engage", "instructor-led"],
+        ]
+    );
+}
+
+/// The channels chart of the channels fixture: one wave, three channels. meeting
+/// reached 4 of 8 (50.0 %) with a lift of −25.0 pts (both worked out above) and is
+/// drawn; email and viva engage reached 2 each (25.0 %, fewer than 3): neither a bar
+/// nor a figure, "not shown" for the reach and for the lift. A rollout without
+/// touchpoints has no such chart.
+#[test]
+fn the_channels_chart_draws_shown_figures_only() {
+    let (_dir, tables) = tables();
+    let report = tables.parent().unwrap();
+    let svg = std::fs::read_to_string(report.join("charts/channels.svg")).unwrap();
+    let png = std::fs::read(report.join("charts/channels.png")).unwrap();
+    assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
+    for label in ["W1 · email", "W1 · meeting", "W1 · viva engage"] {
+        assert!(svg.contains(label), "{label}");
+    }
+    assert!(svg.contains("\n50.0 %\n") && svg.contains("\n\u{2212}25.0 pts\n"));
+    assert!(!svg.contains("25.0 %"), "a hidden reach is written");
+    assert_eq!(svg.matches("\nnot shown\n").count(), 4);
+    // One bar: meeting's (the legend's swatch is the other blue rectangle).
+    assert_eq!(svg.matches("fill=\"#0072B2\"").count(), 2, "{svg}");
+    let page = std::fs::read_to_string(report.join("index.html")).unwrap();
+    let section = &page[page.find(r#"<section id="channels">"#).unwrap()..];
+    assert!(section.contains(r#"<figure class="chart-figure" id="chart-channels">"#));
+
+    let (_plain, report) = report_of("handworked", &[]);
+    assert!(!report.join("charts/channels.svg").exists());
+    let page = std::fs::read_to_string(report.join("index.html")).unwrap();
+    assert!(!page.contains("chart-channels"));
 }

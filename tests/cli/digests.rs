@@ -6,7 +6,7 @@ use std::path::Path;
 use crate::util::{copy_fixture, read_csv, run_ok, sponsor_files};
 
 /// The columns of `private/nudge_<wave>.csv` (docs/metrics.md, "Nudge lists").
-pub(crate) const NUDGE_HEADER: [&str; 8] = [
+pub(crate) const NUDGE_HEADER: [&str; 10] = [
     "user_id",
     "display_name",
     "group",
@@ -15,6 +15,8 @@ pub(crate) const NUDGE_HEADER: [&str; 8] = [
     "suggested_message",
     "workload",
     "not_yet_adopted",
+    "reached_by",
+    "trained_by",
 ];
 
 fn roster_ids() -> Vec<String> {

@@ -1472,6 +1472,90 @@ fn cornerstone_transcripts_keep_completed_self_paced_rows() {
 }
 
 #[test]
+fn cornerstone_reports_with_a_title_above_the_header_and_in_spanish() {
+    // A report run from the portal: three lines of title and filters and a blank
+    // line above the header (public code reading these exports skips them), every
+    // label with its object in front, `Completed (Equivalent)` and `Registered /
+    // Past Due` as real exports write them. The header is line 5: rows are 6 to 8.
+    // `11/25/2026` decides month-first.
+    assert_eq!(
+        read(Source::Completions, "cornerstone", "cornerstone/transcript_with_title.csv"),
+        [
+            "6: user_id=ann.lee@contoso.com | course=Enrolling your phone in Intune | completed_at=2026-11-03T14:05:00",
+            "7: QUARANTINE not a completion: the transcript's status is `Registered / Past Due`",
+            "8: user_id=eve.stone@contoso.com | course=Enrolling your phone in Intune | completed_at=2026-11-25T09:30:00",
+        ]
+    );
+    // A Spanish portal's labels; the person is the user id (no email column);
+    // `25/11/2026` decides day-first.
+    assert_eq!(
+        read(Source::Completions, "cornerstone", "cornerstone/expediente_es.csv"),
+        [
+            "2: user_id=20031 | course=Inscripción de tu teléfono en Intune | completed_at=2026-11-25T09:30:00",
+            "3: QUARANTINE not a completion: the transcript's status is `En progreso`",
+        ]
+    );
+    // `auto` finds both through the title lines.
+    assert_eq!(
+        read(
+            Source::Completions,
+            "auto",
+            "cornerstone/transcript_with_title.csv"
+        )
+        .len(),
+        3
+    );
+}
+
+#[test]
+fn moodle_course_completions_keep_finished_courses() {
+    // `report_coursecompletion`'s CSV: CRLF, Moodle's long dates in the site's zone
+    // (`Thursday, 19 November 2026, 10:21 AM` -> 2026-11-19T10:21:00, `4:05 PM` ->
+    // 16:05), `-` for no time, `Complete` Yes/No.
+    let want = [
+        "2: user_id=ann.lee@contoso.com | course=Enrolling your phone in Intune | completed_at=2026-11-19T10:21:00",
+        "3: QUARANTINE not a completion: `Complete` is `No` (started, not finished)",
+        "4: user_id=eve.stone@contoso.com | course=Enrolling your phone in Intune | completed_at=2026-11-25T16:05:00",
+        "5: QUARANTINE not a completion: `Complete` is `No` (started, not finished)",
+    ];
+    assert_eq!(
+        read(Source::Completions, "moodle", "moodle/coursecompletion.csv"),
+        want
+    );
+    assert_eq!(
+        read(Source::Completions, "auto", "moodle/coursecompletion.csv"),
+        want
+    );
+}
+
+#[test]
+fn viva_engage_messages_read_as_touchpoints_of_their_authors() {
+    // Messages.csv of a network data export: each author reached on `viva engage`
+    // at the message's time (the API's `2026/11/18 09:30:00 +0000` is UTC:
+    // 2026-11-18T09:30:00Z; an ISO time is kept), the community as campaign.
+    let want = [
+        "2: user_id=ann.lee@contoso.com | channel=viva engage | timestamp=2026-11-18T09:30:00Z | campaign=Intune Rollout",
+        "3: user_id=bob.ray@contoso.com | channel=viva engage | timestamp=2026-11-18T10:02:15Z | campaign=Intune Rollout",
+        "4: QUARANTINE a message in a private conversation (`in_private_conversation` true), not a post in a community",
+        "5: QUARANTINE a deleted message (`deleted_at` 2026/11/18 11:06:10 +0000): it no longer reaches anyone",
+        "6: QUARANTINE sent by a `bot` (`sender_type`), not a person",
+        "7: user_id=eve.stone@contoso.com | channel=viva engage | timestamp=2026-11-19T16:45:00Z | campaign=IT Announcements",
+    ];
+    assert_eq!(
+        read(
+            Source::Touchpoints,
+            "viva_engage",
+            "viva-engage/Messages.csv"
+        ),
+        want
+    );
+    assert_eq!(
+        read(Source::Touchpoints, "auto", "viva-engage/Messages.csv"),
+        want
+    );
+}
+
+#[test]
 fn microsoft_forms_responses_read_the_named_score_and_comment() {
     // Forms writes `anonymous` for a response that records no one: it names no one,
     // and its group comes from the `Department` question. Dates are Excel's

@@ -97,8 +97,10 @@ fn every_export_layout_is_recognised_from_its_fixture() {
         ("cornerstone", "completions"),
         ("forms", "survey"),
         ("m365", "usage"),
+        ("moodle", "completions"),
         ("qualtrics", "survey"),
         ("surveymonkey", "survey"),
+        ("viva-engage", "touchpoints"),
     ];
     let mut files = Vec::new();
     fn walk(dir: &Path, out: &mut Vec<PathBuf>) {

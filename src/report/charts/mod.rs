@@ -2,7 +2,8 @@
 //!
 //! Five charts (issue 5): each wave's enrollment against its target curve by week
 //! of its own rollout; every group against target, sorted by gap; the funnel per
-//! wave; help-desk load and categories; the training and email lift. Every chart
+//! wave; help-desk load and categories; the training and email lift; with
+//! touchpoints, each channel's reach and lift per wave ([`channels`]). Every chart
 //! draws the same on any machine: text is measured and (in the PNG) drawn with the
 //! DejaVu Sans font compiled into the binary, colours are the Okabe–Ito palette
 //! (safe for colour-blind readers), long labels are cut with an ellipsis to the
@@ -21,6 +22,7 @@ use plotters_backend::{BackendCoord, DrawingErrorKind};
 use super::format::{pct, thousands};
 use super::view::{CutSection, View};
 
+mod channels;
 mod funnel;
 mod progress;
 mod rows;
@@ -398,6 +400,8 @@ pub fn draw_all(view: &View) -> Vec<Chart> {
     push("helpdesk", p.title(), p.render_or_empty());
     let p = lift(view);
     push("lift", p.title.clone(), p.render_or_empty());
+    let p = channels::Channels::new(view);
+    push("channels", p.title(), p.render_or_empty());
     let p = survival::TimeToEnroll::new(view);
     push("time_to_enroll", p.title(), p.render_or_empty());
     for section in &view.cuts {
