@@ -46,9 +46,11 @@ pub struct NudgeRow {
     pub not_yet_adopted: Vec<String>,
 }
 
-/// The suggested message for a person not yet enrolled.
-pub fn message(recipient: bool, opener: bool, trained: bool) -> &'static str {
-    match (recipient, opener, trained) {
+/// The suggested message for a person not yet enrolled: `heard` is an email opened or
+/// clicked, or any touchpoint (a meeting, a post, a page): someone reached by the
+/// kickoff meeting has heard, even if they never opened an email.
+pub fn message(recipient: bool, heard: bool, trained: bool) -> &'static str {
+    match (recipient, heard, trained) {
         (_, _, true) => "help: offer a hands-on session or a help-desk call to finish enrolling",
         (_, true, false) => "training invitation: invite them to the next session",
         (true, false, false) => {
@@ -133,9 +135,10 @@ pub fn nudge_rows(
                 .get(&(p.pid, p.workload.as_str()))
                 .cloned()
                 .unwrap_or_default();
+            let heard = p.opener || !reached_by.is_empty();
             let row = NudgeRow {
                 group: p.group.clone(),
-                message: message(p.recipient, p.opener, p.trained),
+                message: message(p.recipient, heard, p.trained),
                 display_name: data.roster.display_name[i].clone(),
                 user_id: data.roster.user_id[i].clone(),
                 opened_email: p.opener,

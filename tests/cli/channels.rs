@@ -310,6 +310,18 @@ fn campaign_reach_counts_each_person_once_over_email_and_touchpoints() {
     assert_eq!(by["p4@example.com"], "email; intranet");
     assert_eq!(by["p10@example.com"], "meeting; viva engage");
     assert!(w1[1..].iter().all(|r| r[at("trained_by")].is_empty()));
+    // Someone the meeting reached has heard, though they never opened an email: the
+    // message is the training invitation, not "awareness … not email again".
+    let message = |id: &str| {
+        w1[1..]
+            .iter()
+            .find(|r| r[0] == id)
+            .map(|r| r[at("suggested_message")].clone())
+            .unwrap()
+    };
+    for id in ["p7@example.com", "p10@example.com"] {
+        assert!(message(id).starts_with("training invitation"), "{id}");
+    }
 }
 
 /// The channels fixture's one campaign, `kickoff` (no [[campaigns]]: every wave's
