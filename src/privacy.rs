@@ -207,10 +207,17 @@ pub fn protect(workload_of: &[usize], n_cuts: usize, members: &[Member<'_>], min
     let mut group_sizes: Vec<BTreeMap<String, i64>> = vec![BTreeMap::new(); n_waves];
     let mut cut_sizes: Vec<Vec<BTreeMap<String, i64>>> =
         vec![vec![BTreeMap::new(); n_cuts]; n_waves];
+    // Counted without a String per member: most members' names are already keys.
+    let count = |sizes: &mut BTreeMap<String, i64>, name: &str| match sizes.get_mut(name) {
+        Some(n) => *n += 1,
+        None => {
+            sizes.insert(name.to_string(), 1);
+        }
+    };
     for m in members {
-        *group_sizes[m.wave].entry(m.group.to_string()).or_insert(0) += 1;
+        count(&mut group_sizes[m.wave], m.group);
         for (k, v) in m.cuts.iter().enumerate() {
-            *cut_sizes[m.wave][k].entry(v.to_string()).or_insert(0) += 1;
+            count(&mut cut_sizes[m.wave][k], v);
         }
     }
     let mut forced_groups: Vec<BTreeSet<String>> = vec![BTreeSet::new(); n_waves];
@@ -225,6 +232,7 @@ pub fn protect(workload_of: &[usize], n_cuts: usize, members: &[Member<'_>], min
             *n > 1
         })
     };
+    let mut prepared: Option<Prepared<'_>> = None;
     loop {
         let shown = Shown {
             groups: (0..n_waves)
@@ -245,7 +253,9 @@ pub fn protect(workload_of: &[usize], n_cuts: usize, members: &[Member<'_>], min
         if !waves_per_person_can_differ {
             return shown;
         }
-        let Some((inner, outer)) = first_nesting(&shown, workload_of, members, min) else {
+        let prepared = prepared
+            .get_or_insert_with(|| Prepared::new(members, &group_sizes, &cut_sizes, n_cuts));
+        let Some((inner, outer)) = first_nesting(&shown, workload_of, prepared, min) else {
             return shown;
         };
         // Fold what can be folded: a cut value before a group, the bigger row first.
@@ -322,12 +332,103 @@ fn force(
     }
 }
 
+/// The members as [`first_nesting`] reads them, prepared once: each member's group and
+/// cut values as indexes into the wave's sorted names, members ordered by person.
+struct Prepared<'m> {
+    /// Per wave: its groups' names, sorted (the keys of its group sizes).
+    group_names: Vec<Vec<&'m str>>,
+    /// Per wave, per cut: the cut's values, sorted.
+    cut_names: Vec<Vec<Vec<&'m str>>>,
+    /// Per member, in person order (a stable sort: a person's members keep their
+    /// order): (person, wave, group index).
+    rows: Vec<(u32, usize, u32)>,
+    /// Per member in the same order, `n_cuts` value indexes.
+    cut_ix: Vec<u32>,
+}
+
+impl<'m> Prepared<'m> {
+    fn new(
+        members: &[Member<'_>],
+        group_sizes: &'m [BTreeMap<String, i64>],
+        cut_sizes: &'m [Vec<BTreeMap<String, i64>>],
+        n_cuts: usize,
+    ) -> Prepared<'m> {
+        let names = |m: &'m BTreeMap<String, i64>| m.keys().map(String::as_str).collect();
+        let group_names: Vec<Vec<&str>> = group_sizes.iter().map(names).collect();
+        let cut_names: Vec<Vec<Vec<&str>>> = cut_sizes
+            .iter()
+            .map(|cuts| cuts.iter().map(names).collect())
+            .collect();
+        let mut order: Vec<usize> = (0..members.len()).collect();
+        order.sort_by_key(|&i| members[i].pid);
+        // Every name is a key of the sizes counted from these same members.
+        let ix = |names: &[&str], v: &str| names.binary_search(&v).unwrap_or_default() as u32;
+        let mut rows = Vec::with_capacity(members.len());
+        let mut cut_ix = Vec::with_capacity(members.len() * n_cuts);
+        for i in order {
+            let m = &members[i];
+            rows.push((m.pid, m.wave, ix(&group_names[m.wave], m.group)));
+            for (k, v) in m.cuts.iter().enumerate() {
+                cut_ix.push(ix(&cut_names[m.wave][k], v));
+            }
+        }
+        Prepared {
+            group_names,
+            cut_names,
+            rows,
+            cut_ix,
+        }
+    }
+}
+
+/// How often each shown row holds a person, and each pair of rows a person together:
+/// a square table when the rows are few, else a map of the pairs that occur.
+enum PairCounts {
+    Dense(usize, Vec<u32>),
+    Sparse(HashMap<(u32, u32), u32, foldhash::fast::RandomState>),
+}
+
+impl PairCounts {
+    /// Up to this many rows, the square table (at most 64 MiB).
+    const DENSE_ROWS: usize = 4096;
+
+    fn new(n: usize) -> PairCounts {
+        if n <= Self::DENSE_ROWS {
+            PairCounts::Dense(n, vec![0; n * n])
+        } else {
+            PairCounts::Sparse(HashMap::default())
+        }
+    }
+
+    fn add(&mut self, a: u32, b: u32) {
+        let (a, b) = if a < b { (a, b) } else { (b, a) };
+        match self {
+            PairCounts::Dense(n, c) => c[a as usize * *n + b as usize] += 1,
+            PairCounts::Sparse(m) => *m.entry((a, b)).or_insert(0) += 1,
+        }
+    }
+
+    /// Every pair (a ≤ b) held together by at least one person, with its count.
+    fn pairs(&self) -> Vec<(u32, u32, u32)> {
+        match self {
+            PairCounts::Dense(n, c) => (0..*n)
+                .flat_map(|a| (a..*n).map(move |b| (a, b)))
+                .filter_map(|(a, b)| {
+                    let k = c[a * n + b];
+                    (k > 0).then_some((a as u32, b as u32, k))
+                })
+                .collect(),
+            PairCounts::Sparse(m) => m.iter().map(|(&(a, b), &k)| (a, b, k)).collect(),
+        }
+    }
+}
+
 /// The first pair of shown rows (in a fixed order) where one holds the other and they
 /// differ by 1 to `min − 1` people: (the smaller, the bigger).
 fn first_nesting(
     shown: &Shown,
     workload_of: &[usize],
-    members: &[Member<'_>],
+    members: &Prepared<'_>,
     min: i64,
 ) -> Option<(RowKey, RowKey)> {
     let n_waves = workload_of.len();
@@ -339,50 +440,89 @@ fn first_nesting(
             keys.len() as u32 - 1
         })
     };
-    // Each person's rows, over every wave they are in.
-    let mut rows_of: BTreeMap<u32, Vec<u32>> = BTreeMap::new();
-    for m in members {
-        let groups = &shown.groups[m.wave];
-        if groups.suppressed {
-            continue;
-        }
-        let rows = rows_of.entry(m.pid).or_default();
-        rows.push(id(RowKey {
-            wave: n_waves + workload_of[m.wave],
-            dimension: 0,
-            label: String::new(),
-        }));
-        rows.push(id(RowKey {
-            wave: m.wave,
-            dimension: 0,
-            label: String::new(),
-        }));
-        rows.push(id(RowKey {
-            wave: m.wave,
-            dimension: 1,
-            label: groups.labels[m.group].clone(),
-        }));
-        for (k, v) in m.cuts.iter().enumerate() {
-            rows.push(id(RowKey {
-                wave: m.wave,
-                dimension: 2 + k,
-                label: shown.cuts[m.wave][k].labels[*v].clone(),
-            }));
-        }
+    // Per shown wave, the row of each of its parts: the workload's and the wave's
+    // (all), each group's and each cut value's shown label. The rows are found once
+    // per wave and name, not once per member.
+    struct WaveRows {
+        workload: u32,
+        all: u32,
+        groups: Vec<u32>,
+        cuts: Vec<Vec<u32>>,
     }
+    let wave_rows: Vec<Option<WaveRows>> = (0..n_waves)
+        .map(|w| {
+            let groups = &shown.groups[w];
+            if groups.suppressed {
+                return None;
+            }
+            Some(WaveRows {
+                workload: id(RowKey {
+                    wave: n_waves + workload_of[w],
+                    dimension: 0,
+                    label: String::new(),
+                }),
+                all: id(RowKey {
+                    wave: w,
+                    dimension: 0,
+                    label: String::new(),
+                }),
+                groups: members.group_names[w]
+                    .iter()
+                    .map(|g| {
+                        id(RowKey {
+                            wave: w,
+                            dimension: 1,
+                            label: groups.labels[*g].clone(),
+                        })
+                    })
+                    .collect(),
+                cuts: members.cut_names[w]
+                    .iter()
+                    .enumerate()
+                    .map(|(k, values)| {
+                        values
+                            .iter()
+                            .map(|v| {
+                                id(RowKey {
+                                    wave: w,
+                                    dimension: 2 + k,
+                                    label: shown.cuts[w][k].labels[*v].clone(),
+                                })
+                            })
+                            .collect()
+                    })
+                    .collect(),
+            })
+        })
+        .collect();
+    let n_cuts = members.cut_names.first().map_or(0, Vec::len);
+    // Each person's rows, over every wave they are in (members come by person).
     let mut size = vec![0i64; keys.len()];
-    let mut both: HashMap<(u32, u32), i64, foldhash::fast::RandomState> = HashMap::default();
-    for rows in rows_of.values() {
-        for (i, &a) in rows.iter().enumerate() {
+    let mut both = PairCounts::new(keys.len());
+    let mut rows: Vec<u32> = Vec::new();
+    let mut i = 0;
+    while i < members.rows.len() {
+        let pid = members.rows[i].0;
+        rows.clear();
+        while i < members.rows.len() && members.rows[i].0 == pid {
+            let (_, wave, group) = members.rows[i];
+            if let Some(r) = &wave_rows[wave] {
+                rows.extend([r.workload, r.all, r.groups[group as usize]]);
+                let cut_ix = &members.cut_ix[i * n_cuts..(i + 1) * n_cuts];
+                rows.extend(cut_ix.iter().zip(&r.cuts).map(|(&v, c)| c[v as usize]));
+            }
+            i += 1;
+        }
+        for (j, &a) in rows.iter().enumerate() {
             size[a as usize] += 1;
-            for &b in &rows[i + 1..] {
-                let pair = if a < b { (a, b) } else { (b, a) };
-                *both.entry(pair).or_insert(0) += 1;
+            for &b in &rows[j + 1..] {
+                both.add(a, b);
             }
         }
     }
     let mut found: Option<(RowKey, RowKey)> = None;
-    for ((a, b), n) in both {
+    for (a, b, n) in both.pairs() {
+        let n = i64::from(n);
         let (ka, kb) = (&keys[a as usize], &keys[b as usize]);
         // One wave's (all) row against its own rows: the folds already part them.
         if ka.wave == kb.wave && (ka.dimension == 0 || kb.dimension == 0) {
@@ -396,9 +536,8 @@ fn first_nesting(
         } else {
             continue;
         };
-        let pair = (inner.clone(), outer.clone());
-        if gap < min && found.as_ref().is_none_or(|f| pair < *f) {
-            found = Some(pair);
+        if gap < min && found.as_ref().is_none_or(|f| (inner, outer) < (&f.0, &f.1)) {
+            found = Some((inner.clone(), outer.clone()));
         }
     }
     found
@@ -488,6 +627,27 @@ mod tests {
         );
         assert_eq!(f.labels["vip-laptop"], "login (+ other categories)");
         assert_eq!(f.labels["login"], "login (+ other categories)");
+    }
+
+    #[test]
+    fn pair_counts_agree_as_a_table_and_as_a_map() {
+        // Rows 0..5; pairs given in either order, a pair of a row with itself too.
+        let adds = [(1, 3), (3, 1), (0, 4), (2, 2), (4, 0), (4, 0), (1, 2)];
+        let mut dense = PairCounts::new(5);
+        let mut sparse = PairCounts::Sparse(HashMap::default());
+        for (a, b) in adds {
+            dense.add(a, b);
+            sparse.add(a, b);
+        }
+        let mut from_map = sparse.pairs();
+        from_map.sort();
+        // (0,4) three times, (1,2) once, (1,3) twice, (2,2) once.
+        assert_eq!(dense.pairs(), [(0, 4, 3), (1, 2, 1), (1, 3, 2), (2, 2, 1)]);
+        assert_eq!(from_map, dense.pairs());
+        assert!(matches!(
+            PairCounts::new(PairCounts::DENSE_ROWS + 1),
+            PairCounts::Sparse(_)
+        ));
     }
 
     #[test]

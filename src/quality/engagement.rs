@@ -4,6 +4,8 @@
 //! (docs/inputs.md, "Touchpoints" to "Survey"). Takes canonical rows; hands on
 //! [`Touchpoints`], [`Completions`], [`Usage`] and [`SurveyResponses`].
 
+use std::collections::HashSet;
+
 use super::*;
 use crate::config::{SurveyScale, Workload};
 use crate::dataset::{Completions, SurveyResponses, Touchpoints, Usage};
@@ -188,12 +190,18 @@ pub(super) fn read_usage(
 
 /// The roster's groups by their label key, each with the roster's spelling: the
 /// group an anonymous survey response gives is one of them.
+/// Where two spellings share a key, the one of the later roster row is kept. Each
+/// distinct spelling is keyed once (a roster has millions of rows and tens of groups):
+/// read from the last row back, the first spelling met for a key is the latest.
 pub(super) fn roster_groups(roster: &Roster) -> BTreeMap<String, String> {
-    roster
-        .group
-        .iter()
-        .map(|g| (label_key(g), g.clone()))
-        .collect()
+    let mut seen: HashSet<&str, foldhash::fast::RandomState> = HashSet::default();
+    let mut groups = BTreeMap::new();
+    for g in roster.group.iter().rev() {
+        if seen.insert(g.as_str()) {
+            groups.entry(label_key(g)).or_insert_with(|| g.clone());
+        }
+    }
+    groups
 }
 
 /// A survey score: a whole number on the scale, else the reason to quarantine it.
@@ -273,4 +281,24 @@ pub(super) fn read_survey(
         out.comment.push(comment);
     }
     Ok(files)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn roster_groups_key_each_spelling_and_keep_the_later_rows_spelling() {
+        // "Sales" and "SALES " share the key "sales"; the later row (index 3) wins.
+        let roster = Roster {
+            group: ["Sales", "IT", "Sales", "SALES ", "IT"]
+                .map(String::from)
+                .to_vec(),
+            ..Roster::default()
+        };
+        let groups = roster_groups(&roster);
+        assert_eq!(groups.len(), 2);
+        assert_eq!(groups["sales"], "SALES ");
+        assert_eq!(groups["it"], "IT");
+    }
 }

@@ -1,6 +1,8 @@
 //! Matching people: the roster person an event's user cell names, by id, mail or
 //! display name (docs/inputs.md, "People").
 
+use rayon::prelude::*;
+
 use super::*;
 
 /// Who an event's user cell names.
@@ -24,38 +26,55 @@ pub(super) struct Matcher {
 }
 
 impl Matcher {
+    /// The id and mail maps are built on one thread while the name keys (the
+    /// costlier part: NFKC and accents per person) are made on the others. A key met
+    /// twice maps to `None` whatever the order of insertion, so the maps do not
+    /// depend on how the work is split.
     pub(super) fn new(roster: &Roster) -> Self {
-        let mut by_id = FastMap::default();
-        by_id.reserve(roster.len());
-        for (pid, id) in roster.user_id.iter().enumerate() {
-            by_id.insert(id.clone(), pid as u32);
-        }
-        let mut by_mail: FastMap<String, Option<u32>> = FastMap::default();
-        by_mail.reserve(roster.len());
-        for (pid, mail) in roster.mail.iter().enumerate() {
-            if mail.is_empty() || by_id.get(mail) == Some(&(pid as u32)) {
-                continue;
-            }
-            by_mail
-                .entry(mail.clone())
-                .and_modify(|e| *e = None)
-                .or_insert(Some(pid as u32));
-        }
-        let mut by_name: FastMap<String, Option<u32>> = FastMap::default();
-        let mut by_words: FastMap<String, Option<u32>> = FastMap::default();
-        by_name.reserve(roster.len());
-        by_words.reserve(roster.len());
-        for (pid, name) in roster.display_name.iter().enumerate() {
-            let key = norm_name(name);
-            if key.is_empty() {
-                continue;
-            }
-            for (map, key) in [(&mut by_words, word_key(&key)), (&mut by_name, key)] {
-                map.entry(key)
-                    .and_modify(|e| *e = None)
-                    .or_insert(Some(pid as u32));
-            }
-        }
+        let ((by_id, by_mail), (by_name, by_words)) = rayon::join(
+            || {
+                let mut by_id = FastMap::default();
+                by_id.reserve(roster.len());
+                for (pid, id) in roster.user_id.iter().enumerate() {
+                    by_id.insert(id.clone(), pid as u32);
+                }
+                let mut by_mail: FastMap<String, Option<u32>> = FastMap::default();
+                by_mail.reserve(roster.len());
+                for (pid, mail) in roster.mail.iter().enumerate() {
+                    if mail.is_empty() || by_id.get(mail) == Some(&(pid as u32)) {
+                        continue;
+                    }
+                    by_mail
+                        .entry(mail.clone())
+                        .and_modify(|e| *e = None)
+                        .or_insert(Some(pid as u32));
+                }
+                (by_id, by_mail)
+            },
+            || {
+                let keys: Vec<Option<(String, String)>> = roster
+                    .display_name
+                    .par_iter()
+                    .map(|name| {
+                        let key = norm_name(name);
+                        (!key.is_empty()).then(|| (word_key(&key), key))
+                    })
+                    .collect();
+                let mut by_name: FastMap<String, Option<u32>> = FastMap::default();
+                let mut by_words: FastMap<String, Option<u32>> = FastMap::default();
+                by_name.reserve(roster.len());
+                by_words.reserve(roster.len());
+                for (pid, keys) in keys.into_iter().enumerate() {
+                    let Some((words, key)) = keys else { continue };
+                    for (map, key) in [(&mut by_words, words), (&mut by_name, key)] {
+                        map.entry(key)
+                            .and_modify(|e| *e = None)
+                            .or_insert(Some(pid as u32));
+                    }
+                }
+                (by_name, by_words)
+            },
+        );
         Matcher {
             by_id,
             by_mail,

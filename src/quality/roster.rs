@@ -6,15 +6,39 @@ use super::*;
 
 /// A label as a roster cell writes it: cleaned, whether the cell was written exactly
 /// so, and what makes it the same label as another spelling (`normalize::label_key`).
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 struct Label {
     spelling: String,
     clean: bool,
     key: String,
 }
 
+/// How many distinct cells each reading thread remembers the [`Label`] of: labels
+/// (groups, waves, cut values) are few and repeat on every row; past this many, a
+/// column is not a label column in practice and is worked out cell by cell.
+const LABELS_REMEMBERED: usize = 4096;
+
 impl Label {
+    /// The label of a cell, worked out once per distinct cell and thread (the
+    /// normalisation is the costly part of reading a roster row).
     fn of(cell: &str) -> Label {
+        thread_local! {
+            static SEEN: std::cell::RefCell<FastMap<Box<str>, Label>> =
+                std::cell::RefCell::default();
+        }
+        SEEN.with_borrow_mut(|seen| {
+            if let Some(known) = seen.get(cell) {
+                return known.clone();
+            }
+            let label = Label::work_out(cell);
+            if seen.len() < LABELS_REMEMBERED {
+                seen.insert(cell.into(), label.clone());
+            }
+            label
+        })
+    }
+
+    fn work_out(cell: &str) -> Label {
         let spelling = label_spelling(cell);
         Label {
             clean: spelling == cell,
