@@ -103,14 +103,14 @@ enr AS (
 ),
 first_enr AS (SELECT uid, min(ev_at) AS first_at FROM enr WHERE ev_at IS NOT NULL GROUP BY uid),
 {events}tix AS (SELECT * FROM tix_ok QUALIFY row_number() OVER (PARTITION BY tid ORDER BY rn DESC) = 1),
-per AS (
+{comp}per AS (
   SELECT p.wave, p.grp, p.uid,
          coalesce(f.first_at < TIMESTAMPTZ '{cut}', false) AS enrolled,
          coalesce(f.first_at < TIMESTAMPTZ '{cut7}', false) AS enrolled_7d,
          coalesce(m.recipient, false) AS recipient, coalesce(m.opener, false) AS opener,
-         coalesce(t.minutes, 0) >= {min_minutes} AS trained
+         (coalesce(t.minutes, 0) >= {min_minutes} OR c.uid IS NOT NULL) AS trained
   FROM people p LEFT JOIN first_enr f USING (uid) LEFT JOIN mail_p m USING (uid)
-  LEFT JOIN trained t USING (uid)
+  LEFT JOIN trained t USING (uid) LEFT JOIN comp c USING (uid)
 ),
 g AS (
   SELECT wave, grp, count(*) AS eligible, count(*) FILTER (enrolled) AS enrolled,
@@ -158,7 +158,20 @@ def main() -> int:
     end_of = "SELECT timezone('{tz}', (DATE '{d}' + {n})::TIMESTAMP)::VARCHAR"
     cut = con.execute(end_of.format(tz=tz, d=as_of, n=1)).fetchone()[0]
     cut7 = con.execute(end_of.format(tz=tz, d=as_of, n=-6)).fetchone()[0]
+    # A course completion by D also counts as trained (docs/metrics.md, "Ways to
+    # learn"): the people of the configured completions file, when there is one.
+    completions = cfg.get("sources", {}).get("completions")
+    if completions:
+        comp = (
+            "comp AS (\n  SELECT DISTINCT coalesce(i.uid, lower(trim(c.user_id))) AS uid\n"
+            f"  FROM read_csv('{rollout}/{completions['path']}', all_varchar = true, header = true) c\n"
+            "  LEFT JOIN ids i ON i.raw = lower(trim(c.user_id))\n"
+            f"  WHERE ts(completed_at) < TIMESTAMPTZ '{cut}'\n),\n"
+        )
+    else:
+        comp = "comp AS (SELECT NULL::VARCHAR AS uid WHERE false),\n"
     sql = SQL.format(
+        comp=comp,
         dir=rollout,
         email="email_events.csv",
         training="attendance.csv",
