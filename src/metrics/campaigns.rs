@@ -214,20 +214,21 @@ pub fn campaign_rows(
             .iter()
             .any(|c| c.is_some_and(Count::is_few));
         // Reached by any channel: hidden when few, and when it exceeds the shown
-        // openers (a part of it) by 1 to min − 1 people reached only another way.
+        // openers (a part of it) by 1 to min − 1 people reached only another way
+        // (then not few itself: derived).
         let reached = reached_by.as_ref().and_then(|by| {
             let n = by
                 .get(&(workload.clone(), name.clone()))
                 .map_or(0, |s| s.len() as i64);
             let c = guard(n)?;
             let rest = shown(openers).map(|o| n - o);
-            Some(if rest.is_some_and(|d| d > 0 && d < min) {
-                Count::Few
+            Some(if !c.is_few() && rest.is_some_and(|d| d > 0 && d < min) {
+                Count::Derived
             } else {
                 c
             })
         });
-        let few = few || reached.is_some_and(Count::is_few);
+        let few = few || reached.is_some_and(|c| c.shown().is_none());
         let eligible = wave.and_then(|w| wave_eligible.get(w)).copied();
         let open_rate = match (shown(recipients), shown(openers)) {
             (Some(n), Some(k)) => stats::rate(k, n),

@@ -514,16 +514,9 @@ impl CampaignLine {
                 Some(_) => "0".to_string(),
                 None => "–".to_string(),
             },
-            // Hidden with shown openers (some): not few itself, but few more than
-            // them (docs/metrics.md, "campaigns"), so not `< k`.
-            any_channel_text: match row.reached {
-                Some(crate::privacy::Count::Few)
-                    if row.openers.and_then(|c| c.shown()).is_some_and(|o| o > 0) =>
-                {
-                    "–".to_string()
-                }
-                c => hidden_count(c, min),
-            },
+            // `–` when hidden for exceeding the shown openers by few (docs/metrics.md,
+            // "campaigns"): not `< k`, it is not few itself.
+            any_channel_text: hidden_count(row.reached, min),
             any_channel_share_text: pct(row.reach_rate),
         }
     }
