@@ -159,17 +159,25 @@ for n in "${sizes[@]}"; do
 
   # Each phase's median over the runs, in the order the first run printed them.
   python3 - "$dir/timings.all" > "$dir/timings.txt" << 'EOF'
-import statistics, sys
-by, order = {}, []
+import re, statistics, sys
+# "timing: LABEL SECS s" and, on Linux, " (rss R MiB, peak P MiB)": the footprint then.
+line_re = re.compile(r"timing: (.*) ([0-9.]+) s(?: \(rss (\d+) MiB, peak (\d+) MiB\))?$")
+by, peak, order = {}, {}, []
 for line in open(sys.argv[1]):
     run, rest = line.split(" ", 1)
-    label, secs = rest.removeprefix("timing: ").rstrip("\n").removesuffix(" s").rsplit(" ", 1)
+    m = line_re.match(rest.rstrip("\n"))
+    if not m:
+        continue
+    label = m.group(1)
     if label not in by:
-        by[label] = []
+        by[label], peak[label] = [], []
         order.append(label)
-    by[label].append(float(secs))
+    by[label].append(float(m.group(2)))
+    if m.group(4):
+        peak[label].append(int(m.group(4)))
 for label in order:
-    print(f"{statistics.median(by[label]):8.3f} s  {label}")
+    p = f"  (peak so far {statistics.median(peak[label]):.0f} MiB)" if peak[label] else ""
+    print(f"{statistics.median(by[label]):8.3f} s  {label}{p}")
 EOF
 done
 

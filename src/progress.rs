@@ -5,8 +5,10 @@
 //! input row.
 //!
 //! With `UPTAKE_TIMINGS=1` in the environment, every step and every source read also
-//! prints its wall time to standard error (`timing: reading email 1.234 s`), for the
-//! benchmarks in `benches/` and for finding where a slow run spends its time.
+//! prints its wall time to standard error (`timing: reading email 1.234 s`), with the
+//! process's resident memory and its peak so far where the system says them
+//! (`(rss 355 MiB, peak 355 MiB)`), for the benchmarks in `benches/` and for finding
+//! where a slow run spends its time and memory.
 
 use std::cell::Cell;
 use std::io::IsTerminal;
@@ -108,8 +110,31 @@ impl Timer {
 
     fn stop(&mut self) {
         if let Some((start, label)) = self.0.take() {
-            eprintln!("timing: {label} {:.3} s", start.elapsed().as_secs_f64());
+            eprintln!(
+                "timing: {label} {:.3} s{}",
+                start.elapsed().as_secs_f64(),
+                memory_now()
+            );
         }
+    }
+}
+
+/// The process's resident memory and its peak so far, as `(rss N MiB, peak M MiB)`,
+/// where the system says them (`/proc/self/status`); empty elsewhere. Printed with
+/// each timing, so that a benchmark shows which step grows the footprint.
+fn memory_now() -> String {
+    let Ok(status) = std::fs::read_to_string("/proc/self/status") else {
+        return String::new();
+    };
+    let kib = |key: &str| {
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix(key))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+    };
+    match (kib("VmRSS:"), kib("VmHWM:")) {
+        (Some(rss), Some(peak)) => format!(" (rss {} MiB, peak {} MiB)", rss >> 10, peak >> 10),
+        _ => String::new(),
     }
 }
 
