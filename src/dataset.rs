@@ -21,7 +21,7 @@ use crate::schema::Source;
 #[derive(Debug, Default, Clone)]
 pub struct Roster {
     /// Normalised user id (NFKC, invisible characters removed, trimmed, lowercase).
-    pub user_id: Vec<String>,
+    pub user_id: Texts,
     /// The `group_by` value, as most of the group's people write it (labels that
     /// differ only by case, spaces or Unicode form are one group).
     pub group: Vec<String>,
@@ -40,9 +40,9 @@ pub struct Roster {
     /// Marked as a champion.
     pub champion: Vec<bool>,
     /// Display name, as written.
-    pub display_name: Vec<String>,
+    pub display_name: Texts,
     /// Normalised mail address (empty when none), for events that use it.
-    pub mail: Vec<String>,
+    pub mail: Texts,
 }
 
 impl Roster {
@@ -54,6 +54,86 @@ impl Roster {
     /// True when the roster has nobody.
     pub fn is_empty(&self) -> bool {
         self.user_id.is_empty()
+    }
+}
+
+/// A column of text, one entry per person, held end to end in one buffer: a
+/// million short ids cost their bytes and one offset each, not a heap block and a
+/// 24-byte header each. `texts[i]` is entry `i`.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Texts {
+    text: String,
+    /// Where each entry ends in `text` (it starts where the one before ends).
+    ends: Vec<usize>,
+}
+
+impl Texts {
+    /// Room for `n` entries of `bytes` bytes in all.
+    pub fn with_capacity(n: usize, bytes: usize) -> Self {
+        Texts {
+            text: String::with_capacity(bytes),
+            ends: Vec::with_capacity(n),
+        }
+    }
+
+    /// Adds an entry at the end.
+    pub fn push(&mut self, s: &str) {
+        self.text.push_str(s);
+        self.ends.push(self.text.len());
+    }
+
+    /// Entry `i`, `None` past the end.
+    pub fn get(&self, i: usize) -> Option<&str> {
+        let end = *self.ends.get(i)?;
+        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        Some(&self.text[start..end])
+    }
+
+    /// Number of entries.
+    pub fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    /// True when there is no entry.
+    pub fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
+
+    /// The bytes of all entries together.
+    pub fn text_len(&self) -> usize {
+        self.text.len()
+    }
+
+    /// The entries in order.
+    pub fn iter(&self) -> impl ExactSizeIterator<Item = &str> + '_ {
+        (0..self.len()).map(|i| &self[i])
+    }
+
+    /// Appends the entries of `other`.
+    pub fn extend_from(&mut self, other: &Texts) {
+        let base = self.text.len();
+        self.text.push_str(&other.text);
+        self.ends.extend(other.ends.iter().map(|e| e + base));
+    }
+}
+
+impl std::ops::Index<usize> for Texts {
+    type Output = str;
+
+    /// Entry `i`; panics past the end, as a slice does.
+    fn index(&self, i: usize) -> &str {
+        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        &self.text[start..self.ends[i]]
+    }
+}
+
+impl<S: AsRef<str>> FromIterator<S> for Texts {
+    fn from_iter<I: IntoIterator<Item = S>>(items: I) -> Self {
+        let mut texts = Texts::default();
+        for s in items {
+            texts.push(s.as_ref());
+        }
+        texts
     }
 }
 
@@ -499,6 +579,22 @@ fn reason_kind(source: Source, reason: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn texts_hold_each_entry_whole_and_in_order() {
+        let mut a: Texts = ["ann@x.com", "", "bob"].into_iter().collect();
+        assert_eq!(a.len(), 3);
+        assert_eq!((&a[0], &a[1], &a[2]), ("ann@x.com", "", "bob"));
+        assert_eq!(a.get(3), None);
+        let b: Texts = ["zoé", "c"].into_iter().collect();
+        a.extend_from(&b);
+        assert_eq!(
+            a.iter().collect::<Vec<_>>(),
+            ["ann@x.com", "", "bob", "zoé", "c"]
+        );
+        assert_eq!(a.text_len(), 9 + 3 + 4 + 1);
+        assert!(Texts::default().is_empty());
+    }
 
     fn with_quarantine(source: Source, read: u64, reasons: &[&str]) -> Dataset {
         let mut data = Dataset::default();

@@ -139,8 +139,8 @@ pub fn nudge_rows(
             let row = NudgeRow {
                 group: p.group.clone(),
                 message: message(p.recipient, heard, p.trained),
-                display_name: data.roster.display_name[i].clone(),
-                user_id: data.roster.user_id[i].clone(),
+                display_name: data.roster.display_name[i].to_string(),
+                user_id: data.roster.user_id[i].to_string(),
                 opened_email: p.opener,
                 trained: p.trained,
                 reached_by,

@@ -1,6 +1,15 @@
 //! Matching people: the roster person an event's user cell names, by id, mail or
 //! display name (docs/inputs.md, "People").
+//!
+//! Takes the roster; hands each event row's user cell on as a person's number, an
+//! unknown id, or the reason it names several people. The tables hold only people's
+//! numbers: a key is compared against the roster's own text (ids, mails) or against
+//! the name keys the matcher keeps end to end, so that a million people are not a
+//! million owned map keys, and a lookup hashes the cell's bytes without copying them.
 
+use std::hash::BuildHasher;
+
+use hashbrown::HashTable;
 use rayon::prelude::*;
 
 use super::*;
@@ -15,82 +24,139 @@ pub(super) enum Found {
     Nobody,
 }
 
-/// Finds roster people by id, mail or display name. Read-only, so that rows can be
-/// matched on several threads at once.
-pub(super) struct Matcher {
-    by_id: FastMap<String, u32>,
-    by_mail: FastMap<String, Option<u32>>,
-    by_name: FastMap<String, Option<u32>>,
-    /// Names by their words in any order (`Mustermann Max` is `Max Mustermann`).
-    by_words: FastMap<String, Option<u32>>,
+/// Marks a table entry whose key several people share (the number is the first's).
+const SHARED: u32 = 1 << 31;
+
+/// People by a text key: each slot holds a person's number (with [`SHARED`] when
+/// another person has the same key); the key itself is read from a [`Texts`] column
+/// at that number.
+struct Index(HashTable<u32>);
+
+impl Index {
+    fn with_capacity(n: usize) -> Self {
+        Index(HashTable::with_capacity(n))
+    }
+
+    /// Adds person `pid` under its key `keys[pid]`; a key met before marks its entry
+    /// shared, whatever the order of insertion.
+    fn add(&mut self, hasher: &Hasher, keys: &Texts, pid: u32) {
+        let key = &keys[pid as usize];
+        let hash = hasher.hash_one(key);
+        let eq = |&p: &u32| &keys[(p & !SHARED) as usize] == key;
+        let rehash = |&p: &u32| hasher.hash_one(&keys[(p & !SHARED) as usize]);
+        match self.0.find_mut(hash, eq) {
+            Some(p) => *p |= SHARED,
+            None => {
+                self.0.insert_unique(hash, pid, rehash);
+            }
+        }
+    }
+
+    /// The entry of `key`: `Ok(pid)` for one person, `Err(())` for several.
+    fn get(&self, hasher: &Hasher, keys: &Texts, key: &str) -> Option<Result<u32, ()>> {
+        let hash = hasher.hash_one(key);
+        let p = *self
+            .0
+            .find(hash, |&p| &keys[(p & !SHARED) as usize] == key)?;
+        Some(if p & SHARED == 0 { Ok(p) } else { Err(()) })
+    }
 }
 
-impl Matcher {
-    /// The id and mail maps are built on one thread while the name keys (the
+/// The hash of the matcher's tables (foldhash: keys are short ids and names).
+type Hasher = foldhash::fast::RandomState;
+
+/// Finds roster people by id, mail or display name. Read-only, so that rows can be
+/// matched on several threads at once.
+pub(super) struct Matcher<'r> {
+    roster: &'r Roster,
+    hasher: Hasher,
+    by_id: Index,
+    /// Mails that are not their own person's id.
+    by_mail: Index,
+    /// Each person's normalised name ([`norm_name`]), empty when none.
+    names: Texts,
+    by_name: Index,
+    /// Each person's name words in sorted order ([`word_key`]): `Mustermann Max`
+    /// is `Max Mustermann`.
+    words: Texts,
+    by_words: Index,
+}
+
+/// People per piece of the roster whose name keys one thread makes.
+const NAMES_PER_PIECE: usize = 1 << 14;
+
+impl<'r> Matcher<'r> {
+    /// The id and mail tables are built on one thread while the name keys (the
     /// costlier part: NFKC and accents per person) are made on the others. A key met
-    /// twice maps to `None` whatever the order of insertion, so the maps do not
-    /// depend on how the work is split.
-    pub(super) fn new(roster: &Roster) -> Self {
-        let ((by_id, by_mail), (by_name, by_words)) = rayon::join(
+    /// twice is shared whatever the order of insertion, so the tables do not depend
+    /// on how the work is split.
+    pub(super) fn new(roster: &'r Roster) -> Self {
+        let hasher = Hasher::default();
+        let n = roster.len();
+        let ((by_id, by_mail), (names, words)) = rayon::join(
             || {
-                let mut by_id = FastMap::default();
-                by_id.reserve(roster.len());
-                for (pid, id) in roster.user_id.iter().enumerate() {
-                    by_id.insert(id.clone(), pid as u32);
+                let mut by_id = Index::with_capacity(n);
+                for pid in 0..n as u32 {
+                    by_id.add(&hasher, &roster.user_id, pid);
                 }
-                let mut by_mail: FastMap<String, Option<u32>> = FastMap::default();
-                by_mail.reserve(roster.len());
+                let mut by_mail = Index::with_capacity(0);
                 for (pid, mail) in roster.mail.iter().enumerate() {
-                    if mail.is_empty() || by_id.get(mail) == Some(&(pid as u32)) {
+                    let own = by_id.get(&hasher, &roster.user_id, mail) == Some(Ok(pid as u32));
+                    if mail.is_empty() || own {
                         continue;
                     }
-                    by_mail
-                        .entry(mail.clone())
-                        .and_modify(|e| *e = None)
-                        .or_insert(Some(pid as u32));
+                    by_mail.add(&hasher, &roster.mail, pid as u32);
                 }
                 (by_id, by_mail)
             },
             || {
-                let keys: Vec<Option<(String, String)>> = roster
-                    .display_name
-                    .par_iter()
-                    .map(|name| {
-                        let key = norm_name(name);
-                        (!key.is_empty()).then(|| (word_key(&key), key))
+                let pieces: Vec<(Texts, Texts)> = (0..n.div_ceil(NAMES_PER_PIECE))
+                    .into_par_iter()
+                    .map(|k| {
+                        let people = k * NAMES_PER_PIECE..n.min((k + 1) * NAMES_PER_PIECE);
+                        let mut names = Texts::default();
+                        let mut words = Texts::default();
+                        for pid in people {
+                            let key = norm_name(&roster.display_name[pid]);
+                            names.push(&key);
+                            words.push(&word_key(&key));
+                        }
+                        (names, words)
                     })
                     .collect();
-                let mut by_name: FastMap<String, Option<u32>> = FastMap::default();
-                let mut by_words: FastMap<String, Option<u32>> = FastMap::default();
-                by_name.reserve(roster.len());
-                by_words.reserve(roster.len());
-                for (pid, keys) in keys.into_iter().enumerate() {
-                    let Some((words, key)) = keys else { continue };
-                    for (map, key) in [(&mut by_words, words), (&mut by_name, key)] {
-                        map.entry(key)
-                            .and_modify(|e| *e = None)
-                            .or_insert(Some(pid as u32));
-                    }
+                let bytes = pieces.iter().map(|(n, _)| n.text_len()).sum();
+                let mut names = Texts::with_capacity(n, bytes);
+                let mut words = Texts::with_capacity(n, bytes);
+                for (n, w) in &pieces {
+                    names.extend_from(n);
+                    words.extend_from(w);
                 }
-                (by_name, by_words)
+                (names, words)
             },
         );
+        let (by_name, by_words) = rayon::join(
+            || index_nonempty(&hasher, &names),
+            || index_nonempty(&hasher, &words),
+        );
         Matcher {
+            roster,
+            hasher,
             by_id,
             by_mail,
+            names,
             by_name,
+            words,
             by_words,
         }
     }
 
     fn by_id_or_mail(&self, id: &str) -> Option<Result<u32, String>> {
-        if let Some(&p) = self.by_id.get(id) {
+        if let Some(Ok(p)) = self.by_id.get(&self.hasher, &self.roster.user_id, id) {
             return Some(Ok(p));
         }
-        match self.by_mail.get(id) {
-            Some(Some(p)) => Some(Ok(*p)),
-            Some(None) => Some(Err(format!("mail `{id}` belongs to several roster people"))),
-            None => None,
+        match self.by_mail.get(&self.hasher, &self.roster.mail, id)? {
+            Ok(p) => Some(Ok(p)),
+            Err(()) => Some(Err(format!("mail `{id}` belongs to several roster people"))),
         }
     }
 
@@ -121,19 +187,77 @@ impl Matcher {
                 .and_then(|(_, r)| r.strip_suffix(')'))
                 .map(norm_name)
                 .unwrap_or_default();
+            let words = word_key(&key);
             let tries = [
-                (&self.by_name, key.clone()),
-                (&self.by_words, word_key(&key)),
-                (&self.by_name, inner),
+                (&self.by_name, &self.names, &key),
+                (&self.by_words, &self.words, &words),
+                (&self.by_name, &self.names, &inner),
             ];
-            for (map, key) in tries {
-                match map.get(&key) {
-                    Some(Some(p)) => return Ok(Found::Person(*p, true)),
-                    Some(None) => return Err(format!("name `{cell}` fits several roster people")),
+            for (index, keys, key) in tries {
+                match index.get(&self.hasher, keys, key) {
+                    Some(Ok(p)) => return Ok(Found::Person(p, true)),
+                    Some(Err(())) => {
+                        return Err(format!("name `{cell}` fits several roster people"))
+                    }
                     None => {}
                 }
             }
         }
         Ok(Found::Unknown(id.into_owned()))
+    }
+}
+
+/// The people whose key in `keys` is not empty, by that key.
+fn index_nonempty(hasher: &Hasher, keys: &Texts) -> Index {
+    let mut index = Index::with_capacity(keys.len());
+    for pid in 0..keys.len() {
+        if !keys[pid].is_empty() {
+            index.add(hasher, keys, pid as u32);
+        }
+    }
+    index
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn roster(people: &[(&str, &str, &str)]) -> Roster {
+        Roster {
+            user_id: people.iter().map(|p| p.0).collect(),
+            display_name: people.iter().map(|p| p.1).collect(),
+            mail: people.iter().map(|p| p.2).collect(),
+            ..Roster::default()
+        }
+    }
+
+    fn who(m: &Matcher<'_>, cell: &str) -> Result<Option<(u32, bool)>, String> {
+        m.find(cell).map(|f| match f {
+            Found::Person(p, by_name) => Some((p, by_name)),
+            _ => None,
+        })
+    }
+
+    /// A mail or a name two people share names neither (the row is quarantined);
+    /// one person's own id, mail or name finds them.
+    #[test]
+    fn shared_keys_find_nobody_and_own_keys_find_their_person() {
+        let r = roster(&[
+            ("u1", "Anne Martin", "anne@x.com"),
+            ("u2", "Anne Martin", "shared@x.com"),
+            ("u3", "Zoé Durand", "shared@x.com"),
+            ("u4@x.com", "", "u4@x.com"),
+        ]);
+        let m = Matcher::new(&r);
+        assert_eq!(who(&m, " U1 "), Ok(Some((0, false))));
+        assert_eq!(who(&m, "anne@x.com"), Ok(Some((0, false))));
+        assert_eq!(who(&m, "u4@x.com"), Ok(Some((3, false))));
+        assert_eq!(who(&m, "Martin, Anne (u2)"), Ok(Some((1, false))));
+        assert!(who(&m, "shared@x.com").unwrap_err().contains("several"));
+        assert!(who(&m, "Anne Martin").unwrap_err().contains("several"));
+        assert_eq!(who(&m, "Durand Zoe"), Ok(Some((2, true))));
+        assert_eq!(who(&m, "iPhone (Zoé Durand)"), Ok(Some((2, true))));
+        assert!(matches!(m.find("nobody@x.com"), Ok(Found::Unknown(id)) if id == "nobody@x.com"));
+        assert!(m.find("  ").is_err());
     }
 }

@@ -40,7 +40,7 @@ use rayon::slice::ParallelSliceMut;
 use crate::config::{Config, RosterColumns, SourceConfig};
 use crate::dataset::{
     Attendance, Dataset, EmailEvent, EmailEvents, Enrollments, EventAt, QuarantinedRow, Roster,
-    SnapshotSpan, SourceCounts, Tickets, UnmatchedId, LATEST_ROWS,
+    SnapshotSpan, SourceCounts, Texts, Tickets, UnmatchedId, LATEST_ROWS,
 };
 use crate::error::Error;
 use crate::ingest::{self, dates::TimeParser, wanted_columns, InputFile, Row};
@@ -72,7 +72,9 @@ pub fn ingest(
     note_empty_files(Source::Roster, &files, &mut data.notes);
     tally.finish(&mut data, files);
 
-    let matcher = Matcher::new(&data.roster);
+    // The matcher borrows the roster's ids while the other sources fill `data`.
+    let roster = std::mem::take(&mut data.roster);
+    let matcher = Matcher::new(&roster);
     let roster_columns = cfg.roster_columns();
     for source in Source::EVERY.into_iter().skip(1) {
         let tables = cfg.tables(source);
@@ -100,12 +102,12 @@ pub fn ingest(
             })
             .collect();
         let bar = progress.rows(source.name());
-        let groups = (source == Source::Survey).then(|| roster_groups(&data.roster));
+        let groups = (source == Source::Survey).then(|| roster_groups(&roster));
         let mut ctx = EventCtx {
             tally: &mut tally,
             unmatched: FastMap::default(),
             unmatched_rows: Vec::new(),
-            n_roster: data.roster.len() as u32,
+            n_roster: roster.len() as u32,
             latest: &mut data.latest_event_ms,
             latest_rows: &mut data.latest_events,
             bar: &bar,
@@ -144,6 +146,8 @@ pub fn ingest(
         tally.counts.unmatched_users = unmatched;
         tally.finish(&mut data, files);
     }
+    drop(matcher);
+    data.roster = roster;
     data.session_methods = data
         .training
         .sessions
@@ -311,7 +315,7 @@ fn flag(s: &str) -> bool {
 struct Read<'a> {
     cfg: &'a SourceConfig,
     roster: &'a RosterColumns,
-    matcher: &'a Matcher,
+    matcher: &'a Matcher<'a>,
     parser: &'a TimeParser,
 }
 

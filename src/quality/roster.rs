@@ -2,6 +2,9 @@
 //! waves per workload, their cut values, and, from snapshot folders, their history
 //! (docs/inputs.md, "People" and "Snapshots").
 
+use std::hash::BuildHasher;
+use std::sync::Arc;
+
 use super::*;
 
 /// A label as a roster cell writes it: cleaned, whether the cell was written exactly
@@ -20,19 +23,20 @@ const LABELS_REMEMBERED: usize = 4096;
 
 impl Label {
     /// The label of a cell, worked out once per distinct cell and thread (the
-    /// normalisation is the costly part of reading a roster row).
-    fn of(cell: &str) -> Label {
+    /// normalisation is the costly part of reading a roster row) and shared by the
+    /// rows that write it, so that a row holds no copy of its labels.
+    fn of(cell: &str) -> Arc<Label> {
         thread_local! {
-            static SEEN: std::cell::RefCell<FastMap<Box<str>, Label>> =
+            static SEEN: std::cell::RefCell<FastMap<Box<str>, Arc<Label>>> =
                 std::cell::RefCell::default();
         }
         SEEN.with_borrow_mut(|seen| {
             if let Some(known) = seen.get(cell) {
-                return known.clone();
+                return Arc::clone(known);
             }
-            let label = Label::work_out(cell);
+            let label = Arc::new(Label::work_out(cell));
             if seen.len() < LABELS_REMEMBERED {
-                seen.insert(cell.into(), label.clone());
+                seen.insert(cell.into(), Arc::clone(&label));
             }
             label
         })
@@ -52,21 +56,49 @@ impl Label {
 #[derive(Debug)]
 struct RosterRow {
     line: u64,
-    id: String,
+    /// The id, the display name, the mail and the row as it stood (should it turn
+    /// out to conflict with an earlier one), end to end: one allocation per row.
+    text: String,
+    /// Where the id, the name and the mail end in `text`.
+    ends: [usize; 3],
     /// The group.
-    group: Label,
+    group: Arc<Label>,
     left_on: Option<NaiveDate>,
     /// Per workload, the cell naming its wave (empty when none).
-    wave_cells: Vec<Label>,
+    wave_cells: Vec<Arc<Label>>,
     /// A `wave` cell that no workload reads.
     stray_wave: bool,
     /// Per cut, the person's value.
-    cuts: Vec<Label>,
+    cuts: Vec<Arc<Label>>,
     champion: bool,
-    name: String,
-    mail: String,
-    /// The row as it stood, should it turn out to conflict with an earlier one.
-    raw: String,
+}
+
+impl RosterRow {
+    /// The normalised id.
+    fn id(&self) -> &str {
+        &self.text[..self.ends[0]]
+    }
+
+    /// The display name, trimmed.
+    fn name(&self) -> &str {
+        &self.text[self.ends[0]..self.ends[1]]
+    }
+
+    /// The normalised mail (empty when none).
+    fn mail(&self) -> &str {
+        &self.text[self.ends[1]..self.ends[2]]
+    }
+
+    /// The row as it stood in the file.
+    fn raw(&self) -> String {
+        self.text[self.ends[2]..].to_string()
+    }
+
+    /// Lets go of the row as it stood (a row kept for long is never quarantined).
+    fn forget_raw(&mut self) {
+        self.text.truncate(self.ends[2]);
+        self.text.shrink_to_fit();
+    }
 }
 
 /// The group labels of the roster's people: each spelling, in the order the kept
@@ -172,7 +204,7 @@ struct Reader<'a> {
     wave_column_read: bool,
     parser: TimeParser,
     /// Per workload: group key -> wave.
-    group_wave: Vec<HashMap<String, u32>>,
+    group_wave: Vec<FastMap<String, u32>>,
     /// Per workload: (wave, its key).
     wave_keys: Vec<Vec<(usize, String)>>,
 }
@@ -229,7 +261,7 @@ impl<'a> Reader<'a> {
     /// One row's cells as a roster row, or why it cannot be one.
     fn parse(&self, row: Row<'_>) -> Result<RosterRow, Rejected> {
         parse_row(row, |c| {
-            let id = norm_id(required(c.get(self.c_id), schema::USER_ID)?);
+            let id = norm_id_cow(required(c.get(self.c_id), schema::USER_ID)?);
             if id.is_empty() {
                 return Err(format!("missing required value `{}`", schema::USER_ID));
             }
@@ -245,9 +277,19 @@ impl<'a> Reader<'a> {
                         .map_err(|e| format!("`{}`: {e}", schema::LEFT_ON))?,
                 ),
             };
+            let name = c.get(self.c_name).trim();
+            let mail = norm_id_cow(c.get(self.c_mail));
+            let mut text = String::with_capacity(id.len() + name.len() + mail.len() + 128);
+            let mut ends = [0; 3];
+            for (end, part) in ends.iter_mut().zip([&*id, name, &*mail]) {
+                text.push_str(part);
+                *end = text.len();
+            }
+            text.push_str(&c.raw());
             Ok(RosterRow {
                 line: c.line,
-                id,
+                text,
+                ends,
                 group,
                 left_on,
                 wave_cells: self
@@ -258,29 +300,26 @@ impl<'a> Reader<'a> {
                 stray_wave: !self.wave_column_read && !c.get(self.c_wave).trim().is_empty(),
                 cuts: self.c_cuts.iter().map(|&i| Label::of(c.get(i))).collect(),
                 champion: flag(c.get(self.c_champion)),
-                name: c.get(self.c_name).trim().to_string(),
-                mail: norm_id(c.get(self.c_mail)),
-                raw: c.raw(),
             })
         })
     }
 }
 
 /// The people of one roster file (or of a folder read as one roster): the first row
-/// of each user, against which a later row is a duplicate or a conflict.
-#[derive(Default)]
+/// of each user, against which a later row is a duplicate or a conflict. People are
+/// found by their id in the roster being built (a table of their numbers), and their
+/// first row's line, group and wave cells are kept by number.
 struct Seen {
-    /// Per user: the row kept.
-    first: FastMap<String, Kept>,
-}
-
-/// The first row of a user in one roster file.
-struct Kept {
-    line: u64,
-    group_key: String,
-    group: String,
-    /// Wave labels, (key, spelling) per workload.
-    waves: Vec<(String, String)>,
+    hasher: foldhash::fast::RandomState,
+    /// The roster's people by id.
+    ids: hashbrown::HashTable<u32>,
+    /// Per person: the line of the row kept.
+    line: Vec<u64>,
+    /// Per person: the group of the row kept.
+    group: Vec<Arc<Label>>,
+    /// Per person and workload (person-major): the wave cell of the row kept.
+    waves: Vec<Arc<Label>>,
+    workloads: usize,
 }
 
 /// What a row is against the rows before it in its file.
@@ -294,26 +333,43 @@ enum Verdict {
 }
 
 impl Seen {
-    fn judge(&mut self, r: &RosterRow) -> Verdict {
-        if let Some(k) = self.first.get(&r.id) {
-            let waves = k.waves.iter().map(|(key, spelling)| (&**key, &**spelling));
-            return verdict(k.line, &k.group_key, &k.group, waves, r);
+    fn new(workloads: usize) -> Self {
+        Seen {
+            hasher: Default::default(),
+            ids: Default::default(),
+            line: Vec::new(),
+            group: Vec::new(),
+            waves: Vec::new(),
+            workloads,
         }
-        let waves = r
-            .wave_cells
+    }
+
+    /// What `r` is against the people of `ids` (the roster's ids so far).
+    fn judge(&self, ids: &Texts, r: &RosterRow) -> Verdict {
+        let id = r.id();
+        let found = self
+            .ids
+            .find(self.hasher.hash_one(id), |&p| &ids[p as usize] == id);
+        let Some(&p) = found else {
+            return Verdict::New;
+        };
+        let p = p as usize;
+        let group = &self.group[p];
+        let waves = self.waves[p * self.workloads..(p + 1) * self.workloads]
             .iter()
-            .map(|w| (w.key.clone(), w.spelling.clone()))
-            .collect();
-        self.first.insert(
-            r.id.clone(),
-            Kept {
-                line: r.line,
-                group_key: r.group.key.clone(),
-                group: r.group.spelling.clone(),
-                waves,
-            },
-        );
-        Verdict::New
+            .map(|w| (&*w.key, &*w.spelling));
+        verdict(self.line[p], &group.key, &group.spelling, waves, r)
+    }
+
+    /// Keeps `r`, the row of the person last added to `ids`.
+    fn keep(&mut self, ids: &Texts, r: &RosterRow) {
+        let p = ids.len() - 1;
+        let hash = self.hasher.hash_one(&ids[p]);
+        self.ids
+            .insert_unique(hash, p as u32, |&q| self.hasher.hash_one(&ids[q as usize]));
+        self.line.push(r.line);
+        self.group.push(Arc::clone(&r.group));
+        self.waves.extend(r.wave_cells.iter().cloned());
     }
 }
 
@@ -339,7 +395,7 @@ fn verdict<'k>(
     };
     Verdict::Conflict(format!(
         "duplicate user_id `{}` with a conflicting group: line {line} has {what}",
-        r.id
+        r.id()
     ))
 }
 
@@ -370,7 +426,7 @@ impl Builder {
         &mut self,
         reader: &Reader<'_>,
         roster: &mut Roster,
-        r: RosterRow,
+        r: &RosterRow,
         joined: Option<NaiveDate>,
     ) {
         self.stray_wave_column |= r.stray_wave;
@@ -392,19 +448,19 @@ impl Builder {
             };
             roster.waves[w].push(wave);
         }
-        for (k, value) in r.cuts.into_iter().enumerate() {
+        for (k, value) in r.cuts.iter().enumerate() {
             let cuts = &mut self.cut_labels[k];
             let key = cuts.keys.get(&value.key);
             cuts.push(key, &value.spelling, value.clean);
         }
         let key = self.labels.keys.get(&r.group.key);
         self.labels.push(key, &r.group.spelling, r.group.clean);
-        roster.user_id.push(r.id);
+        roster.user_id.push(r.id());
         roster.left_on.push(r.left_on);
         roster.joined_on.push(joined);
         roster.champion.push(r.champion);
-        roster.display_name.push(r.name);
-        roster.mail.push(r.mail);
+        roster.display_name.push(r.name());
+        roster.mail.push(r.mail());
     }
 
     /// Resolves the labels and says what the user should know.
@@ -482,7 +538,7 @@ pub(super) fn read_roster(
     }
     let reader = Reader::new(cfg, src);
     let mut builder = Builder::new(cfg, &mut data.roster);
-    let mut seen = Seen::default();
+    let mut seen = Seen::new(cfg.workloads.len());
     let roster = &mut data.roster;
     let bar = progress.rows("roster");
     let apply = |path: &Path, parsed: Result<RosterRow, Rejected>| {
@@ -491,15 +547,18 @@ pub(super) fn read_roster(
             Ok(r) => r,
             Err(rejected) => return tally.reject(path, rejected),
         };
-        match seen.judge(&r) {
-            Verdict::New => builder.push(&reader, roster, r, None),
+        match seen.judge(&roster.user_id, &r) {
+            Verdict::New => {
+                builder.push(&reader, roster, &r, None);
+                seen.keep(&roster.user_id, &r);
+            }
             Verdict::Duplicate => tally.counts.duplicates_removed += 1,
             Verdict::Conflict(reason) => tally.reject(
                 path,
                 Rejected {
                     line: r.line,
                     reason,
-                    raw: r.raw,
+                    raw: r.raw(),
                 },
             ),
         }
@@ -583,7 +642,7 @@ fn read_snapshots(
             };
             // A person's history holds their first row of the newest snapshot read
             // so far: a second row of theirs in this snapshot is judged against it.
-            let judged = match history.get(&r.id) {
+            let judged = match history.get(r.id()) {
                 Some(h) if h.last == snap.day => {
                     let k = &h.row;
                     let waves = k.wave_cells.iter().map(|w| (&*w.key, &*w.spelling));
@@ -603,13 +662,13 @@ fn read_snapshots(
                         Rejected {
                             line: r.line,
                             reason,
-                            raw: r.raw,
+                            raw: r.raw(),
                         },
                     )
                 }
             }
-            r.raw = String::new();
-            match history.get_mut(&r.id) {
+            r.forget_raw();
+            match history.get_mut(r.id()) {
                 Some(h) => {
                     // Back after an absence: a new stretch of presence.
                     if previous != Some(h.last) {
@@ -619,9 +678,9 @@ fn read_snapshots(
                     h.row = r;
                 }
                 None => {
-                    order.push(r.id.clone());
+                    order.push(r.id().to_string());
                     history.insert(
-                        r.id.clone(),
+                        r.id().to_string(),
                         History {
                             row: r,
                             since: snap.day,
@@ -659,7 +718,7 @@ fn read_snapshots(
             h.row.left_on = Some(h.row.left_on.map_or(gone, |d| d.min(gone)));
         }
         let joined = (h.since > first).then_some(h.since);
-        builder.push(&reader, &mut data.roster, h.row, joined);
+        builder.push(&reader, &mut data.roster, &h.row, joined);
     }
     builder.finish(cfg, src, data)?;
     data.snapshots.insert(
