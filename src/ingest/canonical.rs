@@ -117,6 +117,30 @@ impl<'a> Cells<'a> {
         }
     }
 
+    /// [`Cells::raw`] appended to `out`. Fields split from text are joined as they
+    /// are, without the lossy re-decoding `join_fields` does for bytes (they are
+    /// UTF-8 already, so the result is the same).
+    pub fn push_raw(&self, out: &mut String) {
+        match (self.raw, self.fields) {
+            (Some(raw), _) => out.push_str(raw),
+            (None, Fields::Text(fields)) => {
+                for (i, f) in fields.iter().enumerate() {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    if f.contains([',', '"', '\n', '\r']) {
+                        out.push('"');
+                        out.push_str(&f.replace('"', "\"\""));
+                        out.push('"');
+                    } else {
+                        out.push_str(f);
+                    }
+                }
+            }
+            (None, fields) => out.push_str(&fields.join()),
+        }
+    }
+
     /// A row a tool adapter made: `record` holds the wanted columns in order, `raw`
     /// the row as the export wrote it.
     pub(crate) fn adapted(
@@ -633,6 +657,28 @@ mod tests {
     use super::*;
     use crate::ingest::records::STRAY_LIMIT;
     use proptest::prelude::*;
+
+    #[test]
+    fn cells_push_raw_as_raw_joins_them() {
+        let text = ["ann@x.com", "Sales, EU", "say \"hi\"", "zoé"];
+        let record = csv::ByteRecord::from(text.to_vec());
+        let map = [Some(0)];
+        for fields in [Fields::Text(&text), Fields::Record(&record)] {
+            let cells = Cells {
+                line: 2,
+                fields,
+                map: &map,
+                raw: None,
+            };
+            let mut out = "before|".to_string();
+            cells.push_raw(&mut out);
+            assert_eq!(out, format!("before|{}", cells.raw()));
+            assert_eq!(
+                cells.raw(),
+                "ann@x.com,\"Sales, EU\",\"say \"\"hi\"\"\",zoé"
+            );
+        }
+    }
 
     #[test]
     fn sniffs_delimiters() {

@@ -285,7 +285,7 @@ impl<'a> Reader<'a> {
                 text.push_str(part);
                 *end = text.len();
             }
-            text.push_str(&c.raw());
+            c.push_raw(&mut text);
             Ok(RosterRow {
                 line: c.line,
                 text,
@@ -333,38 +333,41 @@ enum Verdict {
 }
 
 impl Seen {
-    fn new(workloads: usize) -> Self {
+    /// Room for about `people` people (see [`Builder::new`]): a table that grows
+    /// hashes every id again.
+    fn new(workloads: usize, people: usize) -> Self {
         Seen {
             hasher: Default::default(),
-            ids: Default::default(),
-            line: Vec::new(),
-            group: Vec::new(),
-            waves: Vec::new(),
+            ids: hashbrown::HashTable::with_capacity(people),
+            line: Vec::with_capacity(people),
+            group: Vec::with_capacity(people),
+            waves: Vec::with_capacity(people * workloads),
             workloads,
         }
     }
 
-    /// What `r` is against the people of `ids` (the roster's ids so far).
-    fn judge(&self, ids: &Texts, r: &RosterRow) -> Verdict {
+    /// What `r` is against the people of `ids` (the roster's ids so far), with the
+    /// hash of its id (for [`Seen::keep`]).
+    fn judge(&self, ids: &Texts, r: &RosterRow) -> (Verdict, u64) {
         let id = r.id();
-        let found = self
-            .ids
-            .find(self.hasher.hash_one(id), |&p| &ids[p as usize] == id);
+        let hash = self.hasher.hash_one(id);
+        let found = self.ids.find(hash, |&p| &ids[p as usize] == id);
         let Some(&p) = found else {
-            return Verdict::New;
+            return (Verdict::New, hash);
         };
         let p = p as usize;
         let group = &self.group[p];
         let waves = self.waves[p * self.workloads..(p + 1) * self.workloads]
             .iter()
             .map(|w| (&*w.key, &*w.spelling));
-        verdict(self.line[p], &group.key, &group.spelling, waves, r)
+        let verdict = verdict(self.line[p], &group.key, &group.spelling, waves, r);
+        (verdict, hash)
     }
 
-    /// Keeps `r`, the row of the person last added to `ids`.
-    fn keep(&mut self, ids: &Texts, r: &RosterRow) {
+    /// Keeps `r`, the row of the person last added to `ids`, whose id hashes to
+    /// `hash`.
+    fn keep(&mut self, ids: &Texts, r: &RosterRow, hash: u64) {
         let p = ids.len() - 1;
-        let hash = self.hasher.hash_one(&ids[p]);
         self.ids
             .insert_unique(hash, p as u32, |&q| self.hasher.hash_one(&ids[q as usize]));
         self.line.push(r.line);
@@ -411,8 +414,18 @@ struct Builder {
 }
 
 impl Builder {
-    fn new(cfg: &Config, roster: &mut Roster) -> Self {
-        roster.waves = vec![Vec::new(); cfg.workloads.len()];
+    /// A builder for about `people` people (a guess from the files' sizes, at least
+    /// as many as there are: room not used is never touched, so it costs no memory,
+    /// while a column that outgrows its room is copied and touched twice) whose ids,
+    /// names and mails take at most `bytes` bytes each.
+    fn new(cfg: &Config, roster: &mut Roster, people: usize, bytes: usize) -> Self {
+        roster.waves = vec![Vec::with_capacity(people); cfg.workloads.len()];
+        roster.user_id = Texts::with_capacity(people, bytes);
+        roster.display_name = Texts::with_capacity(people, bytes);
+        roster.mail = Texts::with_capacity(people, bytes);
+        roster.left_on.reserve(people);
+        roster.joined_on.reserve(people);
+        roster.champion.reserve(people);
         Builder {
             labels: Labels::default(),
             cut_labels: cfg.cuts.iter().map(|_| Labels::default()).collect(),
@@ -537,8 +550,10 @@ pub(super) fn read_roster(
         return read_snapshots(cfg, src, as_of, data, tally, progress);
     }
     let reader = Reader::new(cfg, src);
-    let mut builder = Builder::new(cfg, &mut data.roster);
-    let mut seen = Seen::new(cfg.workloads.len());
+    let rows = rows_guess(Source::Roster, src);
+    let bytes = rows * 40;
+    let mut builder = Builder::new(cfg, &mut data.roster, rows, bytes);
+    let mut seen = Seen::new(cfg.workloads.len(), rows);
     let roster = &mut data.roster;
     let bar = progress.rows("roster");
     let apply = |path: &Path, parsed: Result<RosterRow, Rejected>| {
@@ -547,10 +562,11 @@ pub(super) fn read_roster(
             Ok(r) => r,
             Err(rejected) => return tally.reject(path, rejected),
         };
-        match seen.judge(&roster.user_id, &r) {
+        let (verdict, hash) = seen.judge(&roster.user_id, &r);
+        match verdict {
             Verdict::New => {
                 builder.push(&reader, roster, &r, None);
-                seen.keep(&roster.user_id, &r);
+                seen.keep(&roster.user_id, &r, hash);
             }
             Verdict::Duplicate => tally.counts.duplicates_removed += 1,
             Verdict::Conflict(reason) => tally.reject(
@@ -703,7 +719,9 @@ fn read_snapshots(
         return Ok(files);
     };
     let (first, last) = (first.day, last.day);
-    let mut builder = Builder::new(cfg, &mut data.roster);
+    let people = order.len();
+    let bytes = history.values().map(|h| h.row.ends[2]).sum();
+    let mut builder = Builder::new(cfg, &mut data.roster, people, bytes);
     for id in order {
         let Some(mut h) = history.remove(&id) else {
             continue;
