@@ -438,28 +438,53 @@ impl EventCtx<'_> {
 }
 
 /// The rows an event source accepted, in file order, before duplicates are removed:
-/// whom each names, whether by name, and the key that says which rows repeat.
+/// the key that says which rows repeat (it starts with whom the row names) and
+/// whether the person was found by name.
+///
+/// Whom a row names is read back from its key ([`Named`]) rather than kept beside
+/// it: at a million people these are tens of millions of rows, and every byte a
+/// row holds is fresh memory the kernel has to zero before it is used.
 struct Accepted<K> {
     /// Each row's key and its number in file order.
     keys: Vec<(K, u32)>,
-    uid: Vec<u32>,
     by_name: Vec<bool>,
 }
 
-impl<K: Ord + Send> Accepted<K> {
+/// A dedup key that starts with the number of the person its row names (see
+/// [`EventCtx::uid`]).
+trait Named {
+    /// The person's number.
+    fn uid(&self) -> u32;
+}
+
+/// Every tuple key of the event sources starts with the person's number.
+macro_rules! named_tuple {
+    ($($t:ident),+) => {
+        impl<$($t),+> Named for (u32, $($t),+) {
+            fn uid(&self) -> u32 {
+                self.0
+            }
+        }
+    };
+}
+named_tuple!(B, C);
+named_tuple!(B, C, D);
+named_tuple!(B, C, D, E);
+named_tuple!(B, C, D, E, F, G);
+
+impl<K: Ord + Send + Named> Accepted<K> {
     /// Room for about `rows` rows (a guess from the files' sizes: room not used is
     /// never touched, so it costs no memory).
     fn with_capacity(rows: usize) -> Self {
         Accepted {
             keys: Vec::with_capacity(rows),
-            uid: Vec::with_capacity(rows),
             by_name: Vec::with_capacity(rows),
         }
     }
 
     fn push(&mut self, (uid, by_name): (u32, bool), key: K) {
-        self.keys.push((key, self.uid.len() as u32));
-        self.uid.push(uid);
+        debug_assert_eq!(uid, key.uid(), "a key starts with whom its row names");
+        self.keys.push((key, self.by_name.len() as u32));
         self.by_name.push(by_name);
     }
 
@@ -485,11 +510,12 @@ impl<K: Ord + Send> Accepted<K> {
         let before = rows.len();
         rows.dedup_by(|later, first| later.0 == first.0);
         counts.duplicates_removed += (before - rows.len()) as u64;
-        rows.retain(|&(_, row)| wanted(self.uid[row as usize]));
+        rows.retain(|(key, _)| wanted(key.uid()));
         counts.matched_by_name += rows
             .iter()
             .filter(|&&(_, row)| self.by_name[row as usize])
             .count() as u64;
+        self.by_name = Vec::new();
         rows
     }
 }
