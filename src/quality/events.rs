@@ -403,7 +403,12 @@ pub(super) fn read_training(
         let session = sessions.get(&session);
         accepted.push(who, (who.0, session, joined, left));
     })?;
-    for ((pid, session, joined, left), _) in accepted.keep(ctx.n_roster, &mut ctx.tally.counts) {
+    let kept = accepted.keep(ctx.n_roster, &mut ctx.tally.counts);
+    out.pid.reserve_exact(kept.len());
+    out.session.reserve_exact(kept.len());
+    out.joined_at.reserve_exact(kept.len());
+    out.left_at.reserve_exact(kept.len());
+    for ((pid, session, joined, left), _) in kept {
         out.pid.push(pid);
         out.session.push(session);
         out.joined_at.push(joined);
