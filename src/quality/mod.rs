@@ -540,16 +540,27 @@ fn rows_guess(source: Source, cfg: &SourceConfig) -> usize {
 struct Interner {
     ids: FastMap<String, u32>,
     names: Vec<String>,
+    /// The index last handed out: exports list a person's rows of one campaign or
+    /// session together, so most rows name the string the row before named, and a
+    /// comparison is cheaper than hashing it again.
+    last: Option<u32>,
 }
 
 impl Interner {
     fn get(&mut self, s: &str) -> u32 {
-        if let Some(&i) = self.ids.get(s) {
+        if let Some(i) = self.last.filter(|&i| self.names[i as usize] == s) {
             return i;
         }
-        let i = self.names.len() as u32;
-        self.ids.insert(s.to_string(), i);
-        self.names.push(s.to_string());
+        let i = match self.ids.get(s) {
+            Some(&i) => i,
+            None => {
+                let i = self.names.len() as u32;
+                self.ids.insert(s.to_string(), i);
+                self.names.push(s.to_string());
+                i
+            }
+        };
+        self.last = Some(i);
         i
     }
 }
@@ -596,6 +607,17 @@ mod tests {
         for no in ["", "false", "no", "0", "maybe"] {
             assert!(!flag(no), "{no}");
         }
+    }
+
+    #[test]
+    fn interned_strings_keep_their_first_seen_numbers() {
+        let mut names = Interner::default();
+        let got: Vec<u32> = ["b", "b", "a", "b", "a", "a", "c", "b"]
+            .iter()
+            .map(|s| names.get(s))
+            .collect();
+        assert_eq!(got, [0, 0, 1, 0, 1, 1, 2, 0]);
+        assert_eq!(names.names, ["b", "a", "c"]);
     }
 
     #[test]
