@@ -9,9 +9,10 @@
 //! figures (a row with fewer than `min_group_size` responses shows the count only),
 //! and, for `--user-lists` only, the comments of each wave without ids.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use super::people::{Cutoffs, PersonFacts, Persons};
+use super::frames::col_names::{GROUP, PID, WAVE, WORKLOAD};
+use super::people::{Cutoffs, PersonFacts, Persons, LABEL};
 use super::stats;
 use super::table::{Col, Kind, Table, Value};
 use crate::calendar::end_of_day_ms;
@@ -187,14 +188,6 @@ impl Table for AfterRow {
     }
 }
 
-/// What one eligible person (in one workload) contributes.
-#[derive(Debug, Clone, Copy, Default)]
-struct PersonAfter {
-    healthy: bool,
-    lapsed: bool,
-    active: bool,
-}
-
 /// Counts of one key before they become figures.
 #[derive(Debug, Clone, Default)]
 struct Acc {
@@ -267,76 +260,134 @@ impl Window {
     }
 }
 
-/// Each eligible person's health and use in each workload, keyed by (workload
-/// index, pid).
-fn person_after(
-    cfg: &Config,
-    data: &Dataset,
-    cut: &Cutoffs,
-    facts: &[PersonFacts],
-    workload_ix: &BTreeMap<&str, u32>,
-) -> BTreeMap<(u32, u32), PersonAfter> {
-    let w = Window::new(cfg, cut);
-    let e = &data.enrollments;
-    let mut devices: BTreeMap<(u32, u32), Vec<usize>> = BTreeMap::new();
-    for i in 0..e.pid.len() {
-        devices
-            .entry((e.workload[i], e.pid[i]))
-            .or_default()
-            .push(i);
-    }
-    // A device counts on D when it enrolled by D and was not removed by D.
-    let present =
-        |i: usize| e.enrolled_at[i] < cut.d && e.removed_on[i].is_none_or(|r| r > cut.as_of);
-    let usage: BTreeMap<(u32, u32), Option<chrono::NaiveDate>> = (0..data.usage.pid.len())
-        .map(|i| {
-            (
-                (data.usage.workload[i], data.usage.pid[i]),
-                data.usage.last_active[i],
-            )
-        })
-        .collect();
-    let mut out = BTreeMap::new();
-    for f in facts {
-        let Some(&wl) = workload_ix.get(f.workload.as_str()) else {
-            continue;
+/// The eligible people of [`Persons::frame`] as plain columns, with each row's
+/// (workload, wave, label) key as an index into `keys`: the frame's strings are
+/// borrowed, not copied per person (issue 20).
+struct Cohort<'a> {
+    /// Per row: the workload (index into `Config::workloads`), the person, the key.
+    workload: Vec<u32>,
+    pid: Vec<u32>,
+    key: Vec<u32>,
+    /// Per row: their group as on the roster.
+    group: Vec<&'a str>,
+    first_enrolled: Vec<Option<i64>>,
+    enrolled: Vec<bool>,
+    /// (workload, wave, label) by key index.
+    keys: Vec<(u32, &'a str, &'a str)>,
+    /// The largest pid + 1.
+    n: usize,
+}
+
+impl<'a> Cohort<'a> {
+    /// Rows with no person or no wave, or of a workload the config does not name,
+    /// are left out.
+    fn new(cfg: &Config, persons: &'a Persons) -> Result<Self, Error> {
+        let err = |e| Error::compute("after_enrollment", e);
+        let df = &persons.frame;
+        let pids = df.column(PID).and_then(|c| c.u32()).map_err(err)?;
+        let text = |name: &str| df.column(name).and_then(|c| c.str()).map_err(err);
+        let (workloads, waves) = (text(WORKLOAD)?, text(WAVE)?);
+        let (groups, labels) = (text(GROUP)?, text(LABEL)?);
+        let first = df
+            .column("first_enrolled")
+            .and_then(|c| c.i64())
+            .map_err(err)?;
+        let enrolled = df.column("enrolled").and_then(|c| c.bool()).map_err(err)?;
+        let height = df.height();
+        let mut c = Cohort {
+            workload: Vec::with_capacity(height),
+            pid: Vec::with_capacity(height),
+            key: Vec::with_capacity(height),
+            group: Vec::with_capacity(height),
+            first_enrolled: Vec::with_capacity(height),
+            enrolled: Vec::with_capacity(height),
+            keys: Vec::new(),
+            n: 0,
         };
-        let rows = devices.get(&(wl, f.pid)).map_or(&[][..], Vec::as_slice);
-        let healthy = f.enrolled
-            && rows.iter().any(|&i| {
-                present(i) && e.compliant[i] == Some(true) && w.checked_in(e.last_check_in[i])
+        let mut key_of: HashMap<(u32, &str, &str), u32> = HashMap::new();
+        let rows = pids.iter().zip(workloads.iter()).zip(waves.iter());
+        let rows = rows.zip(groups.iter()).zip(labels.iter());
+        for (((((p, wl), wave), group), label), (first, enrolled)) in
+            rows.zip(first.iter().zip(enrolled.iter()))
+        {
+            let (Some(p), Some(wave)) = (p, wave) else {
+                continue;
+            };
+            let wl = wl.unwrap_or_default();
+            let Some(w) = cfg.workloads.iter().position(|x| x.name == wl) else {
+                continue;
+            };
+            let label = label.unwrap_or_default();
+            let key = *key_of.entry((w as u32, wave, label)).or_insert_with(|| {
+                c.keys.push((w as u32, wave, label));
+                c.keys.len() as u32 - 1
             });
-        let long_enrolled = f.first_enrolled.is_some_and(|t| t < w.since);
-        let lapsed = long_enrolled
-            && !rows
-                .iter()
-                .any(|&i| present(i) && w.checked_in(e.last_check_in[i]));
-        let active = usage.get(&(wl, f.pid)).is_some_and(|d| w.used(*d));
-        out.insert(
-            (wl, f.pid),
-            PersonAfter {
-                healthy,
-                lapsed,
-                active,
-            },
-        );
+            c.workload.push(w as u32);
+            c.pid.push(p);
+            c.key.push(key);
+            c.group.push(group.unwrap_or_default());
+            c.first_enrolled.push(first);
+            c.enrolled.push(enrolled.unwrap_or(false));
+            c.n = c.n.max(p as usize + 1);
+        }
+        Ok(c)
+    }
+}
+
+/// A person's devices and use in a workload, as bits of [`person_after`]'s bytes.
+const HEALTHY_DEVICE: u8 = 1;
+const CHECKED_IN_DEVICE: u8 = 2;
+const ACTIVE: u8 = 4;
+
+/// Per (workload, person) at `workload * cohort.n + pid`: whether a device present on
+/// D is compliant and checked in within `active_days`, whether one is checked in,
+/// and whether the person's (last) usage entry is within `active_days`. One pass over
+/// the devices and one over the usage report into a dense array, instead of a map of
+/// each person's devices (issue 20).
+fn person_after(cfg: &Config, data: &Dataset, cut: &Cutoffs, cohort: &Cohort) -> Vec<u8> {
+    let w = Window::new(cfg, cut);
+    let (n, n_wl) = (cohort.n, cfg.workloads.len());
+    let slot = |wl: u32, pid: u32| {
+        ((wl as usize) < n_wl && (pid as usize) < n).then(|| wl as usize * n + pid as usize)
+    };
+    let mut out = vec![0u8; n * n_wl];
+    let e = &data.enrollments;
+    for i in 0..e.pid.len() {
+        // A device counts on D when it enrolled by D and was not removed by D.
+        let present = e.enrolled_at[i] < cut.d && e.removed_on[i].is_none_or(|r| r > cut.as_of);
+        if !present || !w.checked_in(e.last_check_in[i]) {
+            continue;
+        }
+        if let Some(s) = slot(e.workload[i], e.pid[i]) {
+            out[s] |= CHECKED_IN_DEVICE;
+            if e.compliant[i] == Some(true) {
+                out[s] |= HEALTHY_DEVICE;
+            }
+        }
+    }
+    // A person's last entry of a workload is the one that counts.
+    let u = &data.usage;
+    for i in 0..u.pid.len() {
+        if let Some(s) = slot(u.workload[i], u.pid[i]) {
+            out[s] &= !ACTIVE;
+            if w.used(u.last_active[i]) {
+                out[s] |= ACTIVE;
+            }
+        }
     }
     out
 }
 
-/// The survey responses that count on D, as scores per (workload, wave, label):
-/// each eligible person's latest response submitted by D (a second answer replaces
-/// the first), and every anonymous response submitted by D under the label its
-/// group is shown under in each workload's wave that holds the group (none in a
-/// workload whose wave column spreads the group over several waves). Also the
-/// identified responses per key.
-fn survey_scores(
-    data: &Dataset,
-    cut: &Cutoffs,
-    facts: &[PersonFacts],
-) -> BTreeMap<(String, String, String), (i64, Vec<u32>)> {
+/// The survey responses that count on D, as scores per key of the cohort: each
+/// eligible person's latest response submitted by D (a second answer replaces the
+/// first), and every anonymous response submitted by D under the label its group is
+/// shown under in each workload's wave that holds the group (none in a workload whose
+/// wave column spreads the group over several waves). Also the identified responses
+/// per key. Scores are in cohort order, then in response order.
+fn survey_scores(data: &Dataset, cut: &Cutoffs, cohort: &Cohort) -> Vec<(i64, Vec<u32>)> {
     let s = &data.survey;
-    let mut latest: BTreeMap<u32, (i64, u32)> = BTreeMap::new();
+    // Per person: 1 + the row of their latest response (0: none).
+    let mut latest = vec![0u32; cohort.n];
     let mut anonymous: Vec<(&str, u32)> = Vec::new();
     for i in 0..s.len() {
         if s.at[i] >= cut.d {
@@ -344,46 +395,50 @@ fn survey_scores(
         }
         match (s.pid[i], s.group[i].as_deref()) {
             (Some(pid), _) => {
-                let e = latest.entry(pid).or_insert((s.at[i], s.score[i]));
-                if s.at[i] >= e.0 {
-                    *e = (s.at[i], s.score[i]);
+                if let Some(l) = latest.get_mut(pid as usize) {
+                    if *l == 0 || s.at[i] >= s.at[*l as usize - 1] {
+                        *l = i as u32 + 1;
+                    }
                 }
             }
             (None, Some(group)) => anonymous.push((group, s.score[i])),
             (None, None) => {}
         }
     }
-    let mut out: BTreeMap<(String, String, String), (i64, Vec<u32>)> = BTreeMap::new();
-    // Where each group is shown, per workload: (wave, label); `None` when a wave
-    // column spreads the group over several waves of the workload, so that an
-    // anonymous answer cannot be placed (docs/metrics.md, after_enrollment).
-    let mut shown: BTreeMap<(&str, &str), Option<(&str, &str)>> = BTreeMap::new();
-    for f in facts {
-        let here = (f.wave.as_str(), f.label.as_str());
+    let mut out: Vec<(i64, Vec<u32>)> = vec![(0, Vec::new()); cohort.keys.len()];
+    for (&pid, &key) in cohort.pid.iter().zip(&cohort.key) {
+        if let Some(&l) = latest.get(pid as usize).filter(|&&l| l > 0) {
+            let e = &mut out[key as usize];
+            e.0 += 1;
+            e.1.push(s.score[l as usize - 1]);
+        }
+    }
+    if anonymous.is_empty() {
+        return out;
+    }
+    // Where each group is shown, per workload: its key; `None` when a wave column
+    // spreads the group over several waves of the workload, so that an anonymous
+    // answer cannot be placed (docs/metrics.md, after_enrollment).
+    let mut shown: HashMap<(u32, &str), Option<(&str, &str)>> = HashMap::new();
+    let mut shown_key: HashMap<(u32, &str), u32> = HashMap::new();
+    for ((&wl, &group), &key) in cohort.workload.iter().zip(&cohort.group).zip(&cohort.key) {
+        let (_, wave, label) = cohort.keys[key as usize];
+        let here = (wave, label);
         shown
-            .entry((f.workload.as_str(), f.group.as_str()))
+            .entry((wl, group))
             .and_modify(|e| {
                 if *e != Some(here) {
                     *e = None;
                 }
             })
             .or_insert(Some(here));
-        if let Some(&(_, score)) = latest.get(&f.pid) {
-            let e = out
-                .entry((f.workload.clone(), f.wave.clone(), f.label.clone()))
-                .or_default();
-            e.0 += 1;
-            e.1.push(score);
-        }
+        shown_key.insert((wl, group), key);
     }
-    let workloads: BTreeSet<&str> = facts.iter().map(|f| f.workload.as_str()).collect();
+    let workloads: BTreeSet<u32> = cohort.workload.iter().copied().collect();
     for (group, score) in anonymous {
         for &wl in &workloads {
-            if let Some(&Some((wave, label))) = shown.get(&(wl, group)) {
-                out.entry((wl.to_string(), wave.to_string(), label.to_string()))
-                    .or_default()
-                    .1
-                    .push(score);
+            if let Some(Some(_)) = shown.get(&(wl, group)) {
+                out[shown_key[&(wl, group)] as usize].1.push(score);
             }
         }
     }
@@ -399,13 +454,7 @@ pub fn after_rows(
     cut: &Cutoffs,
     persons: &Persons,
 ) -> Result<Vec<AfterRow>, Error> {
-    let facts = persons.facts()?;
-    let workload_ix: BTreeMap<&str, u32> = cfg
-        .workloads
-        .iter()
-        .enumerate()
-        .map(|(i, w)| (w.name.as_str(), i as u32))
-        .collect();
+    let cohort = Cohort::new(cfg, persons)?;
     let n = cfg.workloads.len();
     let e = &data.enrollments;
     let mut known = Known {
@@ -427,30 +476,33 @@ pub fn after_rows(
             *k = true;
         }
     }
-    let after = person_after(cfg, data, cut, &facts, &workload_ix);
-    let scores = survey_scores(data, cut, &facts);
+    let after = person_after(cfg, data, cut, &cohort);
+    let scores = survey_scores(data, cut, &cohort);
 
-    // Per (workload, wave, label) the people's counts, then the scores.
-    let mut acc: BTreeMap<(String, String, String), Acc> = BTreeMap::new();
-    for f in &facts {
-        let Some(&wl) = workload_ix.get(f.workload.as_str()) else {
-            continue;
-        };
-        let p = after.get(&(wl, f.pid)).copied().unwrap_or_default();
-        let a = acc
-            .entry((f.workload.clone(), f.wave.clone(), f.label.clone()))
-            .or_default();
+    // Per key of the cohort the people's counts, then the scores.
+    let since = Window::new(cfg, cut).since;
+    let mut acc: Vec<Acc> = vec![Acc::default(); cohort.keys.len()];
+    for i in 0..cohort.pid.len() {
+        let bits = after[cohort.workload[i] as usize * cohort.n + cohort.pid[i] as usize];
+        let enrolled = cohort.enrolled[i];
+        let long_enrolled = cohort.first_enrolled[i].is_some_and(|t| t < since);
+        let a = &mut acc[cohort.key[i] as usize];
         a.eligible += 1;
-        a.enrolled += i64::from(f.enrolled);
-        a.healthy += i64::from(p.healthy);
-        a.lapsed += i64::from(p.lapsed);
-        a.active += i64::from(p.active);
+        a.enrolled += i64::from(enrolled);
+        a.healthy += i64::from(enrolled && bits & HEALTHY_DEVICE != 0);
+        a.lapsed += i64::from(long_enrolled && bits & CHECKED_IN_DEVICE == 0);
+        a.active += i64::from(bits & ACTIVE != 0);
     }
-    for (key, (identified, s)) in scores {
-        let a = acc.entry(key).or_default();
+    for (a, (identified, s)) in acc.iter_mut().zip(scores) {
         a.identified += identified;
         a.scores.extend(s);
     }
+    let key_of: HashMap<(u32, &str, &str), usize> = cohort
+        .keys
+        .iter()
+        .enumerate()
+        .map(|(i, &k)| (k, i))
+        .collect();
 
     let min = i64::from(cfg.thresholds.min_group_size);
     let mut rows = Vec::new();
@@ -479,8 +531,9 @@ pub fn after_rows(
             let groups: Vec<(&String, Acc)> = labels
                 .into_iter()
                 .map(|label| {
-                    let key = (workload.name.clone(), wave.name.clone(), label.clone());
-                    (label, acc.get(&key).cloned().unwrap_or_default())
+                    let key = (w as u32, wave.name.as_str(), label.as_str());
+                    let a = key_of.get(&key).map(|&i| acc[i].clone());
+                    (label, a.unwrap_or_default())
                 })
                 .collect();
             let responses: Vec<i64> = groups.iter().map(|(_, a)| a.scores.len() as i64).collect();

@@ -13,7 +13,7 @@
 //! reached (an open or click) or a touchpoint naming it reached, each counted once, by
 //! D; a campaign only touchpoints name has a row too (docs/metrics.md, "campaigns").
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, HashMap};
 
 use chrono::NaiveDate;
 use polars::prelude::*;
@@ -30,11 +30,95 @@ use crate::error::Error;
 use crate::privacy::Count;
 use crate::schema::ALL;
 
+#[derive(Default, Clone, Copy)]
 struct Reach {
     recipients: i64,
     openers: i64,
     clicks: i64,
     bounces: i64,
+}
+
+/// A person not counted in a workload: not eligible in it, or in a suppressed wave.
+const NOT_COUNTED: u32 = u32::MAX;
+/// An eligible person with no wave: counted by campaigns the config does not know.
+const NO_WAVE: u32 = u32::MAX - 1;
+/// A wave the config does not name: no configured campaign's.
+const OTHER_WAVE: u32 = u32::MAX - 2;
+
+/// Who each campaign counts, as dense arrays instead of frame joins: per workload, each
+/// unsuppressed eligible person's wave; per campaign, its configured wave. A million
+/// people and millions of (person, campaign) rows are then one scan with array lookups,
+/// with no hash map or per-person allocation (issue 20).
+struct Audience {
+    /// People per workload (the largest pid + 1).
+    n: usize,
+    /// `wave[k * n + pid]`: the person's wave in workload `k` (an index into the
+    /// config's waves, by name), [`NO_WAVE`] or [`NOT_COUNTED`].
+    wave: Vec<u32>,
+    n_workloads: usize,
+}
+
+impl Audience {
+    fn new(cfg: &Config, persons: &Persons) -> Result<Self, Error> {
+        let err = |e| Error::compute("campaigns", e);
+        let df = &persons.frame;
+        let text = |name: &str| df.column(name).and_then(|c| c.str()).map_err(err);
+        let (workloads, waves) = (text(WORKLOAD)?, text(WAVE)?);
+        let pids = df.column(PID).and_then(|c| c.u32()).map_err(err)?;
+        let hidden = df.column(SUPPRESSED).and_then(|c| c.bool()).map_err(err)?;
+        let n = pids.max().map_or(0, |m| m as usize + 1);
+        let n_workloads = cfg.workloads.len();
+        let mut wave = vec![NOT_COUNTED; n * n_workloads];
+        let rows = workloads.iter().zip(waves.iter()).zip(pids.iter());
+        for (((wl, w), p), h) in rows.zip(hidden.iter()) {
+            let (Some(wl), Some(p), Some(false)) = (wl, p, h) else {
+                continue;
+            };
+            let Some(k) = cfg.workloads.iter().position(|x| x.name == wl) else {
+                continue;
+            };
+            wave[k * n + p as usize] = match w {
+                Some(w) => wave_index(cfg, w).unwrap_or(OTHER_WAVE),
+                None => NO_WAVE,
+            };
+        }
+        Ok(Audience {
+            n,
+            wave,
+            n_workloads,
+        })
+    }
+
+    /// The workloads in which a campaign for `campaign_wave` (any wave when `None`)
+    /// counts person `pid`; `with_no_wave` admits an eligible person with no wave to a
+    /// campaign of any wave.
+    fn workloads(
+        &self,
+        pid: u32,
+        campaign_wave: Option<u32>,
+        with_no_wave: bool,
+    ) -> impl Iterator<Item = usize> + '_ {
+        let p = pid as usize;
+        (0..self.n_workloads)
+            .filter(move |_| p < self.n)
+            .filter(move |&k| {
+                let w = self.wave[k * self.n + p];
+                match campaign_wave {
+                    _ if w == NOT_COUNTED => false,
+                    _ if w == NO_WAVE => with_no_wave && campaign_wave.is_none(),
+                    None => true,
+                    Some(c) => c == w,
+                }
+            })
+    }
+}
+
+/// The index of the first wave named `name` (waves are compared by name).
+fn wave_index(cfg: &Config, name: &str) -> Option<u32> {
+    cfg.waves
+        .iter()
+        .position(|w| w.name == name)
+        .map(|i| i as u32)
 }
 
 /// Builds `campaigns`; `touchpoints` is the dataset's (empty without the source).
@@ -47,115 +131,107 @@ pub fn campaign_rows(
     touchpoints: &Touchpoints,
 ) -> Result<Vec<CampaignRow>, Error> {
     let err = |e| Error::compute("campaigns", e);
-    // The configured wave of each campaign the data names, by the campaign's code.
-    let (mut codes, mut waves) = (Vec::new(), Vec::new());
-    for c in &cfg.campaigns {
-        if let Some(code) = f.campaigns.iter().position(|n| *n == c.name) {
-            codes.push(code as u32);
-            waves.push(c.wave.as_str());
-        }
-    }
-    let meta = DataFrame::new_infer_height(vec![
-        Column::new("campaign".into(), codes),
-        Column::new("campaign_wave".into(), waves),
-    ])
-    .map_err(err)?;
-    let name_of = |code: Option<u32>| code.and_then(|c| f.campaigns.get(c as usize));
-    let people = persons
-        .frame
-        .clone()
-        .lazy()
-        .filter(col(SUPPRESSED).not())
-        .select([col(WORKLOAD), col(PID), col(WAVE)]);
-    // One row per person and campaign: a count of instants before D is a count of
-    // distinct people.
-    let by_d = |first: &str| col(first).lt(lit(cut.d)).sum().cast(DataType::Int64);
-    let firsts = f.email_firsts.clone().lazy();
-    let reach = firsts
-        .clone()
-        .join(
-            people,
-            [col(PID)],
-            [col(PID)],
-            JoinArgs::new(JoinType::Inner),
-        )
-        .join(
-            meta.lazy(),
-            [col("campaign")],
-            [col("campaign")],
-            JoinArgs::new(JoinType::Left),
-        )
-        .filter(
-            col("campaign_wave")
-                .is_null()
-                .or(col("campaign_wave").eq(col(WAVE))),
-        )
-        .group_by([col("campaign"), col(WORKLOAD)])
-        .agg([
-            by_d("received").alias("recipients"),
-            by_d("opened").alias("openers"),
-            by_d("clicked").alias("clicks"),
-            by_d("bounced").alias("bounces"),
-        ])
-        .collect()
-        .map_err(err)?;
-    let first_sent = firsts
-        .filter(col("sent").lt(lit(cut.d)))
-        .group_by([col("campaign")])
-        .agg([col("sent").min().alias("first_sent")])
-        .collect()
-        .map_err(err)?;
-    let all_campaigns = f
-        .email_firsts
-        .column("campaign")
-        .and_then(|c| c.u32())
-        .map_err(err)?
-        .unique()
-        .map_err(err)?;
     let with_touchpoints = persons.engagement.touchpoints;
-    let reached_by = if with_touchpoints {
-        Some(reached_people(f, cfg, cut, persons, touchpoints)?)
-    } else {
-        None
-    };
+    let audience = Audience::new(cfg, persons)?;
+    let n_wl = cfg.workloads.len();
+    // Every campaign name, email's first (by code), then the touchpoints' only ones.
+    let mut code_of: HashMap<&str, usize> = HashMap::new();
+    let mut names: Vec<&str> = Vec::new();
+    let touch_names = touchpoints.campaigns.iter().filter(|_| with_touchpoints);
+    let all_codes: Vec<usize> = f
+        .campaigns
+        .iter()
+        .chain(touch_names)
+        .map(|name| {
+            *code_of.entry(name).or_insert_with(|| {
+                names.push(name);
+                names.len() - 1
+            })
+        })
+        .collect();
+    let (email_code, touch_code) = all_codes.split_at(f.campaigns.len());
+    let n_codes = names.len();
+    // The configured wave of each campaign (any wave: one the config does not know).
+    let campaign_wave: Vec<Option<u32>> = names
+        .iter()
+        .map(|n| {
+            let c = cfg.campaigns.iter().find(|c| c.name == *n)?;
+            // A wave the config names always exists; none matches no one.
+            Some(wave_index(cfg, &c.wave).unwrap_or(NOT_COUNTED))
+        })
+        .collect();
 
-    // Per (workload, campaign): a configured campaign counts its wave's people, in its
-    // wave's workload; one only the data names counts each workload's people apart.
-    let mut reach_by: BTreeMap<(String, String), Reach> = BTreeMap::new();
-    let names = reach
-        .column("campaign")
-        .and_then(|c| c.u32())
-        .map_err(err)?;
-    let workloads = reach.column(WORKLOAD).and_then(|c| c.str()).map_err(err)?;
-    let n = |c: &str| reach.column(c).and_then(|c| c.i64()).map_err(err);
-    let (rec, ope, cli, bou) = (n("recipients")?, n("openers")?, n("clicks")?, n("bounces")?);
-    for i in 0..reach.height() {
-        if let (Some(name), Some(workload)) = (name_of(names.get(i)), workloads.get(i)) {
-            reach_by.insert(
-                (workload.to_string(), name.clone()),
-                Reach {
-                    recipients: rec.get(i).unwrap_or(0),
-                    openers: ope.get(i).unwrap_or(0),
-                    clicks: cli.get(i).unwrap_or(0),
-                    bounces: bou.get(i).unwrap_or(0),
-                },
-            );
+    // One row per person and campaign, in person order: a count of instants before D
+    // is a count of distinct people.
+    let mut reach = vec![Reach::default(); n_codes * n_wl];
+    let mut reached = vec![0i64; n_codes * n_wl];
+    let mut first_sent: Vec<Option<i64>> = vec![None; n_codes];
+    let mut in_email = vec![false; n_codes];
+    // Reached by any channel: each (person, campaign) once. Email and touchpoint rows
+    // are both in person order and taken in one merged person order, so the last
+    // person counted per campaign tells a repeat.
+    let mut last = vec![u32::MAX; n_codes];
+    let mut count_reached = |pid: u32, c: usize| {
+        if last[c] != pid {
+            last[c] = pid;
+            for k in audience.workloads(pid, campaign_wave[c], false) {
+                reached[c * n_wl + k] += 1;
+            }
+        }
+    };
+    let e = sorted_by_pid(&f.email_firsts).map_err(err)?;
+    let t_order = touch_order(touchpoints, with_touchpoints);
+    let mut t_at = 0;
+    let mut touch_until = |pid: Option<u32>, count: &mut dyn FnMut(u32, usize)| {
+        while let Some(&i) = t_order.get(t_at) {
+            if pid.is_some_and(|p| touchpoints.pid[i] >= p) {
+                break;
+            }
+            let campaign = touchpoints.campaign[i].and_then(|c| touch_code.get(c as usize));
+            if let Some(&c) = campaign.filter(|_| touchpoints.at[i] < cut.d) {
+                count(touchpoints.pid[i], c);
+            }
+            t_at += 1;
+        }
+    };
+    let u32s = |name: &str| e.column(name).and_then(|c| c.u32()).map_err(err);
+    let i64s = |name: &str| e.column(name).and_then(|c| c.i64()).map_err(err);
+    let (pids, codes) = (u32s(PID)?, u32s("campaign")?);
+    let (received, opened) = (i64s("received")?, i64s("opened")?);
+    let (clicked, bounced, sent) = (i64s("clicked")?, i64s("bounced")?, i64s("sent")?);
+    let before = |t: Option<i64>| i64::from(t.is_some_and(|t| t < cut.d));
+    let rows_ = pids.iter().zip(codes.iter()).zip(received.iter());
+    let rows_ = rows_.zip(opened.iter()).zip(clicked.iter());
+    for ((((((p, c), rec), ope), cli), bou), snt) in rows_.zip(bounced.iter()).zip(sent.iter()) {
+        let Some(c) = c.and_then(|c| email_code.get(c as usize).copied()) else {
+            continue;
+        };
+        in_email[c] = true;
+        if let Some(s) = snt.filter(|&s| s < cut.d) {
+            first_sent[c] = Some(first_sent[c].map_or(s, |f| f.min(s)));
+        }
+        let Some(p) = p else { continue };
+        let add = Reach {
+            recipients: before(rec),
+            openers: before(ope),
+            clicks: before(cli),
+            bounces: before(bou),
+        };
+        for k in audience.workloads(p, campaign_wave[c], true) {
+            let r = &mut reach[c * n_wl + k];
+            r.recipients += add.recipients;
+            r.openers += add.openers;
+            r.clicks += add.clicks;
+            r.bounces += add.bounces;
+        }
+        if with_touchpoints {
+            touch_until(Some(p), &mut count_reached);
+            if add.openers == 1 {
+                count_reached(p, c);
+            }
         }
     }
-    let mut first_by: BTreeMap<String, i64> = BTreeMap::new();
-    let names = first_sent
-        .column("campaign")
-        .and_then(|c| c.u32())
-        .map_err(err)?;
-    let firsts = first_sent
-        .column("first_sent")
-        .and_then(|c| c.i64())
-        .map_err(err)?;
-    for i in 0..first_sent.height() {
-        if let (Some(name), Some(ms)) = (name_of(names.get(i)), firsts.get(i)) {
-            first_by.insert(name.clone(), ms);
-        }
-    }
+    touch_until(None, &mut count_reached);
 
     let wave_eligible: BTreeMap<&str, i64> = rows
         .iter()
@@ -164,48 +240,39 @@ pub fn campaign_rows(
         .collect();
     let suppressed = persons.suppressed_waves();
     let min = i64::from(cfg.thresholds.min_group_size);
-    let wave_workload = |wave: &str| {
-        cfg.waves
-            .iter()
-            .find(|w| w.name == wave)
-            .map_or("", |w| cfg.workload_of(w))
-    };
-    let mut order: Vec<(String, String, Option<&crate::config::Campaign>)> = cfg
+    // Per campaign row: its workload (an index into the config's), name and config.
+    let mut order: Vec<(Option<usize>, &str, Option<&crate::config::Campaign>)> = cfg
         .campaigns
         .iter()
-        .map(|c| (wave_workload(&c.wave).to_string(), c.name.clone(), Some(c)))
+        .map(|c| {
+            let wave = cfg.waves.iter().find(|w| w.name == c.wave);
+            (wave.map(|w| w.workload), c.name.as_str(), Some(c))
+        })
         .collect();
-    let touch_names = touchpoints.campaigns.iter().filter(|_| with_touchpoints);
-    let mut extra: Vec<String> = all_campaigns
-        .iter()
-        .filter_map(name_of)
-        .chain(touch_names)
-        .filter(|n| !cfg.campaigns.iter().any(|c| c.name == **n))
-        .cloned()
+    let mut extra: Vec<&str> = (0..n_codes)
+        .filter(|&c| in_email[c] || c >= f.campaigns.len())
+        .map(|c| names[c])
+        .filter(|n| !cfg.campaigns.iter().any(|c| c.name == *n))
         .collect();
     extra.sort();
     extra.dedup();
-    order.extend(extra.into_iter().flat_map(|n| {
-        cfg.workloads
-            .iter()
-            .map(move |w| (w.name.clone(), n.clone(), None))
-    }));
+    order.extend(
+        extra
+            .into_iter()
+            .flat_map(|n| (0..n_wl).map(move |k| (Some(k), n, None))),
+    );
 
     let mut out = Vec::new();
-    let no_reach = Reach {
-        recipients: 0,
-        openers: 0,
-        clicks: 0,
-        bounces: 0,
-    };
-    for (workload, name, meta) in &order {
+    for &(k, name, meta) in &order {
         let wave = meta.map(|m| m.wave.as_str());
         let hidden = wave.is_some_and(|w| suppressed.contains(w));
-        let r = reach_by
-            .get(&(workload.clone(), name.clone()))
-            .unwrap_or(&no_reach);
+        let at = code_of.get(name).zip(k).map(|(&c, k)| c * n_wl + k);
+        let r = at.map_or(Reach::default(), |i| reach[i]);
         let planned = meta.and_then(|m| m.planned);
-        let first = first_by.get(name).map(|&ms| date_of(cfg.timezone, ms));
+        let first = code_of
+            .get(name)
+            .and_then(|&c| first_sent[c])
+            .map(|ms| date_of(cfg.timezone, ms));
         // A count of 1 to min − 1 people is hidden, with every figure derived from it.
         let guard = |v: i64| (!hidden).then(|| Count::guarded(v, min));
         let (recipients, openers) = (guard(r.recipients), guard(r.openers));
@@ -216,10 +283,8 @@ pub fn campaign_rows(
         // Reached by any channel: hidden when few, and when it exceeds the shown
         // openers (a part of it) by 1 to min − 1 people reached only another way
         // (then not few itself: derived).
-        let reached = reached_by.as_ref().and_then(|by| {
-            let n = by
-                .get(&(workload.clone(), name.clone()))
-                .map_or(0, |s| s.len() as i64);
+        let reached = with_touchpoints.then_some(()).and_then(|()| {
+            let n = at.map_or(0, |i| reached[i]);
             let c = guard(n)?;
             let rest = shown(openers).map(|o| n - o);
             Some(if !c.is_few() && rest.is_some_and(|d| d > 0 && d < min) {
@@ -235,8 +300,8 @@ pub fn campaign_rows(
             _ => None,
         };
         out.push(CampaignRow {
-            workload: workload.clone(),
-            campaign: name.clone(),
+            workload: k.map_or_else(String::new, |k| cfg.workloads[k].name.clone()),
+            campaign: name.to_string(),
             phase: meta.map(|m| m.phase),
             wave: wave.map(str::to_string),
             recipients,
@@ -266,72 +331,41 @@ pub fn campaign_rows(
     Ok(out)
 }
 
+/// The email firsts in person order: as built (already so), or sorted.
+fn sorted_by_pid(e: &DataFrame) -> PolarsResult<std::borrow::Cow<'_, DataFrame>> {
+    let pids = e.column(PID)?.u32()?;
+    let mut prev = 0;
+    let ordered = pids.iter().all(|p| {
+        let p = p.unwrap_or(u32::MAX);
+        let ok = p >= prev;
+        prev = p;
+        ok
+    });
+    if ordered {
+        return Ok(std::borrow::Cow::Borrowed(e));
+    }
+    let sorted = e.sort(
+        [PID],
+        SortMultipleOptions::default().with_maintain_order(true),
+    )?;
+    Ok(std::borrow::Cow::Owned(sorted))
+}
+
+/// The touchpoint rows in person order (as read, already so); none without the source.
+fn touch_order(t: &Touchpoints, with_touchpoints: bool) -> Vec<usize> {
+    if !with_touchpoints {
+        return Vec::new();
+    }
+    let mut order: Vec<usize> = (0..t.pid.len()).collect();
+    if !t.pid.is_sorted() {
+        order.sort_by_key(|&i| t.pid[i]);
+    }
+    order
+}
+
 /// The columns only a run with a `touchpoints` source writes: without one, the table
 /// is the email campaigns' alone.
 pub const TOUCHPOINT_COLUMNS: [&str; 2] = ["reached", "reach_rate"];
-
-/// Per (workload, campaign name): the unsuppressed eligible people who opened or
-/// clicked the campaign's email, or had a touchpoint naming it, before D — in the
-/// campaign's wave when the config gives it one.
-fn reached_people(
-    f: &Frames,
-    cfg: &Config,
-    cut: &Cutoffs,
-    persons: &Persons,
-    touchpoints: &Touchpoints,
-) -> Result<BTreeMap<(String, String), BTreeSet<u32>>, Error> {
-    let err = |e| Error::compute("campaigns", e);
-    let df = &persons.frame;
-    let text = |name: &str| df.column(name).and_then(|c| c.str()).map_err(err);
-    let (workloads, waves) = (text(WORKLOAD)?, text(WAVE)?);
-    let pids = df.column(PID).and_then(|c| c.u32()).map_err(err)?;
-    let hidden = df.column(SUPPRESSED).and_then(|c| c.bool()).map_err(err)?;
-    // Each person's (workload, wave) pairs.
-    let mut of_person: HashMap<u32, Vec<(&str, &str)>> = HashMap::new();
-    for i in 0..df.height() {
-        if hidden.get(i).unwrap_or(false) {
-            continue;
-        }
-        if let (Some(p), Some(wl), Some(w)) = (pids.get(i), workloads.get(i), waves.get(i)) {
-            of_person.entry(p).or_default().push((wl, w));
-        }
-    }
-    let wave_of: HashMap<&str, &str> = cfg
-        .campaigns
-        .iter()
-        .map(|c| (c.name.as_str(), c.wave.as_str()))
-        .collect();
-    let mut out: BTreeMap<(String, String), BTreeSet<u32>> = BTreeMap::new();
-    let mut reach = |pid: u32, name: &str| {
-        let campaign_wave = wave_of.get(name).copied();
-        for &(wl, w) in of_person.get(&pid).into_iter().flatten() {
-            if campaign_wave.is_none_or(|cw| cw == w) {
-                out.entry((wl.to_string(), name.to_string()))
-                    .or_default()
-                    .insert(pid);
-            }
-        }
-    };
-    let e = &f.email_firsts;
-    let codes = e.column("campaign").and_then(|c| c.u32()).map_err(err)?;
-    let opened = e.column("opened").and_then(|c| c.i64()).map_err(err)?;
-    let email_pids = e.column(PID).and_then(|c| c.u32()).map_err(err)?;
-    for i in 0..e.height() {
-        let name = codes.get(i).and_then(|c| f.campaigns.get(c as usize));
-        if let (Some(p), Some(name), Some(t)) = (email_pids.get(i), name, opened.get(i)) {
-            if t < cut.d {
-                reach(p, name);
-            }
-        }
-    }
-    for i in 0..touchpoints.pid.len() {
-        let name = touchpoints.campaign[i].and_then(|c| touchpoints.campaigns.get(c as usize));
-        if let Some(name) = name.filter(|_| touchpoints.at[i] < cut.d) {
-            reach(touchpoints.pid[i], name);
-        }
-    }
-    Ok(out)
-}
 
 /// Why a campaign's people counts are empty.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -425,5 +459,42 @@ impl Table for CampaignRow {
             Col::of("days_late", Kind::Count, |r| Value::Int(r.days_late)),
             Col::text("note", |r| Value::opt_str(r.note.map(CampaignNote::text))),
         ]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn touchpoints_out_of_person_order_are_taken_in_person_order() {
+        let t = Touchpoints {
+            pid: vec![3, 1, 2, 1],
+            ..Default::default()
+        };
+        // Stable: person 1's two rows keep their order (rows 1, 3).
+        assert_eq!(touch_order(&t, true), [1, 3, 2, 0]);
+        assert!(touch_order(&t, false).is_empty());
+        let sorted = Touchpoints {
+            pid: vec![0, 0, 4],
+            ..Default::default()
+        };
+        assert_eq!(touch_order(&sorted, true), [0, 1, 2]);
+    }
+
+    #[test]
+    fn email_firsts_out_of_person_order_are_sorted_by_person() {
+        let e = df!(PID => [2u32, 1, 1], "campaign" => [0u32, 1, 0]).unwrap();
+        let s = sorted_by_pid(&e).unwrap();
+        let column = |name: &str| -> Vec<Option<u32>> {
+            s.column(name).unwrap().u32().unwrap().iter().collect()
+        };
+        assert_eq!(column(PID), [Some(1), Some(1), Some(2)]);
+        // Person 1's rows keep their order.
+        assert_eq!(column("campaign"), [Some(1), Some(0), Some(0)]);
+        assert!(matches!(
+            sorted_by_pid(&s).unwrap(),
+            std::borrow::Cow::Borrowed(_)
+        ));
     }
 }
