@@ -161,7 +161,7 @@ for n in "${sizes[@]}"; do
   python3 - "$dir/timings.all" > "$dir/timings.txt" << 'EOF'
 import re, statistics, sys
 # "timing: LABEL SECS s" and, on Linux, " (rss R MiB, peak P MiB)": the footprint then.
-line_re = re.compile(r"timing: (.*) ([0-9.]+) s(?: \(rss (\d+) MiB, peak (\d+) MiB\))?$")
+line_re = re.compile(r"timing: (.*) ([0-9.]+) s(?: \(rss (\d+) MiB, peak (\d+) MiB(?:, cpu [0-9.]+ s)?\))?$")
 by, peak, order = {}, {}, []
 for line in open(sys.argv[1]):
     run, rest = line.split(" ", 1)

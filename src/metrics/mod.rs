@@ -134,21 +134,37 @@ pub fn compute(cfg: &Config, data: &Dataset, as_of: NaiveDate) -> Result<Tables,
     let mut group_metrics = groups::group_rows(&f, cfg, &cut, &persons)?;
     drop(s);
 
-    // Last week's figures of the same people, under the same labels: comparing the two
-    // compares progress, never a leaver or a joiner.
-    let s = timed("persons and group_metrics as of D-7");
+    // The tables below read the frames, the cohort and D's figures and never each
+    // other, but most of them run on one core: three threads compute them side by side
+    // (a 2-core machine otherwise leaves a core idle for most of this step). Each
+    // result is looked at in the order the tables were computed one after another, so
+    // the first error is the same either way.
     let week_ago = as_of - chrono::Days::new(7);
-    let cut_week_ago = Cutoffs::new(cfg, week_ago);
-    let persons_week_ago = people::persons(&f, cfg, &cut_week_ago, &cohort)?;
-    let mut group_metrics_week_ago = groups::group_rows(&f, cfg, &cut_week_ago, &persons_week_ago)?;
-    drop(s);
-
-    // Time to enroll, forecasts and effects: the cohort's instants per wave (waves
-    // that have started).
-    let s = timed("time to enroll and effects");
-    let effects::Cohort { factors, mut waves } =
-        effects::of_persons(cfg, data, &f.engagement, &persons)?;
-    waves.retain(|w| w.start <= as_of);
+    let (week_ago_rows, cohort_and_effects, rest) = std::thread::scope(|scope| {
+        // Last week's figures of the same people, under the same labels: comparing the
+        // two compares progress, never a leaver or a joiner.
+        let week = scope.spawn(|| -> Result<_, Error> {
+            let _s = timed("persons and group_metrics as of D-7");
+            let cut_week_ago = Cutoffs::new(cfg, week_ago);
+            let persons_week_ago = people::persons(&f, cfg, &cut_week_ago, &cohort)?;
+            groups::group_rows(&f, cfg, &cut_week_ago, &persons_week_ago)
+        });
+        // Time to enroll, forecasts and effects: the cohort's instants per wave (waves
+        // that have started).
+        let enroll = scope.spawn(|| -> Result<_, Error> {
+            let _s = timed("time to enroll and effects");
+            let effects::Cohort { factors, mut waves } =
+                effects::of_persons(cfg, data, &f.engagement, &persons)?;
+            waves.retain(|w| w.start <= as_of);
+            let time_to_enroll = timing::time_rows(cfg, as_of, &waves);
+            let effects = timing::effect_rows(cfg, as_of, &factors, &waves);
+            Ok((waves, time_to_enroll, effects))
+        });
+        let rest = other_tables(cfg, data, &f, &cut, &persons, &group_metrics);
+        (joined(week), joined(enroll), rest)
+    });
+    let mut group_metrics_week_ago = week_ago_rows?;
+    let (waves, time_to_enroll, effects) = cohort_and_effects?;
     timing::add_to_groups(cfg, as_of, &waves, &mut group_metrics);
     let started_week_ago: Vec<_> = waves
         .iter()
@@ -161,43 +177,18 @@ pub fn compute(cfg: &Config, data: &Dataset, as_of: NaiveDate) -> Result<Tables,
         &started_week_ago,
         &mut group_metrics_week_ago,
     );
-    let time_to_enroll = timing::time_rows(cfg, as_of, &waves);
-    let effects = timing::effect_rows(cfg, as_of, &factors, &waves);
-    drop(s);
-
-    let cut_metrics = {
-        let _s = timed("cut_metrics");
-        cuts::cut_rows(&f, cfg, &cut, &persons)?
-    };
-    let weekly_progress = {
-        let _s = timed("weekly_progress");
-        weekly::weekly_rows(&f, cfg, &cut, &persons)?
-    };
-    let after_enrollment = {
-        let _s = timed("after_enrollment");
-        after::after_rows(cfg, data, &cut, &persons)?
-    };
+    let Others {
+        cut_metrics,
+        weekly_progress,
+        after_enrollment,
+        lift,
+        campaigns,
+        ticket_categories,
+        data_quality,
+        channels,
+        training_methods,
+    } = rest?;
     let attention = attention::attention_rows(cfg, &group_metrics, &after_enrollment);
-    let lift = {
-        let _s = timed("lift");
-        lift::lift_rows(cfg, &persons)?
-    };
-    let campaigns = {
-        let _s = timed("campaigns");
-        campaigns::campaign_rows(&f, cfg, &cut, &persons, &group_metrics, &data.touchpoints)?
-    };
-    let ticket_categories = {
-        let _s = timed("ticket_categories");
-        tickets::category_rows(&f, cfg, &cut, &persons)?
-    };
-    let data_quality = data_quality::quality_rows(data, as_of, &persons)?;
-    let (channels, training_methods) = {
-        let _s = timed("channels and training_methods");
-        (
-            channels::channel_rows(cfg, &persons)?,
-            methods::method_rows(cfg, &persons)?,
-        )
-    };
     Ok(Tables {
         as_of,
         group_metrics,
@@ -215,5 +206,82 @@ pub fn compute(cfg: &Config, data: &Dataset, as_of: NaiveDate) -> Result<Tables,
         after_enrollment,
         group_metrics_week_ago,
         persons,
+    })
+}
+
+/// A thread's result; its panic goes on in the caller.
+fn joined<T>(thread: std::thread::ScopedJoinHandle<'_, T>) -> T {
+    thread
+        .join()
+        .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+}
+
+/// The tables computed beside last week's figures and the effects.
+struct Others {
+    cut_metrics: Vec<CutRow>,
+    weekly_progress: Vec<WeekRow>,
+    after_enrollment: Vec<AfterRow>,
+    lift: Vec<LiftRow>,
+    campaigns: Vec<CampaignRow>,
+    ticket_categories: Vec<CategoryRow>,
+    data_quality: Vec<QualityRow>,
+    channels: Vec<channels::ChannelRow>,
+    training_methods: Vec<methods::MethodRow>,
+}
+
+/// Every table but last week's figures, time to enroll and the effects, from D's
+/// figures (`group_metrics` before time to enroll is added to it: a campaign's wave
+/// reads only its eligible people).
+fn other_tables(
+    cfg: &Config,
+    data: &Dataset,
+    f: &frames::Frames,
+    cut: &Cutoffs,
+    persons: &people::Persons,
+    group_metrics: &[GroupRow],
+) -> Result<Others, Error> {
+    let timed = |label: &str| span(label);
+    let cut_metrics = {
+        let _s = timed("cut_metrics");
+        cuts::cut_rows(f, cfg, cut, persons)?
+    };
+    let weekly_progress = {
+        let _s = timed("weekly_progress");
+        weekly::weekly_rows(f, cfg, cut, persons)?
+    };
+    let after_enrollment = {
+        let _s = timed("after_enrollment");
+        after::after_rows(cfg, data, cut, persons)?
+    };
+    let lift = {
+        let _s = timed("lift");
+        lift::lift_rows(cfg, persons)?
+    };
+    let campaigns = {
+        let _s = timed("campaigns");
+        campaigns::campaign_rows(f, cfg, cut, persons, group_metrics, &data.touchpoints)?
+    };
+    let ticket_categories = {
+        let _s = timed("ticket_categories");
+        tickets::category_rows(f, cfg, cut, persons)?
+    };
+    let data_quality = data_quality::quality_rows(data, cut.as_of, persons)?;
+    let (channels, training_methods) = {
+        let _s = timed("channels and training_methods");
+        (
+            channels::channel_rows(cfg, persons)?,
+            methods::method_rows(cfg, persons)?,
+        )
+    };
+    Ok(Others {
+        cut_metrics,
+        weekly_progress,
+        after_enrollment,
+        lift,
+        campaigns,
+        ticket_categories,
+        data_quality,
+        channels,
+        training_methods,
     })
 }
