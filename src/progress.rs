@@ -14,7 +14,7 @@ use std::cell::Cell;
 use std::io::IsTerminal;
 use std::time::Instant;
 
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 /// Whether progress is drawn.
 #[derive(Debug, Clone, Copy)]
@@ -43,7 +43,12 @@ impl Progress {
     /// A row counter for reading `label`.
     pub fn rows(&self, label: &str) -> Rows {
         let bar = if self.enabled {
-            let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
+            // Sources are read two at a time: their counters share the terminal as
+            // lines of one display rather than redrawing over each other.
+            let bar = terminal().add(ProgressBar::with_draw_target(
+                None,
+                ProgressDrawTarget::hidden(),
+            ));
             if let Ok(style) =
                 ProgressStyle::with_template("{spinner} {msg:<12} {human_pos} rows ({per_sec})")
             {
@@ -64,7 +69,7 @@ impl Progress {
     /// A spinner for a step with no count; finish it with [`Step::done`].
     pub fn step(&self, label: &str) -> Step {
         let bar = if self.enabled {
-            let bar = ProgressBar::new_spinner();
+            let bar = terminal().add(ProgressBar::new_spinner());
             bar.set_message(label.to_string());
             bar.enable_steady_tick(std::time::Duration::from_millis(120));
             bar
@@ -76,6 +81,12 @@ impl Progress {
             timer: Timer::start(self.timings, label.to_string()),
         }
     }
+}
+
+/// The display every drawn counter and spinner is a line of (standard error).
+fn terminal() -> &'static MultiProgress {
+    static TERMINAL: std::sync::OnceLock<MultiProgress> = std::sync::OnceLock::new();
+    TERMINAL.get_or_init(|| MultiProgress::with_draw_target(ProgressDrawTarget::stderr()))
 }
 
 fn timings_wanted() -> bool {

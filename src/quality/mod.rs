@@ -39,8 +39,9 @@ use rayon::slice::ParallelSliceMut;
 
 use crate::config::{Config, RosterColumns, SourceConfig};
 use crate::dataset::{
-    Attendance, Dataset, EmailEvent, EmailEvents, Enrollments, EventAt, QuarantinedRow, Roster,
-    SnapshotSpan, SourceCounts, Texts, Tickets, UnmatchedId, LATEST_ROWS,
+    Attendance, Completions, Dataset, EmailEvent, EmailEvents, Enrollments, EventAt,
+    QuarantinedRow, Roster, SnapshotSpan, SourceCounts, SurveyResponses, Texts, Tickets,
+    Touchpoints, UnmatchedId, Usage, LATEST_ROWS,
 };
 use crate::error::Error;
 use crate::ingest::{self, dates::TimeParser, wanted_columns, InputFile, Row};
@@ -72,79 +73,55 @@ pub fn ingest(
     note_empty_files(Source::Roster, &files, &mut data.notes);
     tally.finish(&mut data, files);
 
-    // The matcher borrows the roster's ids while the other sources fill `data`.
+    // The matcher borrows the roster's ids while the other sources are read.
     let roster = std::mem::take(&mut data.roster);
     let matcher = Matcher::new(&roster);
-    let roster_columns = cfg.roster_columns();
+    let shared = Shared {
+        cfg,
+        as_of,
+        roster: &roster,
+        matcher: &matcher,
+        columns: cfg.roster_columns(),
+        progress,
+    };
+    // Each source is parsed on every core but its rows are applied (matched, checked,
+    // kept) on one thread: two sources read side by side keep both cores busy. The
+    // largest, email, starts first; the results are taken in source order, so that
+    // the notes, the accounting, the latest rows and the first error are those of a
+    // reading one source after another.
+    let mut sources: Vec<Source> = Source::EVERY
+        .into_iter()
+        .skip(1)
+        .filter(|s| !cfg.tables(*s).is_empty())
+        .collect();
+    sources.sort_by_key(|s| *s != Source::Email);
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let reads: Vec<(Source, Result<SourceRead, Error>)> = std::thread::scope(|scope| {
+        let worker = || {
+            let mut done = Vec::new();
+            loop {
+                let k = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                let Some(&source) = sources.get(k) else {
+                    return done;
+                };
+                done.push((source, shared.read(source)));
+            }
+        };
+        let other = scope.spawn(worker);
+        let mut all = worker();
+        all.extend(
+            other
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+        );
+        all
+    });
+    let mut reads: BTreeMap<Source, Result<SourceRead, Error>> = reads.into_iter().collect();
     for source in Source::EVERY.into_iter().skip(1) {
-        let tables = cfg.tables(source);
-        if tables.is_empty() {
+        let Some(read) = reads.remove(&source) else {
             continue;
-        }
-        let mut tally = Tally::new(source);
-        let parsers: Vec<TimeParser> = tables
-            .iter()
-            .map(|t| {
-                TimeParser::new(cfg.timezone, t.date_format.as_deref())
-                    .with_order(t.date_order)
-                    .since(first_day(cfg))
-                    .until(cfg.horizon())
-            })
-            .collect();
-        let reads: Vec<Read<'_>> = tables
-            .iter()
-            .zip(&parsers)
-            .map(|(table, parser)| Read {
-                cfg: table,
-                roster: &roster_columns,
-                matcher: &matcher,
-                parser,
-            })
-            .collect();
-        let bar = progress.rows(source.name());
-        let groups = (source == Source::Survey).then(|| roster_groups(&roster));
-        let mut ctx = EventCtx {
-            tally: &mut tally,
-            unmatched: FastMap::default(),
-            unmatched_rows: Vec::new(),
-            n_roster: roster.len() as u32,
-            latest: &mut data.latest_event_ms,
-            latest_rows: &mut data.latest_events,
-            bar: &bar,
-            spans: Vec::new(),
         };
-        let files = match source {
-            Source::Enrollments => {
-                read_enrollments(cfg, &reads, as_of, &mut ctx, &mut data.enrollments)?
-            }
-            Source::Email => read_email(&reads[0], &mut ctx, &mut data.email)?,
-            Source::Training => read_training(&reads[0], &mut ctx, &mut data.training)?,
-            Source::Tickets => read_tickets(&reads[0], as_of, &mut ctx, &mut data.tickets)?,
-            Source::Touchpoints => read_touchpoints(&reads[0], &mut ctx, &mut data.touchpoints)?,
-            Source::Completions => read_completions(&reads[0], &mut ctx, &mut data.completions)?,
-            Source::Usage => read_usage(cfg, &reads[0], as_of, &mut ctx, &mut data.usage)?,
-            Source::Survey => {
-                let groups = groups.as_ref().expect("made for the survey above");
-                read_survey(&reads[0], (&cfg.survey, groups), &mut ctx, &mut data.survey)?
-            }
-            Source::Roster => unreachable!("the roster is read first"),
-        };
-        let unmatched = ctx.unmatched.len() as u64;
-        let spans = std::mem::take(&mut ctx.spans);
-        data.unmatched.insert(source, ctx.unmatched_ids());
-        // Several tables of one source (a workload's exports each): every snapshot
-        // used, from the earliest to the latest day.
-        if let Some(span) = spans.into_iter().reduce(|a, b| SnapshotSpan {
-            files: a.files + b.files,
-            first: a.first.min(b.first),
-            last: a.last.max(b.last),
-        }) {
-            data.snapshots.insert(source, span);
-        }
-        bar.finish();
-        note_empty_files(source, &files, &mut data.notes);
-        tally.counts.unmatched_users = unmatched;
-        tally.finish(&mut data, files);
+        read?.finish(&mut data);
     }
     drop(matcher);
     data.roster = roster;
@@ -166,6 +143,188 @@ fn first_day(cfg: &Config) -> Option<NaiveDate> {
             .checked_sub_months(chrono::Months::new(24))
             .unwrap_or(NaiveDate::MIN),
     )
+}
+
+/// What every event source is read against: the roster, its matcher and the config.
+struct Shared<'a> {
+    cfg: &'a Config,
+    as_of: Option<NaiveDate>,
+    roster: &'a Roster,
+    matcher: &'a Matcher<'a>,
+    columns: RosterColumns,
+    progress: &'a Progress,
+}
+
+/// An event source as read, before it joins the dataset.
+struct SourceRead {
+    source: Source,
+    tally: Tally,
+    files: Vec<InputFile>,
+    rows: EventRows,
+    unmatched: Vec<UnmatchedId>,
+    span: Option<SnapshotSpan>,
+    latest: Option<i64>,
+    latest_rows: Vec<EventAt>,
+}
+
+/// The kept rows of one event source.
+enum EventRows {
+    Enrollments(Enrollments),
+    Email(EmailEvents),
+    Training(Attendance),
+    Tickets(Tickets),
+    Touchpoints(Touchpoints),
+    Completions(Completions),
+    Usage(Usage),
+    Survey(SurveyResponses),
+}
+
+impl Shared<'_> {
+    /// Reads one configured event source whole.
+    fn read(&self, source: Source) -> Result<SourceRead, Error> {
+        let (cfg, as_of) = (self.cfg, self.as_of);
+        let tables = cfg.tables(source);
+        let mut tally = Tally::new(source);
+        let parsers: Vec<TimeParser> = tables
+            .iter()
+            .map(|t| {
+                TimeParser::new(cfg.timezone, t.date_format.as_deref())
+                    .with_order(t.date_order)
+                    .since(first_day(cfg))
+                    .until(cfg.horizon())
+            })
+            .collect();
+        let reads: Vec<Read<'_>> = tables
+            .iter()
+            .zip(&parsers)
+            .map(|(table, parser)| Read {
+                cfg: table,
+                roster: &self.columns,
+                matcher: self.matcher,
+                parser,
+            })
+            .collect();
+        let bar = self.progress.rows(source.name());
+        let (mut latest, mut latest_rows) = (None, Vec::new());
+        let mut ctx = EventCtx {
+            tally: &mut tally,
+            unmatched: FastMap::default(),
+            unmatched_rows: Vec::new(),
+            n_roster: self.roster.len() as u32,
+            latest: &mut latest,
+            latest_rows: &mut latest_rows,
+            bar: &bar,
+            spans: Vec::new(),
+        };
+        fn into<T: Default>(
+            read: impl FnOnce(&mut T) -> Result<Vec<InputFile>, Error>,
+            rows: fn(T) -> EventRows,
+        ) -> Result<(Vec<InputFile>, EventRows), Error> {
+            let mut out = T::default();
+            let files = read(&mut out)?;
+            Ok((files, rows(out)))
+        }
+        let c = &mut ctx;
+        let (files, rows) = match source {
+            Source::Enrollments => into(
+                |out| read_enrollments(cfg, &reads, as_of, c, out),
+                EventRows::Enrollments,
+            )?,
+            Source::Email => into(|out| read_email(&reads[0], c, out), EventRows::Email)?,
+            Source::Training => into(|out| read_training(&reads[0], c, out), EventRows::Training)?,
+            Source::Tickets => into(
+                |out| read_tickets(&reads[0], as_of, c, out),
+                EventRows::Tickets,
+            )?,
+            Source::Touchpoints => into(
+                |out| read_touchpoints(&reads[0], c, out),
+                EventRows::Touchpoints,
+            )?,
+            Source::Completions => into(
+                |out| read_completions(&reads[0], c, out),
+                EventRows::Completions,
+            )?,
+            Source::Usage => into(
+                |out| read_usage(cfg, &reads[0], as_of, c, out),
+                EventRows::Usage,
+            )?,
+            Source::Survey => {
+                let groups = roster_groups(self.roster);
+                into(
+                    |out| read_survey(&reads[0], (&cfg.survey, &groups), c, out),
+                    EventRows::Survey,
+                )?
+            }
+            Source::Roster => unreachable!("the roster is read first"),
+        };
+        let unmatched_users = ctx.unmatched.len() as u64;
+        let unmatched = ctx.unmatched_ids();
+        // Several tables of one source (a workload's exports each): every snapshot
+        // used, from the earliest to the latest day.
+        let span = std::mem::take(&mut ctx.spans)
+            .into_iter()
+            .reduce(|a, b| SnapshotSpan {
+                files: a.files + b.files,
+                first: a.first.min(b.first),
+                last: a.last.max(b.last),
+            });
+        drop(ctx);
+        tally.counts.unmatched_users = unmatched_users;
+        bar.finish();
+        Ok(SourceRead {
+            source,
+            tally,
+            files,
+            rows,
+            unmatched,
+            span,
+            latest,
+            latest_rows,
+        })
+    }
+}
+
+impl SourceRead {
+    /// Puts the source's rows, accounting, notes and latest rows into `data`, as if it
+    /// had been read after the sources before it.
+    fn finish(self, data: &mut Dataset) {
+        let source = self.source;
+        match self.rows {
+            EventRows::Enrollments(rows) => data.enrollments = rows,
+            EventRows::Email(rows) => data.email = rows,
+            EventRows::Training(rows) => data.training = rows,
+            EventRows::Tickets(rows) => data.tickets = rows,
+            EventRows::Touchpoints(rows) => data.touchpoints = rows,
+            EventRows::Completions(rows) => data.completions = rows,
+            EventRows::Usage(rows) => data.usage = rows,
+            EventRows::Survey(rows) => data.survey = rows,
+        }
+        data.unmatched.insert(source, self.unmatched);
+        if let Some(span) = self.span {
+            data.snapshots.insert(source, span);
+        }
+        if let Some(ms) = self.latest {
+            data.latest_event_ms = Some(data.latest_event_ms.map_or(ms, |l| l.max(ms)));
+        }
+        // This source's latest rows come after those of the sources before it among
+        // rows of one instant, as they would reading one source after another.
+        for row in self.latest_rows {
+            keep_latest(&mut data.latest_events, row);
+        }
+        note_empty_files(source, &self.files, &mut data.notes);
+        self.tally.finish(data, self.files);
+    }
+}
+
+/// Keeps `row` among the [`LATEST_ROWS`] latest rows in `top` (latest first; among
+/// rows of one instant, the first kept stays first).
+fn keep_latest(top: &mut Vec<EventAt>, row: EventAt) {
+    if top.len() == LATEST_ROWS && top.last().is_some_and(|l| l.ms >= row.ms) {
+        return;
+    }
+    let at = top.partition_point(|e| e.ms >= row.ms);
+    top.insert(at, row);
+    top.truncate(LATEST_ROWS);
 }
 
 /// A hash map with a fast hasher (the keys are ids and names read from the inputs).
@@ -387,11 +546,10 @@ impl EventCtx<'_> {
         *self.latest = Some(self.latest.map_or(ms, |l| l.max(ms)));
         let top = &mut *self.latest_rows;
         if top.len() == LATEST_ROWS && top.last().is_some_and(|l| l.ms >= ms) {
-            return;
+            return; // not among the latest: no path copied
         }
-        let at = top.partition_point(|e| e.ms >= ms);
-        top.insert(
-            at,
+        keep_latest(
+            top,
             EventAt {
                 ms,
                 source,
@@ -399,7 +557,6 @@ impl EventCtx<'_> {
                 line,
             },
         );
-        top.truncate(LATEST_ROWS);
     }
 
     /// A number for whoever the row names: the person's id for a roster person, a
@@ -602,6 +759,42 @@ pub(super) fn snapshot_parts(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::path::PathBuf;
+
+    /// Sources read side by side keep their own latest rows; merged in source order
+    /// they must be the rows one reading after another keeps, ties and all.
+    #[test]
+    fn latest_rows_merged_in_source_order_are_those_of_one_reading() {
+        // Instants with many ties (ms 0..5) and more rows than are kept.
+        let sources = [Source::Enrollments, Source::Email, Source::Training];
+        let rows = |source: Source, seed: u64| -> Vec<EventAt> {
+            (0..40u64)
+                .map(|line| EventAt {
+                    ms: ((line * 7 + seed * 3) % 5) as i64,
+                    source,
+                    file: PathBuf::from(format!("{source}.csv")),
+                    line,
+                })
+                .collect()
+        };
+        let mut one_reading = Vec::new();
+        let mut merged = Vec::new();
+        for (k, &source) in sources.iter().enumerate() {
+            let mut own = Vec::new();
+            for row in rows(source, k as u64) {
+                keep_latest(&mut one_reading, row.clone());
+                keep_latest(&mut own, row);
+            }
+            for row in own {
+                keep_latest(&mut merged, row);
+            }
+        }
+        assert_eq!(one_reading.len(), LATEST_ROWS);
+        assert_eq!(merged, one_reading);
+        // The latest instant is 4; among its rows the first source read comes first.
+        assert_eq!(merged[0].ms, 4);
+        assert_eq!(merged[0].source, Source::Enrollments);
+    }
 
     #[test]
     fn flags() {
