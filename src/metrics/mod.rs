@@ -4,7 +4,8 @@
 //! The dataset becomes polars frames ([`frames`]); one lazy plan computes each
 //! eligible person's facts as of D and the label their group is shown under
 //! ([`people`]); every table aggregates that, one plan per table. The same is done as
-//! of D − 7 for the week-over-week comparison, from the same data. Each table is a
+//! of D − 7 for the week-over-week comparison, from the same joined cohort
+//! (`people::joined`): only the comparisons with the cut-off instants are redone. Each table is a
 //! `Vec` of its row type, which declares its columns once ([`table::Table`]); the report
 //! reads the rows and builds files from the column lists. Row order is explicit, so
 //! identical inputs give identical files.
@@ -128,7 +129,9 @@ pub fn compute(cfg: &Config, data: &Dataset, as_of: NaiveDate) -> Result<Tables,
     let cut = Cutoffs::new(cfg, as_of);
     let s = timed("persons");
     let cohort = people::cohort(&f, cfg, as_of)?;
-    let persons = people::persons(&f, cfg, &cut, &cohort)?;
+    let joined = people::joined(&f, cfg, &cohort)?;
+    drop(cohort);
+    let persons = people::persons_of(&joined, &f, cfg, &cut)?;
     drop(s);
     let s = timed("group_metrics");
     let mut group_metrics = groups::group_rows(&f, cfg, &cut, &persons)?;
@@ -139,7 +142,8 @@ pub fn compute(cfg: &Config, data: &Dataset, as_of: NaiveDate) -> Result<Tables,
     let s = timed("persons and group_metrics as of D-7");
     let week_ago = as_of - chrono::Days::new(7);
     let cut_week_ago = Cutoffs::new(cfg, week_ago);
-    let persons_week_ago = people::persons(&f, cfg, &cut_week_ago, &cohort)?;
+    let persons_week_ago = people::persons_of(&joined, &f, cfg, &cut_week_ago)?;
+    drop(joined);
     let mut group_metrics_week_ago = groups::group_rows(&f, cfg, &cut_week_ago, &persons_week_ago)?;
     drop(s);
 
