@@ -321,16 +321,7 @@ pub fn joined(f: &Frames, cfg: &Config, cohort: &Cohort) -> Result<Joined, Error
             left.clone(),
         );
     }
-    let mut columns = vec![
-        col(WORKLOAD),
-        col(PID),
-        col(WAVE),
-        col(GROUP),
-        col(LABEL),
-        col(SUPPRESSED),
-        col(CHAMPION),
-    ];
-    columns.extend((0..cfg.cuts.len()).map(|k| col(cut_label(k))));
+    let mut columns = shown_columns(cfg);
     columns.extend([
         col("first_enrolled"),
         col("first_received"),
@@ -346,6 +337,22 @@ pub fn joined(f: &Frames, cfg: &Config, cohort: &Cohort) -> Result<Joined, Error
         folds: cohort.folds.clone(),
         cut_folds: cohort.cut_folds.clone(),
     })
+}
+
+/// The columns of [`Persons::frame`] that say who a row is and how it is shown:
+/// workload, pid, wave, group, label, suppressed, champion, `cut_label<k>`….
+fn shown_columns(cfg: &Config) -> Vec<Expr> {
+    let mut columns = vec![
+        col(WORKLOAD),
+        col(PID),
+        col(WAVE),
+        col(GROUP),
+        col(LABEL),
+        col(SUPPRESSED),
+        col(CHAMPION),
+    ];
+    columns.extend((0..cfg.cuts.len()).map(|k| col(cut_label(k))));
+    columns
 }
 
 /// The cohort with its facts that hold whatever the cut-off day (see [`joined`]).
@@ -389,16 +396,7 @@ pub fn persons_of(
         .collect();
     let trained = trained.with_name("trained".into()).into_column();
 
-    let mut columns = vec![
-        col(WORKLOAD),
-        col(PID),
-        col(WAVE),
-        col(GROUP),
-        col(LABEL),
-        col(SUPPRESSED),
-        col(CHAMPION),
-    ];
-    columns.extend((0..cfg.cuts.len()).map(|k| col(cut_label(k))));
+    let mut columns = shown_columns(cfg);
     columns.extend([
         col("first_enrolled"),
         col("first_enrolled")
