@@ -4,7 +4,8 @@
 //! The dataset becomes polars frames ([`frames`]); one lazy plan computes each
 //! eligible person's facts as of D and the label their group is shown under
 //! ([`people`]); every table aggregates that, one plan per table. The same is done as
-//! of D − 7 for the week-over-week comparison, from the same data. Each table is a
+//! of D − 7 for the week-over-week comparison, from the same joined cohort
+//! (`people::joined`): only the comparisons with the cut-off instants are redone. Each table is a
 //! `Vec` of its row type, which declares its columns once ([`table::Table`]); the report
 //! reads the rows and builds files from the column lists. Row order is explicit, so
 //! identical inputs give identical files.
@@ -128,7 +129,9 @@ pub fn compute(cfg: &Config, data: &Dataset, as_of: NaiveDate) -> Result<Tables,
     let cut = Cutoffs::new(cfg, as_of);
     let s = timed("persons");
     let cohort = people::cohort(&f, cfg, as_of)?;
-    let persons = people::persons(&f, cfg, &cut, &cohort)?;
+    let joined = people::joined(&f, cfg, &cohort)?;
+    drop(cohort);
+    let persons = people::persons_of(&joined, &f, cfg, &cut)?;
     drop(s);
     let s = timed("group_metrics");
     let mut group_metrics = groups::group_rows(&f, cfg, &cut, &persons)?;
@@ -146,7 +149,7 @@ pub fn compute(cfg: &Config, data: &Dataset, as_of: NaiveDate) -> Result<Tables,
         let week = scope.spawn(|| -> Result<_, Error> {
             let _s = timed("persons and group_metrics as of D-7");
             let cut_week_ago = Cutoffs::new(cfg, week_ago);
-            let persons_week_ago = people::persons(&f, cfg, &cut_week_ago, &cohort)?;
+            let persons_week_ago = people::persons_of(&joined, &f, cfg, &cut_week_ago)?;
             groups::group_rows(&f, cfg, &cut_week_ago, &persons_week_ago)
         });
         // Time to enroll, forecasts and effects: the cohort's instants per wave (waves
@@ -161,8 +164,9 @@ pub fn compute(cfg: &Config, data: &Dataset, as_of: NaiveDate) -> Result<Tables,
             Ok((waves, time_to_enroll, effects))
         });
         let rest = other_tables(cfg, data, &f, &cut, &persons, &group_metrics);
-        (joined(week), joined(enroll), rest)
+        (result_of(week), result_of(enroll), rest)
     });
+    drop(joined);
     let mut group_metrics_week_ago = week_ago_rows?;
     let (waves, time_to_enroll, effects) = cohort_and_effects?;
     timing::add_to_groups(cfg, as_of, &waves, &mut group_metrics);
@@ -210,7 +214,7 @@ pub fn compute(cfg: &Config, data: &Dataset, as_of: NaiveDate) -> Result<Tables,
 }
 
 /// A thread's result; its panic goes on in the caller.
-fn joined<T>(thread: std::thread::ScopedJoinHandle<'_, T>) -> T {
+fn result_of<T>(thread: std::thread::ScopedJoinHandle<'_, T>) -> T {
     thread
         .join()
         .unwrap_or_else(|panic| std::panic::resume_unwind(panic))

@@ -281,35 +281,32 @@ pub fn cohort(f: &Frames, cfg: &Config, day: NaiveDate) -> Result<Cohort, Error>
 /// (docs/privacy.md, "One cohort per run"). One row per person and workload: the
 /// enrollment facts are that workload's, the email and training facts the person's.
 pub fn persons(f: &Frames, cfg: &Config, at: &Cutoffs, cohort: &Cohort) -> Result<Persons, Error> {
-    let cut = at;
+    persons_of(&joined(f, cfg, cohort)?, f, cfg, at)
+}
+
+/// The cohort joined with what does not depend on the cut-off day — labels, first
+/// enrollment, first email receipt and open — in order of person and workload: computed
+/// once and cut at D and at D − 7 by [`persons_of`], which then only compares instants
+/// (the joins and the sort are the costly part, and their columns are shared).
+pub fn joined(f: &Frames, cfg: &Config, cohort: &Cohort) -> Result<Joined, Error> {
     let err = |e| Error::compute("per-person facts", e);
-    let first_enrolled = f.first_enrolled.clone().lazy();
-    let email = f.email_people.clone().lazy();
-
-    // Attended minutes: per person and session, the union of [joined, left] over the
-    // intervals that start by D (see `Intervals::attended_ms`).
-    let (pids, attended) = f.training.attended_ms(cut.d);
-    let training = DataFrame::new_infer_height(vec![
-        Column::new(PID.into(), pids),
-        Column::new("attended_ms".into(), attended),
-    ])
-    .map_err(err)?
-    .lazy();
-
-    let min_ms = cfg.thresholds.training_min_minutes * 60_000.0;
     let left = JoinArgs::new(JoinType::Left);
     let mut facts = cohort
         .eligible
         .clone()
         .lazy()
         .join(
-            first_enrolled,
+            f.first_enrolled.clone().lazy(),
             [col(WORKLOAD), col(PID)],
             [col(WORKLOAD), col(PID)],
             left.clone(),
         )
-        .join(email, [col(PID)], [col(PID)], left.clone())
-        .join(training, [col(PID)], [col(PID)], left.clone())
+        .join(
+            f.email_people.clone().lazy(),
+            [col(PID)],
+            [col(PID)],
+            left.clone(),
+        )
         .join(
             cohort.labels.clone().lazy(),
             [col(WAVE), col(GROUP)],
@@ -324,6 +321,27 @@ pub fn persons(f: &Frames, cfg: &Config, at: &Cutoffs, cohort: &Cohort) -> Resul
             left.clone(),
         );
     }
+    let mut columns = shown_columns(cfg);
+    columns.extend([
+        col("first_enrolled"),
+        col("first_received"),
+        col("first_opened"),
+    ]);
+    let frame = facts
+        .select(columns)
+        .sort([PID, WORKLOAD], SortMultipleOptions::default())
+        .collect()
+        .map_err(err)?;
+    Ok(Joined {
+        frame,
+        folds: cohort.folds.clone(),
+        cut_folds: cohort.cut_folds.clone(),
+    })
+}
+
+/// The columns of [`Persons::frame`] that say who a row is and how it is shown:
+/// workload, pid, wave, group, label, suppressed, champion, `cut_label<k>`….
+fn shown_columns(cfg: &Config) -> Vec<Expr> {
     let mut columns = vec![
         col(WORKLOAD),
         col(PID),
@@ -334,6 +352,51 @@ pub fn persons(f: &Frames, cfg: &Config, at: &Cutoffs, cohort: &Cohort) -> Resul
         col(CHAMPION),
     ];
     columns.extend((0..cfg.cuts.len()).map(|k| col(cut_label(k))));
+    columns
+}
+
+/// The cohort with its facts that hold whatever the cut-off day (see [`joined`]).
+pub struct Joined {
+    frame: DataFrame,
+    folds: BTreeMap<String, WaveFold>,
+    cut_folds: BTreeMap<String, Vec<WaveFold>>,
+}
+
+/// [`persons`] from the cohort already [`joined`] with its facts.
+pub fn persons_of(
+    joined: &Joined,
+    f: &Frames,
+    cfg: &Config,
+    at: &Cutoffs,
+) -> Result<Persons, Error> {
+    let cut = at;
+    let err = |e| Error::compute("per-person facts", e);
+    let base = &joined.frame;
+
+    // Trained: attended minutes per person and session, the union of [joined, left]
+    // over the intervals that start by D (see `Intervals::attended_ms`), at least the
+    // threshold; read by pid from a dense table rather than joined.
+    let min_ms = cfg.thresholds.training_min_minutes * 60_000.0;
+    let (pids, attended) = f.training.attended_ms(cut.d);
+    let mut by_pid = vec![0i64; pids.iter().max().map_or(0, |&p| p as usize + 1)];
+    for (&p, &ms) in pids.iter().zip(&attended) {
+        by_pid[p as usize] = ms;
+    }
+    let pid = base.column(PID).and_then(|c| c.u32()).map_err(err)?;
+    let trained: BooleanChunked = pid
+        .downcast_iter()
+        .flat_map(|a| a.iter())
+        .map(|p| {
+            let ms = p
+                .and_then(|&p| by_pid.get(p as usize))
+                .copied()
+                .unwrap_or(0);
+            Some(ms as f64 >= min_ms)
+        })
+        .collect();
+    let trained = trained.with_name("trained".into()).into_column();
+
+    let mut columns = shown_columns(cfg);
     columns.extend([
         col("first_enrolled"),
         col("first_enrolled")
@@ -356,24 +419,18 @@ pub fn persons(f: &Frames, cfg: &Config, at: &Cutoffs, cohort: &Cohort) -> Resul
             .lt(lit(cut.d))
             .fill_null(lit(false))
             .alias("opener"),
-        col("attended_ms")
-            .fill_null(lit(0i64))
-            .cast(DataType::Float64)
-            .gt_eq(lit(min_ms))
-            .alias("trained"),
+        col("trained"),
     ]);
-    let mut frame = facts
-        .select(columns)
-        .sort([PID, WORKLOAD], SortMultipleOptions::default())
-        .collect()
-        .map_err(err)?;
+    let mut with_trained = base.clone();
+    with_trained.with_column(trained).map_err(err)?;
+    let mut frame = with_trained.lazy().select(columns).collect().map_err(err)?;
     // Channels beyond email and ways to learn: `reached`, per channel and per method.
     super::channels::add_reach(&mut frame, &f.engagement, cut.d)?;
     super::methods::add_methods(&mut frame, &f.engagement, &f.training, min_ms, cut.d)?;
     Ok(Persons {
         frame,
-        folds: cohort.folds.clone(),
-        cut_folds: cohort.cut_folds.clone(),
+        folds: joined.folds.clone(),
+        cut_folds: joined.cut_folds.clone(),
         engagement: f.engagement.names.clone(),
     })
 }
