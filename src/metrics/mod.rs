@@ -150,17 +150,8 @@ pub fn compute(cfg: &Config, data: &Dataset, as_of: NaiveDate) -> Result<Tables,
         effects::of_persons(cfg, data, &f.engagement, &persons)?;
     waves.retain(|w| w.start <= as_of);
     timing::add_to_groups(cfg, as_of, &waves, &mut group_metrics);
-    let started_week_ago: Vec<_> = waves
-        .iter()
-        .filter(|w| w.start <= week_ago)
-        .cloned()
-        .collect();
-    timing::add_to_groups(
-        cfg,
-        week_ago,
-        &started_week_ago,
-        &mut group_metrics_week_ago,
-    );
+    // Only the waves started a week ago count (add_to_groups leaves the others out).
+    timing::add_to_groups(cfg, week_ago, &waves, &mut group_metrics_week_ago);
     let time_to_enroll = timing::time_rows(cfg, as_of, &waves);
     let effects = timing::effect_rows(cfg, as_of, &factors, &waves);
     drop(s);
