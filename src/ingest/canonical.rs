@@ -537,16 +537,27 @@ fn parse_pieces<T: Send>(
                 let text = std::str::from_utf8(piece).ok();
                 if let Some(text) = text.filter(|_| memchr::memchr(b'"', piece).is_none()) {
                     // Text with no quotes: every line end ends a row, every delimiter a
-                    // field (the delimiter is ASCII, so fields are text too).
-                    let delimiter = char::from(shape.delimiter);
+                    // field (the delimiter is ASCII, so fields are text too, and slicing
+                    // the text at it is slicing at a character's boundary). Found with
+                    // `memchr` on the bytes: `str::split` on a `char` searches more slowly.
+                    let delimiter = shape.delimiter;
                     let mut fields: Vec<&str> = Vec::with_capacity(shape.n_headers + 1);
-                    for (k, line_text) in text.split('\n').enumerate() {
+                    let ends = memchr::memchr_iter(b'\n', piece).chain([piece.len()]);
+                    let mut start = 0;
+                    for (k, end) in ends.enumerate() {
+                        let line_text = &text[start..end];
+                        start = end + 1;
                         let line_text = line_text.strip_suffix('\r').unwrap_or(line_text);
                         if line_text.is_empty() {
                             continue; // a blank line (or the end of the last one): not a row
                         }
                         fields.clear();
-                        fields.extend(line_text.split(delimiter));
+                        let mut from = 0;
+                        for at in memchr::memchr_iter(delimiter, line_text.as_bytes()) {
+                            fields.push(&line_text[from..at]);
+                            from = at + 1;
+                        }
+                        fields.push(&line_text[from..]);
                         let line = first_line + k as u64;
                         out.push(parse(shape.row(line, Fields::Text(&fields), true)));
                     }

@@ -49,7 +49,12 @@ pub(super) fn read_touchpoints(
         let campaign = (!campaign.is_empty()).then(|| campaigns.get(&campaign));
         accepted.push(who, (who.0, channel, at, campaign));
     })?;
-    for ((pid, channel, at, campaign), _) in accepted.keep(ctx.n_roster, &mut ctx.tally.counts) {
+    let kept = accepted.keep(ctx.n_roster, &mut ctx.tally.counts);
+    out.pid.reserve_exact(kept.len());
+    out.channel.reserve_exact(kept.len());
+    out.at.reserve_exact(kept.len());
+    out.campaign.reserve_exact(kept.len());
+    for ((pid, channel, at, campaign), _) in kept {
         out.pid.push(pid);
         out.channel.push(channel);
         out.at.push(at);
@@ -87,7 +92,11 @@ pub(super) fn read_completions(
         let course = courses.get(&course);
         accepted.push(who, (who.0, course, at));
     })?;
-    for ((pid, course, at), _) in accepted.keep(ctx.n_roster, &mut ctx.tally.counts) {
+    let kept = accepted.keep(ctx.n_roster, &mut ctx.tally.counts);
+    out.pid.reserve_exact(kept.len());
+    out.course.reserve_exact(kept.len());
+    out.at.reserve_exact(kept.len());
+    for ((pid, course, at), _) in kept {
         out.pid.push(pid);
         out.course.push(course);
         out.at.push(at);

@@ -279,6 +279,49 @@ fn merge_device_snapshots(
     Ok(files)
 }
 
+/// What says that an email row repeats another: the person, campaign, event,
+/// instant and machine-open flag all agree. Ordered as the tuple of those five.
+///
+/// The instant is held as two `u32` halves so that the key has 4-byte alignment:
+/// with its row number it takes 24 bytes instead of the 32 of a tuple with an `i64`
+/// (tens of millions of rows at a million people; every byte is fresh memory).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+struct MailKey {
+    pid: u32,
+    campaign: u32,
+    event: EmailEvent,
+    /// The instant's high half with its sign bit flipped, so that the halves
+    /// compare as the `i64` does.
+    at_high: u32,
+    at_low: u32,
+    machine: bool,
+}
+
+impl MailKey {
+    fn new(pid: u32, campaign: u32, event: EmailEvent, at: i64, machine: bool) -> Self {
+        let bits = at as u64 ^ (1 << 63);
+        MailKey {
+            pid,
+            campaign,
+            event,
+            at_high: (bits >> 32) as u32,
+            at_low: bits as u32,
+            machine,
+        }
+    }
+
+    /// The instant, ms since the epoch.
+    fn at(&self) -> i64 {
+        ((u64::from(self.at_high) << 32 | u64::from(self.at_low)) ^ (1 << 63)) as i64
+    }
+}
+
+impl Named for MailKey {
+    fn uid(&self) -> u32 {
+        self.pid
+    }
+}
+
 pub(super) fn read_email(
     read: &Read<'_>,
     ctx: &mut EventCtx<'_>,
@@ -292,10 +335,8 @@ pub(super) fn read_email(
     for name in &out.campaigns {
         campaigns.get(name);
     }
-    // A row repeats another when the person, campaign, event, instant and the
-    // machine-open flag agree.
-    type Key = (u32, u32, EmailEvent, i64, bool);
-    let mut accepted: Accepted<Key> = Accepted::with_capacity(rows_guess(Source::Email, read.cfg));
+    let mut accepted: Accepted<MailKey> =
+        Accepted::with_capacity(rows_guess(Source::Email, read.cfg));
     let parse = |row: Row<'_>| {
         parse_row(row, |c| {
             let found = read.matcher.find(c.get(c_id))?;
@@ -312,17 +353,21 @@ pub(super) fn read_email(
     let files = ctx.read_rows(Source::Email, read, parse, |_, who, row| {
         let (campaign, event, at, machine) = row;
         let campaign = campaigns.get(&campaign);
-        accepted.push(who, (who.0, campaign, event, at, machine));
+        accepted.push(who, MailKey::new(who.0, campaign, event, at, machine));
     })?;
     // The key holds every column the events keep: read them back from it.
-    for ((pid, campaign, event, at, machine), _) in
-        accepted.keep(ctx.n_roster, &mut ctx.tally.counts)
-    {
-        out.pid.push(pid);
-        out.campaign.push(campaign);
-        out.event.push(event);
-        out.at.push(at);
-        out.machine_open.push(machine);
+    let kept = accepted.keep(ctx.n_roster, &mut ctx.tally.counts);
+    out.pid.reserve_exact(kept.len());
+    out.campaign.reserve_exact(kept.len());
+    out.event.reserve_exact(kept.len());
+    out.at.reserve_exact(kept.len());
+    out.machine_open.reserve_exact(kept.len());
+    for (key, _) in kept {
+        out.pid.push(key.pid);
+        out.campaign.push(key.campaign);
+        out.event.push(key.event);
+        out.at.push(key.at());
+        out.machine_open.push(key.machine);
     }
     out.campaigns = campaigns.names;
     Ok(files)
@@ -358,7 +403,12 @@ pub(super) fn read_training(
         let session = sessions.get(&session);
         accepted.push(who, (who.0, session, joined, left));
     })?;
-    for ((pid, session, joined, left), _) in accepted.keep(ctx.n_roster, &mut ctx.tally.counts) {
+    let kept = accepted.keep(ctx.n_roster, &mut ctx.tally.counts);
+    out.pid.reserve_exact(kept.len());
+    out.session.reserve_exact(kept.len());
+    out.joined_at.reserve_exact(kept.len());
+    out.left_at.reserve_exact(kept.len());
+    for ((pid, session, joined, left), _) in kept {
         out.pid.push(pid);
         out.session.push(session);
         out.joined_at.push(joined);
@@ -492,4 +542,47 @@ pub(super) fn read_tickets(
         out.category.push(state.category);
     }
     Ok(files)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mail_keys_order_as_their_tuples_and_keep_the_instant() {
+        let ats = [i64::MIN, -86_400_000, -1, 0, 1, 1_780_000_000_000, i64::MAX];
+        let events = [EmailEvent::Sent, EmailEvent::Open, EmailEvent::Bounce];
+        let mut tuples = Vec::new();
+        for pid in [0, 7] {
+            for campaign in [0, 3] {
+                for event in events {
+                    for at in ats {
+                        for machine in [false, true] {
+                            tuples.push((pid, campaign, event, at, machine));
+                        }
+                    }
+                }
+            }
+        }
+        for t in &tuples {
+            let key = MailKey::new(t.0, t.1, t.2, t.3, t.4);
+            assert_eq!(key.at(), t.3);
+            assert_eq!(key.uid(), t.0);
+        }
+        // Reversed, then sorted as keys: the order of the tuples.
+        let mut keys: Vec<MailKey> = tuples
+            .iter()
+            .rev()
+            .map(|t| MailKey::new(t.0, t.1, t.2, t.3, t.4))
+            .collect();
+        keys.sort_unstable();
+        let back: Vec<_> = keys
+            .iter()
+            .map(|k| (k.pid, k.campaign, k.event, k.at(), k.machine))
+            .collect();
+        let mut sorted = tuples.clone();
+        sorted.sort_unstable();
+        assert_eq!(back, sorted);
+        assert_eq!(std::mem::size_of::<(MailKey, u32)>(), 24);
+    }
 }

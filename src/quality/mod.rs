@@ -438,28 +438,53 @@ impl EventCtx<'_> {
 }
 
 /// The rows an event source accepted, in file order, before duplicates are removed:
-/// whom each names, whether by name, and the key that says which rows repeat.
+/// the key that says which rows repeat (it starts with whom the row names) and
+/// whether the person was found by name.
+///
+/// Whom a row names is read back from its key ([`Named`]) rather than kept beside
+/// it: at a million people these are tens of millions of rows, and every byte a
+/// row holds is fresh memory the kernel has to zero before it is used.
 struct Accepted<K> {
     /// Each row's key and its number in file order.
     keys: Vec<(K, u32)>,
-    uid: Vec<u32>,
     by_name: Vec<bool>,
 }
 
-impl<K: Ord + Send> Accepted<K> {
+/// A dedup key that starts with the number of the person its row names (see
+/// [`EventCtx::uid`]).
+trait Named {
+    /// The person's number.
+    fn uid(&self) -> u32;
+}
+
+/// Every tuple key of the event sources starts with the person's number.
+macro_rules! named_tuple {
+    ($($t:ident),+) => {
+        impl<$($t),+> Named for (u32, $($t),+) {
+            fn uid(&self) -> u32 {
+                self.0
+            }
+        }
+    };
+}
+named_tuple!(B, C);
+named_tuple!(B, C, D);
+named_tuple!(B, C, D, E);
+named_tuple!(B, C, D, E, F, G);
+
+impl<K: Ord + Send + Named> Accepted<K> {
     /// Room for about `rows` rows (a guess from the files' sizes: room not used is
     /// never touched, so it costs no memory).
     fn with_capacity(rows: usize) -> Self {
         Accepted {
             keys: Vec::with_capacity(rows),
-            uid: Vec::with_capacity(rows),
             by_name: Vec::with_capacity(rows),
         }
     }
 
     fn push(&mut self, (uid, by_name): (u32, bool), key: K) {
-        self.keys.push((key, self.uid.len() as u32));
-        self.uid.push(uid);
+        debug_assert_eq!(uid, key.uid(), "a key starts with whom its row names");
+        self.keys.push((key, self.by_name.len() as u32));
         self.by_name.push(by_name);
     }
 
@@ -485,11 +510,12 @@ impl<K: Ord + Send> Accepted<K> {
         let before = rows.len();
         rows.dedup_by(|later, first| later.0 == first.0);
         counts.duplicates_removed += (before - rows.len()) as u64;
-        rows.retain(|&(_, row)| wanted(self.uid[row as usize]));
+        rows.retain(|(key, _)| wanted(key.uid()));
         counts.matched_by_name += rows
             .iter()
             .filter(|&&(_, row)| self.by_name[row as usize])
             .count() as u64;
+        self.by_name = Vec::new();
         rows
     }
 }
@@ -514,16 +540,27 @@ fn rows_guess(source: Source, cfg: &SourceConfig) -> usize {
 struct Interner {
     ids: FastMap<String, u32>,
     names: Vec<String>,
+    /// The index last handed out: exports list a person's rows of one campaign or
+    /// session together, so most rows name the string the row before named, and a
+    /// comparison is cheaper than hashing it again.
+    last: Option<u32>,
 }
 
 impl Interner {
     fn get(&mut self, s: &str) -> u32 {
-        if let Some(&i) = self.ids.get(s) {
+        if let Some(i) = self.last.filter(|&i| self.names[i as usize] == s) {
             return i;
         }
-        let i = self.names.len() as u32;
-        self.ids.insert(s.to_string(), i);
-        self.names.push(s.to_string());
+        let i = match self.ids.get(s) {
+            Some(&i) => i,
+            None => {
+                let i = self.names.len() as u32;
+                self.ids.insert(s.to_string(), i);
+                self.names.push(s.to_string());
+                i
+            }
+        };
+        self.last = Some(i);
         i
     }
 }
@@ -570,6 +607,17 @@ mod tests {
         for no in ["", "false", "no", "0", "maybe"] {
             assert!(!flag(no), "{no}");
         }
+    }
+
+    #[test]
+    fn interned_strings_keep_their_first_seen_numbers() {
+        let mut names = Interner::default();
+        let got: Vec<u32> = ["b", "b", "a", "b", "a", "a", "c", "b"]
+            .iter()
+            .map(|s| names.get(s))
+            .collect();
+        assert_eq!(got, [0, 0, 1, 0, 1, 1, 2, 0]);
+        assert_eq!(names.names, ["b", "a", "c"]);
     }
 
     #[test]
