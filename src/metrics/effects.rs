@@ -17,8 +17,9 @@ use chrono::{Days, NaiveDate};
 use chrono_tz::Tz;
 
 use super::channels::Engagement;
+use super::frames::col_names::{PID, WAVE};
 use super::lift::Factor;
-use super::people::Persons;
+use super::people::{Persons, LABEL};
 use super::stats::Z95;
 use crate::calendar::local_to_utc_ms;
 use crate::config::Config;
@@ -45,22 +46,24 @@ impl EffectFactor {
 }
 
 /// One person of the cohort: the instants (ms since the epoch, UTC) that decide their
-/// strata. Instants after D may be present; only weeks ending by D read them.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// strata. Instants after D may be present; only weeks ending by D read them. Their
+/// exposures are held by the wave ([`WaveCohort::exposure`]), one column per factor.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct PersonTimes {
     /// The person (position in the roster).
     pub pid: u32,
-    /// The label their group is shown under in the wave.
-    pub label: String,
+    /// The label their group is shown under in the wave: an index into
+    /// [`WaveCohort::labels`].
+    pub label: u32,
     /// The day they joined the roster, when snapshots show it.
     pub joined: Option<NaiveDate>,
     /// Their first enrollment on any device.
     pub first_enrolled: Option<i64>,
-    /// Per factor of [`Cohort::factors`], the instant they became exposed to it, if
-    /// they did (`i64::MIN` for `trained` when `training_min_minutes` is 0: everyone
-    /// is trained from the outset).
-    pub exposures: Vec<Option<i64>>,
 }
+
+/// An exposure instant that never came, in [`WaveCohort::exposures`]: no week starts
+/// after it, so it is never "before the week began".
+pub const NEVER: i64 = i64::MAX;
 
 /// One wave's cohort: the people eligible as of D.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -69,8 +72,29 @@ pub struct WaveCohort {
     pub wave: usize,
     /// The wave's start.
     pub start: NaiveDate,
-    /// Its eligible people, in roster order.
+    /// The labels its groups are shown under, sorted by name.
+    pub labels: Vec<String>,
+    /// Its eligible people, in the order of the per-person facts.
     pub people: Vec<PersonTimes>,
+    /// Per factor of [`Cohort::factors`], per person of `people` (same position), the
+    /// instant they became exposed to it, [`NEVER`] if they did not (`i64::MIN` for
+    /// `trained` when `training_min_minutes` is 0: everyone is trained from the
+    /// outset). One flat column per factor rather than a vector per person: a
+    /// million people would otherwise cost a million allocations.
+    pub exposures: Vec<Vec<i64>>,
+}
+
+impl WaveCohort {
+    /// The instant person `i` of `people` became exposed to factor `k`, if they did.
+    pub fn exposure(&self, i: usize, k: usize) -> Option<i64> {
+        let at = *self.exposures.get(k)?.get(i)?;
+        (at != NEVER).then_some(at)
+    }
+
+    /// The label person `i` of `people` is shown under.
+    pub fn label_of(&self, i: usize) -> &str {
+        &self.labels[self.people[i].label as usize]
+    }
 }
 
 /// The run's cohort: the factors whose effect is estimated and, per wave, its people
@@ -169,20 +193,20 @@ pub fn of_persons(
             });
         }
     }
-    // The channels of the `channels` table but email, which is `opened_email`.
+    // The channels of the `channels` table but email, which is `opened_email`. Their
+    // instants are looked up for the cohort's people only, when the waves' columns
+    // are filled: no roster-long vector per channel.
+    let mut channels: Vec<usize> = Vec::new();
     if names.touchpoints {
         for (k, channel) in names.channels.iter().enumerate().skip(1) {
             factors.push(EffectFactor {
                 factor: Factor::Channel,
                 label: Some(channel.clone()),
             });
-            instants.push(
-                (0..n as u32)
-                    .map(|pid| engagement.first_touch(pid, k))
-                    .collect(),
-            );
+            channels.push(k);
         }
     }
+    let columns = factors.len();
     let mut waves: Vec<WaveCohort> = cfg
         .waves
         .iter()
@@ -190,24 +214,81 @@ pub fn of_persons(
         .map(|(k, w)| WaveCohort {
             wave: k,
             start: w.start,
+            labels: Vec::new(),
             people: Vec::new(),
+            exposures: vec![Vec::new(); columns],
         })
         .collect();
-    for p in persons.facts()? {
-        let Some(k) = cfg.waves.iter().position(|w| w.name == p.wave) else {
+    // Per wave, the labels met so far and their index in `labels` (sorted at the end).
+    let mut seen: Vec<std::collections::HashMap<String, u32>> =
+        vec![std::collections::HashMap::new(); waves.len()];
+    let err = |e| Error::compute("the cohort of effects", e);
+    let df = &persons.frame;
+    let pid_col = df.column(PID).and_then(|c| c.u32()).map_err(err)?;
+    let wave_col = df.column(WAVE).and_then(|c| c.str()).map_err(err)?;
+    let label_col = df.column(LABEL).and_then(|c| c.str()).map_err(err)?;
+    let first_col = df
+        .column("first_enrolled")
+        .and_then(|c| c.i64())
+        .map_err(err)?;
+    let mut last: Option<(&str, Option<usize>)> = None;
+    for i in 0..df.height() {
+        let (Some(pid), Some(wave)) = (pid_col.get(i), wave_col.get(i)) else {
             continue;
         };
-        let pid = p.pid as usize;
-        waves[k].people.push(PersonTimes {
-            pid: p.pid,
-            label: p.label,
-            joined: data.roster.joined_on.get(pid).copied().flatten(),
-            first_enrolled: p.first_enrolled,
-            exposures: instants
-                .iter()
-                .map(|x| x.get(pid).copied().flatten())
-                .collect(),
+        // Rows come grouped by wave mostly: remember the last name's position.
+        let k = match last {
+            Some((name, k)) if name == wave => k,
+            _ => {
+                let k = cfg.waves.iter().position(|w| w.name == wave);
+                last = Some((wave, k));
+                k
+            }
+        };
+        let Some(k) = k else {
+            continue;
+        };
+        let label = label_col.get(i).unwrap_or_default();
+        let w = &mut waves[k];
+        let next = w.labels.len() as u32;
+        let code = match seen[k].get(label) {
+            Some(&code) => code,
+            None => {
+                seen[k].insert(label.to_string(), next);
+                w.labels.push(label.to_string());
+                next
+            }
+        };
+        let at = pid as usize;
+        w.people.push(PersonTimes {
+            pid,
+            label: code,
+            joined: data.roster.joined_on.get(at).copied().flatten(),
+            first_enrolled: first_col.get(i),
         });
+        for (column, x) in w.exposures.iter_mut().zip(&instants) {
+            column.push(x.get(at).copied().flatten().unwrap_or(NEVER));
+        }
+        for (column, &c) in w.exposures[instants.len()..].iter_mut().zip(&channels) {
+            column.push(engagement.first_touch(pid, c).unwrap_or(NEVER));
+        }
+    }
+    drop(instants);
+    // Labels in name order, so that a wave's groups come sorted.
+    for w in &mut waves {
+        let mut order: Vec<u32> = (0..w.labels.len() as u32).collect();
+        order.sort_unstable_by(|&a, &b| w.labels[a as usize].cmp(&w.labels[b as usize]));
+        let mut code = vec![0u32; order.len()];
+        for (new, &old) in order.iter().enumerate() {
+            code[old as usize] = new as u32;
+        }
+        w.labels = order
+            .iter()
+            .map(|&old| std::mem::take(&mut w.labels[old as usize]))
+            .collect();
+        for p in &mut w.people {
+            p.label = code[p.label as usize];
+        }
     }
     let suppressed = persons.suppressed_waves();
     waves.retain(|w| !w.people.is_empty() && !suppressed.contains(&cfg.waves[w.wave].name));
@@ -314,13 +395,26 @@ pub fn wave_strata(
     start: NaiveDate,
     people: impl IntoIterator<Item = (Option<i64>, Option<i64>)>,
 ) -> Vec<Stratum> {
+    strata_of(&week_bounds(tz, as_of, start), people)
+}
+
+/// The instants the complete weeks of a wave starting on `start` start, as of
+/// `as_of`, in `tz`, and the instant the last one ends: `weeks + 1` values.
+fn week_bounds(tz: Tz, as_of: NaiveDate, start: NaiveDate) -> Vec<i64> {
     let weeks = ((as_of - start).num_days() + 1).div_euclid(7).max(0);
     // bounds[w] = the instant week w starts; bounds[weeks] = the end of the last one,
     // at or before the end of D since 7·weeks ≤ D − start + 1.
-    let bounds: Vec<i64> = (0..=weeks)
+    (0..=weeks)
         .map_while(|w| start.checked_add_days(Days::new(7 * w as u64)))
         .map(|d| local_to_utc_ms(tz, d.and_time(chrono::NaiveTime::MIN)))
-        .collect();
+        .collect()
+}
+
+/// [`wave_strata`] with the weeks' `bounds` ([`week_bounds`]) worked out once per wave.
+fn strata_of(
+    bounds: &[i64],
+    people: impl IntoIterator<Item = (Option<i64>, Option<i64>)>,
+) -> Vec<Stratum> {
     let weeks = bounds.len().saturating_sub(1);
     let mut strata: Vec<Stratum> = (0..weeks)
         .map(|w| Stratum {
@@ -421,21 +515,23 @@ pub struct Effect {
 /// (the cohort's, which each person's exposures follow), one row per wave in its
 /// order, then the row pooling all their strata. Rows come factor by factor within
 /// each wave: wave 1's factors, wave 2's, …, then the pooled ones.
-pub fn effects(
+pub fn effects<'a>(
     tz: Tz,
     as_of: NaiveDate,
     factors: &[EffectFactor],
-    waves: &[WaveCohort],
+    waves: impl IntoIterator<Item = &'a WaveCohort>,
 ) -> Vec<Effect> {
     let mut pooled: Vec<Vec<Stratum>> = vec![Vec::new(); factors.len()];
     let mut out = Vec::new();
     for w in waves {
+        let bounds = week_bounds(tz, as_of, w.start);
         for (k, factor) in factors.iter().enumerate() {
-            let people = w.people.iter().map(|p| {
-                let exposure = p.exposures.get(k).copied().flatten();
-                (p.first_enrolled, exposure)
-            });
-            let strata = wave_strata(tz, as_of, w.start, people);
+            let people = w
+                .people
+                .iter()
+                .enumerate()
+                .map(|(i, p)| (p.first_enrolled, w.exposure(i, k)));
+            let strata = strata_of(&bounds, people);
             out.push(Effect {
                 wave: Some(w.wave),
                 factor: factor.clone(),

@@ -170,17 +170,8 @@ pub fn compute(cfg: &Config, data: &Dataset, as_of: NaiveDate) -> Result<Tables,
     let mut group_metrics_week_ago = week_ago_rows?;
     let (waves, time_to_enroll, effects) = cohort_and_effects?;
     timing::add_to_groups(cfg, as_of, &waves, &mut group_metrics);
-    let started_week_ago: Vec<_> = waves
-        .iter()
-        .filter(|w| w.start <= week_ago)
-        .cloned()
-        .collect();
-    timing::add_to_groups(
-        cfg,
-        week_ago,
-        &started_week_ago,
-        &mut group_metrics_week_ago,
-    );
+    // Only the waves started a week ago count (add_to_groups leaves the others out).
+    timing::add_to_groups(cfg, week_ago, &waves, &mut group_metrics_week_ago);
     let Others {
         cut_metrics,
         weekly_progress,

@@ -150,21 +150,17 @@ struct WaveCurves {
 
 fn curves_of(cfg: &Config, as_of: NaiveDate, w: &WaveCohort) -> WaveCurves {
     let (spells, horizon) = wave_spells(cfg.timezone, as_of, w);
-    let mut labels: Vec<&str> = w.people.iter().map(|p| p.label.as_str()).collect();
-    labels.sort_unstable();
-    labels.dedup();
-    let groups = labels
-        .into_iter()
-        .map(|label| {
-            let of: Vec<Spell> = w
-                .people
-                .iter()
-                .zip(&spells)
-                .filter(|(p, _)| p.label == label)
-                .map(|(_, s)| *s)
-                .collect();
-            (label.to_string(), kaplan_meier(&of, horizon))
-        })
+    // One pass buckets the spells by label (the wave's labels are sorted by name).
+    let mut of: Vec<Vec<Spell>> = vec![Vec::new(); w.labels.len()];
+    for (p, s) in w.people.iter().zip(&spells) {
+        of[p.label as usize].push(*s);
+    }
+    let groups = w
+        .labels
+        .iter()
+        .zip(of)
+        .filter(|(_, spells)| !spells.is_empty())
+        .map(|(label, spells)| (label.clone(), kaplan_meier(&spells, horizon)))
         .collect();
     WaveCurves {
         wave: w.wave,
@@ -203,9 +199,14 @@ pub fn time_rows(cfg: &Config, as_of: NaiveDate, cohort: &[WaveCohort]) -> Vec<T
 
 /// Fills `median_days_to_enroll`, `share_by_day_*` (every shown row of a wave) and the
 /// forecast (each wave's `(all)` row) into `rows`, computed as of `as_of` — D for
-/// `group_metrics`, D − 7 for last week's.
+/// `group_metrics`, D − 7 for last week's. Only the waves of `cohort` that started by
+/// `as_of` count.
 pub fn add_to_groups(cfg: &Config, as_of: NaiveDate, cohort: &[WaveCohort], rows: &mut [GroupRow]) {
-    let curves: Vec<WaveCurves> = cohort.iter().map(|w| curves_of(cfg, as_of, w)).collect();
+    let curves: Vec<WaveCurves> = cohort
+        .iter()
+        .filter(|w| w.start <= as_of)
+        .map(|w| curves_of(cfg, as_of, w))
+        .collect();
     for c in &curves {
         let wave = &cfg.waves[c.wave];
         let same: Vec<&WaveCurves> = curves
@@ -261,12 +262,8 @@ pub fn effect_rows(
     let min = i64::from(cfg.thresholds.min_group_size);
     let mut out = Vec::new();
     for (w, workload) in cfg.workloads.iter().enumerate() {
-        let of: Vec<WaveCohort> = cohort
-            .iter()
-            .filter(|c| cfg.waves[c.wave].workload == w)
-            .cloned()
-            .collect();
-        if of.is_empty() {
+        let of = || cohort.iter().filter(|c| cfg.waves[c.wave].workload == w);
+        if of().next().is_none() {
             continue;
         }
         let first = out.len();
@@ -274,7 +271,7 @@ pub fn effect_rows(
             wave,
             factor,
             estimate,
-        } in effects::effects(cfg.timezone, as_of, factors, &of)
+        } in effects::effects(cfg.timezone, as_of, factors, of())
         {
             let exposed = Count::guarded(estimate.exposed_person_weeks, min);
             let unexposed = Count::guarded(estimate.unexposed_person_weeks, min);

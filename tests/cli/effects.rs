@@ -385,11 +385,10 @@ fn a_completion_is_the_moment_of_training_in_effects() {
         .iter()
         .position(|id| id == "p2@example.com")
         .expect("p2 on the roster") as u32;
-    let person = cohort
+    let (wave, i) = cohort
         .waves
         .iter()
-        .flat_map(|w| &w.people)
-        .find(|p| p.pid == p2)
+        .find_map(|w| Some((w, w.people.iter().position(|p| p.pid == p2)?)))
         .expect("p2 in the cohort");
     let completed = chrono::NaiveDate::from_ymd_opt(2026, 11, 10)
         .unwrap()
@@ -399,7 +398,7 @@ fn a_completion_is_the_moment_of_training_in_effects() {
         .timestamp_millis();
     // `trained` is the cohort's second factor.
     assert_eq!(cohort.factors[1].name(), "trained");
-    assert_eq!(person.exposures[1], Some(completed));
+    assert_eq!(wave.exposure(i, 1), Some(completed));
 }
 
 /// The effects fixture (tests/fixtures/effects): one wave, W1, starting Monday
