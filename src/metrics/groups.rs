@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use polars::prelude::*;
 
 use super::frames::{col_names::*, Frames};
-use super::people::{tickets_by_d, with_levels, Cutoffs, Persons, LABEL};
+use super::people::{tickets_by_d, with_levels, Cutoffs, Persons, LABEL, SUPPRESSED};
 use super::stats::{self, Status};
 use super::table::{Col, Kind, Table, Value};
 use super::timing::forecast_cells;
@@ -105,6 +105,7 @@ impl GroupValues {
 }
 
 /// Aggregated counts of one (workload, wave, label) key, read back from polars.
+#[derive(Debug, Default, Clone, Copy)]
 pub struct Counts {
     eligible: i64,
     enrolled: i64,
@@ -274,10 +275,15 @@ pub fn values_of(
 /// The counts of every row, keyed by (workload, wave, label).
 pub type Keyed = BTreeMap<(String, String, String), Counts>;
 
-/// One polars plan for the people counts and one for the tickets, over the levels at
-/// once — each wave's rows by the `label` column (a group's, or a cut's), the wave's
-/// `(all)`, and with `overall` each workload's overall row — read back by (workload,
-/// wave, label).
+/// The people counts of every row, and the tickets' over the levels at once — each
+/// wave's rows by the `label` column (a group's, or a cut's), the wave's `(all)`, and
+/// with `overall` each workload's overall row — read back by (workload, wave, label).
+///
+/// The people's counts are all sums, so one pass groups the people by workload, wave,
+/// label and whether the wave is suppressed, and the levels are summed from those few
+/// rows: stacking a copy of a million-row frame per level cost more time and memory
+/// than the counting. The tickets' median is not a sum: their (smaller) frame is
+/// stacked per level and grouped.
 pub fn aggregate(
     f: &Frames,
     cut: &Cutoffs,
@@ -288,8 +294,11 @@ pub fn aggregate(
     let err = |e| Error::compute("group_metrics", e);
     let count = |c: &str| col(c).cast(DataType::Int64).sum().alias(c);
     let keys = [col(WORKLOAD), col(WAVE), col("key_group")];
-    let people = with_levels(persons.frame.clone().lazy(), label, overall)?
-        .group_by(keys.clone())
+    let people = persons
+        .frame
+        .clone()
+        .lazy()
+        .group_by([col(WORKLOAD), col(WAVE), col(label), col(SUPPRESSED)])
         .agg([
             len().cast(DataType::Int64).alias("eligible"),
             count("enrolled"),
@@ -300,54 +309,103 @@ pub fn aggregate(
             count("enrolled_7d"),
             count("enrolled_14d"),
             count("reached"),
-        ]);
+        ])
+        .collect()
+        .map_err(err)?;
     let tickets = tickets_by_d(f, cut, persons);
     let tickets = with_levels(tickets, label, overall)?
-        .group_by(keys.clone())
+        .group_by(keys)
         .agg([
             len().cast(DataType::Int64).alias("tickets"),
             col("hours")
                 .filter(col("resolved_at").lt(lit(cut.d)))
                 .median()
                 .alias("median_hours"),
-        ]);
-    let df = people
-        .join(tickets, keys.clone(), keys, JoinArgs::new(JoinType::Left))
+        ])
         .collect()
         .map_err(err)?;
 
-    let s = |name: &str| df.column(name).and_then(|c| c.str()).map_err(err);
-    let n = |name: &str| df.column(name).and_then(|c| c.i64()).map_err(err);
-    let (workloads, waves, groups) = (s(WORKLOAD)?, s(WAVE)?, s("key_group")?);
-    let (eligible, enrolled, recipients) = (n("eligible")?, n("enrolled")?, n("recipient")?);
-    let (openers, trained, champions) = (n("opener")?, n("trained")?, n(CHAMPION)?);
-    let (e7, e14, tickets) = (n("enrolled_7d")?, n("enrolled_14d")?, n("tickets")?);
-    let reached = n("reached")?;
-    let hours = df
+    let s = |df: &DataFrame, name: &str| -> Result<StringChunked, Error> {
+        Ok(df.column(name).and_then(|c| c.str()).map_err(err)?.clone())
+    };
+    let n = |name: &str| -> Result<Int64Chunked, Error> {
+        Ok(people
+            .column(name)
+            .and_then(|c| c.i64())
+            .map_err(err)?
+            .clone())
+    };
+    let mut out: Keyed = BTreeMap::new();
+    {
+        let (workloads, waves, labels) =
+            (s(&people, WORKLOAD)?, s(&people, WAVE)?, s(&people, label)?);
+        let suppressed = people
+            .column(SUPPRESSED)
+            .and_then(|c| c.bool())
+            .map_err(err)?;
+        let columns = [
+            n("eligible")?,
+            n("enrolled")?,
+            n("recipient")?,
+            n("opener")?,
+            n("trained")?,
+            n(CHAMPION)?,
+            n("enrolled_7d")?,
+            n("enrolled_14d")?,
+            n("reached")?,
+        ];
+        for i in 0..people.height() {
+            let Some(workload) = workloads.get(i) else {
+                continue;
+            };
+            let v: Vec<i64> = columns.iter().map(|c| c.get(i).unwrap_or(0)).collect();
+            let mut add = |wave: &str, group: &str| {
+                let c = out
+                    .entry((workload.to_string(), wave.to_string(), group.to_string()))
+                    .or_default();
+                c.eligible += v[0];
+                c.enrolled += v[1];
+                c.recipients += v[2];
+                c.openers += v[3];
+                c.trained += v[4];
+                c.champions += v[5];
+                c.enrolled_7d += v[6];
+                c.enrolled_14d += v[7];
+                c.reached += v[8];
+            };
+            if let Some(wave) = waves.get(i) {
+                if let Some(group) = labels.get(i) {
+                    add(wave, group);
+                }
+                add(wave, ALL);
+            }
+            if overall && suppressed.get(i) == Some(false) {
+                add(ALL, ALL);
+            }
+        }
+    }
+    // Each row's tickets; a level no eligible person has is not a row.
+    let (workloads, waves, groups) = (
+        s(&tickets, WORKLOAD)?,
+        s(&tickets, WAVE)?,
+        s(&tickets, "key_group")?,
+    );
+    let count_of = tickets
+        .column("tickets")
+        .and_then(|c| c.i64())
+        .map_err(err)?;
+    let hours = tickets
         .column("median_hours")
         .and_then(|c| c.f64())
         .map_err(err)?;
-    let mut out = BTreeMap::new();
-    for i in 0..df.height() {
+    for i in 0..tickets.height() {
         let (Some(l), Some(w), Some(g)) = (workloads.get(i), waves.get(i), groups.get(i)) else {
             continue;
         };
-        out.insert(
-            (l.to_string(), w.to_string(), g.to_string()),
-            Counts {
-                eligible: eligible.get(i).unwrap_or(0),
-                enrolled: enrolled.get(i).unwrap_or(0),
-                recipients: recipients.get(i).unwrap_or(0),
-                openers: openers.get(i).unwrap_or(0),
-                trained: trained.get(i).unwrap_or(0),
-                champions: champions.get(i).unwrap_or(0),
-                enrolled_7d: e7.get(i).unwrap_or(0),
-                enrolled_14d: e14.get(i).unwrap_or(0),
-                tickets: tickets.get(i).unwrap_or(0),
-                median_hours: hours.get(i),
-                reached: reached.get(i).unwrap_or(0),
-            },
-        );
+        if let Some(c) = out.get_mut(&(l.to_string(), w.to_string(), g.to_string())) {
+            c.tickets = count_of.get(i).unwrap_or(0);
+            c.median_hours = hours.get(i);
+        }
     }
     Ok(out)
 }

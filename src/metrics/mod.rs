@@ -133,17 +133,15 @@ pub fn compute(cfg: &Config, data: &Dataset, as_of: NaiveDate) -> Result<Tables,
     drop(cohort);
     let persons = people::persons_of(&joined, &f, cfg, &cut)?;
     drop(s);
-    let s = timed("group_metrics");
-    let mut group_metrics = groups::group_rows(&f, cfg, &cut, &persons)?;
-    drop(s);
 
-    // The tables below read the frames, the cohort and D's figures and never each
-    // other, but most of them run on one core: three threads compute them side by side
-    // (a 2-core machine otherwise leaves a core idle for most of this step). Each
-    // result is looked at in the order the tables were computed one after another, so
-    // the first error is the same either way.
+    // The tables below read the frames and the cohort (the rest D's figures too) and
+    // never each other, but most of them run on one core: three threads compute them
+    // side by side (a 2-core machine otherwise leaves a core idle for most of this
+    // step). Each result is looked at in the order the tables were computed one after
+    // another (D's rows, D − 7's, the effects, the rest), so the first error is the
+    // same either way.
     let week_ago = as_of - chrono::Days::new(7);
-    let (week_ago_rows, cohort_and_effects, rest) = std::thread::scope(|scope| {
+    let (week_ago_rows, cohort_and_effects, d_rows) = std::thread::scope(|scope| {
         // Last week's figures of the same people, under the same labels: comparing the
         // two compares progress, never a leaver or a joiner.
         let week = scope.spawn(|| -> Result<_, Error> {
@@ -163,10 +161,19 @@ pub fn compute(cfg: &Config, data: &Dataset, as_of: NaiveDate) -> Result<Tables,
             let effects = timing::effect_rows(cfg, as_of, &factors, &waves);
             Ok((waves, time_to_enroll, effects))
         });
-        let rest = other_tables(cfg, data, &f, &cut, &persons, &group_metrics);
-        (result_of(week), result_of(enroll), rest)
+        let rows = {
+            let _s = timed("group_metrics");
+            groups::group_rows(&f, cfg, &cut, &persons)
+        };
+        let rest = rows
+            .as_ref()
+            .ok()
+            .map(|rows| other_tables(cfg, data, &f, &cut, &persons, rows));
+        (result_of(week), result_of(enroll), (rows, rest))
     });
     drop(joined);
+    let (rows, rest) = d_rows;
+    let mut group_metrics = rows?;
     let mut group_metrics_week_ago = week_ago_rows?;
     let (waves, time_to_enroll, effects) = cohort_and_effects?;
     timing::add_to_groups(cfg, as_of, &waves, &mut group_metrics);
@@ -182,7 +189,7 @@ pub fn compute(cfg: &Config, data: &Dataset, as_of: NaiveDate) -> Result<Tables,
         data_quality,
         channels,
         training_methods,
-    } = rest?;
+    } = rest.expect("computed when D's rows were")?;
     let attention = attention::attention_rows(cfg, &group_metrics, &after_enrollment);
     Ok(Tables {
         as_of,
