@@ -11,7 +11,7 @@
 use polars::prelude::*;
 
 use super::frames::col_names::*;
-use super::people::{with_levels, Persons, LABEL};
+use super::people::{Persons, SUPPRESSED};
 use super::stats;
 use super::table::{Col, Kind, Table, Value};
 use crate::config::Config;
@@ -103,10 +103,32 @@ pub fn measured_rows(
                 .alias(format!("e_{j}")),
         );
     }
-    let df = with_levels(persons.frame.clone().lazy(), LABEL, true)?
-        .filter(col("key_group").eq(lit(ALL)))
+    // Every figure is a count: the people are grouped once (by wave and whether it is
+    // suppressed), and each wave's row and the workload's overall row (its waves that
+    // are not suppressed) are sums of those few rows.
+    let names: Vec<String> = ["n".to_string(), "enrolled".to_string()]
+        .into_iter()
+        .chain((0..measures.len()).flat_map(|j| [format!("n_{j}"), format!("e_{j}")]))
+        .collect();
+    let by_wave = persons
+        .frame
+        .clone()
+        .lazy()
+        .group_by([col(WORKLOAD), col(WAVE), col(SUPPRESSED)])
+        .agg(aggs);
+    let overall = by_wave
+        .clone()
+        .filter(col(SUPPRESSED).not())
+        .with_column(lit(ALL).alias(WAVE));
+    let df = concat([by_wave, overall], UnionArgs::default())
+        .map_err(err)?
         .group_by([col(WORKLOAD), col(WAVE)])
-        .agg(aggs)
+        .agg(
+            names
+                .iter()
+                .map(|c| col(c.as_str()).sum())
+                .collect::<Vec<_>>(),
+        )
         .collect()
         .map_err(err)?;
     let workloads = df.column(WORKLOAD).and_then(|c| c.str()).map_err(err)?;
