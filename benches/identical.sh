@@ -9,7 +9,11 @@
 #   ROLLOUT_CONFIG    the rollout's uptake.toml
 #   BIN               the uptake binary (default: $CARGO_TARGET_DIR/release/uptake)
 #
-# Make the reference with the unchanged code: `uptake run --config C --out scratch/ref`.
+# Make the reference with the unchanged code: `uptake run --config C --out scratch/ref`,
+# from the same folder and with C written the same way as ROLLOUT_CONFIG here: each
+# quarantined row names its file by the path the config's folder gives, so a reference
+# made with `r200000/uptake.toml` differs in every quarantine file from a run given
+# `/work/sc/r200000/uptake.toml`, whatever the code.
 set -euo pipefail
 ref="${1:?REFERENCE_REPORT}"
 config="${2:?ROLLOUT_CONFIG}"

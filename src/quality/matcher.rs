@@ -15,6 +15,7 @@ use rayon::prelude::*;
 use super::*;
 
 /// Who an event's user cell names.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub(super) enum Found {
     /// A roster person, found by id or mail (`false`) or by display name (`true`).
     Person(u32, bool),
@@ -80,6 +81,23 @@ pub(super) struct Matcher<'r> {
     /// is `Max Mustermann`.
     words: Texts,
     by_words: Index,
+    /// This matcher's number among those made in the process: what a thread's
+    /// [`LAST`] answer belongs to (a later matcher may sit at the same address).
+    generation: u64,
+}
+
+/// Matchers made so far in the process.
+static GENERATIONS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+/// A thread's last answer: the matcher's generation, the cell as written and what it
+/// found.
+type Answer = (u64, String, Result<Found, String>);
+
+thread_local! {
+    /// Exports list a person's rows together (an email log by person, a device list
+    /// by user), so the cell a thread matched last is often the next one: the same
+    /// cell gets the same answer without normalising, hashing and comparing again.
+    static LAST: std::cell::RefCell<Option<Answer>> = const { std::cell::RefCell::new(None) };
 }
 
 /// People per piece of the roster whose name keys one thread makes.
@@ -147,6 +165,7 @@ impl<'r> Matcher<'r> {
             by_name,
             words,
             by_words,
+            generation: GENERATIONS.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
         }
     }
 
@@ -163,6 +182,30 @@ impl<'r> Matcher<'r> {
     /// The person a (required) user cell names; `Err` is the quarantine reason: the
     /// cell is empty, or names several roster people.
     pub(super) fn find(&self, cell: &str) -> Result<Found, String> {
+        LAST.with(|last| {
+            let mut last = last.borrow_mut();
+            match &mut *last {
+                Some((generation, was, found)) if *generation == self.generation && was == cell => {
+                    found.clone()
+                }
+                Some((generation, was, found)) => {
+                    *generation = self.generation;
+                    was.clear();
+                    was.push_str(cell);
+                    *found = self.look_up(cell);
+                    found.clone()
+                }
+                None => {
+                    let found = self.look_up(cell);
+                    *last = Some((self.generation, cell.to_string(), found.clone()));
+                    found
+                }
+            }
+        })
+    }
+
+    /// [`Matcher::find`] without the thread's last answer.
+    fn look_up(&self, cell: &str) -> Result<Found, String> {
         let cell = required(cell, schema::USER_ID)?;
         let id = norm_id_cow(cell);
         if let Some(found) = self.by_id_or_mail(&id) {
@@ -236,6 +279,25 @@ mod tests {
             Found::Person(p, by_name) => Some((p, by_name)),
             _ => None,
         })
+    }
+
+    /// The same cell twice in a row gets the same answer, and a thread's last answer
+    /// never leaks into another matcher's, even one made in the same place after it.
+    #[test]
+    fn a_cell_met_again_gets_its_own_matchers_answer() {
+        let first = roster(&[("u1", "Anne Martin", ""), ("u2", "Zoé Durand", "")]);
+        let m = Matcher::new(&first);
+        assert_eq!(who(&m, "u2"), Ok(Some((1, false))));
+        assert_eq!(who(&m, "u2"), Ok(Some((1, false))));
+        assert_eq!(who(&m, "u2 "), Ok(Some((1, false))));
+        drop(m);
+        // The next week's roster: `u2` is now the first person, `u1` has left.
+        let second = roster(&[("u2", "Zoé Durand", ""), ("u3", "Léa Roux", "")]);
+        let m = Matcher::new(&second);
+        assert_eq!(who(&m, "u2 "), Ok(Some((0, false))));
+        assert!(matches!(m.find("u1"), Ok(Found::Unknown(id)) if id == "u1"));
+        assert!(matches!(m.find("u1"), Ok(Found::Unknown(id)) if id == "u1"));
+        assert_eq!(who(&m, "Léa Roux"), Ok(Some((1, true))));
     }
 
     /// A mail or a name two people share names neither (the row is quarantined);
