@@ -131,17 +131,19 @@ pub fn compute(cfg: &Config, data: &Dataset, as_of: NaiveDate) -> Result<Tables,
     let cohort = people::cohort(&f, cfg, as_of)?;
     let joined = people::joined(&f, cfg, &cohort)?;
     drop(cohort);
-    let persons = people::persons_of(&joined, &f, cfg, &cut)?;
     drop(s);
 
     // The tables below read the frames and the cohort (the rest D's figures too) and
     // never each other, but most of them run on one core: three threads compute them
     // side by side (a 2-core machine otherwise leaves a core idle for most of this
     // step). Each result is looked at in the order the tables were computed one after
-    // another (D's rows, D − 7's, the effects, the rest), so the first error is the
-    // same either way.
+    // another (D's people and rows, D − 7's, the effects, the rest), so the first error
+    // is the same either way.
     let week_ago = as_of - chrono::Days::new(7);
-    let (week_ago_rows, cohort_and_effects, d_rows) = std::thread::scope(|scope| {
+    // D's people, made on this thread while last week's are made beside it, then lent
+    // to the effects' thread (a value of the scope's caller, so that it can be lent).
+    let persons_of_d = std::sync::OnceLock::new();
+    let (persons_d, week_ago_rows, cohort_and_effects, d_rows) = std::thread::scope(|scope| {
         // Last week's figures of the same people, under the same labels: comparing the
         // two compares progress, never a leaver or a joiner.
         let week = scope.spawn(|| -> Result<_, Error> {
@@ -150,12 +152,20 @@ pub fn compute(cfg: &Config, data: &Dataset, as_of: NaiveDate) -> Result<Tables,
             let persons_week_ago = people::persons_of(&joined, &f, cfg, &cut_week_ago)?;
             groups::group_rows(&f, cfg, &cut_week_ago, &persons_week_ago)
         });
+        let made = {
+            let _s = timed("persons as of D");
+            people::persons_of(&joined, &f, cfg, &cut)
+        };
+        let persons = match made {
+            Ok(persons) => persons_of_d.get_or_init(|| persons),
+            Err(e) => return (Err(e), result_of(week), None, None),
+        };
         // Time to enroll, forecasts and effects: the cohort's instants per wave (waves
         // that have started).
         let enroll = scope.spawn(|| -> Result<_, Error> {
             let _s = timed("time to enroll and effects");
             let effects::Cohort { factors, mut waves } =
-                effects::of_persons(cfg, data, &f.engagement, &persons)?;
+                effects::of_persons(cfg, data, &f.engagement, persons)?;
             waves.retain(|w| w.start <= as_of);
             let time_to_enroll = timing::time_rows(cfg, as_of, &waves);
             let effects = timing::effect_rows(cfg, as_of, &factors, &waves);
@@ -163,14 +173,25 @@ pub fn compute(cfg: &Config, data: &Dataset, as_of: NaiveDate) -> Result<Tables,
         });
         let rows = {
             let _s = timed("group_metrics");
-            groups::group_rows(&f, cfg, &cut, &persons)
+            groups::group_rows(&f, cfg, &cut, persons)
         };
         let rest = rows
             .as_ref()
             .ok()
-            .map(|rows| other_tables(cfg, data, &f, &cut, &persons, rows));
-        (result_of(week), result_of(enroll), (rows, rest))
+            .map(|rows| other_tables(cfg, data, &f, &cut, persons, rows));
+        (
+            Ok(()),
+            result_of(week),
+            Some(result_of(enroll)),
+            Some((rows, rest)),
+        )
     });
+    persons_d?;
+    let persons = persons_of_d
+        .into_inner()
+        .expect("made when D's people were");
+    let cohort_and_effects = cohort_and_effects.expect("computed when D's people were");
+    let d_rows = d_rows.expect("computed when D's people were");
     drop(joined);
     let (rows, rest) = d_rows;
     let mut group_metrics = rows?;
