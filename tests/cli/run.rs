@@ -160,3 +160,26 @@ fn manifest_lists_inputs_with_hashes_and_counts() {
         .unwrap()
         .contains("Hand-worked"));
 }
+
+/// The sources after the roster are read two at a time, email first; when several
+/// fail, the error is the one of the earliest in source order (enrollments before
+/// email before tickets), as when they were read one after another.
+#[test]
+fn of_several_failing_sources_the_first_in_source_order_is_reported() {
+    let dir = copy_fixture("handworked");
+    for file in ["tickets.csv", "email.csv", "enrollments.csv"] {
+        std::fs::remove_file(dir.path().join(file)).unwrap();
+    }
+    let run = uptake()
+        .arg("run")
+        .arg("--config")
+        .arg(dir.path().join("uptake.toml"))
+        .arg("--out")
+        .arg(dir.path().join("out"))
+        .assert()
+        .code(1);
+    let err = String::from_utf8_lossy(&run.get_output().stderr).into_owned();
+    assert!(err.contains("enrollments.csv"), "{err}");
+    assert!(!err.contains("email.csv"), "{err}");
+    assert!(!err.contains("tickets.csv"), "{err}");
+}
