@@ -205,14 +205,13 @@ impl Shared<'_> {
             })
             .collect();
         let bar = self.progress.rows(source.name());
-        let (mut latest, mut latest_rows) = (None, Vec::new());
         let mut ctx = EventCtx {
             tally: &mut tally,
             unmatched: FastMap::default(),
             unmatched_rows: Vec::new(),
             n_roster: self.roster.len() as u32,
-            latest: &mut latest,
-            latest_rows: &mut latest_rows,
+            latest: None,
+            latest_rows: Vec::new(),
             bar: &bar,
             spans: Vec::new(),
         };
@@ -268,6 +267,7 @@ impl Shared<'_> {
                 first: a.first.min(b.first),
                 last: a.last.max(b.last),
             });
+        let (latest, latest_rows) = (ctx.latest, std::mem::take(&mut ctx.latest_rows));
         drop(ctx);
         tally.counts.unmatched_users = unmatched_users;
         bar.finish();
@@ -486,8 +486,10 @@ struct EventCtx<'a> {
     /// The accepted rows that carry each unmatched id, by its number past the roster.
     unmatched_rows: Vec<u64>,
     n_roster: u32,
-    latest: &'a mut Option<i64>,
-    latest_rows: &'a mut Vec<EventAt>,
+    /// The latest instant an accepted row shows activity at.
+    latest: Option<i64>,
+    /// The latest rows (see [`keep_latest`]).
+    latest_rows: Vec<EventAt>,
     bar: &'a Rows,
     /// The snapshots each table of a snapshot source used.
     spans: Vec<SnapshotSpan>,
@@ -543,8 +545,8 @@ impl EventCtx<'_> {
     /// An accepted row at `line` of `path` shows activity at `ms`: keep the latest
     /// instant, and the latest rows (the first read among rows of one instant).
     fn saw(&mut self, ms: i64, source: Source, path: &Path, line: u64) {
-        *self.latest = Some(self.latest.map_or(ms, |l| l.max(ms)));
-        let top = &mut *self.latest_rows;
+        self.latest = Some(self.latest.map_or(ms, |l| l.max(ms)));
+        let top = &mut self.latest_rows;
         if top.len() == LATEST_ROWS && top.last().is_some_and(|l| l.ms >= ms) {
             return; // not among the latest: no path copied
         }
