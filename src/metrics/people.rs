@@ -146,18 +146,25 @@ pub fn cut_label(k: usize) -> String {
 /// The run's cohort: the people eligible on D in every workload's waves, and how their
 /// groups and cut values are shown — decided once, on D.
 pub struct Cohort {
-    /// workload, pid, wave, group, champion, `cut0…`: one row per person and workload
-    /// they are eligible in.
-    eligible: DataFrame,
-    /// wave, group, label, suppressed.
-    labels: DataFrame,
-    /// Per cut: wave, `cut<k>`, `cut_label<k>`.
-    cut_labels: Vec<DataFrame>,
+    /// Per row of [`Frames::people`]: the index of the row's wave when the row is
+    /// eligible on D, else [`Cohort::NOT_ELIGIBLE`].
+    wave_at: Vec<u32>,
     /// Per wave name: the fold of its groups.
     folds: BTreeMap<String, WaveFold>,
     /// Per wave name: the fold of each cut's values.
     cut_folds: BTreeMap<String, Vec<WaveFold>>,
+    /// Per wave (config order): the fold of its groups.
+    groups: Vec<WaveFold>,
+    /// Per wave (config order): the fold of each cut's values.
+    cuts: Vec<Vec<WaveFold>>,
 }
+
+impl Cohort {
+    /// [`Cohort::wave_at`] of a row that is not eligible.
+    const NOT_ELIGIBLE: u32 = u32::MAX;
+}
+
+type FastMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
 
 /// The people eligible on `day` (roster people with a wave, less those whose `left_on`
 /// is on or before it), with the labels their groups and cut values are shown under:
@@ -167,111 +174,81 @@ pub struct Cohort {
 pub fn cohort(f: &Frames, cfg: &Config, day: NaiveDate) -> Result<Cohort, Error> {
     let err = |e| Error::compute("the cohort", e);
     let d_days = epoch_days(day);
-    let mut keep = vec![
-        col(WORKLOAD),
-        col(PID),
-        col(WAVE),
-        col(GROUP),
-        col(CHAMPION),
-    ];
-    keep.extend((0..cfg.cuts.len()).map(|k| col(cut_column(k))));
-    let eligible = f
-        .people
-        .clone()
-        .lazy()
-        .filter(
-            col(WAVE)
-                .is_not_null()
-                .and(col(LEFT_ON).is_null().or(col(LEFT_ON).gt(lit(d_days)))),
-        )
-        .select(keep)
-        .collect()
-        .map_err(err)?;
-
-    // The members as the guard sees them.
-    let wave_ix: BTreeMap<&str, usize> = cfg
+    let people = &f.people;
+    // Read row by row rather than filtered and joined in polars: the eligible rows are
+    // kept as positions, and the labels are looked up by wave and name where the
+    // frame of [`joined`] is built (a join on text keys copied every column twice).
+    let wave_ix: FastMap<&str, u32> = cfg
         .waves
         .iter()
         .enumerate()
-        .map(|(i, w)| (w.name.as_str(), i))
+        .map(|(i, w)| (w.name.as_str(), i as u32))
         .collect();
-    let text = |name: &str| eligible.column(name).and_then(|c| c.str()).map_err(err);
+    let text = |name: &str| people.column(name).and_then(|c| c.str()).map_err(err);
     let (waves, groups) = (text(WAVE)?, text(GROUP)?);
-    let pids = eligible.column(PID).and_then(|c| c.u32()).map_err(err)?;
+    let pids = people.column(PID).and_then(|c| c.u32()).map_err(err)?;
+    let left_on = people
+        .column(LEFT_ON)
+        .and_then(|c| c.cast(&DataType::Int32))
+        .map_err(err)?;
+    let left_on = left_on.i32().map_err(err)?;
     let cut_columns = (0..cfg.cuts.len())
         .map(|k| text(&cut_column(k)))
         .collect::<Result<Vec<_>, _>>()?;
-    let members: Vec<Member<'_>> = (0..eligible.height())
-        .filter_map(|i| {
-            Some(Member {
-                wave: wave_ix[waves.get(i)?],
-                pid: pids.get(i)?,
-                group: groups.get(i)?,
-                cuts: cut_columns
-                    .iter()
-                    .map(|c| c.get(i).unwrap_or_default())
-                    .collect(),
-            })
-        })
-        .collect();
+    let mut wave_at = vec![Cohort::NOT_ELIGIBLE; people.height()];
+    let mut members: Vec<Member<'_>> = Vec::new();
+    let rows = waves
+        .iter()
+        .zip(left_on.iter())
+        .zip(pids.iter())
+        .zip(groups.iter());
+    let mut cut_iters: Vec<_> = cut_columns.iter().map(|c| c.iter()).collect();
+    for (i, (((wave, left), pid), group)) in rows.enumerate() {
+        let cuts: Vec<&str> = cut_iters
+            .iter_mut()
+            .map(|c| c.next().flatten().unwrap_or_default())
+            .collect();
+        let Some(wave) = wave else { continue };
+        if left.is_some_and(|l| l <= d_days) {
+            continue;
+        }
+        // A row the filter keeps but the guard cannot see (no pid or group) is kept
+        // out of the folds, as it always was, but still eligible.
+        let Some(&w) = wave_ix.get(wave) else {
+            continue;
+        };
+        wave_at[i] = w;
+        if let (Some(pid), Some(group)) = (pid, group) {
+            members.push(Member {
+                wave: w as usize,
+                pid,
+                group,
+                cuts,
+            });
+        }
+    }
     let min = i64::from(cfg.thresholds.min_group_size);
     let workload_of: Vec<usize> = cfg.waves.iter().map(|w| w.workload).collect();
     let shown = protect(&workload_of, cfg.cuts.len(), &members, min);
     drop(members);
-
-    let (mut l_wave, mut l_group, mut l_label, mut l_suppressed) =
-        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
-    for (w, fold) in cfg.waves.iter().zip(&shown.groups) {
-        for (g, label) in &fold.labels {
-            l_wave.push(w.name.clone());
-            l_group.push(g.clone());
-            l_label.push(label.clone());
-            l_suppressed.push(fold.suppressed);
-        }
-    }
-    let labels = DataFrame::new_infer_height(vec![
-        Column::new(WAVE.into(), l_wave),
-        Column::new(GROUP.into(), l_group),
-        Column::new(LABEL.into(), l_label),
-        Column::new(SUPPRESSED.into(), l_suppressed),
-    ])
-    .map_err(err)?;
-    let cut_labels = (0..cfg.cuts.len())
-        .map(|k| {
-            let (mut w_, mut v_, mut l_) = (Vec::new(), Vec::new(), Vec::new());
-            for (w, folds) in cfg.waves.iter().zip(&shown.cuts) {
-                for (v, label) in &folds[k].labels {
-                    w_.push(w.name.clone());
-                    v_.push(v.clone());
-                    l_.push(label.clone());
-                }
-            }
-            DataFrame::new_infer_height(vec![
-                Column::new(WAVE.into(), w_),
-                Column::new(cut_column(k).into(), v_),
-                Column::new(cut_label(k).into(), l_),
-            ])
-            .map_err(err)
-        })
-        .collect::<Result<Vec<_>, _>>()?;
     let folds = cfg
         .waves
         .iter()
-        .zip(shown.groups)
-        .map(|(w, f)| (w.name.clone(), f))
+        .zip(&shown.groups)
+        .map(|(w, f)| (w.name.clone(), f.clone()))
         .collect();
     let cut_folds = cfg
         .waves
         .iter()
-        .zip(shown.cuts)
-        .map(|(w, f)| (w.name.clone(), f))
+        .zip(&shown.cuts)
+        .map(|(w, f)| (w.name.clone(), f.clone()))
         .collect();
     Ok(Cohort {
-        eligible,
-        labels,
-        cut_labels,
+        wave_at,
         folds,
         cut_folds,
+        groups: shown.groups,
+        cuts: shown.cuts,
     })
 }
 
@@ -285,53 +262,144 @@ pub fn persons(f: &Frames, cfg: &Config, at: &Cutoffs, cohort: &Cohort) -> Resul
 }
 
 /// The cohort joined with what does not depend on the cut-off day — labels, first
-/// enrollment, first email receipt and open — in order of person and workload: computed
-/// once and cut at D and at D − 7 by [`persons_of`], which then only compares instants
-/// (the joins and the sort are the costly part, and their columns are shared).
+/// enrollment, first email receipt and open — in order of person and workload (by
+/// name): computed once and cut at D and at D − 7 by [`persons_of`], which then only
+/// compares instants.
+///
+/// Built by hand rather than by polars joins and a sort: the rows of
+/// [`Frames::people`] come workload by workload, each in person order, so the order of
+/// person then workload name is a walk over the people, and every fact is read from a
+/// table indexed by row or person. The frame is the same as the joins gave, column for
+/// column (a label or a first instant without a match is null, as a left join leaves it).
 pub fn joined(f: &Frames, cfg: &Config, cohort: &Cohort) -> Result<Joined, Error> {
     let err = |e| Error::compute("per-person facts", e);
-    let left = JoinArgs::new(JoinType::Left);
-    let mut facts = cohort
-        .eligible
-        .clone()
-        .lazy()
-        .join(
-            f.first_enrolled.clone().lazy(),
-            [col(WORKLOAD), col(PID)],
-            [col(WORKLOAD), col(PID)],
-            left.clone(),
-        )
-        .join(
-            f.email_people.clone().lazy(),
-            [col(PID)],
-            [col(PID)],
-            left.clone(),
-        )
-        .join(
-            cohort.labels.clone().lazy(),
-            [col(WAVE), col(GROUP)],
-            [col(WAVE), col(GROUP)],
-            left.clone(),
-        );
-    for (k, labels) in cohort.cut_labels.iter().enumerate() {
-        facts = facts.join(
-            labels.clone().lazy(),
-            [col(WAVE), col(cut_column(k))],
-            [col(WAVE), col(cut_column(k))],
-            left.clone(),
+    let people = &f.people;
+    let n_workloads = cfg.workloads.len().max(1);
+    let n = people.height() / n_workloads;
+    // Workloads in order of name: a person's rows come in that order.
+    let mut by_name: Vec<usize> = (0..cfg.workloads.len()).collect();
+    by_name.sort_by(|&a, &b| cfg.workloads[a].name.cmp(&cfg.workloads[b].name));
+    let mut order: Vec<IdxSize> = Vec::new();
+    for pid in 0..n {
+        for &w in &by_name {
+            let row = w * n + pid;
+            if cohort.wave_at[row] != Cohort::NOT_ELIGIBLE {
+                order.push(row as IdxSize);
+            }
+        }
+    }
+    let positions = IdxCa::from_vec(PlSmallStr::EMPTY, order);
+    let take = |name: &str| {
+        people
+            .column(name)
+            .and_then(|c| c.take(&positions))
+            .map_err(err)
+    };
+    let rows = positions.cont_slice().map_err(err)?;
+
+    // Labels: per wave, each name's label, looked up per row.
+    let text = |name: &str| people.column(name).and_then(|c| c.str()).map_err(err);
+    fn label_maps<'a>(folds: impl Iterator<Item = &'a WaveFold>) -> Vec<FastMap<&'a str, &'a str>> {
+        folds
+            .map(|fold| {
+                fold.labels
+                    .iter()
+                    .map(|(g, l)| (g.as_str(), l.as_str()))
+                    .collect()
+            })
+            .collect()
+    }
+    let labels_of = |values: &StringChunked, maps: &[FastMap<&str, &str>]| -> StringChunked {
+        rows.iter()
+            .map(|&r| {
+                let w = cohort.wave_at[r as usize] as usize;
+                values.get(r as usize).and_then(|v| maps[w].get(v).copied())
+            })
+            .collect()
+    };
+    let groups = text(GROUP)?;
+    let group_maps = label_maps(cohort.groups.iter());
+    let label = labels_of(groups, &group_maps).with_name(LABEL.into());
+    let suppressed: BooleanChunked = rows
+        .iter()
+        .map(|&r| {
+            let w = cohort.wave_at[r as usize] as usize;
+            let known = groups
+                .get(r as usize)
+                .is_some_and(|g| group_maps[w].contains_key(g));
+            known.then_some(cohort.groups[w].suppressed)
+        })
+        .collect();
+    let suppressed = suppressed.with_name(SUPPRESSED.into());
+    let mut cut_labels = Vec::with_capacity(cfg.cuts.len());
+    for k in 0..cfg.cuts.len() {
+        let maps = label_maps(cohort.cuts.iter().map(|c| &c[k]));
+        let values = text(&cut_column(k))?;
+        cut_labels.push(
+            labels_of(values, &maps)
+                .with_name(cut_label(k).into())
+                .into_column(),
         );
     }
-    let mut columns = shown_columns(cfg);
+
+    // First enrollment per row of `people`; first receipt and open per person.
+    let workload_ix: FastMap<&str, usize> = cfg
+        .workloads
+        .iter()
+        .enumerate()
+        .map(|(i, w)| (w.name.as_str(), i))
+        .collect();
+    let fe = &f.first_enrolled;
+    let mut first_enrolled: Vec<Option<i64>> = vec![None; people.height()];
+    {
+        let workloads = fe.column(WORKLOAD).and_then(|c| c.str()).map_err(err)?;
+        let pids = fe.column(PID).and_then(|c| c.u32()).map_err(err)?;
+        let firsts = fe
+            .column("first_enrolled")
+            .and_then(|c| c.i64())
+            .map_err(err)?;
+        for ((w, p), t) in workloads.iter().zip(pids.iter()).zip(firsts.iter()) {
+            let (Some(w), Some(p)) = (w.and_then(|w| workload_ix.get(w)), p) else {
+                continue;
+            };
+            if (p as usize) < n {
+                first_enrolled[w * n + p as usize] = t;
+            }
+        }
+    }
+    let ep = &f.email_people;
+    let (mut received, mut opened) = (vec![None; n], vec![None; n]);
+    {
+        let pids = ep.column(PID).and_then(|c| c.u32()).map_err(err)?;
+        let instant = |name: &str| ep.column(name).and_then(|c| c.i64()).map_err(err);
+        let (r, o) = (instant("first_received")?, instant("first_opened")?);
+        for ((p, r), o) in pids.iter().zip(r.iter()).zip(o.iter()) {
+            if let Some(p) = p.filter(|&p| (p as usize) < n) {
+                (received[p as usize], opened[p as usize]) = (r, o);
+            }
+        }
+    }
+    let gather = |name: &str, v: &[Option<i64>], at: &dyn Fn(usize) -> usize| {
+        let ca: Int64Chunked = rows.iter().map(|&r| v[at(r as usize)]).collect();
+        ca.with_name(name.into()).into_column()
+    };
+    let person = |r: usize| r % n;
+    let mut columns = vec![
+        take(WORKLOAD)?,
+        take(PID)?,
+        take(WAVE)?,
+        take(GROUP)?,
+        label.into_column(),
+        suppressed.into_column(),
+        take(CHAMPION)?,
+    ];
+    columns.extend(cut_labels);
     columns.extend([
-        col("first_enrolled"),
-        col("first_received"),
-        col("first_opened"),
+        gather("first_enrolled", &first_enrolled, &|r| r),
+        gather("first_received", &received, &person),
+        gather("first_opened", &opened, &person),
     ]);
-    let frame = facts
-        .select(columns)
-        .sort([PID, WORKLOAD], SortMultipleOptions::default())
-        .collect()
-        .map_err(err)?;
+    let frame = DataFrame::new_infer_height(columns).map_err(err)?;
     Ok(Joined {
         frame,
         folds: cohort.folds.clone(),
