@@ -292,26 +292,52 @@ pub fn aggregate(
     overall: bool,
 ) -> Result<Keyed, Error> {
     let err = |e| Error::compute("group_metrics", e);
-    let count = |c: &str| col(c).cast(DataType::Int64).sum().alias(c);
     let keys = [col(WORKLOAD), col(WAVE), col("key_group")];
-    let people = persons
-        .frame
-        .clone()
-        .lazy()
-        .group_by([col(WORKLOAD), col(WAVE), col(label), col(SUPPRESSED)])
-        .agg([
-            len().cast(DataType::Int64).alias("eligible"),
-            count("enrolled"),
-            count("recipient"),
-            count("opener"),
-            count("trained"),
-            count(CHAMPION),
-            count("enrolled_7d"),
-            count("enrolled_14d"),
-            count("reached"),
-        ])
-        .collect()
-        .map_err(err)?;
+    // The people's counts per (workload, wave, label, suppressed), summed by a plain
+    // loop over the frame's columns: a polars group-by on three text keys encoded
+    // every row's keys and cost more time and memory than the counting.
+    let df = &persons.frame;
+    let text = |name: &str| df.column(name).and_then(|c| c.str()).map_err(err);
+    let flag = |name: &str| df.column(name).and_then(|c| c.bool()).map_err(err);
+    let (workloads, waves, labels) = (text(WORKLOAD)?, text(WAVE)?, text(label)?);
+    let suppressed = flag(SUPPRESSED)?;
+    // In the order of `Counts`' fields after `eligible`; a null counts as false.
+    let flags = [
+        "enrolled",
+        "recipient",
+        "opener",
+        "trained",
+        CHAMPION,
+        "enrolled_7d",
+        "enrolled_14d",
+        "reached",
+    ]
+    .map(flag);
+    let mut columns = Vec::with_capacity(flags.len());
+    for c in flags {
+        columns.push(c?);
+    }
+    type Key<'a> = (
+        Option<&'a str>,
+        Option<&'a str>,
+        Option<&'a str>,
+        Option<bool>,
+    );
+    let mut people: std::collections::HashMap<Key<'_>, [i64; 9], foldhash::fast::RandomState> =
+        Default::default();
+    let mut values: Vec<_> = columns.iter().map(|c| c.iter()).collect();
+    let keyed = workloads
+        .iter()
+        .zip(waves.iter())
+        .zip(labels.iter())
+        .zip(suppressed.iter());
+    for (((workload, wave), group), hidden) in keyed {
+        let sums = people.entry((workload, wave, group, hidden)).or_default();
+        sums[0] += 1;
+        for (sum, v) in sums[1..].iter_mut().zip(&mut values) {
+            *sum += i64::from(v.next().flatten().unwrap_or(false));
+        }
+    }
     let tickets = tickets_by_d(f, cut, persons);
     let tickets = with_levels(tickets, label, overall)?
         .group_by(keys)
@@ -328,60 +354,33 @@ pub fn aggregate(
     let s = |df: &DataFrame, name: &str| -> Result<StringChunked, Error> {
         Ok(df.column(name).and_then(|c| c.str()).map_err(err)?.clone())
     };
-    let n = |name: &str| -> Result<Int64Chunked, Error> {
-        Ok(people
-            .column(name)
-            .and_then(|c| c.i64())
-            .map_err(err)?
-            .clone())
-    };
     let mut out: Keyed = BTreeMap::new();
-    {
-        let (workloads, waves, labels) =
-            (s(&people, WORKLOAD)?, s(&people, WAVE)?, s(&people, label)?);
-        let suppressed = people
-            .column(SUPPRESSED)
-            .and_then(|c| c.bool())
-            .map_err(err)?;
-        let columns = [
-            n("eligible")?,
-            n("enrolled")?,
-            n("recipient")?,
-            n("opener")?,
-            n("trained")?,
-            n(CHAMPION)?,
-            n("enrolled_7d")?,
-            n("enrolled_14d")?,
-            n("reached")?,
-        ];
-        for i in 0..people.height() {
-            let Some(workload) = workloads.get(i) else {
-                continue;
-            };
-            let v: Vec<i64> = columns.iter().map(|c| c.get(i).unwrap_or(0)).collect();
-            let mut add = |wave: &str, group: &str| {
-                let c = out
-                    .entry((workload.to_string(), wave.to_string(), group.to_string()))
-                    .or_default();
-                c.eligible += v[0];
-                c.enrolled += v[1];
-                c.recipients += v[2];
-                c.openers += v[3];
-                c.trained += v[4];
-                c.champions += v[5];
-                c.enrolled_7d += v[6];
-                c.enrolled_14d += v[7];
-                c.reached += v[8];
-            };
-            if let Some(wave) = waves.get(i) {
-                if let Some(group) = labels.get(i) {
-                    add(wave, group);
-                }
-                add(wave, ALL);
+    for ((workload, wave, group, hidden), v) in people {
+        let Some(workload) = workload else {
+            continue;
+        };
+        let mut add = |wave: &str, group: &str| {
+            let c = out
+                .entry((workload.to_string(), wave.to_string(), group.to_string()))
+                .or_default();
+            c.eligible += v[0];
+            c.enrolled += v[1];
+            c.recipients += v[2];
+            c.openers += v[3];
+            c.trained += v[4];
+            c.champions += v[5];
+            c.enrolled_7d += v[6];
+            c.enrolled_14d += v[7];
+            c.reached += v[8];
+        };
+        if let Some(wave) = wave {
+            if let Some(group) = group {
+                add(wave, group);
             }
-            if overall && suppressed.get(i) == Some(false) {
-                add(ALL, ALL);
-            }
+            add(wave, ALL);
+        }
+        if overall && hidden == Some(false) {
+            add(ALL, ALL);
         }
     }
     // Each row's tickets; a level no eligible person has is not a row.
