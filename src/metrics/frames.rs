@@ -38,7 +38,8 @@ pub mod col_names {
 pub struct Frames {
     /// One row per workload and roster person: workload, pid, wave (null when
     /// unassigned in that workload), group, left_on, champion, and each cut's value
-    /// (`cut0`, `cut1`, …).
+    /// (`cut0`, `cut1`, …). Workload by workload in config order, each in person
+    /// order: row `w × people + pid` is person `pid` in workload `w`.
     pub people: DataFrame,
     /// Each person's earliest enrollment in each workload over all their devices:
     /// workload, pid, first_enrolled.
@@ -108,28 +109,7 @@ pub fn build(cfg: &Config, data: &Dataset) -> Result<Frames, Error> {
     }
     let people = frame("people", columns)?;
 
-    let e = &data.enrollments;
-    let enrollments = frame(
-        "enrollments",
-        vec![
-            Column::new(
-                WORKLOAD.into(),
-                e.workload
-                    .iter()
-                    .map(|&w| cfg.workloads[w as usize].name.as_str())
-                    .collect::<Vec<_>>(),
-            ),
-            Column::new(PID.into(), e.pid.clone()),
-            Column::new(AT.into(), e.enrolled_at.clone()),
-        ],
-    )?;
-
-    let first_enrolled = enrollments
-        .lazy()
-        .group_by([col(WORKLOAD), col(PID)])
-        .agg([col(AT).min().alias("first_enrolled")])
-        .collect()
-        .map_err(|e| Error::compute("enrollments", e))?;
+    let first_enrolled = first_enrollments(cfg, data)?;
 
     let (email_firsts, email_people) = email_frames(data)?;
 
@@ -156,6 +136,37 @@ pub fn build(cfg: &Config, data: &Dataset) -> Result<Frames, Error> {
         tickets,
         engagement: super::channels::Engagement::new(cfg, data),
     })
+}
+
+/// [`Frames::first_enrolled`], in order of workload then person: the earliest
+/// enrollment of each (workload, person) kept in a table indexed by both, in one pass
+/// over the enrollments (a polars group-by on the workload's name cost a text key per
+/// device row).
+fn first_enrollments(cfg: &Config, data: &Dataset) -> Result<DataFrame, Error> {
+    use col_names::*;
+    let e = &data.enrollments;
+    let people = e.pid.iter().max().map_or(0, |&p| p as usize + 1);
+    let mut first: Vec<Option<i64>> = vec![None; people * cfg.workloads.len()];
+    for ((&w, &p), &at) in e.workload.iter().zip(&e.pid).zip(&e.enrolled_at) {
+        let slot = &mut first[w as usize * people + p as usize];
+        *slot = Some(slot.map_or(at, |s| s.min(at)));
+    }
+    let (mut workload, mut pid, mut at) = (Vec::new(), Vec::new(), Vec::new());
+    for (i, t) in first.iter().enumerate() {
+        if let Some(t) = t {
+            workload.push(cfg.workloads[i / people].name.as_str());
+            pid.push((i % people) as u32);
+            at.push(*t);
+        }
+    }
+    frame(
+        "enrollments",
+        vec![
+            Column::new(WORKLOAD.into(), workload),
+            Column::new(PID.into(), pid),
+            Column::new("first_enrolled".into(), at),
+        ],
+    )
 }
 
 /// Training attendance intervals in order of person, session and joining instant,
