@@ -92,20 +92,28 @@ pub fn build(cfg: &Config, data: &Dataset) -> Result<Frames, Error> {
     fn repeat<T: Clone>(v: &[T], times: usize) -> Vec<T> {
         v.iter().cycle().take(v.len() * times).cloned().collect()
     }
+    // Borrowed, not cloned: polars copies the bytes once into its own column, and a
+    // cloned String per person and workload was a heap block each, freed right after.
+    fn texts(v: &[String]) -> Vec<&str> {
+        v.iter().map(String::as_str).collect()
+    }
     let left_on: Vec<Option<i32>> = r.left_on.iter().map(|d| d.map(epoch_days)).collect();
     let pid: Vec<u32> = (0..n as u32).collect();
     let mut columns = vec![
         Column::new(WORKLOAD.into(), workload),
         Column::new(PID.into(), repeat(&pid, n_workloads)),
         Column::new(WAVE.into(), wave),
-        Column::new(GROUP.into(), repeat(&r.group, n_workloads)),
+        Column::new(GROUP.into(), repeat(&texts(&r.group), n_workloads)),
         Column::new(LEFT_ON.into(), repeat(&left_on, n_workloads))
             .cast(&DataType::Date)
             .map_err(|e| Error::compute("people", e))?,
         Column::new(CHAMPION.into(), repeat(&r.champion, n_workloads)),
     ];
     for (k, values) in r.cuts.iter().enumerate() {
-        columns.push(Column::new(cut(k).into(), repeat(values, n_workloads)));
+        columns.push(Column::new(
+            cut(k).into(),
+            repeat(&texts(values), n_workloads),
+        ));
     }
     let people = frame("people", columns)?;
 
