@@ -1,10 +1,12 @@
 //! Per-person facts as of day D, and the privacy label each person is counted under.
 //!
-//! One lazy plan joins the run's cohort — the people eligible on D (roster users with a
-//! wave, less those whose `left_on` is on or before D) — with their earliest enrollment,
-//! their email engagement and their attended training minutes, all cut at the end of a
-//! day in the rollout's zone (D, or D − 7 for last week's figures of the same people);
-//! it is collected once into [`Persons`], from which every table is aggregated. Labels
+//! The run's cohort — the people eligible on D (roster users with a wave, less those
+//! whose `left_on` is on or before D) — is put beside their earliest enrollment and
+//! their first email receipt and open once ([`joined`], by a walk over the people rows
+//! and tables indexed by person); each cut-off day (D, or D − 7 for last week's figures
+//! of the same people) then compares those instants and the attended training minutes
+//! with the end of that day in the rollout's zone, into [`Persons`], from which every
+//! table is aggregated. Labels
 //! (folds and merges) are decided on D's eligible counts.
 
 use std::collections::{BTreeMap, BTreeSet};
