@@ -98,7 +98,7 @@ impl TimeParser {
     }
 
     fn instant_any(&self, cell: &str) -> Result<i64, String> {
-        let s = cell.trim();
+        let s = crate::normalize::trim(cell);
         if let Some(custom) = &self.format {
             if let Some(ms) = self.custom_instant(custom, s) {
                 return Ok(ms);
