@@ -40,6 +40,18 @@ fn visible_nfkc(s: &str) -> String {
     s.chars().filter(|c| !invisible(*c)).nfkc().collect()
 }
 
+/// `s` without the whitespace around it, as [`str::trim`] cuts it, but without
+/// looking at its characters when it starts and ends with printable ASCII (most
+/// cells do; `str::trim` decodes and classifies a character at each end).
+pub fn trim(s: &str) -> &str {
+    let outer = |b: u8| b < 0x80 && !matches!(b, b' ' | b'\t'..=b'\r');
+    match s.as_bytes() {
+        [first, .., last] if outer(*first) && outer(*last) => s,
+        [only] if outer(*only) => s,
+        _ => s.trim(),
+    }
+}
+
 /// Normalises an id or mail: NFKC, invisible characters removed, trimmed, lowercase.
 pub fn norm_id(s: &str) -> String {
     visible_nfkc(s).trim().to_lowercase()
@@ -48,7 +60,7 @@ pub fn norm_id(s: &str) -> String {
 /// [`norm_id`] without a copy when the id is already trimmed lowercase printable
 /// ASCII (the usual case, read once per event row).
 pub fn norm_id_cow(s: &str) -> Cow<'_, str> {
-    let t = s.trim();
+    let t = trim(s);
     if t.bytes()
         .all(|b| (0x20..0x7f).contains(&b) && !b.is_ascii_uppercase())
     {
@@ -140,6 +152,23 @@ pub fn word_key(name: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The quick trim cuts what `str::trim` cuts, whatever the ends are.
+    #[test]
+    fn trim_is_str_trim() {
+        let ends = [
+            "", "a", " ", "\t", "\r\n", "\x0b", "\x0c", "\x1f", "\u{a0}", "é", "\u{3000}",
+            "\u{85}", "~",
+        ];
+        for a in ends {
+            for mid in ["", "x", "a b", " ", "é"] {
+                for b in ends {
+                    let s = format!("{a}{mid}{b}");
+                    assert_eq!(trim(&s), s.trim(), "{s:?}");
+                }
+            }
+        }
+    }
 
     #[test]
     fn names_normalise_last_first_and_ids() {

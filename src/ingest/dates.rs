@@ -18,6 +18,8 @@ use crate::config::DateOrder;
 
 pub use crate::calendar::{date_of, end_of_day_ms, epoch_days, local_to_utc_ms, MS_PER_DAY};
 
+use crate::calendar::DayOffsets;
+
 /// Parses the date and timestamp cells of one source.
 #[derive(Debug, Clone)]
 pub struct TimeParser {
@@ -26,6 +28,8 @@ pub struct TimeParser {
     order: Option<DateOrder>,
     until: Option<(i64, NaiveDate)>,
     since: Option<(i64, NaiveDate)>,
+    /// The zone's offset per local day, for the naive times of [`fixed_iso`].
+    days: DayOffsets,
 }
 
 #[derive(Debug, Clone)]
@@ -51,6 +55,7 @@ impl TimeParser {
             order: None,
             until: None,
             since: None,
+            days: DayOffsets::new(tz),
         }
     }
 
@@ -93,11 +98,13 @@ impl TimeParser {
     }
 
     fn instant_any(&self, cell: &str) -> Result<i64, String> {
-        let s = cell.trim();
+        let s = crate::normalize::trim(cell);
         if let Some(custom) = &self.format {
             if let Some(ms) = self.custom_instant(custom, s) {
                 return Ok(ms);
             }
+        } else if let Some(ms) = self.fixed_instant(s) {
+            return Ok(ms);
         }
         match parse_iso(s) {
             Some((naive, Some(offset_s))) => {
@@ -131,6 +138,19 @@ impl TimeParser {
             }
         }
         self.instant(s).map(|ms| date_of(self.tz, ms))
+    }
+
+    /// The instant of a cell in one of the layouts [`fixed_iso`] reads, without
+    /// building a date and a time and searching the zone's transitions: `None` when
+    /// the cell is in another layout, or names a naive time on a day the zone
+    /// changes its offset (the general path reads those).
+    fn fixed_instant(&self, s: &str) -> Option<i64> {
+        let (day, secs, offset) = fixed_iso(s.as_bytes())?;
+        let offset = match offset {
+            Some(offset) => offset,
+            None => self.days.uniform(day)?,
+        };
+        Some((i64::from(day) * 86_400 + i64::from(secs) - i64::from(offset)) * 1000)
     }
 
     fn custom_instant(&self, custom: &Custom, s: &str) -> Option<i64> {
@@ -226,6 +246,77 @@ pub fn parse_iso(s: &str) -> Option<(NaiveDateTime, Option<i64>)> {
         _ => return None,
     };
     Some((naive, offset))
+}
+
+/// The common layouts of [`parse_iso`], read by position: `YYYY-MM-DD`, then
+/// optionally `T` or a space and `HH:MM:SS`, then optionally `Z` or `±HH:MM`. Returns
+/// the day (since 1970-01-01), the seconds into it and the offset in seconds if any,
+/// exactly as [`parse_iso`] reads the cell; `None` for anything else (fractions,
+/// other offsets, a bad date), which [`parse_iso`] then reads or refuses.
+fn fixed_iso(b: &[u8]) -> Option<(i32, u32, Option<i32>)> {
+    let two = |i: usize| -> Option<u32> {
+        let (h, l) = (b[i].wrapping_sub(b'0'), b[i + 1].wrapping_sub(b'0'));
+        (h < 10 && l < 10).then_some(u32::from(h) * 10 + u32::from(l))
+    };
+    if !matches!(b.len(), 10 | 19 | 20 | 25) || b[4] != b'-' || b[7] != b'-' {
+        return None;
+    }
+    let year = two(0)? * 100 + two(2)?;
+    let (month, day) = (two(5)?, two(8)?);
+    if !(1..=12).contains(&month) || day == 0 || day > days_in_month(year, month) {
+        return None;
+    }
+    let days = days_from_civil(year as i32, month, day);
+    if b.len() == 10 {
+        return Some((days, 0, None));
+    }
+    if !matches!(b[10], b'T' | b't' | b' ') || b[13] != b':' || b[16] != b':' {
+        return None;
+    }
+    let (hour, minute, second) = (two(11)?, two(14)?, two(17)?);
+    if hour > 23 || minute > 59 {
+        return None;
+    }
+    // A leap second (or any second past 59) is read as 59, as `parse_iso` does.
+    let secs = hour * 3600 + minute * 60 + second.min(59);
+    let offset = match &b[19..] {
+        [] => None,
+        [b'Z' | b'z'] => Some(0),
+        [sign @ (b'+' | b'-'), _, _, b':', _, _] => {
+            let (h, m) = (two(20)?, two(23)?);
+            if h > 23 || m > 59 {
+                return None;
+            }
+            let secs = (h * 3600 + m * 60) as i32;
+            Some(if *sign == b'-' { -secs } else { secs })
+        }
+        _ => return None,
+    };
+    Some((days, secs, offset))
+}
+
+/// Days in `month` of `year` (proleptic Gregorian, as chrono's dates).
+fn days_in_month(year: u32, month: u32) -> u32 {
+    match month {
+        2 if year.is_multiple_of(4) && (!year.is_multiple_of(100) || year.is_multiple_of(400)) => {
+            29
+        }
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
+}
+
+/// Days since 1970-01-01 of a valid proleptic Gregorian date (H. Hinnant's
+/// `days_from_civil`).
+fn days_from_civil(year: i32, month: u32, day: u32) -> i32 {
+    let y = if month <= 2 { year - 1 } else { year };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let m = month as i32;
+    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + day as i32 - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
 }
 
 fn digits(b: &[u8]) -> Option<u32> {
@@ -676,6 +767,89 @@ mod tests {
         );
         // A date alone is local midnight.
         assert_eq!(p.instant("2026-11-20").unwrap(), ms("2026-11-19T23:00:00Z"));
+    }
+
+    /// The fixed layouts read by position give what the general reader gives, or
+    /// leave the cell to it: every day of years 0, 1900, 2000, 2024 and 9999 at
+    /// times around the zone's changes, with and without offsets, and cells that
+    /// are nearly the layout.
+    #[test]
+    fn fixed_layouts_read_as_the_general_reader_does() {
+        let general = |p: &TimeParser, s: &str| match parse_iso(s) {
+            Some((naive, Some(offset))) => Some(naive.and_utc().timestamp_millis() - offset * 1000),
+            Some((naive, None)) => Some(local_to_utc_ms(p.tz, naive)),
+            None => None,
+        };
+        let p = TimeParser::new(Paris, None);
+        let mut cells = Vec::new();
+        for year in [0, 1900, 2000, 2024, 2026, 9999] {
+            for d in (1..=366).filter_map(|ordinal| NaiveDate::from_yo_opt(year, ordinal)) {
+                cells.push(d.format("%Y-%m-%d").to_string());
+                cells.push(d.format("%Y-%m-%d 11:22:33").to_string());
+            }
+        }
+        for day in [
+            "2026-03-29",
+            "2026-10-25",
+            "2026-10-24",
+            "2024-02-29",
+            "2026-12-31",
+        ] {
+            for time in [
+                "00:00:00", "01:59:59", "02:00:00", "02:30:00", "02:59:59", "03:00:00", "23:59:59",
+                "23:59:60", "12:00:99",
+            ] {
+                for sep in [" ", "T", "t"] {
+                    for tail in ["", "Z", "z", "+02:00", "-05:30", "+23:59", "+00:00"] {
+                        cells.push(format!("{day}{sep}{time}{tail}"));
+                    }
+                }
+            }
+        }
+        cells.extend(
+            [
+                "2026-02-29",
+                "2025-02-29",
+                "2026-13-01",
+                "2026-00-10",
+                "2026-04-31",
+                "2026-11-00",
+                "2026-11-20 24:00:00",
+                "2026-11-20 23:60:00",
+                "2026-11-20 10:00:00+24:00",
+                "2026-11-20 10:00:00+02:60",
+                "2026-11-20 10:00:00+0200",
+                "2026-11-20 10:00:00 Z",
+                "2026-11-20 10:00",
+                "2026-11-20 10:00:00.5",
+                "2026-11-20x10:00:00",
+                "2026-11-20 10-00:00",
+                "2026-11-20 10:00:00*02:00",
+                "2026-11-20 10:00:00+02-00",
+                "2026/11/20",
+                "+026-11-20",
+                "2026-1-120",
+                "2026-11-20 1a:00:00",
+                "2026-11-20 10:00:0a",
+                "2026-11-20 10:00:00+0a:00",
+                "2026-11-20 10:00:00Y",
+            ]
+            .map(String::from),
+        );
+        let mut fixed = 0;
+        for cell in &cells {
+            if let Some(ms) = p.fixed_instant(cell) {
+                fixed += 1;
+                assert_eq!(Some(ms), general(&p, cell), "{cell}");
+            }
+            // Whatever path reads it, the answer is the general reader's.
+            assert_eq!(p.instant_any(cell).ok(), general(&p, cell), "{cell}");
+        }
+        assert!(fixed > 2000, "{fixed}");
+        // The days of the changes are left to the general path.
+        assert_eq!(p.fixed_instant("2026-03-29 12:00:00"), None);
+        assert_eq!(p.fixed_instant("2026-10-25 12:00:00"), None);
+        assert!(p.fixed_instant("2026-10-24 12:00:00").is_some());
     }
 
     #[test]

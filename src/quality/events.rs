@@ -343,7 +343,10 @@ pub(super) fn read_email(
             // Inline up to 24 bytes: no allocation per row for a campaign's name.
             let campaign = CompactString::from(required(c.get(c_campaign), schema::CAMPAIGN)?);
             let event_cell = required(c.get(c_event), schema::EVENT)?;
-            let event = EmailEvent::parse(event_cell).ok_or_else(|| {
+            // Most cells are the name as written: one comparison each, before the
+            // comparisons in any case.
+            let exact = EmailEvent::ALL.into_iter().find(|e| e.name() == event_cell);
+            let event = exact.or_else(|| EmailEvent::parse(event_cell)).ok_or_else(|| {
                 format!("unknown event `{event_cell}` (expected sent, delivered, open, click or bounce)")
             })?;
             let at = timestamp(read.parser, c.get(c_ts), schema::TIMESTAMP)?;

@@ -39,16 +39,21 @@ impl Index {
     }
 
     /// Adds person `pid` under its key `keys[pid]`; a key met before marks its entry
-    /// shared, whatever the order of insertion.
-    fn add(&mut self, hasher: &Hasher, keys: &Texts, pid: u32) {
+    /// shared, whatever the order of insertion, and is answered with the number of
+    /// the first person who has it.
+    fn add(&mut self, hasher: &Hasher, keys: &Texts, pid: u32) -> Option<u32> {
         let key = &keys[pid as usize];
         let hash = hasher.hash_one(key);
         let eq = |&p: &u32| &keys[(p & !SHARED) as usize] == key;
         let rehash = |&p: &u32| hasher.hash_one(&keys[(p & !SHARED) as usize]);
         match self.0.find_mut(hash, eq) {
-            Some(p) => *p |= SHARED,
+            Some(p) => {
+                *p |= SHARED;
+                Some(*p & !SHARED)
+            }
             None => {
                 self.0.insert_unique(hash, pid, rehash);
+                None
             }
         }
     }
@@ -72,6 +77,9 @@ pub(super) struct Matcher<'r> {
     roster: &'r Roster,
     hasher: Hasher,
     by_id: Index,
+    /// One bit per person: set when another roster person has the same id, so that
+    /// `by_id` does not answer with this person for it.
+    shared_ids: Vec<u64>,
     /// Mails that are not their own person's id.
     by_mail: Index,
     /// Each person's normalised name ([`norm_name`]), empty when none.
@@ -90,8 +98,13 @@ pub(super) struct Matcher<'r> {
 static GENERATIONS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
 
 /// A thread's last answer: the matcher's generation, the cell as written and what it
-/// found.
-type Answer = (u64, String, Result<Found, String>);
+/// found; and the last person the thread found with that matcher.
+struct Answer {
+    generation: u64,
+    cell: String,
+    found: Result<Found, String>,
+    person: Option<u32>,
+}
 
 thread_local! {
     /// Exports list a person's rows together (an email log by person, a device list
@@ -99,6 +112,10 @@ thread_local! {
     /// cell gets the same answer without normalising, hashing and comparing again.
     static LAST: std::cell::RefCell<Option<Answer>> = const { std::cell::RefCell::new(None) };
 }
+
+/// How many people after the one a thread found last are compared with the next id
+/// before the id is looked up (see [`Matcher::next_by_id`]).
+const LOOKAHEAD: u32 = 4;
 
 /// People per piece of the roster whose name keys one thread makes.
 const NAMES_PER_PIECE: usize = 1 << 14;
@@ -111,11 +128,16 @@ impl<'r> Matcher<'r> {
     pub(super) fn new(roster: &'r Roster) -> Self {
         let hasher = Hasher::default();
         let n = roster.len();
-        let ((by_id, by_mail), (names, words)) = rayon::join(
+        let ((by_id, shared_ids, by_mail), (names, words)) = rayon::join(
             || {
                 let mut by_id = Index::with_capacity(n);
+                let mut shared_ids = vec![0u64; n.div_ceil(64)];
                 for pid in 0..n as u32 {
-                    by_id.add(&hasher, &roster.user_id, pid);
+                    if let Some(first) = by_id.add(&hasher, &roster.user_id, pid) {
+                        for p in [first, pid] {
+                            shared_ids[p as usize / 64] |= 1 << (p % 64);
+                        }
+                    }
                 }
                 let mut by_mail = Index::with_capacity(0);
                 for (pid, mail) in roster.mail.iter().enumerate() {
@@ -125,7 +147,7 @@ impl<'r> Matcher<'r> {
                     }
                     by_mail.add(&hasher, &roster.mail, pid as u32);
                 }
-                (by_id, by_mail)
+                (by_id, shared_ids, by_mail)
             },
             || {
                 let pieces: Vec<(Texts, Texts)> = (0..n.div_ceil(NAMES_PER_PIECE))
@@ -160,6 +182,7 @@ impl<'r> Matcher<'r> {
             roster,
             hasher,
             by_id,
+            shared_ids,
             by_mail,
             names,
             by_name,
@@ -185,29 +208,64 @@ impl<'r> Matcher<'r> {
         LAST.with(|last| {
             let mut last = last.borrow_mut();
             match &mut *last {
-                Some((generation, was, found)) if *generation == self.generation && was == cell => {
-                    found.clone()
+                Some(last) if last.generation == self.generation && last.cell == cell => {
+                    last.found.clone()
                 }
-                Some((generation, was, found)) => {
-                    *generation = self.generation;
-                    was.clear();
-                    was.push_str(cell);
-                    *found = self.look_up(cell);
-                    found.clone()
+                Some(last) => {
+                    if last.generation != self.generation {
+                        last.generation = self.generation;
+                        last.person = None;
+                    }
+                    last.cell.clear();
+                    last.cell.push_str(cell);
+                    last.found = self.look_up(cell, last.person);
+                    if let Ok(Found::Person(p, _)) = last.found {
+                        last.person = Some(p);
+                    }
+                    last.found.clone()
                 }
                 None => {
-                    let found = self.look_up(cell);
-                    *last = Some((self.generation, cell.to_string(), found.clone()));
+                    let found = self.look_up(cell, None);
+                    let person = match found {
+                        Ok(Found::Person(p, _)) => Some(p),
+                        _ => None,
+                    };
+                    *last = Some(Answer {
+                        generation: self.generation,
+                        cell: cell.to_string(),
+                        found: found.clone(),
+                        person,
+                    });
                     found
                 }
             }
         })
     }
 
-    /// [`Matcher::find`] without the thread's last answer.
-    fn look_up(&self, cell: &str) -> Result<Found, String> {
+    /// The person among the [`LOOKAHEAD`] after `p` in roster order whose id is
+    /// `id`, when no other person has that id: the person `by_id` finds for it.
+    /// Exports list people in the roster's order as often as not (both come from
+    /// the same directory), so the next person's id is most often the next row's;
+    /// comparing it with the people just after the last one found reads memory in
+    /// order, where a lookup reads the table and the roster's text at random
+    /// places: at a million people, most of a lookup's time is waiting for them.
+    fn next_by_id(&self, p: u32, id: &str) -> Option<u32> {
+        let ids = &self.roster.user_id;
+        let end = (p as usize + 1 + LOOKAHEAD as usize).min(ids.len());
+        (p as usize + 1..end)
+            .find(|&q| &ids[q] == id)
+            .filter(|&q| self.shared_ids[q / 64] & (1 << (q % 64)) == 0)
+            .map(|q| q as u32)
+    }
+
+    /// [`Matcher::find`] without the thread's last answer; `near` is the person the
+    /// thread found last (see [`Matcher::next_by_id`]).
+    fn look_up(&self, cell: &str, near: Option<u32>) -> Result<Found, String> {
         let cell = required(cell, schema::USER_ID)?;
         let id = norm_id_cow(cell);
+        if let Some(p) = near.and_then(|p| self.next_by_id(p, &id)) {
+            return Ok(Found::Person(p, false));
+        }
         if let Some(found) = self.by_id_or_mail(&id) {
             return found.map(|p| Found::Person(p, false));
         }
@@ -298,6 +356,50 @@ mod tests {
         assert!(matches!(m.find("u1"), Ok(Found::Unknown(id)) if id == "u1"));
         assert!(matches!(m.find("u1"), Ok(Found::Unknown(id)) if id == "u1"));
         assert_eq!(who(&m, "Léa Roux"), Ok(Some((1, true))));
+    }
+
+    /// A person found after the one found before in roster order is the one the
+    /// tables find, even when the id is shared (then the row is looked up, and the
+    /// mail finds nobody) or the person is further than the lookahead.
+    #[test]
+    fn people_found_in_roster_order_are_those_the_tables_find() {
+        let r = roster(&[
+            ("u1", "Anne Martin", "anne@x.com"),
+            ("u2", "Zoé Durand", "u2@x.com"),
+            ("u3", "Léa Roux", "u3@x.com"),
+            ("u2", "Marc Petit", "marc@x.com"),
+            ("u5", "Paul Blanc", "u5@x.com"),
+            ("u6", "Lina Noir", "u6@x.com"),
+            ("u7", "Hugo Vert", "u7@x.com"),
+            ("u8", "Emma Gris", "u8@x.com"),
+            ("u9", "Noah Brun", "u9@x.com"),
+        ]);
+        let m = Matcher::new(&r);
+        // u2 is two people's id: not found by id (by neither), nor by position.
+        let order = ["u1", "u2", "u3", "u5", "u9", "u8", "u6", "U7 "];
+        let expected = [
+            Some(0),
+            None,
+            Some(2),
+            Some(4),
+            Some(8),
+            Some(7),
+            Some(5),
+            Some(6),
+        ];
+        for (cell, want) in order.iter().zip(expected) {
+            let got = match m.find(cell) {
+                Ok(Found::Person(p, false)) => Some(p),
+                Ok(Found::Unknown(_)) => None,
+                other => panic!("{cell}: {other:?}"),
+            };
+            assert_eq!(got, want, "{cell}");
+            // The same answer with the thread's last person anywhere, or none.
+            for near in [None, Some(0), Some(1), Some(3), Some(7)] {
+                let again = m.look_up(cell, near);
+                assert_eq!(again, m.look_up(cell, None), "{cell} after {near:?}");
+            }
+        }
     }
 
     /// A mail or a name two people share names neither (the row is quarantined);

@@ -47,7 +47,9 @@ use crate::dataset::{
 };
 use crate::error::Error;
 use crate::ingest::{self, dates::TimeParser, wanted_columns, InputFile, Row};
-use crate::normalize::{label_key, label_spelling, norm_id, norm_id_cow, norm_name, word_key};
+use crate::normalize::{
+    label_key, label_spelling, norm_id, norm_id_cow, norm_name, trim, word_key,
+};
 use crate::progress::{Progress, Rows};
 use crate::schema::{self, Source};
 
@@ -448,7 +450,7 @@ impl Cols {
 }
 
 fn required<'c>(value: &'c str, column: &str) -> Result<&'c str, String> {
-    let v = value.trim();
+    let v = trim(value);
     if v.is_empty() {
         Err(format!("missing required value `{column}`"))
     } else {
@@ -464,7 +466,7 @@ fn timestamp(parser: &TimeParser, value: &str, column: &str) -> Result<i64, Stri
 
 /// A yes/no cell: true, yes, y, 1 or x (any case).
 fn flag(s: &str) -> bool {
-    let s = s.trim();
+    let s = trim(s);
     ["true", "yes", "y", "1", "x"]
         .iter()
         .any(|yes| s.eq_ignore_ascii_case(yes))
