@@ -210,48 +210,84 @@ pub(super) fn read_usage(
     };
     let (parts, span) = snapshot_parts(Source::Usage, read.cfg, as_of)?;
     ctx.spans.extend(span);
-    // Each (person, workload): whether found by name, and its last use so far.
-    let mut state: BTreeMap<(u32, u32), (bool, Option<NaiveDate>)> = BTreeMap::new();
+    // Each part's (person, workload) entries: whether found by name and the last use,
+    // with the part's number. Sorted vectors rather than maps: there are as many
+    // entries as people.
+    let mut state: Vec<UsageState> = Vec::new();
     let mut files = Vec::new();
-    for part in &parts {
+    for (k, part) in parts.iter().enumerate() {
         let part_read = Read {
             cfg: part,
             roster: read.roster,
             matcher: read.matcher,
             parser: read.parser,
         };
-        // This part's rows: (person, workload) → its latest day here.
-        let mut seen: FastMap<(u32, UsageRow), ()> = FastMap::default();
-        let mut here: FastMap<(u32, u32), (bool, Option<NaiveDate>)> = FastMap::default();
+        // This part's rows, in file order: (person, workload, last use, row number).
+        let guess = rows_guess(Source::Usage, part);
+        let mut rows: Vec<(u32, u32, Option<NaiveDate>, u32)> = Vec::with_capacity(guess);
+        let mut by_name: Vec<bool> = Vec::with_capacity(guess);
         files.extend(ctx.read_states(
             Source::Usage,
             &part_read,
             parse,
-            |counts, (uid, by_name), (workload, last): UsageRow| {
-                if seen.insert((uid, (workload, last)), ()).is_some() {
-                    counts.duplicates_removed += 1;
-                    return;
-                }
-                let e = here.entry((uid, workload)).or_insert((by_name, last));
-                e.1 = e.1.max(last);
+            |_, (uid, found_by_name), (workload, last): UsageRow| {
+                rows.push((uid, workload, last, by_name.len() as u32));
+                by_name.push(found_by_name);
             },
         )?);
-        // A later snapshot's state replaces an earlier one's; without snapshots
-        // there is one part.
-        state.extend(here);
+        // Rows that agree in person, workload and day repeat the first of them; of a
+        // (person, workload), the first row read says whether it was found by name,
+        // and the latest day is its last use here.
+        rows.sort_unstable();
+        let before = rows.len();
+        rows.dedup_by(|later, first| (later.0, later.1, later.2) == (first.0, first.1, first.2));
+        ctx.tally.counts.duplicates_removed += (before - rows.len()) as u64;
+        for same in rows.chunk_by(|a, b| (a.0, a.1) == (b.0, b.1)) {
+            let first = same.iter().map(|r| r.3).min().unwrap_or(0);
+            let last = same[same.len() - 1];
+            state.push(UsageState {
+                pid: last.0,
+                workload: last.1,
+                part: k as u32,
+                by_name: by_name[first as usize],
+                last: last.2,
+            });
+        }
     }
-    for ((pid, workload), (by_name, last)) in state {
-        if pid >= ctx.n_roster {
-            continue;
+    // A later snapshot's state replaces an earlier one's; without snapshots there is
+    // one part.
+    state.sort_unstable_by_key(|s| (s.pid, s.workload, s.part));
+    state.dedup_by(|later, earlier| {
+        let same = (later.pid, later.workload) == (earlier.pid, earlier.workload);
+        if same {
+            *earlier = *later;
         }
-        if by_name {
-            ctx.tally.counts.matched_by_name += 1;
-        }
-        out.pid.push(pid);
-        out.workload.push(workload);
-        out.last_active.push(last);
+        same
+    });
+    state.retain(|s| s.pid < ctx.n_roster);
+    ctx.tally.counts.matched_by_name += state.iter().filter(|s| s.by_name).count() as u64;
+    out.pid.reserve_exact(state.len());
+    out.workload.reserve_exact(state.len());
+    out.last_active.reserve_exact(state.len());
+    for s in state {
+        out.pid.push(s.pid);
+        out.workload.push(s.workload);
+        out.last_active.push(s.last);
     }
     Ok(files)
+}
+
+/// A (person, workload)'s usage in one part of the usage source (see [`read_usage`]).
+#[derive(Clone, Copy)]
+struct UsageState {
+    pid: u32,
+    workload: u32,
+    /// The part's number: a later part's state replaces an earlier one's.
+    part: u32,
+    /// Whether the part's first row of it was matched by name.
+    by_name: bool,
+    /// Its latest last use in the part.
+    last: Option<NaiveDate>,
 }
 
 /// The roster's groups by their label key, each with the roster's spelling: the
