@@ -110,6 +110,18 @@ pub struct WorkloadPlan {
     pub why: String,
 }
 
+/// The `[survey]` init writes: the scale the scores read fit.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SurveyPlan {
+    /// The scale's lowest and highest score.
+    pub scale: (u32, u32),
+    /// The score from which a respondent is satisfied, on a scale with no default
+    /// (a placeholder); `None` on 1–5 and 0–10, whose defaults apply.
+    pub satisfied_from: Option<u32>,
+    /// What the scores read were.
+    pub why: String,
+}
+
 /// What init will write, before the data is read for the waves.
 #[derive(Debug, Clone)]
 pub struct Plan {
@@ -125,6 +137,11 @@ pub struct Plan {
     pub workloads: Vec<WorkloadPlan>,
     /// The rollout's zone, and why; `None` when nothing says it.
     pub timezone: Option<(Tz, String)>,
+    /// The rollout's name when a canonical usage file names its one workload, and why.
+    pub name: Option<(String, String)>,
+    /// `[survey]` when a survey is placed: its scale, the score from which a
+    /// respondent is satisfied (`None`: the scale's default), and why.
+    pub survey: Option<SurveyPlan>,
     /// Recognised files left out, and why.
     pub left_out: Vec<Unplaced>,
     /// Things the user should know, one sentence each.
@@ -342,7 +359,7 @@ pub fn plan(dir: &Path, scan: &mut Scan) -> Result<Plan, Error> {
 
     // One table per source, but for enrollments (one per workload).
     let mut tables: Vec<SourceTable> = Vec::new();
-    for source in Source::ALL {
+    for source in Source::EVERY {
         let mut of: Vec<SourceTable> = candidates
             .iter()
             .filter(|t| t.source == source)
@@ -398,6 +415,11 @@ pub fn plan(dir: &Path, scan: &mut Scan) -> Result<Plan, Error> {
     let cuts = cut_columns(&roster_file.headers, &table, &group_by);
 
     let workloads = workloads(&mut tables, scan, &roster_file.headers, &mut notes);
+    let name = usage_workloads(&tables, scan, &workloads, &mut notes);
+    let survey = tables
+        .iter()
+        .find(|t| t.source == Source::Survey)
+        .map(|t| survey_scale(t, scan));
     date_orders(&mut tables, scan);
     let timezone = timezone(scan);
     Ok(Plan {
@@ -407,9 +429,97 @@ pub fn plan(dir: &Path, scan: &mut Scan) -> Result<Plan, Error> {
         cuts,
         workloads,
         timezone,
+        name,
+        survey,
         left_out,
         notes,
     })
+}
+
+/// A usage row names its workload, which must be a configured one (else it is
+/// quarantined). With one workload, which is named after the rollout, a usage file
+/// naming one workload names the rollout: that name is returned, with why. Values
+/// no workload has are told in a note.
+fn usage_workloads(
+    tables: &[SourceTable],
+    scan: &Scan,
+    workloads: &[WorkloadPlan],
+    notes: &mut Vec<String>,
+) -> Option<(String, String)> {
+    let usage = tables.iter().find(|t| t.source == Source::Usage)?;
+    let mut rows: BTreeMap<&str, u64> = BTreeMap::new();
+    for &i in &usage.files {
+        for (v, n) in &scan.found[i].workloads {
+            *rows.entry(v.as_str()).or_default() += n;
+        }
+    }
+    let rel = &scan.found[usage.files[0]].rel;
+    let total: u64 = rows.values().sum();
+    // With one workload, the value most rows name, when more than half do.
+    let name = workloads
+        .is_empty()
+        .then(|| {
+            rows.iter()
+                .max_by_key(|&(v, n)| (*n, std::cmp::Reverse(*v)))
+        })
+        .flatten()
+        .filter(|&(_, &n)| 2 * n > total)
+        .map(|(v, _)| (*v).to_string());
+    let known = |v: &str| match &name {
+        Some(n) => n == v,
+        None => workloads.iter().any(|w| w.name.eq_ignore_ascii_case(v)),
+    };
+    let unknown: Vec<String> = rows
+        .iter()
+        .filter(|(v, _)| !known(v))
+        .map(|(v, n)| format!("`{v}` ({n} {})", if *n == 1 { "row" } else { "rows" }))
+        .collect();
+    if !unknown.is_empty() {
+        notes.push(format!(
+            "{rel}: its `workload` column also names {} that no workload of this config has: those rows will be quarantined until the names match ([[workloads]], docs/inputs.md \"Usage\")",
+            unknown.join(", ")
+        ));
+    }
+    name.map(|n| {
+        (
+            n,
+            format!("the workload most rows of {rel} name: with one workload, usage rows name the rollout"),
+        )
+    })
+}
+
+/// The survey scale the scores read fit: 1–5 when they all are on it, else 0–10
+/// when they all are on that and reach 0, 9 or 10, else their own range, with a
+/// placeholder for the score from which a respondent is satisfied (the top quarter).
+fn survey_scale(t: &SourceTable, scan: &Scan) -> SurveyPlan {
+    let range = t
+        .files
+        .iter()
+        .filter_map(|&i| scan.found[i].scores)
+        .reduce(|(a, b), (c, d)| (a.min(c), b.max(d)));
+    let rel = &scan.found[t.files[0]].rel;
+    let Some((lo, hi)) = range else {
+        return SurveyPlan {
+            scale: (1, 5),
+            satisfied_from: None,
+            why: format!("{rel} holds no score to tell its scale by: the default"),
+        };
+    };
+    let why = format!("the scores of {rel} run from {lo} to {hi}");
+    let (scale, satisfied_from) = if lo >= 1 && hi <= 5 {
+        ((1, 5), None)
+    } else if hi <= 10 && (lo == 0 || hi >= 9) {
+        ((0, 10), None)
+    } else {
+        // Another scale (1–7, 1–100): its bounds as read, which must go up.
+        let (low, high) = if lo < hi { (lo, hi) } else { (0, hi.max(1)) };
+        ((low, high), Some(high - (high - low) / 4))
+    };
+    SurveyPlan {
+        scale,
+        satisfied_from,
+        why,
+    }
 }
 
 /// `path` relative to `dir`, for messages.
@@ -512,7 +622,7 @@ fn workloads(
         let values: BTreeSet<String> = t
             .files
             .iter()
-            .flat_map(|&i| scan.found[i].workloads.iter().cloned())
+            .flat_map(|&i| scan.found[i].workloads.keys().cloned())
             .collect();
         if values.is_empty() {
             per_table.push((ti, Some(workload_name(t, scan))));
@@ -813,6 +923,46 @@ mod tests {
 
     fn test_found() -> Found {
         Found::new(Path::new("x.csv"), Source::Training, Layout::Canonical)
+    }
+
+    #[test]
+    fn the_survey_scale_is_the_one_its_scores_fit() {
+        let scale = |scores: Option<(u32, u32)>| {
+            let mut found = test_found();
+            found.rel = "survey.csv".to_string();
+            found.scores = scores;
+            let scan = Scan {
+                found: vec![found],
+                ..Scan::default()
+            };
+            let table = SourceTable {
+                source: Source::Survey,
+                layout: Layout::Canonical,
+                files: vec![0],
+                path: PathBuf::from("survey.csv"),
+                snapshots: false,
+                date_order: None,
+                workload: None,
+            };
+            let p = survey_scale(&table, &scan);
+            (p.scale, p.satisfied_from)
+        };
+        // On 1-5 (even when nobody gave 1 or 5), and on 0-10 (a 0, a 9 or a 10 is
+        // seen): the defaults apply.
+        assert_eq!(scale(Some((2, 5))), ((1, 5), None));
+        assert_eq!(scale(Some((1, 3))), ((1, 5), None));
+        assert_eq!(scale(Some((0, 4))), ((0, 10), None));
+        assert_eq!(scale(Some((3, 10))), ((0, 10), None));
+        assert_eq!(scale(Some((6, 9))), ((0, 10), None));
+        // 1-7: not 0-10 (a 7-point scale read as 0-10 would count nobody satisfied);
+        // its own bounds, satisfied from the top quarter: 7 - (7 - 1) / 4 = 6.
+        assert_eq!(scale(Some((1, 7))), ((1, 7), Some(6)));
+        // 1-100: 100 - 99 / 4 = 76.
+        assert_eq!(scale(Some((1, 100))), ((1, 100), Some(76)));
+        // One score off both scales: a scale must go up, from 0.
+        assert_eq!(scale(Some((12, 12))), ((0, 12), Some(9)));
+        // No score at all: the default.
+        assert_eq!(scale(None), ((1, 5), None));
     }
 
     #[test]

@@ -227,6 +227,8 @@ fn read_data(out: &Path, name: &str, plan: &Plan, scan: &Scan) -> Result<Dataset
     let draft = Draft {
         preamble: Vec::new(),
         name: name.to_string(),
+        name_why: None,
+        survey: plan.survey.clone(),
         timezone: plan.timezone.clone(),
         group_by: (plan.group_by.clone(), String::new()),
         cuts,
@@ -248,6 +250,7 @@ pub fn propose(dir: &Path, out: &Path, plan: &Plan, scan: &Scan) -> Result<Draft
         .and_then(|d| d.file_name().map(|n| n.to_string_lossy().into_owned()))
         .filter(|n| !n.trim().is_empty())
         .unwrap_or_else(|| "Rollout".to_string());
+    let name = plan.name.as_ref().map_or(name, |(n, _)| n.clone());
     let data = read_data(out, &name, plan, scan)?;
     let tz = plan.timezone.as_ref().map_or(Tz::UTC, |(tz, _)| *tz);
     let columns = wave_columns(plan, scan);
@@ -379,6 +382,8 @@ pub fn propose(dir: &Path, out: &Path, plan: &Plan, scan: &Scan) -> Result<Draft
     Ok(Draft {
         preamble,
         name,
+        name_why: plan.name.as_ref().map(|(_, why)| why.clone()),
+        survey: plan.survey.clone(),
         timezone: plan.timezone.clone(),
         group_by: (plan.group_by.clone(), plan.group_why.clone()),
         cuts: Vec::new(),

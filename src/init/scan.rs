@@ -101,8 +101,11 @@ pub struct Found {
     pub order: Order,
     /// UTC offsets its timestamps carry: (UTC day, offset in seconds), each once.
     pub offsets: BTreeSet<(NaiveDate, i32)>,
-    /// The values of a canonical enrollment file's `workload` column.
-    pub workloads: BTreeSet<String>,
+    /// The values of a canonical enrollment or usage file's `workload` column, with
+    /// how many rows carry each.
+    pub workloads: BTreeMap<String, u64>,
+    /// A survey's scores: the lowest and highest whole number read, if any.
+    pub scores: Option<(u32, u32)>,
     /// The roster column init reads this roster file's groups from (rosters only).
     pub group_column: Option<String>,
 }
@@ -124,7 +127,8 @@ impl Found {
             span: None,
             order: Order::Free,
             offsets: BTreeSet::new(),
-            workloads: BTreeSet::new(),
+            workloads: BTreeMap::new(),
+            scores: None,
             group_column: None,
         }
     }
@@ -162,16 +166,14 @@ pub fn scan(dir: &Path, skip: &Path) -> Result<Scan, Error> {
     for path in files {
         let rel = relative(dir, &path);
         match recognise(&path) {
-            Ok(found) if !Source::ALL.contains(&found.source) => {
-                // Engagement exports need keys only the user can set (a usage
-                // report's products, the survey's questions): not proposed yet.
+            Ok(found) if found.layout == Layout::Tool(Tool::M365ActiveUsers) => {
+                // Which product's use counts for which workload is the user's to say
+                // (docs/init.md, "What init recognises").
                 scan.unplaced.push(Unplaced {
                     rel,
                     reason: format!(
-                        "a {} export ({}): `uptake init` proposes the five core sources only; add [sources.{}] by hand (docs/inputs.md)",
-                        found.source,
+                        "a usage export ({}): which product's use counts for which workload only you can say: add [sources.usage] with format = \"m365_active_users\" and products = {{ \"OneDrive\" = \"<workload>\" }} by hand (docs/inputs.md, \"Usage\")",
                         found.layout.label(),
-                        found.source.name()
                     ),
                 });
             }
@@ -322,11 +324,17 @@ fn canonical_source(headers: &[String]) -> Result<Source, String> {
         );
     }
     let has = |c: &str| find_header(headers, c).is_some();
+    // Email before touchpoints (both have `user_id` and `timestamp`); any other
+    // file with a `user_id` is a roster, so every other source is tried first.
     for source in [
         Source::Email,
         Source::Training,
         Source::Tickets,
         Source::Enrollments,
+        Source::Touchpoints,
+        Source::Completions,
+        Source::Usage,
+        Source::Survey,
     ] {
         if source.required().iter().all(|c| has(c)) {
             return Ok(source);
@@ -494,14 +502,19 @@ fn main_date(source: Source) -> Option<&'static str> {
         Source::Email => Some(schema::TIMESTAMP),
         Source::Training => Some(schema::JOINED_AT),
         Source::Tickets => Some(schema::OPENED_AT),
-        // Never read by init: see `scan`.
-        Source::Touchpoints | Source::Completions | Source::Usage | Source::Survey => None,
+        Source::Touchpoints => Some(schema::TIMESTAMP),
+        Source::Completions => Some(schema::COMPLETED_AT),
+        Source::Usage => Some(schema::LAST_ACTIVE),
+        Source::Survey => Some(schema::SUBMITTED_AT),
     }
 }
 
 /// Whether a canonical column holds dates or timestamps.
 fn is_date_column(name: &str) -> bool {
-    name.ends_with("_at") || name == schema::TIMESTAMP || name == schema::LEFT_ON
+    name.ends_with("_at")
+        || name == schema::TIMESTAMP
+        || name == schema::LEFT_ON
+        || name == schema::LAST_ACTIVE
 }
 
 /// The source config that reads `path` alone as `layout`.
@@ -554,8 +567,9 @@ pub fn read_found(found: &mut Found, order: Option<DateOrder>) -> Result<(), Str
         .collect();
     let main = main_date(found.source).and_then(|m| wanted.iter().position(|w| w == m));
     let workload = wanted.iter().position(|w| w == schema::WORKLOAD);
+    let score = wanted.iter().position(|w| w == schema::SCORE);
     let cfg = source_config(found.source, &found.path, found.layout, order);
-    let mut cells: Vec<(Vec<String>, String)> = Vec::new();
+    let mut cells: Vec<(Vec<String>, String, Option<u32>)> = Vec::new();
     let parse = |row: Row<'_>| match row {
         Row::Cells(c) => Some((
             dates
@@ -563,6 +577,7 @@ pub fn read_found(found: &mut Found, order: Option<DateOrder>) -> Result<(), Str
                 .map(|&i| c.get(i).trim().to_string())
                 .collect::<Vec<_>>(),
             workload.map_or_else(String::new, |i| c.get(i).trim().to_string()),
+            score.and_then(|i| crate::quality::whole_score(c.get(i)).ok()),
         )),
         Row::Malformed { .. } => None,
     };
@@ -588,7 +603,8 @@ pub fn read_found(found: &mut Found, order: Option<DateOrder>) -> Result<(), Str
     let mut days = Vec::new();
     found.offsets.clear();
     found.workloads.clear();
-    for (row, wl) in &cells {
+    found.scores = None;
+    for (row, wl, score) in &cells {
         for (k, cell) in row.iter().enumerate() {
             if cell.is_empty() {
                 continue;
@@ -613,7 +629,14 @@ pub fn read_found(found: &mut Found, order: Option<DateOrder>) -> Result<(), Str
             }
         }
         if !wl.is_empty() {
-            found.workloads.insert(wl.clone());
+            *found.workloads.entry(wl.clone()).or_default() += 1;
+        }
+        if let Some(v) = *score {
+            found.scores = Some(
+                found
+                    .scores
+                    .map_or((v, v), |(lo, hi)| (lo.min(v), hi.max(v))),
+            );
         }
     }
     found.span = days.iter().min().copied().zip(days.iter().max().copied());
@@ -683,6 +706,28 @@ mod tests {
         assert_eq!(
             canonical_source(&h("ticket_id,user_id,opened_at")),
             Ok(Source::Tickets)
+        );
+        // Each engagement source by its own columns, never as a roster (which any
+        // other file with a `user_id` is).
+        assert_eq!(
+            canonical_source(&h("user_id,channel,timestamp,campaign")),
+            Ok(Source::Touchpoints)
+        );
+        assert_eq!(
+            canonical_source(&h("user_id,course,completed_at")),
+            Ok(Source::Completions)
+        );
+        assert_eq!(
+            canonical_source(&h("user_id,workload,last_active")),
+            Ok(Source::Usage)
+        );
+        assert_eq!(
+            canonical_source(&h("submitted_at,score,user_id,department,comment")),
+            Ok(Source::Survey)
+        );
+        assert_eq!(
+            canonical_source(&h("submitted_at,score")),
+            Ok(Source::Survey)
         );
         let e = canonical_source(&h("name,amount")).unwrap_err();
         assert!(e.contains("`user_id`") && e.contains("name, amount"), "{e}");

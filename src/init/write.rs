@@ -13,7 +13,7 @@ use chrono_tz::Tz;
 use crate::config::{DateOrder, Phase, Thresholds};
 use crate::schema::Source;
 
-use super::plan::WorkloadPlan;
+use super::plan::{SurveyPlan, WorkloadPlan};
 use super::scan::Layout;
 
 /// The target curve written for every wave until the user sets the plan's own.
@@ -77,6 +77,10 @@ pub struct Draft {
     pub preamble: Vec<String>,
     /// `rollout.name`.
     pub name: String,
+    /// Why `rollout.name` is what it is, when not the folder's name.
+    pub name_why: Option<String>,
+    /// `[survey]`, when a survey is placed.
+    pub survey: Option<SurveyPlan>,
     /// `rollout.timezone`, and why.
     pub timezone: Option<(Tz, String)>,
     /// `rollout.group_by`, and why.
@@ -118,7 +122,14 @@ pub fn render(d: &Draft) -> String {
         let _ = writeln!(t, "# {}", one_line(line));
     }
     let _ = writeln!(t, "\n[rollout]");
-    let _ = writeln!(t, "name = {}", quote(&d.name));
+    match &d.name_why {
+        Some(why) => {
+            let _ = writeln!(t, "name = {}  # GUESS: {}", quote(&d.name), one_line(why));
+        }
+        None => {
+            let _ = writeln!(t, "name = {}", quote(&d.name));
+        }
+    }
     match &d.timezone {
         Some((tz, why)) => {
             let _ = writeln!(
@@ -163,6 +174,23 @@ pub fn render(d: &Draft) -> String {
     let _ = writeln!(t, "training_min_minutes = {}", th.training_min_minutes);
     let _ = writeln!(t, "at_risk_margin = {:.2}", th.at_risk_margin);
     let _ = writeln!(t, "min_group_size = {}", th.min_group_size);
+    if let Some(survey) = &d.survey {
+        let (low, high) = survey.scale;
+        let _ = writeln!(t, "\n[survey]");
+        let _ = writeln!(
+            t,
+            "scale = [{low}, {high}]  # GUESS: {}",
+            one_line(&survey.why)
+        );
+        match survey.satisfied_from {
+            Some(s) => {
+                let _ = writeln!(t, "satisfied_from = {s}  # PLACEHOLDER: the score from which a respondent is satisfied");
+            }
+            None => {
+                let _ = writeln!(t, "# satisfied_from = {}  # the default on this scale: the score from which a respondent is satisfied", if (low, high) == (0, 10) { 9 } else { 4 });
+            }
+        }
+    }
 
     let several = d
         .sources

@@ -306,8 +306,9 @@ pub(super) fn roster_groups(roster: &Roster) -> BTreeMap<String, String> {
     groups
 }
 
-/// A survey score: a whole number on the scale, else the reason to quarantine it.
-fn score(scale: &SurveyScale, cell: &str) -> Result<u32, String> {
+/// A survey score cell as a whole number (`4.0` is 4), whatever the scale, else the
+/// reason to quarantine it.
+pub(crate) fn whole_score(cell: &str) -> Result<u32, String> {
     let v = required(cell, schema::SCORE)?;
     let n: f64 = v
         .parse()
@@ -315,7 +316,12 @@ fn score(scale: &SurveyScale, cell: &str) -> Result<u32, String> {
     if !n.is_finite() || n.fract() != 0.0 || n < 0.0 || n > f64::from(u32::MAX) {
         return Err(format!("`{}`: `{v}` is not a whole number", schema::SCORE));
     }
-    let n = n as u32;
+    Ok(n as u32)
+}
+
+/// A survey score: a whole number on the scale, else the reason to quarantine it.
+fn score(scale: &SurveyScale, cell: &str) -> Result<u32, String> {
+    let n = whole_score(cell)?;
     if !scale.contains(n) {
         return Err(format!(
             "`{}`: {n} is outside the scale {} to {} ([survey] scale)",

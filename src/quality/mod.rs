@@ -25,6 +25,8 @@ mod events;
 mod matcher;
 mod roster;
 
+/// How a survey score cell reads as a whole number (for `uptake init`'s scale).
+pub(crate) use engagement::whole_score;
 use engagement::{read_completions, read_survey, read_touchpoints, read_usage, roster_groups};
 use events::{read_email, read_enrollments, read_tickets, read_training};
 use matcher::{Found, Matcher};

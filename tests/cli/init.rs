@@ -90,17 +90,18 @@ fn every_export_layout_is_recognised_from_its_fixture() {
         ("teams", "training", "teams"),
         ("zendesk", "tickets", "zendesk"),
         ("zoom", "training", "zoom"),
+        ("cornerstone", "completions", "cornerstone"),
+        ("moodle", "completions", "moodle"),
+        ("qualtrics", "survey", "qualtrics"),
+        ("surveymonkey", "survey", "surveymonkey"),
+        ("viva-engage", "touchpoints", "viva_engage"),
     ];
-    // Engagement exports are told, and listed as not placed: init proposes the five
-    // core sources only.
-    let engagement: &[(&str, &str)] = &[
-        ("cornerstone", "completions"),
-        ("forms", "survey"),
-        ("m365", "usage"),
-        ("moodle", "completions"),
-        ("qualtrics", "survey"),
-        ("surveymonkey", "survey"),
-        ("viva-engage", "touchpoints"),
+    // Told, and not placed, with why: which product of the Active Users report
+    // counts for which workload only the user can say; the Forms fixture answers its
+    // questions in words, so the reader cannot tell which one is the score.
+    let unplaced: &[(&str, &str)] = &[
+        ("m365", "a usage export (Microsoft 365 Active Users detail): which product's use counts for which workload only you can say"),
+        ("forms", "`sources.survey.columns.score`"),
     ];
     let mut files = Vec::new();
     fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
@@ -124,9 +125,15 @@ fn every_export_layout_is_recognised_from_its_fixture() {
             .map(|c| c.as_os_str().to_string_lossy().into_owned())
             .collect();
         let top = &rel[0];
-        if let Some((_, source)) = engagement.iter().find(|(folder, _)| top == folder) {
-            let said = format!("{}: a {source} export", rel.join("/"));
-            assert!(stdout.contains(&said), "{said}:\n{stdout}");
+        if let Some((_, why)) = unplaced.iter().find(|(folder, _)| top == folder) {
+            let said = format!("\n  {}: ", rel.join("/"));
+            let line = stdout[stdout
+                .find(&said)
+                .unwrap_or_else(|| panic!("{said}:\n{stdout}"))..]
+                .lines()
+                .nth(1)
+                .unwrap();
+            assert!(line.contains(why), "{}: {line}", rel.join("/"));
             continue;
         }
         let (_, source, format) = expect
@@ -446,8 +453,36 @@ fn round_trip(flags: &[&str]) -> (Vec<Key>, String, String) {
     let config = data.join("uptake.toml");
     let said = validate_ok(&config);
     let text = std::fs::read_to_string(&config).unwrap();
+    // Init leaves as_of to the latest event; the numbers compared are those of the
+    // original's day.
+    let original_text = std::fs::read_to_string(&original_beside).unwrap();
+    let as_of = original_text
+        .lines()
+        .find_map(|l| l.strip_prefix("as_of = \""))
+        .and_then(|l| l.split('"').next())
+        .expect("the generated config sets as_of")
+        .to_string();
     let old = run_ok(&original_beside, &dir.path().join("old"), &[]);
-    let new = run_ok(&config, &dir.path().join("new"), &[]);
+    let new = run_ok(&config, &dir.path().join("new"), &["--as-of", &as_of]);
+    // Every source the original reads, init's config reads alike.
+    let counts = |report: &Path| -> BTreeMap<String, Vec<String>> {
+        read_table(&report.join("tables/data_quality.csv"))
+            .into_iter()
+            .filter(|r| r["workload"] == "(all)")
+            .map(|r| {
+                let said = [
+                    "rows_read",
+                    "rows_accepted",
+                    "rows_quarantined",
+                    "unmatched_users",
+                    "duplicates_removed",
+                ]
+                .map(|c| r[c].clone());
+                (r["source"].clone(), said.to_vec())
+            })
+            .collect()
+    };
+    assert_eq!(counts(&old), counts(&new), "{flags:?}: data_quality");
     let mut old_rows = keyed(&original_beside, &old);
     let new_rows = keyed(&config, &new);
     // One workload: the label is the rollout's name, which init takes from the folder.
@@ -505,6 +540,38 @@ fn a_generated_rollout_with_snapshots_round_trips_through_init() {
             "{folder}: {text}"
         );
     }
+}
+
+/// Regression: canonical touchpoints, completions, usage and survey files have a
+/// `user_id` column and were taken for rosters (the one with the most rows was
+/// kept, so the generated touchpoints became the roster, grouped by `channel`).
+/// They are now told by their own columns and placed; the usage rows name the
+/// rollout, whose name init takes from them; the survey's scale is the one its
+/// scores fit.
+#[test]
+fn a_generated_rollout_with_channels_and_after_enrollment_round_trips_through_init() {
+    let (matched, text, _) = round_trip(&["--channels", "--after"]);
+    assert!(matched.len() >= 3, "{matched:?}");
+    assert!(text.contains("path = \"roster.csv\""), "{text}");
+    assert!(text.contains("group_by = \"department\""), "{text}");
+    for (source, file) in [
+        ("touchpoints", "touchpoints.csv"),
+        ("completions", "completions.csv"),
+        ("usage", "usage.csv"),
+        ("survey", "survey.csv"),
+    ] {
+        assert!(
+            text.contains(&format!("[sources.{source}]\npath = \"{file}\"\n")),
+            "{source}: {text}"
+        );
+    }
+    // The 400 people's scores run from 2 to 5: on the 1–5 scale.
+    assert!(
+        text.contains(
+            "\n[survey]\nscale = [1, 5]  # GUESS: the scores of survey.csv run from 2 to 5\n"
+        ),
+        "{text}"
+    );
 }
 
 #[test]
