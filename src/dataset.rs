@@ -138,15 +138,14 @@ impl<S: AsRef<str>> FromIterator<S> for Texts {
 }
 
 /// Device enrollments of roster people (one per device row kept), in order of
-/// person and instant.
+/// person and instant. A row's `device_id` tells its devices apart while they are
+/// read (docs/inputs.md, "Devices"); no figure reads it after, so it is not kept.
 #[derive(Debug, Default, Clone)]
 pub struct Enrollments {
     /// The person.
     pub pid: Vec<u32>,
     /// The workload enrolled in, an index into `Config::workloads`.
     pub workload: Vec<u32>,
-    /// The device (`device_id`; empty when the export gives none).
-    pub device: Vec<String>,
     /// Its compliance state (as of D for snapshots), when the export gives one.
     pub compliant: Vec<Option<bool>>,
     /// Its last check-in, ms since the epoch (as of D for snapshots), when given.

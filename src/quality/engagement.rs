@@ -12,8 +12,66 @@ use crate::dataset::{Completions, SurveyResponses, Touchpoints, Usage};
 
 /// A channel's name as uptake keeps it: lowercase, spaces made one
 /// (`Viva  Engage` is `viva engage`).
-fn channel_name(cell: &str) -> String {
-    label_key(cell)
+fn channel_name(cell: &str) -> CompactString {
+    if is_plain(cell) && !cell.bytes().any(|b| b.is_ascii_uppercase()) {
+        return CompactString::from(cell);
+    }
+    CompactString::from(label_key(cell))
+}
+
+/// [`label_spelling`] of a cell (a campaign's or course's name).
+fn spelling(cell: &str) -> CompactString {
+    if is_plain(cell) {
+        return CompactString::from(cell);
+    }
+    CompactString::from(label_spelling(cell))
+}
+
+/// Whether a cell is already spelled as a label is (see `label_spelling`): printable
+/// ASCII, no space around and no two together. Most cells of an export are, and
+/// are then taken as they are rather than through the four copies the general
+/// form makes (millions of rows).
+fn is_plain(cell: &str) -> bool {
+    let b = cell.as_bytes();
+    b.iter().all(|c| (0x20..0x7f).contains(c))
+        && b.first() != Some(&b' ')
+        && b.last() != Some(&b' ')
+        && !b.windows(2).any(|w| w == b"  ")
+}
+
+/// Finds the `[[workloads]]` entry a cell names, as labels compare (docs/inputs.md,
+/// "Groups and waves"): the first whose name has the cell's label key. The keys are
+/// made once, and a cell written exactly as a workload's name (the usual case) is
+/// found without making its key.
+pub(super) struct WorkloadNames<'a> {
+    names: Vec<&'a str>,
+    keys: Vec<String>,
+    /// Per workload, the first workload with its key.
+    first: Vec<u32>,
+}
+
+impl<'a> WorkloadNames<'a> {
+    pub(super) fn new(workloads: &'a [Workload]) -> Self {
+        let keys: Vec<String> = workloads.iter().map(|w| label_key(&w.name)).collect();
+        let first = keys
+            .iter()
+            .map(|k| keys.iter().position(|o| o == k).unwrap_or(0) as u32)
+            .collect();
+        WorkloadNames {
+            names: workloads.iter().map(|w| w.name.as_str()).collect(),
+            keys,
+            first,
+        }
+    }
+
+    /// The workload `cell` names (trimmed), if any.
+    pub(super) fn find(&self, cell: &str) -> Option<u32> {
+        if let Some(i) = self.names.iter().position(|n| *n == cell) {
+            return Some(self.first[i]);
+        }
+        let key = label_key(cell);
+        self.keys.iter().position(|k| *k == key).map(|i| i as u32)
+    }
 }
 
 /// Reads the touchpoints: who a channel reached, when, and for which campaign. A
@@ -39,7 +97,7 @@ pub(super) fn read_touchpoints(
                 return Err(format!("missing required value `{}`", schema::CHANNEL));
             }
             let at = timestamp(read.parser, c.get(c_ts), schema::TIMESTAMP)?;
-            let campaign = label_spelling(c.get(c_campaign));
+            let campaign = spelling(c.get(c_campaign));
             Ok((found, at, (channel, at, campaign)))
         })
     };
@@ -83,7 +141,7 @@ pub(super) fn read_completions(
     let parse = |row: Row<'_>| {
         parse_row(row, |c| {
             let found = read.matcher.find(c.get(c_id))?;
-            let course = label_spelling(required(c.get(c_course), schema::COURSE)?);
+            let course = spelling(required(c.get(c_course), schema::COURSE)?);
             let at = timestamp(read.parser, c.get(c_at), schema::COMPLETED_AT)?;
             Ok((found, at, (course, at)))
         })
@@ -110,12 +168,10 @@ type UsageRow = (u32, Option<NaiveDate>);
 
 /// The workload a usage row names: a `[[workloads]]` name (as labels compare), else
 /// the reason to quarantine it.
-fn usage_workload(workloads: &[Workload], cell: &str) -> Result<u32, String> {
+fn usage_workload(workloads: &WorkloadNames<'_>, cell: &str) -> Result<u32, String> {
     let name = required(cell, schema::WORKLOAD)?;
     workloads
-        .iter()
-        .position(|w| label_key(&w.name) == label_key(name))
-        .map(|w| w as u32)
+        .find(name)
         .ok_or_else(|| format!("`workload`: `{name}` is not a [[workloads]] name"))
 }
 
@@ -136,10 +192,11 @@ pub(super) fn read_usage(
     let cols = Cols::new(Source::Usage, read.roster);
     let (c_id, c_workload) = (cols.ix(schema::USER_ID), cols.ix(schema::WORKLOAD));
     let c_last = cols.ix(schema::LAST_ACTIVE);
+    let workloads = WorkloadNames::new(&cfg.workloads);
     let parse = |row: Row<'_>| {
         parse_row(row, |c| {
             let found = read.matcher.find(c.get(c_id))?;
-            let workload = usage_workload(&cfg.workloads, c.get(c_workload))?;
+            let workload = usage_workload(&workloads, c.get(c_workload))?;
             let last = match c.get(c_last).trim() {
                 "" => None,
                 v => Some(
@@ -153,48 +210,84 @@ pub(super) fn read_usage(
     };
     let (parts, span) = snapshot_parts(Source::Usage, read.cfg, as_of)?;
     ctx.spans.extend(span);
-    // Each (person, workload): whether found by name, and its last use so far.
-    let mut state: BTreeMap<(u32, u32), (bool, Option<NaiveDate>)> = BTreeMap::new();
+    // Each part's (person, workload) entries: whether found by name and the last use,
+    // with the part's number. Sorted vectors rather than maps: there are as many
+    // entries as people.
+    let mut state: Vec<UsageState> = Vec::new();
     let mut files = Vec::new();
-    for part in &parts {
+    for (k, part) in parts.iter().enumerate() {
         let part_read = Read {
             cfg: part,
             roster: read.roster,
             matcher: read.matcher,
             parser: read.parser,
         };
-        // This part's rows: (person, workload) → its latest day here.
-        let mut seen: FastMap<(u32, UsageRow), ()> = FastMap::default();
-        let mut here: FastMap<(u32, u32), (bool, Option<NaiveDate>)> = FastMap::default();
+        // This part's rows, in file order: (person, workload, last use, row number).
+        let guess = rows_guess(Source::Usage, part);
+        let mut rows: Vec<(u32, u32, Option<NaiveDate>, u32)> = Vec::with_capacity(guess);
+        let mut by_name: Vec<bool> = Vec::with_capacity(guess);
         files.extend(ctx.read_states(
             Source::Usage,
             &part_read,
             parse,
-            |counts, (uid, by_name), (workload, last): UsageRow| {
-                if seen.insert((uid, (workload, last)), ()).is_some() {
-                    counts.duplicates_removed += 1;
-                    return;
-                }
-                let e = here.entry((uid, workload)).or_insert((by_name, last));
-                e.1 = e.1.max(last);
+            |_, (uid, found_by_name), (workload, last): UsageRow| {
+                rows.push((uid, workload, last, by_name.len() as u32));
+                by_name.push(found_by_name);
             },
         )?);
-        // A later snapshot's state replaces an earlier one's; without snapshots
-        // there is one part.
-        state.extend(here);
+        // Rows that agree in person, workload and day repeat the first of them; of a
+        // (person, workload), the first row read says whether it was found by name,
+        // and the latest day is its last use here.
+        rows.sort_unstable();
+        let before = rows.len();
+        rows.dedup_by(|later, first| (later.0, later.1, later.2) == (first.0, first.1, first.2));
+        ctx.tally.counts.duplicates_removed += (before - rows.len()) as u64;
+        for same in rows.chunk_by(|a, b| (a.0, a.1) == (b.0, b.1)) {
+            let first = same.iter().map(|r| r.3).min().unwrap_or(0);
+            let last = same[same.len() - 1];
+            state.push(UsageState {
+                pid: last.0,
+                workload: last.1,
+                part: k as u32,
+                by_name: by_name[first as usize],
+                last: last.2,
+            });
+        }
     }
-    for ((pid, workload), (by_name, last)) in state {
-        if pid >= ctx.n_roster {
-            continue;
+    // A later snapshot's state replaces an earlier one's; without snapshots there is
+    // one part.
+    state.sort_unstable_by_key(|s| (s.pid, s.workload, s.part));
+    state.dedup_by(|later, earlier| {
+        let same = (later.pid, later.workload) == (earlier.pid, earlier.workload);
+        if same {
+            *earlier = *later;
         }
-        if by_name {
-            ctx.tally.counts.matched_by_name += 1;
-        }
-        out.pid.push(pid);
-        out.workload.push(workload);
-        out.last_active.push(last);
+        same
+    });
+    state.retain(|s| s.pid < ctx.n_roster);
+    ctx.tally.counts.matched_by_name += state.iter().filter(|s| s.by_name).count() as u64;
+    out.pid.reserve_exact(state.len());
+    out.workload.reserve_exact(state.len());
+    out.last_active.reserve_exact(state.len());
+    for s in state {
+        out.pid.push(s.pid);
+        out.workload.push(s.workload);
+        out.last_active.push(s.last);
     }
     Ok(files)
+}
+
+/// A (person, workload)'s usage in one part of the usage source (see [`read_usage`]).
+#[derive(Clone, Copy)]
+struct UsageState {
+    pid: u32,
+    workload: u32,
+    /// The part's number: a later part's state replaces an earlier one's.
+    part: u32,
+    /// Whether the part's first row of it was matched by name.
+    by_name: bool,
+    /// Its latest last use in the part.
+    last: Option<NaiveDate>,
 }
 
 /// The roster's groups by their label key, each with the roster's spelling: the
@@ -301,6 +394,73 @@ pub(super) fn read_survey(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The cells taken as they are must be those the general forms leave as they are.
+    #[test]
+    fn plain_cells_are_their_own_label_key_and_spelling() {
+        let cells = [
+            "meeting",
+            "Viva Engage",
+            "viva  engage",
+            " intranet",
+            "intranet ",
+            "w1-kickoff",
+            "W1 Kickoff",
+            "a\tb",
+            "a\u{7f}b",
+            "Zoé",
+            "ｍｅｅｔｉｎｇ",
+            "a\u{200B}b",
+            "",
+            "x",
+            "Intune self-service enrollment (e-learning)",
+            "  ",
+            "a b  c",
+            "TEAMS",
+        ];
+        for cell in cells {
+            assert_eq!(channel_name(cell), label_key(cell), "{cell:?}");
+            assert_eq!(spelling(cell), label_spelling(cell), "{cell:?}");
+        }
+        assert!(is_plain("w1-kickoff") && is_plain("Viva Engage"));
+        assert!(!is_plain("viva  engage") && !is_plain(" a") && !is_plain("Zoé"));
+    }
+
+    fn workload(name: &str) -> Workload {
+        Workload {
+            name: name.to_string(),
+            wave_column: None,
+        }
+    }
+
+    /// A cell is the first workload with its label key, written exactly or not.
+    #[test]
+    fn workload_names_find_the_first_workload_of_a_cells_key() {
+        // "Teams" and "TEAMS" share a key: both find workload 1, the first.
+        let workloads = ["Intune", "Teams", "Copilot", "TEAMS"].map(workload);
+        let names = WorkloadNames::new(&workloads);
+        let old = |cell: &str| {
+            workloads
+                .iter()
+                .position(|w| label_key(&w.name) == label_key(cell))
+                .map(|w| w as u32)
+        };
+        for cell in [
+            "Intune",
+            "intune",
+            "Teams",
+            "TEAMS",
+            "teams",
+            "Copilot",
+            "Ｔｅａｍｓ",
+            "Exchange",
+            "co pilot",
+        ] {
+            assert_eq!(names.find(cell), old(cell), "{cell:?}");
+        }
+        assert_eq!(names.find("TEAMS"), Some(1));
+        assert_eq!(names.find("Exchange"), None);
+    }
 
     #[test]
     fn roster_groups_key_each_spelling_and_keep_the_later_rows_spelling() {

@@ -1,6 +1,7 @@
 //! The event sources: enrollments, email, training, tickets — each row matched to
 //! its person, checked, and deduplicated (docs/inputs.md, "Rows").
 
+use super::engagement::WorkloadNames;
 use super::*;
 
 /// One enrollment row, parsed: the workload, the enrollment instant, and the device.
@@ -18,6 +19,43 @@ struct DeviceRow {
 /// an empty cell say nothing; anything else (`noncompliant`, `no`, `error`,
 /// `conflict`) is not compliant (docs/inputs.md, "Devices").
 fn compliance(cell: &str) -> Option<bool> {
+    let cell = cell.trim();
+    // ASCII cells (all but a stray few) are matched without a lowercase copy; others
+    // are lowercased first, as a letter such as the Kelvin sign lowercases to ASCII.
+    if cell.is_ascii() {
+        return ascii_compliance(cell);
+    }
+    ascii_compliance(&cell.to_lowercase())
+}
+
+/// [`compliance`] of a trimmed cell, the ASCII letters in any case.
+fn ascii_compliance(c: &str) -> Option<bool> {
+    const NONE: [&str; 5] = [
+        "",
+        "not evaluated",
+        "notevaluated",
+        "unknown",
+        "not applicable",
+    ];
+    const YES: [&str; 7] = [
+        "compliant",
+        "yes",
+        "y",
+        "true",
+        "1",
+        "in grace period",
+        "ingraceperiod",
+    ];
+    if NONE.iter().any(|v| v.eq_ignore_ascii_case(c)) {
+        None
+    } else {
+        Some(YES.iter().any(|v| v.eq_ignore_ascii_case(c)))
+    }
+}
+
+/// The old form of [`compliance`], kept to check the fast one against.
+#[cfg(test)]
+fn compliance_by_lowercase(cell: &str) -> Option<bool> {
     let c = cell.trim().to_lowercase();
     match c.as_str() {
         "" | "not evaluated" | "notevaluated" | "unknown" | "not applicable" => None,
@@ -48,22 +86,19 @@ pub(super) fn read_enrollments(
         cols.ix(schema::COMPLIANT),
     );
     let (c_workload, c_check) = (cols.ix(schema::WORKLOAD), cols.ix(schema::LAST_CHECK_IN));
-    // A row repeats another when the person, workload, instant, device, OS, compliance
-    // and last check-in agree.
-    type Key = (
-        u32,
-        u32,
-        i64,
-        CompactString,
-        CompactString,
-        Option<bool>,
-        Option<i64>,
-    );
+    let workloads = WorkloadNames::new(&cfg.workloads);
     let guess = reads
         .iter()
         .map(|r| rows_guess(Source::Enrollments, r.cfg))
         .sum();
-    let mut accepted: Accepted<Key> = Accepted::with_capacity(guess);
+    // A row repeats another when the person, workload, instant, device, OS, compliance
+    // and last check-in agree. The two texts are not in the key: the device ids (36
+    // bytes each, a heap block each as a key's string) are held end to end, the OS
+    // names interned, and both compared through the row's number.
+    let mut accepted: Vec<(DeviceKey, u32)> = Vec::with_capacity(guess);
+    let mut by_name: Vec<bool> = Vec::with_capacity(guess);
+    let mut device_ids = Texts::default();
+    let mut os_names = Interner::default();
     let mut files = Vec::new();
     for read in reads {
         let default = read
@@ -80,15 +115,11 @@ pub(super) fn read_enrollments(
                             "no workload: the row's `workload` is empty and [{}] sets none",
                             read.cfg.key
                         )
+                    })? as u32,
+                    name => workloads.find(name).ok_or_else(|| {
+                        format!("`workload`: `{name}` is not a [[workloads]] name")
                     })?,
-                    name => cfg
-                        .workloads
-                        .iter()
-                        .position(|w| label_key(&w.name) == label_key(name))
-                        .ok_or_else(|| {
-                            format!("`workload`: `{name}` is not a [[workloads]] name")
-                        })?,
-                } as u32;
+                };
                 let last_check_in = match c.get(c_check).trim() {
                     "" => None,
                     v => Some(
@@ -114,33 +145,68 @@ pub(super) fn read_enrollments(
         }
         files.extend(
             ctx.read_rows(Source::Enrollments, read, parse, |_, who, d| {
-                accepted.push(
-                    who,
-                    (
-                        who.0,
-                        d.workload,
-                        d.at,
-                        d.device,
-                        d.os,
-                        d.compliant,
-                        d.last_check_in,
-                    ),
-                );
+                let key = DeviceKey {
+                    pid: who.0,
+                    workload: d.workload,
+                    at: d.at,
+                    last_check_in: d.last_check_in,
+                    compliant: d.compliant,
+                    os: os_names.get(&d.os),
+                };
+                accepted.push((key, by_name.len() as u32));
+                by_name.push(who.1);
+                device_ids.push(&d.device);
             })?,
         );
     }
-    for ((pid, workload, at, device, _, compliant, check), _) in
-        accepted.keep(ctx.n_roster, &mut ctx.tally.counts)
-    {
-        out.pid.push(pid);
-        out.workload.push(workload);
-        out.enrolled_at.push(at);
-        out.device.push(device.to_string());
-        out.compliant.push(compliant);
-        out.last_check_in.push(check);
+    // Sorted as the tuple (person, workload, instant, device, OS, compliance, last
+    // check-in) and then by row, each repeat follows the row it repeats.
+    let same = |a: &(DeviceKey, u32), b: &(DeviceKey, u32)| {
+        let (x, y) = (&a.0, &b.0);
+        (x.pid, x.workload, x.at)
+            .cmp(&(y.pid, y.workload, y.at))
+            .then_with(|| device_ids[a.1 as usize].cmp(&device_ids[b.1 as usize]))
+            .then_with(|| os_names.names[x.os as usize].cmp(&os_names.names[y.os as usize]))
+            .then_with(|| (x.compliant, x.last_check_in).cmp(&(y.compliant, y.last_check_in)))
+    };
+    accepted.par_sort_unstable_by(|a, b| same(a, b).then(a.1.cmp(&b.1)));
+    let before = accepted.len();
+    accepted.dedup_by(|later, first| same(later, first).is_eq());
+    let counts = &mut ctx.tally.counts;
+    counts.duplicates_removed += (before - accepted.len()) as u64;
+    accepted.retain(|(key, _)| key.pid < ctx.n_roster);
+    counts.matched_by_name += accepted
+        .iter()
+        .filter(|&&(_, row)| by_name[row as usize])
+        .count() as u64;
+    let n = accepted.len();
+    out.pid.reserve_exact(n);
+    out.workload.reserve_exact(n);
+    out.enrolled_at.reserve_exact(n);
+    out.compliant.reserve_exact(n);
+    out.last_check_in.reserve_exact(n);
+    out.removed_on.reserve_exact(n);
+    for (key, _) in accepted {
+        out.pid.push(key.pid);
+        out.workload.push(key.workload);
+        out.enrolled_at.push(key.at);
+        out.compliant.push(key.compliant);
+        out.last_check_in.push(key.last_check_in);
         out.removed_on.push(None);
     }
     Ok(files)
+}
+
+/// An accepted enrollment row but for its device id and OS name (see
+/// [`read_enrollments`]): 40 bytes.
+struct DeviceKey {
+    pid: u32,
+    workload: u32,
+    at: i64,
+    last_check_in: Option<i64>,
+    compliant: Option<bool>,
+    /// Index of its OS name.
+    os: u32,
 }
 
 /// A device over the snapshots read.
@@ -148,7 +214,6 @@ struct DeviceHistory {
     pid: u32,
     by_name: bool,
     workload: u32,
-    device: CompactString,
     /// Its earliest `enrolled_at` in any snapshot.
     enrolled_at: i64,
     /// Its state in the latest snapshot that holds it.
@@ -235,7 +300,6 @@ fn merge_device_snapshots(
                                 pid: uid,
                                 by_name,
                                 workload: d.workload,
-                                device: d.device,
                                 enrolled_at: d.at,
                                 compliant: d.compliant,
                                 last_check_in: d.last_check_in,
@@ -264,7 +328,6 @@ fn merge_device_snapshots(
         out.pid.push(h.pid);
         out.workload.push(h.workload);
         out.enrolled_at.push(h.enrolled_at);
-        out.device.push(h.device.to_string());
         out.compliant.push(h.compliant);
         out.last_check_in.push(h.last_check_in);
         out.removed_on.push(removed);
@@ -550,6 +613,44 @@ pub(super) fn read_tickets(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn compliance_without_a_lowercase_copy_reads_as_before() {
+        let cells = [
+            "",
+            " ",
+            "Compliant",
+            " COMPLIANT ",
+            "yes",
+            "Y",
+            "TRUE",
+            "1",
+            "0",
+            "no",
+            "In grace period",
+            "InGracePeriod",
+            "Not Evaluated",
+            "notevaluated",
+            "UNKNOWN",
+            "not applicable",
+            "noncompliant",
+            "error",
+            "conflict",
+            "compliant!",
+            "yes yes",
+            // The Kelvin sign lowercases to `k`: `un\u{212A}nown` is `unknown`.
+            "un\u{212A}nown",
+            "Ｙes",
+            "ÿes",
+            "\u{130}n grace period",
+        ];
+        for cell in cells {
+            assert_eq!(compliance(cell), compliance_by_lowercase(cell), "{cell:?}");
+        }
+        assert_eq!(compliance("un\u{212A}nown"), None);
+        assert_eq!(compliance(" In Grace Period"), Some(true));
+        assert_eq!(compliance("Noncompliant"), Some(false));
+    }
 
     #[test]
     fn mail_keys_order_as_their_tuples_and_keep_the_instant() {

@@ -347,7 +347,16 @@ fn devices_and_tickets_read_as_histories() {
     )
     .unwrap();
     let e = &data.enrollments;
-    let dev = |id: &str| e.device.iter().position(|x| x == id).unwrap();
+    // Each person here has one device: D1 is a1's, D2 a2's, D3 s1's.
+    let dev = |id: &str| {
+        let user = match id {
+            "D1" => "a1@x.org",
+            "D2" => "a2@x.org",
+            _ => "s1@x.org",
+        };
+        let pid = data.roster.user_id.iter().position(|u| u == user).unwrap();
+        e.pid.iter().position(|&p| p as usize == pid).unwrap()
+    };
     let day = |y, m, d| chrono::NaiveDate::from_ymd_opt(y, m, d);
     let ms = |s: &str| {
         chrono::DateTime::parse_from_rfc3339(s)
