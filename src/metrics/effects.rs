@@ -440,6 +440,11 @@ fn week_bounds(tz: Tz, as_of: NaiveDate, start: NaiveDate) -> Vec<i64> {
 }
 
 /// [`wave_strata`] with the weeks' `bounds` ([`week_bounds`]) worked out once per wave.
+///
+/// Each person is at risk from week 0 up to the week they enroll in (or the last
+/// week), unexposed before the first week that starts after their exposure and
+/// exposed from it: two runs of weeks, found by binary search and added to the
+/// strata as differences, rather than a walk through every week per person.
 fn strata_of(
     bounds: &[i64],
     people: impl IntoIterator<Item = (Option<i64>, Option<i64>)>,
@@ -451,22 +456,39 @@ fn strata_of(
             ..Stratum::default()
         })
         .collect();
+    if weeks == 0 {
+        return strata;
+    }
+    // Differences of people per week: at_risk[w] − at_risk[w − 1], per arm.
+    let (mut exposed, mut unexposed) = (vec![0i64; weeks + 1], vec![0i64; weeks + 1]);
     for (enrolled, exposure) in people {
-        for (w, stratum) in strata.iter_mut().enumerate() {
-            let (from, to) = (bounds[w], bounds[w + 1]);
-            if enrolled.is_some_and(|e| e < from) {
-                break;
-            }
-            let arm = match exposure.is_some_and(|x| x < from) {
-                true => &mut stratum.exposed,
-                false => &mut stratum.unexposed,
+        // The last week at risk, and whether they enroll in it.
+        let (last, event) = match enrolled {
+            Some(e) if e < bounds[0] => continue,
+            Some(e) if e < bounds[weeks] => (bounds.partition_point(|&b| b <= e) - 1, true),
+            _ => (weeks - 1, false),
+        };
+        // Exposed in week w when the exposure came before it began: from week `from`.
+        let from = exposure.map_or(weeks + 1, |x| bounds.partition_point(|&b| b <= x));
+        let split = from.min(last + 1);
+        unexposed[0] += 1;
+        unexposed[split] -= 1;
+        exposed[split] += 1;
+        exposed[last + 1] -= 1;
+        if event {
+            let arm = match from <= last {
+                true => &mut strata[last].exposed,
+                false => &mut strata[last].unexposed,
             };
-            arm.people += 1;
-            if enrolled.is_some_and(|e| e < to) {
-                arm.enrolled += 1;
-                break;
-            }
+            arm.enrolled += 1;
         }
+    }
+    let (mut n1, mut n0) = (0i64, 0i64);
+    for (w, stratum) in strata.iter_mut().enumerate() {
+        n1 += exposed[w];
+        n0 += unexposed[w];
+        stratum.exposed.people = n1;
+        stratum.unexposed.people = n0;
     }
     strata
 }
@@ -794,7 +816,62 @@ mod tests {
         );
     }
 
+    /// The strata as defined, week by week per person: what [`strata_of`] must equal.
+    fn strata_walked(bounds: &[i64], people: &[(Option<i64>, Option<i64>)]) -> Vec<Stratum> {
+        let weeks = bounds.len().saturating_sub(1);
+        let mut strata: Vec<Stratum> = (0..weeks)
+            .map(|w| Stratum {
+                week: w as i64,
+                ..Stratum::default()
+            })
+            .collect();
+        for &(enrolled, exposure) in people {
+            for (w, stratum) in strata.iter_mut().enumerate() {
+                let (from, to) = (bounds[w], bounds[w + 1]);
+                if enrolled.is_some_and(|e| e < from) {
+                    break;
+                }
+                let arm = match exposure.is_some_and(|x| x < from) {
+                    true => &mut stratum.exposed,
+                    false => &mut stratum.unexposed,
+                };
+                arm.people += 1;
+                if enrolled.is_some_and(|e| e < to) {
+                    arm.enrolled += 1;
+                    break;
+                }
+            }
+        }
+        strata
+    }
+
     proptest! {
+        #[test]
+        fn strata_by_runs_of_weeks_equal_the_week_by_week_walk(
+            steps in proptest::collection::vec(1i64..5, 0..6),
+            people in proptest::collection::vec(
+                (proptest::option::of(-3i64..25), proptest::option::of(-3i64..25)),
+                0..30,
+            ),
+        ) {
+            // Week bounds at increasing instants 0, s₁, s₁ + s₂, …; enrollments and
+            // exposures before, on, between and after them, and i64::MIN (trained
+            // from the outset).
+            let mut bounds = vec![0i64];
+            for s in &steps {
+                bounds.push(bounds.last().unwrap() + s);
+            }
+            let people: Vec<(Option<i64>, Option<i64>)> = people
+                .into_iter()
+                .enumerate()
+                .map(|(i, (e, x))| (e, if i % 7 == 3 { Some(i64::MIN) } else { x }))
+                .collect();
+            prop_assert_eq!(
+                strata_of(&bounds, people.iter().copied()),
+                strata_walked(&bounds, &people)
+            );
+        }
+
         #[test]
         fn identical_groups_have_a_ratio_of_one(
             arms in proptest::collection::vec((1i64..40, 0i64..40, 1i64..4), 1..8),
