@@ -9,8 +9,6 @@
 //! (an open or click); the others are the touchpoints' channels by name.
 //! Observational, like `lift`: a channel may reach the keenest people first.
 
-use std::collections::HashMap;
-
 use polars::prelude::*;
 
 use super::lift::{measured_rows, LiftNote, LiftRow, Measure};
@@ -41,43 +39,54 @@ pub struct Names {
 
 /// Each person's first touch per channel and first completion, and the names of the
 /// channels and training methods a run shows.
+///
+/// Held by person number rather than in hash maps: at a million people the maps'
+/// hashing was most of `reach`'s time, and a map keyed by (person, channel) costs
+/// more memory than these arrays (docs/metrics.md, "channels").
 pub struct Engagement {
     /// The channels and methods.
     pub names: Names,
     /// Per training session (by its index in the attendance), its method's index in
     /// `methods`.
     pub session_method: Vec<usize>,
-    /// Per (person, channel index), the first touchpoint.
-    first_touch: HashMap<(u32, usize), i64>,
-    /// Per person, the first completion.
-    first_completion: HashMap<u32, i64>,
+    /// Per person `p`, their first touchpoints are `touch_at[touches[p]..touches[p + 1]]`
+    /// (one per channel they were reached by, channel index in `touch_channel`):
+    /// bounded by the touchpoints, not by people × channels.
+    touches: Vec<u32>,
+    /// The channel of each first touchpoint.
+    touch_channel: Vec<u32>,
+    /// The instant of each first touchpoint.
+    touch_at: Vec<i64>,
+    /// Per person, the first completion ([`NEVER`] for none).
+    first_completion: Vec<i64>,
 }
+
+/// No completion, in [`Engagement`]'s array of first completions.
+const NEVER: i64 = i64::MAX;
 
 impl Engagement {
     /// Reduces the touchpoints and completions to first instants.
     pub fn new(cfg: &Config, data: &Dataset) -> Self {
         let t = &data.touchpoints;
+        let n = data.roster.len();
         let mut channels = vec![EMAIL.to_string()];
         let mut names: Vec<&String> = t.channels.iter().filter(|c| *c != EMAIL).collect();
         names.sort();
         names.dedup();
         channels.extend(names.into_iter().cloned());
-        let index: Vec<usize> = t
+        let index: Vec<u32> = t
             .channels
             .iter()
-            .map(|c| channels.iter().position(|n| n == c).unwrap_or(0))
+            .map(|c| channels.iter().position(|n| n == c).unwrap_or(0) as u32)
             .collect();
-        let mut first_touch = HashMap::new();
-        for i in 0..t.pid.len() {
-            let key = (t.pid[i], index[t.channel[i] as usize]);
-            let slot = first_touch.entry(key).or_insert(t.at[i]);
-            *slot = (*slot).min(t.at[i]);
-        }
+        let (touches, touch_channel, touch_at) =
+            first_touches(n, &t.pid, |i| (index[t.channel[i] as usize], t.at[i]));
         let c = &data.completions;
-        let mut first_completion = HashMap::new();
-        for i in 0..c.pid.len() {
-            let slot = first_completion.entry(c.pid[i]).or_insert(c.at[i]);
-            *slot = (*slot).min(c.at[i]);
+        let mut first_completion = vec![NEVER; n];
+        for (&pid, &at) in c.pid.iter().zip(&c.at) {
+            if let Some(slot) = first_completion.get_mut(pid as usize) {
+                *slot = (*slot).min(at);
+            }
         }
         let completions = cfg.sources.contains_key(&Source::Completions);
         let mut methods: Vec<String> = cfg
@@ -103,25 +112,99 @@ impl Engagement {
                 methods,
             },
             session_method,
-            first_touch,
+            touches,
+            touch_channel,
+            touch_at,
             first_completion,
         }
     }
 
     /// Whether `pid` had a touchpoint of channel `k` before `before`.
     pub fn touched(&self, pid: u32, k: usize, before: i64) -> bool {
-        self.first_touch.get(&(pid, k)).is_some_and(|&t| t < before)
+        self.first_touch(pid, k).is_some_and(|t| t < before)
     }
 
     /// The first touchpoint of `pid` by channel `k`, if any.
     pub fn first_touch(&self, pid: u32, k: usize) -> Option<i64> {
-        self.first_touch.get(&(pid, k)).copied()
+        let p = pid as usize;
+        let (from, to) = (*self.touches.get(p)?, *self.touches.get(p + 1)?);
+        let (from, to) = (from as usize, to as usize);
+        self.touch_channel[from..to]
+            .iter()
+            .position(|&c| c as usize == k)
+            .map(|j| self.touch_at[from + j])
+    }
+
+    /// The first completion of `pid`, if any.
+    pub fn first_completion(&self, pid: u32) -> Option<i64> {
+        let at = *self.first_completion.get(pid as usize)?;
+        (at != NEVER).then_some(at)
     }
 
     /// Whether `pid` completed a course before `before`.
     pub fn completed(&self, pid: u32, before: i64) -> bool {
-        self.first_completion.get(&pid).is_some_and(|&t| t < before)
+        self.first_completion(pid).is_some_and(|t| t < before)
     }
+}
+
+/// The first touchpoint per person (of `n`, by the `pids` of the touchpoints) and
+/// channel: `(starts, channel, at)` with person `p`'s in `starts[p]..starts[p + 1]`,
+/// channels in order of first appearance. `of(i)` is touchpoint `i`'s channel and
+/// instant. A counting sort by person, then each person's few entries reduced in
+/// place: no per-person allocation, nothing hashed. Touchpoints of people beyond `n`
+/// are left out (nobody looks them up).
+fn first_touches(
+    n: usize,
+    pids: &[u32],
+    of: impl Fn(usize) -> (u32, i64),
+) -> (Vec<u32>, Vec<u32>, Vec<i64>) {
+    let mut starts = vec![0u32; n + 1];
+    for &p in pids {
+        if let Some(c) = starts.get_mut(p as usize + 1).filter(|_| (p as usize) < n) {
+            *c += 1;
+        }
+    }
+    for p in 0..n {
+        starts[p + 1] += starts[p];
+    }
+    let total = starts[n] as usize;
+    let mut next = starts.clone();
+    let (mut channel, mut at) = (vec![0u32; total], vec![0i64; total]);
+    for (i, &p) in pids.iter().enumerate() {
+        if (p as usize) < n {
+            let slot = &mut next[p as usize];
+            let (c, t) = of(i);
+            channel[*slot as usize] = c;
+            at[*slot as usize] = t;
+            *slot += 1;
+        }
+    }
+    drop(next);
+    // Per person, keep the earliest touch of each channel, compacted to the front.
+    let mut kept = 0usize;
+    let mut from = 0usize;
+    for p in 0..n {
+        let to = starts[p + 1] as usize;
+        let first = kept;
+        for j in from..to {
+            let (c, t) = (channel[j], at[j]);
+            match channel[first..kept].iter().position(|&k| k == c) {
+                Some(q) => at[first + q] = at[first + q].min(t),
+                None => {
+                    channel[kept] = c;
+                    at[kept] = t;
+                    kept += 1;
+                }
+            }
+        }
+        from = to;
+        starts[p + 1] = kept as u32;
+    }
+    channel.truncate(kept);
+    at.truncate(kept);
+    channel.shrink_to_fit();
+    at.shrink_to_fit();
+    (starts, channel, at)
 }
 
 /// The persons column of channel `k`: reached by that channel by D.
@@ -160,9 +243,7 @@ pub(super) fn pids_of(frame: &DataFrame) -> Result<Vec<u32>, Error> {
         .column(super::frames::col_names::PID)
         .and_then(|c| c.u32())
         .map_err(|e| Error::compute("per-person facts", e))?;
-    Ok((0..ca.len())
-        .map(|i| ca.get(i).unwrap_or_default())
-        .collect())
+    Ok(ca.iter().map(Option::unwrap_or_default).collect())
 }
 
 /// A flag column of the persons, in frame order (null: false).
@@ -171,7 +252,7 @@ pub(super) fn flags_of(frame: &DataFrame, name: &str) -> Result<Vec<bool>, Error
         .column(name)
         .and_then(|c| c.bool())
         .map_err(|e| Error::compute("per-person facts", e))?;
-    Ok((0..ca.len()).map(|i| ca.get(i).unwrap_or(false)).collect())
+    Ok(ca.iter().map(|v| v.unwrap_or(false)).collect())
 }
 
 /// One row of `channels`.
@@ -254,5 +335,47 @@ impl Table for ChannelRow {
             Col::of("p_value", Number, |r| Value::Float(r.lift.p_value)),
             Col::text("note", |r| Value::opt_str(r.lift.note.map(LiftNote::text))),
         ]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn first_touches_keep_each_persons_earliest_per_channel() {
+        // Touchpoints (pid, channel, at), 3 people: person 2 by channel 1 at 50, 30
+        // and 40 (earliest 30) and by channel 0 at 10; person 0 by channel 2 at 7;
+        // person 1 never; person 5 is beyond the roster and left out.
+        let rows = [
+            (2, 1, 50),
+            (0, 2, 7),
+            (2, 0, 10),
+            (2, 1, 30),
+            (5, 1, 1),
+            (2, 1, 40),
+        ];
+        let pids: Vec<u32> = rows.iter().map(|r| r.0).collect();
+        let (starts, channel, at) = first_touches(3, &pids, |i| (rows[i].1, rows[i].2));
+        // Person 0: [0, 1); person 1: empty; person 2: [1, 3), channels in order of
+        // first appearance (1, then 0).
+        assert_eq!(starts, [0, 1, 1, 3]);
+        assert_eq!(channel, [2, 1, 0]);
+        assert_eq!(at, [7, 30, 10]);
+        let e = Engagement {
+            names: Names::default(),
+            session_method: Vec::new(),
+            touches: starts,
+            touch_channel: channel,
+            touch_at: at,
+            first_completion: vec![NEVER, 5, NEVER],
+        };
+        assert_eq!(e.first_touch(2, 1), Some(30));
+        assert_eq!(e.first_touch(2, 2), None);
+        assert_eq!(e.first_touch(1, 0), None);
+        assert_eq!(e.first_touch(7, 0), None);
+        assert!(e.touched(0, 2, 8) && !e.touched(0, 2, 7));
+        assert_eq!(e.first_completion(1), Some(5));
+        assert!(!e.completed(0, i64::MAX) && e.completed(1, 6));
     }
 }

@@ -133,36 +133,33 @@ pub fn of_persons(
     persons: &Persons,
 ) -> Result<Cohort, Error> {
     let n = data.roster.len();
-    let mut opened: Vec<Option<i64>> = vec![None; n];
+    // Per person (by pid), each factor's instant, NEVER when it never came: plain
+    // instants rather than `Option`s, half the memory for a million people.
+    let mut opened: Vec<i64> = vec![NEVER; n];
     let m = &data.email;
-    for i in 0..m.pid.len() {
-        let real = match m.event[i] {
+    for (((&pid, &event), &machine), &at) in
+        m.pid.iter().zip(&m.event).zip(&m.machine_open).zip(&m.at)
+    {
+        let real = match event {
             EmailEvent::Click => true,
-            EmailEvent::Open => !m.machine_open[i],
+            EmailEvent::Open => !machine,
             _ => false,
         };
-        if let (true, Some(slot)) = (real, opened.get_mut(m.pid[i] as usize)) {
-            *slot = Some(slot.map_or(m.at[i], |s| s.min(m.at[i])));
+        if let (true, Some(slot)) = (real, opened.get_mut(pid as usize)) {
+            *slot = (*slot).min(at);
         }
     }
     let min_minutes = cfg.thresholds.training_min_minutes;
     let mut trained = if min_minutes <= 0.0 {
-        vec![Some(i64::MIN); n]
+        vec![i64::MIN; n]
     } else {
         trained_instants(&data.training, n, min_minutes, |_| true)
     };
     // A self-paced completion trains too (docs/metrics.md, "trained"): the earlier of
     // the two instants is when the person was trained.
-    let mut completed: Vec<Option<i64>> = vec![None; n];
-    let c = &data.completions;
-    for (&pid, &at) in c.pid.iter().zip(&c.at) {
-        if let Some(slot) = completed.get_mut(pid as usize) {
-            *slot = Some(slot.map_or(at, |s| s.min(at)));
-        }
-    }
-    for (t, c) in trained.iter_mut().zip(&completed) {
-        if let Some(at) = *c {
-            *t = Some(t.map_or(at, |s| s.min(at)));
+    for (pid, t) in trained.iter_mut().enumerate() {
+        if let Some(at) = engagement.first_completion(pid as u32) {
+            *t = (*t).min(at);
         }
     }
     let mut factors = vec![
@@ -177,6 +174,10 @@ pub fn of_persons(
     ];
     let mut instants = vec![opened, trained];
     let names = &persons.engagement;
+    // The factors whose instants are looked up per person of the cohort, when the
+    // waves' columns are filled, rather than held in a roster-long vector: the first
+    // completion (`self-paced`) and the first touch per channel.
+    let mut looked_up: Vec<Lookup> = Vec::new();
     // The same methods `lift` and `training_methods` show (none unless configured).
     if names.methods_configured {
         for (k, method) in names.methods.iter().enumerate() {
@@ -184,26 +185,24 @@ pub fn of_persons(
                 factor: Factor::Trained,
                 label: Some(method.clone()),
             });
-            instants.push(if method == SELF_PACED {
-                completed.clone()
+            if method == SELF_PACED {
+                looked_up.push(Lookup::Completion);
             } else {
-                trained_instants(&data.training, n, min_minutes, |s| {
+                looked_up.push(Lookup::Instants(instants.len()));
+                instants.push(trained_instants(&data.training, n, min_minutes, |s| {
                     engagement.session_method.get(s as usize) == Some(&k)
-                })
-            });
+                }));
+            }
         }
     }
-    // The channels of the `channels` table but email, which is `opened_email`. Their
-    // instants are looked up for the cohort's people only, when the waves' columns
-    // are filled: no roster-long vector per channel.
-    let mut channels: Vec<usize> = Vec::new();
+    // The channels of the `channels` table but email, which is `opened_email`.
     if names.touchpoints {
         for (k, channel) in names.channels.iter().enumerate().skip(1) {
             factors.push(EffectFactor {
                 factor: Factor::Channel,
                 label: Some(channel.clone()),
             });
-            channels.push(k);
+            looked_up.push(Lookup::Touch(k));
         }
     }
     let columns = factors.len();
@@ -219,9 +218,6 @@ pub fn of_persons(
             exposures: vec![Vec::new(); columns],
         })
         .collect();
-    // Per wave, the labels met so far and their index in `labels` (sorted at the end).
-    let mut seen: Vec<std::collections::HashMap<String, u32>> =
-        vec![std::collections::HashMap::new(); waves.len()];
     let err = |e| Error::compute("the cohort of effects", e);
     let df = &persons.frame;
     let pid_col = df.column(PID).and_then(|c| c.u32()).map_err(err)?;
@@ -231,9 +227,17 @@ pub fn of_persons(
         .column("first_enrolled")
         .and_then(|c| c.i64())
         .map_err(err)?;
+    // Per wave, the labels met so far and their index in `labels` (sorted at the
+    // end), borrowed from the frame and hashed with foldhash: one lookup per person.
+    let mut seen: Vec<LabelCodes<'_>> = vec![LabelCodes::default(); waves.len()];
     let mut last: Option<(&str, Option<usize>)> = None;
-    for i in 0..df.height() {
-        let (Some(pid), Some(wave)) = (pid_col.get(i), wave_col.get(i)) else {
+    let rows = pid_col
+        .iter()
+        .zip(wave_col.iter())
+        .zip(label_col.iter())
+        .zip(first_col.iter());
+    for (((pid, wave), label), first_enrolled) in rows {
+        let (Some(pid), Some(wave)) = (pid, wave) else {
             continue;
         };
         // Rows come grouped by wave mostly: remember the last name's position.
@@ -248,31 +252,33 @@ pub fn of_persons(
         let Some(k) = k else {
             continue;
         };
-        let label = label_col.get(i).unwrap_or_default();
+        let label = label.unwrap_or_default();
         let w = &mut waves[k];
         let next = w.labels.len() as u32;
-        let code = match seen[k].get(label) {
-            Some(&code) => code,
-            None => {
-                seen[k].insert(label.to_string(), next);
-                w.labels.push(label.to_string());
-                next
-            }
-        };
+        let code = *seen[k].entry(label).or_insert_with(|| {
+            w.labels.push(label.to_string());
+            next
+        });
         let at = pid as usize;
         w.people.push(PersonTimes {
             pid,
             label: code,
             joined: data.roster.joined_on.get(at).copied().flatten(),
-            first_enrolled: first_col.get(i),
+            first_enrolled,
         });
-        for (column, x) in w.exposures.iter_mut().zip(&instants) {
-            column.push(x.get(at).copied().flatten().unwrap_or(NEVER));
+        let (held, rest) = w.exposures.split_at_mut(2);
+        for (column, x) in held.iter_mut().zip(&instants) {
+            column.push(x.get(at).copied().unwrap_or(NEVER));
         }
-        for (column, &c) in w.exposures[instants.len()..].iter_mut().zip(&channels) {
-            column.push(engagement.first_touch(pid, c).unwrap_or(NEVER));
+        for (column, l) in rest.iter_mut().zip(&looked_up) {
+            column.push(match *l {
+                Lookup::Instants(j) => instants[j].get(at).copied().unwrap_or(NEVER),
+                Lookup::Completion => engagement.first_completion(pid).unwrap_or(NEVER),
+                Lookup::Touch(c) => engagement.first_touch(pid, c).unwrap_or(NEVER),
+            });
         }
     }
+    drop(seen);
     drop(instants);
     // Labels in name order, so that a wave's groups come sorted.
     for w in &mut waves {
@@ -295,32 +301,56 @@ pub fn of_persons(
     Ok(Cohort { factors, waves })
 }
 
+/// Where [`of_persons`] finds a factor's instant beyond `opened_email` and `trained`.
+enum Lookup {
+    /// In its roster-long vector of instants, at this index.
+    Instants(usize),
+    /// The person's first completion.
+    Completion,
+    /// The person's first touch by this channel.
+    Touch(usize),
+}
+
+/// A wave's label codes by label.
+type LabelCodes<'a> = std::collections::HashMap<&'a str, u32, foldhash::fast::FixedState>;
+
 /// Per person (indexed by pid, `n` people), the instant their attended time in the
 /// sessions that `keep` accepts reaches `min_minutes`: per session the union of the
 /// [joined, left] intervals, summed over sessions as time passes (two sessions at
-/// once both count, as the attended minutes of `trained` do). `None` for people who
-/// never reach it; with `min_minutes` 0, the first instant they attended.
+/// once both count, as the attended minutes of `trained` do). [`NEVER`] for people
+/// who never reach it; with `min_minutes` 0, the first instant they attended.
 fn trained_instants(
     t: &Attendance,
     n: usize,
     min_minutes: f64,
     keep: impl Fn(u32) -> bool,
-) -> Vec<Option<i64>> {
+) -> Vec<i64> {
     let need = (min_minutes * 60_000.0).max(0.0);
-    let mut out = vec![None; n];
-    let mut order: Vec<usize> = (0..t.pid.len()).filter(|&i| keep(t.session[i])).collect();
-    let key = |i: usize| (t.pid[i], t.session[i], t.joined_at[i]);
+    let mut out = vec![NEVER; n];
+    let mut order: Vec<u32> = (0..t.pid.len() as u32)
+        .filter(|&i| keep(t.session[i as usize]))
+        .collect();
+    let key = |i: u32| {
+        (
+            t.pid[i as usize],
+            t.session[i as usize],
+            t.joined_at[i as usize],
+        )
+    };
     if !order.windows(2).all(|w| key(w[0]) <= key(w[1])) {
-        order.sort_by_key(|&i| key(i));
+        order.sort_unstable_by_key(|&i| key(i));
     }
+    // One person's sessions, each as its union of intervals, and their edges: reused
+    // from person to person.
+    let mut merged: Vec<(i64, i64)> = Vec::new();
+    let mut edges: Vec<(i64, i64)> = Vec::new();
     let mut at = 0;
     while at < order.len() {
-        let pid = t.pid[order[at]];
-        // The person's sessions, each as its union of intervals.
-        let mut merged: Vec<(i64, i64)> = Vec::new();
+        let pid = t.pid[order[at] as usize];
+        merged.clear();
         let mut session = None;
-        while at < order.len() && t.pid[order[at]] == pid {
-            let i = order[at];
+        while at < order.len() && t.pid[order[at] as usize] == pid {
+            let i = order[at] as usize;
             let (joined, left) = (t.joined_at[i], t.left_at[i].max(t.joined_at[i]));
             match merged.last_mut() {
                 Some(last) if session == Some(t.session[i]) && joined <= last.1 => {
@@ -332,22 +362,21 @@ fn trained_instants(
             at += 1;
         }
         if let Some(slot) = out.get_mut(pid as usize) {
-            *slot = reached(&merged, need);
+            *slot = reached(&merged, need, &mut edges).unwrap_or(NEVER);
         }
     }
     out
 }
 
 /// The first instant at which the summed length of `intervals` up to it reaches
-/// `need` ms: a sweep where each open interval adds one ms per ms.
-fn reached(intervals: &[(i64, i64)], need: f64) -> Option<i64> {
-    let mut edges: Vec<(i64, i64)> = intervals
-        .iter()
-        .flat_map(|&(s, e)| [(s, 1), (e, -1)])
-        .collect();
+/// `need` ms: a sweep where each open interval adds one ms per ms. `edges` is
+/// scratch space.
+fn reached(intervals: &[(i64, i64)], need: f64, edges: &mut Vec<(i64, i64)>) -> Option<i64> {
+    edges.clear();
+    edges.extend(intervals.iter().flat_map(|&(s, e)| [(s, 1), (e, -1)]));
     edges.sort_unstable();
     let (mut covered, mut open, mut prev) = (0.0f64, 0i64, i64::MIN);
-    for (t, step) in edges {
+    for &(t, step) in edges.iter() {
         if open > 0 {
             let gain = (open as f64) * (t - prev) as f64;
             if covered + gain >= need {
@@ -411,6 +440,11 @@ fn week_bounds(tz: Tz, as_of: NaiveDate, start: NaiveDate) -> Vec<i64> {
 }
 
 /// [`wave_strata`] with the weeks' `bounds` ([`week_bounds`]) worked out once per wave.
+///
+/// Each person is at risk from week 0 up to the week they enroll in (or the last
+/// week), unexposed before the first week that starts after their exposure and
+/// exposed from it: two runs of weeks, found by binary search and added to the
+/// strata as differences, rather than a walk through every week per person.
 fn strata_of(
     bounds: &[i64],
     people: impl IntoIterator<Item = (Option<i64>, Option<i64>)>,
@@ -422,22 +456,39 @@ fn strata_of(
             ..Stratum::default()
         })
         .collect();
+    if weeks == 0 {
+        return strata;
+    }
+    // Differences of people per week: at_risk[w] − at_risk[w − 1], per arm.
+    let (mut exposed, mut unexposed) = (vec![0i64; weeks + 1], vec![0i64; weeks + 1]);
     for (enrolled, exposure) in people {
-        for (w, stratum) in strata.iter_mut().enumerate() {
-            let (from, to) = (bounds[w], bounds[w + 1]);
-            if enrolled.is_some_and(|e| e < from) {
-                break;
-            }
-            let arm = match exposure.is_some_and(|x| x < from) {
-                true => &mut stratum.exposed,
-                false => &mut stratum.unexposed,
+        // The last week at risk, and whether they enroll in it.
+        let (last, event) = match enrolled {
+            Some(e) if e < bounds[0] => continue,
+            Some(e) if e < bounds[weeks] => (bounds.partition_point(|&b| b <= e) - 1, true),
+            _ => (weeks - 1, false),
+        };
+        // Exposed in week w when the exposure came before it began: from week `from`.
+        let from = exposure.map_or(weeks + 1, |x| bounds.partition_point(|&b| b <= x));
+        let split = from.min(last + 1);
+        unexposed[0] += 1;
+        unexposed[split] -= 1;
+        exposed[split] += 1;
+        exposed[last + 1] -= 1;
+        if event {
+            let arm = match from <= last {
+                true => &mut strata[last].exposed,
+                false => &mut strata[last].unexposed,
             };
-            arm.people += 1;
-            if enrolled.is_some_and(|e| e < to) {
-                arm.enrolled += 1;
-                break;
-            }
+            arm.enrolled += 1;
         }
+    }
+    let (mut n1, mut n0) = (0i64, 0i64);
+    for (w, stratum) in strata.iter_mut().enumerate() {
+        n1 += exposed[w];
+        n0 += unexposed[w];
+        stratum.exposed.people = n1;
+        stratum.unexposed.people = n0;
     }
     strata
 }
@@ -694,9 +745,14 @@ mod tests {
             left_at: rows.iter().map(|r| r.3 * m).collect(),
             sessions: vec!["a".into(), "b".into()],
         };
-        let got = trained_instants(&t, 5, 30.0, |_| true);
+        let got = |min, keep: fn(u32) -> bool| -> Vec<Option<i64>> {
+            trained_instants(&t, 5, min, keep)
+                .into_iter()
+                .map(|x| (x != NEVER).then_some(x))
+                .collect()
+        };
         assert_eq!(
-            got,
+            got(30.0, |_| true),
             [
                 Some(30 * m),
                 Some(110 * m),
@@ -706,11 +762,15 @@ mod tests {
             ]
         );
         // One session's minutes alone (session 1: person 1 has 15, person 3 has 15).
-        let got = trained_instants(&t, 5, 10.0, |s| s == 1);
-        assert_eq!(got, [None, Some(110 * m), None, Some(15 * m), None]);
+        assert_eq!(
+            got(10.0, |s| s == 1),
+            [None, Some(110 * m), None, Some(15 * m), None]
+        );
         // With no minutes needed, the first instant a person attended such a session.
-        let got = trained_instants(&t, 5, 0.0, |s| s == 1);
-        assert_eq!(got, [None, Some(100 * m), None, Some(5 * m), None]);
+        assert_eq!(
+            got(0.0, |s| s == 1),
+            [None, Some(100 * m), None, Some(5 * m), None]
+        );
     }
 
     #[test]
@@ -756,7 +816,62 @@ mod tests {
         );
     }
 
+    /// The strata as defined, week by week per person: what [`strata_of`] must equal.
+    fn strata_walked(bounds: &[i64], people: &[(Option<i64>, Option<i64>)]) -> Vec<Stratum> {
+        let weeks = bounds.len().saturating_sub(1);
+        let mut strata: Vec<Stratum> = (0..weeks)
+            .map(|w| Stratum {
+                week: w as i64,
+                ..Stratum::default()
+            })
+            .collect();
+        for &(enrolled, exposure) in people {
+            for (w, stratum) in strata.iter_mut().enumerate() {
+                let (from, to) = (bounds[w], bounds[w + 1]);
+                if enrolled.is_some_and(|e| e < from) {
+                    break;
+                }
+                let arm = match exposure.is_some_and(|x| x < from) {
+                    true => &mut stratum.exposed,
+                    false => &mut stratum.unexposed,
+                };
+                arm.people += 1;
+                if enrolled.is_some_and(|e| e < to) {
+                    arm.enrolled += 1;
+                    break;
+                }
+            }
+        }
+        strata
+    }
+
     proptest! {
+        #[test]
+        fn strata_by_runs_of_weeks_equal_the_week_by_week_walk(
+            steps in proptest::collection::vec(1i64..5, 0..6),
+            people in proptest::collection::vec(
+                (proptest::option::of(-3i64..25), proptest::option::of(-3i64..25)),
+                0..30,
+            ),
+        ) {
+            // Week bounds at increasing instants 0, s₁, s₁ + s₂, …; enrollments and
+            // exposures before, on, between and after them, and i64::MIN (trained
+            // from the outset).
+            let mut bounds = vec![0i64];
+            for s in &steps {
+                bounds.push(bounds.last().unwrap() + s);
+            }
+            let people: Vec<(Option<i64>, Option<i64>)> = people
+                .into_iter()
+                .enumerate()
+                .map(|(i, (e, x))| (e, if i % 7 == 3 { Some(i64::MIN) } else { x }))
+                .collect();
+            prop_assert_eq!(
+                strata_of(&bounds, people.iter().copied()),
+                strata_walked(&bounds, &people)
+            );
+        }
+
         #[test]
         fn identical_groups_have_a_ratio_of_one(
             arms in proptest::collection::vec((1i64..40, 0i64..40, 1i64..4), 1..8),

@@ -53,13 +53,22 @@ pub fn add_methods(
         } else {
             let (who, ms) =
                 training.attended_ms_in(before, |s| e.session_method.get(s as usize) == Some(&m));
-            let enough: std::collections::HashSet<u32> = who
-                .into_iter()
-                .zip(ms)
-                .filter(|&(_, ms)| ms as f64 >= min_ms)
-                .map(|(p, _)| p)
-                .collect();
-            pids.iter().map(|p| enough.contains(p)).collect()
+            // Who has enough, by person number (a flag per person rather than a
+            // hashed set: a million lookups per method and cut-off).
+            let mut enough = vec![false; who.last().map_or(0, |&p| p as usize + 1)];
+            for (p, ms) in who.into_iter().zip(ms) {
+                if ms as f64 >= min_ms {
+                    if let Some(flag) = enough.get_mut(p as usize) {
+                        *flag = true;
+                    } else {
+                        enough.resize(p as usize + 1, false);
+                        enough[p as usize] = true;
+                    }
+                }
+            }
+            pids.iter()
+                .map(|&p| enough.get(p as usize).copied().unwrap_or(false))
+                .collect()
         };
         frame
             .with_column(Column::new(method_column(m).into(), by))
