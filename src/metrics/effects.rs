@@ -439,6 +439,16 @@ fn week_bounds(tz: Tz, as_of: NaiveDate, start: NaiveDate) -> Vec<i64> {
         .collect()
 }
 
+/// One empty stratum per week.
+fn empty_strata(weeks: usize) -> Vec<Stratum> {
+    (0..weeks)
+        .map(|w| Stratum {
+            week: w as i64,
+            ..Stratum::default()
+        })
+        .collect()
+}
+
 /// [`wave_strata`] with the weeks' `bounds` ([`week_bounds`]) worked out once per wave.
 ///
 /// Each person is at risk from week 0 up to the week they enroll in (or the last
@@ -450,12 +460,7 @@ fn strata_of(
     people: impl IntoIterator<Item = (Option<i64>, Option<i64>)>,
 ) -> Vec<Stratum> {
     let weeks = bounds.len().saturating_sub(1);
-    let mut strata: Vec<Stratum> = (0..weeks)
-        .map(|w| Stratum {
-            week: w as i64,
-            ..Stratum::default()
-        })
-        .collect();
+    let mut strata = empty_strata(weeks);
     if weeks == 0 {
         return strata;
     }
@@ -819,12 +824,7 @@ mod tests {
     /// The strata as defined, week by week per person: what [`strata_of`] must equal.
     fn strata_walked(bounds: &[i64], people: &[(Option<i64>, Option<i64>)]) -> Vec<Stratum> {
         let weeks = bounds.len().saturating_sub(1);
-        let mut strata: Vec<Stratum> = (0..weeks)
-            .map(|w| Stratum {
-                week: w as i64,
-                ..Stratum::default()
-            })
-            .collect();
+        let mut strata = empty_strata(weeks);
         for &(enrolled, exposure) in people {
             for (w, stratum) in strata.iter_mut().enumerate() {
                 let (from, to) = (bounds[w], bounds[w + 1]);
