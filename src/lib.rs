@@ -7,6 +7,13 @@
 //! [`generate`] makes synthetic rollouts for the sample, the tests and the benches;
 //! [`init`] turns a folder of exports into a config.
 
+/// A hash map with foldhash's fast hasher: the keys are ids, names and codes read
+/// from the inputs, hashed millions of times per run, never chosen by an attacker
+/// who could profit from collisions.
+pub(crate) type FastMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
+/// A hash set with the hasher of [`FastMap`].
+pub(crate) type FastSet<T> = std::collections::HashSet<T, foldhash::fast::RandomState>;
+
 pub mod calendar;
 pub mod cli;
 pub mod config;

@@ -323,8 +323,7 @@ pub fn aggregate(
         Option<&'a str>,
         Option<bool>,
     );
-    let mut people: std::collections::HashMap<Key<'_>, [i64; 9], foldhash::fast::RandomState> =
-        Default::default();
+    let mut people: crate::FastMap<Key<'_>, [i64; 9]> = Default::default();
     let mut values: Vec<_> = columns.iter().map(|c| c.iter()).collect();
     let keyed = workloads
         .iter()

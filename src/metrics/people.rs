@@ -166,7 +166,7 @@ impl Cohort {
     const NOT_ELIGIBLE: u32 = u32::MAX;
 }
 
-type FastMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
+use crate::FastMap;
 
 /// The people eligible on `day` (roster people with a wave, less those whose `left_on`
 /// is on or before it), with the labels their groups and cut values are shown under:

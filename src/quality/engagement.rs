@@ -4,8 +4,6 @@
 //! (docs/inputs.md, "Touchpoints" to "Survey"). Takes canonical rows; hands on
 //! [`Touchpoints`], [`Completions`], [`Usage`] and [`SurveyResponses`].
 
-use std::collections::HashSet;
-
 use super::*;
 use crate::config::{SurveyScale, Workload};
 use crate::dataset::{Completions, SurveyResponses, Touchpoints, Usage};
@@ -296,7 +294,7 @@ struct UsageState {
 /// distinct spelling is keyed once (a roster has millions of rows and tens of groups):
 /// read from the last row back, the first spelling met for a key is the latest.
 pub(super) fn roster_groups(roster: &Roster) -> BTreeMap<String, String> {
-    let mut seen: HashSet<&str, foldhash::fast::RandomState> = HashSet::default();
+    let mut seen: crate::FastSet<&str> = Default::default();
     let mut groups = BTreeMap::new();
     for g in roster.group.iter().rev() {
         if seen.insert(g.as_str()) {

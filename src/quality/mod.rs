@@ -32,7 +32,7 @@ use events::{read_email, read_enrollments, read_tickets, read_training};
 use matcher::{Found, Matcher};
 use roster::read_roster;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::path::Path;
 
 use chrono::NaiveDate;
@@ -331,8 +331,7 @@ fn keep_latest(top: &mut Vec<EventAt>, row: EventAt) {
     top.truncate(LATEST_ROWS);
 }
 
-/// A hash map with a fast hasher (the keys are ids and names read from the inputs).
-type FastMap<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
+use crate::FastMap;
 
 /// The uid of a row that names no one (an anonymous survey response): past every
 /// roster person and every unmatched id.
