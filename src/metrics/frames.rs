@@ -41,9 +41,9 @@ pub struct Frames {
     /// (`cut0`, `cut1`, …). Workload by workload in config order, each in person
     /// order: row `w × people + pid` is person `pid` in workload `w`.
     pub people: DataFrame,
-    /// Each person's earliest enrollment in each workload over all their devices:
-    /// workload, pid, first_enrolled.
-    pub first_enrolled: DataFrame,
+    /// Each person's earliest enrollment in each workload over all their devices
+    /// (ms; `None`: never), per row of `people`: index `w × people + pid`.
+    pub first_enrolled: Vec<Option<i64>>,
     /// One row per person and campaign: pid, campaign (code: an index into
     /// `campaigns`), and the first instant
     /// (null: never) the person `received` it (any event but a bounce), `opened` it
@@ -117,7 +117,7 @@ pub fn build(cfg: &Config, data: &Dataset) -> Result<Frames, Error> {
     }
     let people = frame("people", columns)?;
 
-    let first_enrolled = first_enrollments(cfg, data)?;
+    let first_enrolled = first_enrollments(cfg, data);
 
     let (email_firsts, email_people) = email_frames(data)?;
 
@@ -146,35 +146,24 @@ pub fn build(cfg: &Config, data: &Dataset) -> Result<Frames, Error> {
     })
 }
 
-/// [`Frames::first_enrolled`], in order of workload then person: the earliest
-/// enrollment of each (workload, person) kept in a table indexed by both, in one pass
-/// over the enrollments (a polars group-by on the workload's name cost a text key per
-/// device row).
-fn first_enrollments(cfg: &Config, data: &Dataset) -> Result<DataFrame, Error> {
-    use col_names::*;
+/// [`Frames::first_enrolled`]: the earliest enrollment of each (workload, person) in a
+/// table indexed by both, in one pass over the enrollments (a polars group-by on the
+/// workload's name cost a text key per device row). Kept as that table, the way
+/// `people::joined` reads it, rather than as a frame of (workload name, pid, instant)
+/// rows: the frame's name column alone cost 16 bytes per enrolled person.
+fn first_enrollments(cfg: &Config, data: &Dataset) -> Vec<Option<i64>> {
     let e = &data.enrollments;
-    let people = e.pid.iter().max().map_or(0, |&p| p as usize + 1);
+    let people = data.roster.len();
     let mut first: Vec<Option<i64>> = vec![None; people * cfg.workloads.len()];
     for ((&w, &p), &at) in e.workload.iter().zip(&e.pid).zip(&e.enrolled_at) {
-        let slot = &mut first[w as usize * people + p as usize];
-        *slot = Some(slot.map_or(at, |s| s.min(at)));
-    }
-    let (mut workload, mut pid, mut at) = (Vec::new(), Vec::new(), Vec::new());
-    for (i, t) in first.iter().enumerate() {
-        if let Some(t) = t {
-            workload.push(cfg.workloads[i / people].name.as_str());
-            pid.push((i % people) as u32);
-            at.push(*t);
+        // An enrollment of no roster person (none reaches here) is left out, as the
+        // join on the people's rows left it.
+        if (p as usize) < people {
+            let slot = &mut first[w as usize * people + p as usize];
+            *slot = Some(slot.map_or(at, |s| s.min(at)));
         }
     }
-    frame(
-        "enrollments",
-        vec![
-            Column::new(WORKLOAD.into(), workload),
-            Column::new(PID.into(), pid),
-            Column::new("first_enrolled".into(), at),
-        ],
-    )
+    first
 }
 
 /// Training attendance intervals in order of person, session and joining instant,
