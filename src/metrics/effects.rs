@@ -48,6 +48,8 @@ impl EffectFactor {
 /// One person of the cohort: the instants (ms since the epoch, UTC) that decide their
 /// strata. Instants after D may be present; only weeks ending by D read them. Their
 /// exposures are held by the wave ([`WaveCohort::exposure`]), one column per factor.
+/// 24 bytes: the first enrollment is a plain instant, [`NEVER`] when there is none
+/// (an `Option<i64>` would make it 32 for a million people).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct PersonTimes {
     /// The person (position in the roster).
@@ -57,8 +59,19 @@ pub struct PersonTimes {
     pub label: u32,
     /// The day they joined the roster, when snapshots show it.
     pub joined: Option<NaiveDate>,
-    /// Their first enrollment on any device.
-    pub first_enrolled: Option<i64>,
+    /// Their first enrollment on any device, [`NEVER`] if they have none: read it
+    /// through [`PersonTimes::enrolled_at`].
+    pub first_enrolled: i64,
+}
+
+// The size the comment above counts on (a chrono `NaiveDate` keeps a niche for `None`).
+const _: () = assert!(std::mem::size_of::<PersonTimes>() == 24);
+
+impl PersonTimes {
+    /// Their first enrollment on any device, if they have one.
+    pub fn enrolled_at(&self) -> Option<i64> {
+        (self.first_enrolled != NEVER).then_some(self.first_enrolled)
+    }
 }
 
 /// An exposure instant that never came, in [`WaveCohort::exposures`]: no week starts
@@ -198,22 +211,36 @@ pub fn of_persons(
         }
     }
     let columns = factors.len();
-    let mut waves: Vec<WaveCohort> = cfg
-        .waves
-        .iter()
-        .enumerate()
-        .map(|(k, w)| WaveCohort {
-            wave: k,
-            start: w.start,
-            labels: Vec::new(),
-            people: Vec::new(),
-            exposures: vec![Vec::new(); columns],
-        })
-        .collect();
     let err = |e| Error::compute("the cohort of effects", e);
     let df = &persons.frame;
     let pid_col = df.column(PID).and_then(|c| c.u32()).map_err(err)?;
     let wave_col = df.column(WAVE).and_then(|c| c.str()).map_err(err)?;
+    // Each wave's people counted first, so that its columns are allocated once at
+    // their size: grown by doubling they would hold up to twice the bytes, and the
+    // old and new copies both at once, beside the run's peak.
+    let mut sizes = vec![0usize; cfg.waves.len()];
+    let mut last: Option<(&str, Option<usize>)> = None;
+    for (pid, wave) in pid_col.iter().zip(wave_col.iter()) {
+        let (Some(_), Some(wave)) = (pid, wave) else {
+            continue;
+        };
+        if let Some(k) = wave_index(cfg, &mut last, wave) {
+            sizes[k] += 1;
+        }
+    }
+    let mut waves: Vec<WaveCohort> = cfg
+        .waves
+        .iter()
+        .zip(&sizes)
+        .enumerate()
+        .map(|(k, (w, &size))| WaveCohort {
+            wave: k,
+            start: w.start,
+            labels: Vec::new(),
+            people: Vec::with_capacity(size),
+            exposures: (0..columns).map(|_| Vec::with_capacity(size)).collect(),
+        })
+        .collect();
     let label_col = df.column(LABEL).and_then(|c| c.str()).map_err(err)?;
     let first_col = df
         .column("first_enrolled")
@@ -222,7 +249,6 @@ pub fn of_persons(
     // Per wave, the labels met so far and their index in `labels` (sorted at the
     // end), borrowed from the frame and hashed with foldhash: one lookup per person.
     let mut seen: Vec<LabelCodes<'_>> = vec![LabelCodes::default(); waves.len()];
-    let mut last: Option<(&str, Option<usize>)> = None;
     let rows = pid_col
         .iter()
         .zip(wave_col.iter())
@@ -232,16 +258,7 @@ pub fn of_persons(
         let (Some(pid), Some(wave)) = (pid, wave) else {
             continue;
         };
-        // Rows come grouped by wave mostly: remember the last name's position.
-        let k = match last {
-            Some((name, k)) if name == wave => k,
-            _ => {
-                let k = cfg.waves.iter().position(|w| w.name == wave);
-                last = Some((wave, k));
-                k
-            }
-        };
-        let Some(k) = k else {
+        let Some(k) = wave_index(cfg, &mut last, wave) else {
             continue;
         };
         let label = label.unwrap_or_default();
@@ -256,7 +273,7 @@ pub fn of_persons(
             pid,
             label: code,
             joined: data.roster.joined_on.get(at).copied().flatten(),
-            first_enrolled,
+            first_enrolled: first_enrolled.unwrap_or(NEVER),
         });
         let (held, rest) = w.exposures.split_at_mut(2);
         for (column, x) in held.iter_mut().zip(&instants) {
@@ -291,6 +308,23 @@ pub fn of_persons(
     let suppressed = persons.suppressed_waves();
     waves.retain(|w| !w.people.is_empty() && !suppressed.contains(&cfg.waves[w.wave].name));
     Ok(Cohort { factors, waves })
+}
+
+/// The index in `Config::waves` of the wave named `wave`. Rows come grouped by wave
+/// mostly: `last` remembers the last name's position.
+fn wave_index<'a>(
+    cfg: &Config,
+    last: &mut Option<(&'a str, Option<usize>)>,
+    wave: &'a str,
+) -> Option<usize> {
+    match *last {
+        Some((name, k)) if name == wave => k,
+        _ => {
+            let k = cfg.waves.iter().position(|w| w.name == wave);
+            *last = Some((wave, k));
+            k
+        }
+    }
 }
 
 /// Where [`of_persons`] finds a factor's instant beyond `opened_email` and `trained`.
@@ -578,7 +612,7 @@ pub fn effects<'a>(
                 .people
                 .iter()
                 .enumerate()
-                .map(|(i, p)| (p.first_enrolled, w.exposure(i, k)));
+                .map(|(i, p)| (p.enrolled_at(), w.exposure(i, k)));
             let strata = strata_of(&bounds, people);
             out.push(Effect {
                 wave: Some(w.wave),

@@ -316,7 +316,7 @@ pub fn wave_spells(tz: chrono_tz::Tz, as_of: NaiveDate, wave: &WaveCohort) -> (V
             let entry = p
                 .joined
                 .map_or(0, |d| (d - wave.start).num_days().clamp(0, horizon.max(0)));
-            match p.first_enrolled.filter(|&ms| ms < end) {
+            match p.enrolled_at().filter(|&ms| ms < end) {
                 Some(ms) => Spell {
                     entry,
                     exit: (date_of(tz, ms) - wave.start).num_days().max(entry),
