@@ -41,7 +41,7 @@ use rayon::slice::ParallelSliceMut;
 
 use crate::config::{Config, RosterColumns, SourceConfig};
 use crate::dataset::{
-    Attendance, Completions, Dataset, EmailEvent, EmailEvents, Enrollments, EventAt,
+    Attendance, Completions, Dataset, EmailEvent, EmailEvents, Enrollments, EventAt, LabelColumn,
     QuarantinedRow, Roster, SnapshotSpan, SourceCounts, SurveyResponses, Texts, Tickets,
     Touchpoints, UnmatchedId, Usage, LATEST_ROWS,
 };

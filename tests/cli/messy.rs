@@ -364,7 +364,10 @@ fn merged_spellings_are_counted_and_noted() {
     .unwrap();
     // `SALES`, `sales ` and full-width `Ｓａｌｅｓ`: 3 people; `Sales` twice is shown.
     assert_eq!(data.labels_merged, 3);
-    assert_eq!(&data.roster.group[..5], ["Sales"; 5]);
+    assert_eq!(
+        data.roster.group.iter().take(5).collect::<Vec<_>>(),
+        ["Sales"; 5]
+    );
     let note = data
         .notes
         .iter()
