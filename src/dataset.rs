@@ -109,6 +109,19 @@ impl Texts {
         (0..self.len()).map(|i| &self[i])
     }
 
+    /// Where entry `i` lies in the text of all entries (for [`Texts::bytes`]);
+    /// panics past the end, as a slice does.
+    pub fn span(&self, i: usize) -> std::ops::Range<usize> {
+        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        start..self.ends[i]
+    }
+
+    /// The bytes of the text of all entries in `range` (a [`Texts::span`] or part
+    /// of one); empty when the range lies outside the text.
+    pub fn bytes(&self, range: std::ops::Range<usize>) -> &[u8] {
+        self.text.as_bytes().get(range).unwrap_or_default()
+    }
+
     /// Appends the entries of `other`.
     pub fn extend_from(&mut self, other: &Texts) {
         let base = self.text.len();
@@ -122,8 +135,7 @@ impl std::ops::Index<usize> for Texts {
 
     /// Entry `i`; panics past the end, as a slice does.
     fn index(&self, i: usize) -> &str {
-        let start = if i == 0 { 0 } else { self.ends[i - 1] };
-        &self.text[start..self.ends[i]]
+        &self.text[self.span(i)]
     }
 }
 
@@ -667,6 +679,11 @@ mod tests {
             ["ann@x.com", "", "bob", "zoé", "c"]
         );
         assert_eq!(a.text_len(), 9 + 3 + 4 + 1);
+        // `zoé` is four bytes after "ann@x.com" (9) and "bob" (3).
+        assert_eq!(a.span(3), 12..16);
+        assert_eq!(a.bytes(a.span(3)), "zoé".as_bytes());
+        assert_eq!(a.span(1), 9..9);
+        assert_eq!(a.bytes(15..20), b"");
         assert!(Texts::default().is_empty());
     }
 
