@@ -41,7 +41,8 @@ pub struct Roster {
     pub champion: Vec<bool>,
     /// Display name, as written.
     pub display_name: Texts,
-    /// Normalised mail address (empty when none), for events that use it.
+    /// Normalised mail address (empty when none), for events that use it: read
+    /// while the events are matched, and emptied once they are (no figure reads it).
     pub mail: Texts,
 }
 
