@@ -13,6 +13,9 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use chrono::NaiveDate;
+use polars::prelude::{
+    ChunkAgg, ChunkedBuilder, Int64Chunked, Int64Type, PrimitiveChunkedBuilder, UInt32Chunked,
+};
 
 use crate::ingest::InputFile;
 use crate::schema::Source;
@@ -289,22 +292,156 @@ impl EmailEvent {
     }
 }
 
-/// Email events of roster people, in order of person, campaign, event and instant
-/// (so that a person's events of a campaign are together).
-#[derive(Debug, Default, Clone)]
+/// One email row as kept (after its repeats are removed): the person, the campaign
+/// (an index into [`EmailEvents::campaigns`]), the event, its instant (ms since the
+/// epoch, UTC), and whether it is an open flagged by the sender as a machine prefetch.
+pub type EmailRow = (u32, u32, EmailEvent, i64, bool);
+
+/// Email events of roster people, reduced as they are read to each person's first
+/// instants per campaign (docs/metrics.md, "group_metrics" and "campaigns"): every email figure is a count of
+/// these instants before a cut-off, so the millions of rows are not kept. The columns
+/// are polars arrays so that the metrics' frames share them rather than copy them.
+#[derive(Debug, Clone)]
 pub struct EmailEvents {
-    /// The person.
-    pub pid: Vec<u32>,
-    /// Index into `campaigns`.
-    pub campaign: Vec<u32>,
-    /// The event.
-    pub event: Vec<EmailEvent>,
-    /// When, ms since the epoch (UTC).
-    pub at: Vec<i64>,
-    /// An open flagged by the sender as a machine prefetch.
-    pub machine_open: Vec<bool>,
+    /// One entry per person and campaign they have any event of, in order of person
+    /// then campaign: the person (`pid`).
+    pub pid: UInt32Chunked,
+    /// The pair's campaign (`campaign`), an index into `campaigns`.
+    pub campaign: UInt32Chunked,
+    /// The pair's first instant (null: never) the person `received` it (any event but
+    /// a bounce), `opened` it (a click, or an open not flagged as a machine prefetch),
+    /// `clicked`, `bounced`, and was `sent` it (a sent or delivered event), in that
+    /// order.
+    pub firsts: Box<[Int64Chunked; 5]>,
+    /// One entry per person with any email event, in person order (`pid`).
+    pub person_pid: UInt32Chunked,
+    /// The person's first instant over all campaigns that they received an email
+    /// (`first_received`) and opened one (`first_opened`), in that order.
+    pub person_firsts: Box<[Int64Chunked; 2]>,
     /// Campaign names, by index.
     pub campaigns: Vec<String>,
+}
+
+/// No events: every column empty, named and typed (a rollout may have no email
+/// source).
+impl Default for EmailEvents {
+    fn default() -> Self {
+        EmailEvents::from_sorted(std::iter::empty(), Vec::new())
+    }
+}
+
+impl EmailEvents {
+    /// The names of [`EmailEvents::firsts`].
+    pub const FIRSTS: [&str; 5] = ["received", "opened", "clicked", "bounced", "sent"];
+    /// The names of [`EmailEvents::person_firsts`].
+    pub const PERSON_FIRSTS: [&str; 2] = ["first_received", "first_opened"];
+
+    /// Reduces kept rows to the first instants. `rows` must come grouped by person
+    /// and campaign, the persons ascending and each person's campaigns ascending (as
+    /// sorted dedup keys that begin with those two come); it is walked twice, first
+    /// to count the pairs and persons so that every column is allocated once at its
+    /// size.
+    pub fn from_sorted<I>(rows: I, campaigns: Vec<String>) -> EmailEvents
+    where
+        I: Iterator<Item = EmailRow> + Clone,
+    {
+        let (mut pairs, mut persons) = (0, 0);
+        let mut last: Option<(u32, u32)> = None;
+        for (pid, campaign, ..) in rows.clone() {
+            debug_assert!(last.is_none_or(|l| l <= (pid, campaign)), "rows in order");
+            persons += usize::from(last.map(|l| l.0) != Some(pid));
+            pairs += usize::from(last != Some((pid, campaign)));
+            last = Some((pid, campaign));
+        }
+        let instants =
+            |name: &str, len| PrimitiveChunkedBuilder::<Int64Type>::new(name.into(), len);
+        let (mut pair_pid, mut pair_campaign) =
+            (Vec::with_capacity(pairs), Vec::with_capacity(pairs));
+        let mut kinds = Self::FIRSTS.map(|k| instants(k, pairs));
+        let mut person_pid = Vec::with_capacity(persons);
+        let mut person_kinds = Self::PERSON_FIRSTS.map(|k| instants(k, persons));
+        let (received, opened, clicked, bounced, sent) = (0, 1, 2, 3, 4);
+        let earliest = |slot: &mut Option<i64>, at: i64| {
+            *slot = Some(slot.map_or(at, |s| s.min(at)));
+        };
+        // The pair being reduced, its firsts, and its person's firsts so far.
+        let mut current: Option<(u32, u32)> = None;
+        let mut firsts = [None; 5];
+        let mut person = [None; 2];
+        let mut end_pair = |(pid, campaign), firsts: [Option<i64>; 5]| {
+            pair_pid.push(pid);
+            pair_campaign.push(campaign);
+            for (column, first) in kinds.iter_mut().zip(firsts) {
+                column.append_option(first);
+            }
+        };
+        let mut end_person = |pid, person: [Option<i64>; 2]| {
+            person_pid.push(pid);
+            for (column, first) in person_kinds.iter_mut().zip(person) {
+                column.append_option(first);
+            }
+        };
+        for (pid, campaign, event, at, machine) in rows {
+            if current != Some((pid, campaign)) {
+                if let Some(pair) = current {
+                    end_pair(pair, std::mem::take(&mut firsts));
+                    if pair.0 != pid {
+                        end_person(pair.0, std::mem::take(&mut person));
+                    }
+                }
+                current = Some((pid, campaign));
+            }
+            if event != EmailEvent::Bounce {
+                earliest(&mut firsts[received], at);
+                earliest(&mut person[0], at);
+            }
+            if event == EmailEvent::Click || (event == EmailEvent::Open && !machine) {
+                earliest(&mut firsts[opened], at);
+                earliest(&mut person[1], at);
+            }
+            match event {
+                EmailEvent::Click => earliest(&mut firsts[clicked], at),
+                EmailEvent::Bounce => earliest(&mut firsts[bounced], at),
+                EmailEvent::Sent | EmailEvent::Delivered => earliest(&mut firsts[sent], at),
+                EmailEvent::Open => {}
+            }
+        }
+        if let Some(pair) = current {
+            end_pair(pair, firsts);
+            end_person(pair.0, person);
+        }
+        let ids = |name: &str, v: Vec<u32>| UInt32Chunked::from_vec(name.into(), v);
+        EmailEvents {
+            pid: ids("pid", pair_pid),
+            campaign: ids("campaign", pair_campaign),
+            firsts: Box::new(kinds.map(|k| k.finish())),
+            person_pid: ids("pid", person_pid),
+            person_firsts: Box::new(person_kinds.map(|k| k.finish())),
+            campaigns,
+        }
+    }
+
+    /// Each (person, campaign) pair with any event, in order of person then campaign.
+    pub fn pairs(&self) -> impl Iterator<Item = (u32, u32)> + '_ {
+        self.pid
+            .into_no_null_iter()
+            .zip(self.campaign.into_no_null_iter())
+    }
+
+    /// Each person's first real open (a click, or an open not flagged as a machine
+    /// prefetch), of those who have one, in person order.
+    pub fn first_opens(&self) -> impl Iterator<Item = (u32, i64)> + '_ {
+        self.person_pid
+            .into_no_null_iter()
+            .zip(self.person_firsts[1].iter())
+            .filter_map(|(pid, at)| Some((pid, at?)))
+    }
+
+    /// The earliest instant of any kept event (every event is a receipt or a bounce).
+    pub fn first_instant(&self) -> Option<i64> {
+        let [received, _, _, bounced, _] = &*self.firsts;
+        [received.min(), bounced.min()].into_iter().flatten().min()
+    }
 }
 
 /// Training attendance intervals of roster people, in order of person, session and

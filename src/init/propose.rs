@@ -260,7 +260,7 @@ pub fn propose(dir: &Path, out: &Path, plan: &Plan, scan: &Scan) -> Result<Draft
     // The last day anything happened, and the first.
     let mut instants: Vec<i64> = Vec::new();
     instants.extend(data.enrollments.enrolled_at.iter().copied());
-    instants.extend(data.email.at.iter().copied());
+    instants.extend(data.email.first_instant());
     instants.extend(data.training.joined_at.iter().copied());
     instants.extend(data.tickets.opened_at.iter().copied());
     let first_day = instants.iter().min().map(|&ms| date_of(tz, ms));
@@ -409,8 +409,8 @@ fn campaigns(
 ) -> Vec<CampaignDraft> {
     let email = &data.email;
     let mut recipients: Vec<BTreeSet<u32>> = vec![BTreeSet::new(); email.campaigns.len()];
-    for (i, &pid) in email.pid.iter().enumerate() {
-        recipients[email.campaign[i] as usize].insert(pid);
+    for (pid, campaign) in email.pairs() {
+        recipients[campaign as usize].insert(pid);
     }
     let mut out = Vec::new();
     for (c, name) in email.campaigns.iter().enumerate() {

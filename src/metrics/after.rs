@@ -11,6 +11,8 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
+use polars::prelude::StringChunked;
+
 use super::frames::col_names::{GROUP, PID, WAVE, WORKLOAD};
 use super::people::{Cutoffs, PersonFacts, Persons, LABEL};
 use super::stats;
@@ -262,15 +264,21 @@ impl Window {
 
 /// The eligible people of [`Persons::frame`] as plain columns, with each row's
 /// (workload, wave, label) key as an index into `keys`: the frame's strings are
-/// borrowed, not copied per person (issue 20).
+/// borrowed, not copied per person (issue 20). A row keeps only what the counts read:
+/// whether the person enrolled before the lapse window rather than the instant, and
+/// the frame's position rather than the group's name, which only anonymous survey
+/// answers read (a name and an instant were 32 bytes a person).
 struct Cohort<'a> {
     /// Per row: the workload (index into `Config::workloads`), the person, the key.
     workload: Vec<u32>,
     pid: Vec<u32>,
     key: Vec<u32>,
-    /// Per row: their group as on the roster.
-    group: Vec<&'a str>,
-    first_enrolled: Vec<Option<i64>>,
+    /// Per row: its position in [`Persons::frame`], where `groups` holds their group
+    /// as on the roster.
+    row: Vec<u32>,
+    groups: &'a StringChunked,
+    /// Per row: enrolled before the lapse window's start (`Window::since`).
+    long_enrolled: Vec<bool>,
     enrolled: Vec<bool>,
     /// (workload, wave, label) by key index.
     keys: Vec<(u32, &'a str, &'a str)>,
@@ -280,8 +288,8 @@ struct Cohort<'a> {
 
 impl<'a> Cohort<'a> {
     /// Rows with no person or no wave, or of a workload the config does not name,
-    /// are left out.
-    fn new(cfg: &Config, persons: &'a Persons) -> Result<Self, Error> {
+    /// are left out. `since`: the lapse window's start.
+    fn new(cfg: &Config, persons: &'a Persons, since: i64) -> Result<Self, Error> {
         let err = |e| Error::compute("after_enrollment", e);
         let df = &persons.frame;
         let pids = df.column(PID).and_then(|c| c.u32()).map_err(err)?;
@@ -298,16 +306,17 @@ impl<'a> Cohort<'a> {
             workload: Vec::with_capacity(height),
             pid: Vec::with_capacity(height),
             key: Vec::with_capacity(height),
-            group: Vec::with_capacity(height),
-            first_enrolled: Vec::with_capacity(height),
+            row: Vec::with_capacity(height),
+            groups,
+            long_enrolled: Vec::with_capacity(height),
             enrolled: Vec::with_capacity(height),
             keys: Vec::new(),
             n: 0,
         };
         let mut key_of: HashMap<(u32, &str, &str), u32> = HashMap::new();
         let rows = pids.iter().zip(workloads.iter()).zip(waves.iter());
-        let rows = rows.zip(groups.iter()).zip(labels.iter());
-        for (((((p, wl), wave), group), label), (first, enrolled)) in
+        let rows = rows.zip(labels.iter()).enumerate();
+        for ((i, (((p, wl), wave), label)), (first, enrolled)) in
             rows.zip(first.iter().zip(enrolled.iter()))
         {
             let (Some(p), Some(wave)) = (p, wave) else {
@@ -325,8 +334,8 @@ impl<'a> Cohort<'a> {
             c.workload.push(w as u32);
             c.pid.push(p);
             c.key.push(key);
-            c.group.push(group.unwrap_or_default());
-            c.first_enrolled.push(first);
+            c.row.push(i as u32);
+            c.long_enrolled.push(first.is_some_and(|t| t < since));
             c.enrolled.push(enrolled.unwrap_or(false));
             c.n = c.n.max(p as usize + 1);
         }
@@ -421,7 +430,8 @@ fn survey_scores(data: &Dataset, cut: &Cutoffs, cohort: &Cohort) -> Vec<(i64, Ve
     // answer cannot be placed (docs/metrics.md, after_enrollment).
     let mut shown: HashMap<(u32, &str), Option<(&str, &str)>> = HashMap::new();
     let mut shown_key: HashMap<(u32, &str), u32> = HashMap::new();
-    for ((&wl, &group), &key) in cohort.workload.iter().zip(&cohort.group).zip(&cohort.key) {
+    for ((&wl, &row), &key) in cohort.workload.iter().zip(&cohort.row).zip(&cohort.key) {
+        let group = cohort.groups.get(row as usize).unwrap_or_default();
         let (_, wave, label) = cohort.keys[key as usize];
         let here = (wave, label);
         shown
@@ -454,7 +464,8 @@ pub fn after_rows(
     cut: &Cutoffs,
     persons: &Persons,
 ) -> Result<Vec<AfterRow>, Error> {
-    let cohort = Cohort::new(cfg, persons)?;
+    let since = Window::new(cfg, cut).since;
+    let cohort = Cohort::new(cfg, persons, since)?;
     let n = cfg.workloads.len();
     let e = &data.enrollments;
     let mut known = Known {
@@ -480,12 +491,11 @@ pub fn after_rows(
     let scores = survey_scores(data, cut, &cohort);
 
     // Per key of the cohort the people's counts, then the scores.
-    let since = Window::new(cfg, cut).since;
     let mut acc: Vec<Acc> = vec![Acc::default(); cohort.keys.len()];
     for i in 0..cohort.pid.len() {
         let bits = after[cohort.workload[i] as usize * cohort.n + cohort.pid[i] as usize];
         let enrolled = cohort.enrolled[i];
-        let long_enrolled = cohort.first_enrolled[i].is_some_and(|t| t < since);
+        let long_enrolled = cohort.long_enrolled[i];
         let a = &mut acc[cohort.key[i] as usize];
         a.eligible += 1;
         a.enrolled += i64::from(enrolled);

@@ -23,7 +23,7 @@ use super::people::{Persons, LABEL};
 use super::stats::Z95;
 use crate::calendar::local_to_utc_ms;
 use crate::config::Config;
-use crate::dataset::{Attendance, Dataset, EmailEvent};
+use crate::dataset::{Attendance, Dataset};
 use crate::error::Error;
 use crate::schema::SELF_PACED;
 
@@ -136,17 +136,9 @@ pub fn of_persons(
     // Per person (by pid), each factor's instant, NEVER when it never came: plain
     // instants rather than `Option`s, half the memory for a million people.
     let mut opened: Vec<i64> = vec![NEVER; n];
-    let m = &data.email;
-    for (((&pid, &event), &machine), &at) in
-        m.pid.iter().zip(&m.event).zip(&m.machine_open).zip(&m.at)
-    {
-        let real = match event {
-            EmailEvent::Click => true,
-            EmailEvent::Open => !machine,
-            _ => false,
-        };
-        if let (true, Some(slot)) = (real, opened.get_mut(pid as usize)) {
-            *slot = (*slot).min(at);
+    for (pid, at) in data.email.first_opens() {
+        if let Some(slot) = opened.get_mut(pid as usize) {
+            *slot = at;
         }
     }
     let min_minutes = cfg.thresholds.training_min_minutes;

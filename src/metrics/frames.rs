@@ -8,7 +8,7 @@ use polars::prelude::*;
 
 use crate::calendar::epoch_days;
 use crate::config::Config;
-use crate::dataset::{Dataset, EmailEvent};
+use crate::dataset::Dataset;
 use crate::error::Error;
 
 /// Column names of the frames built here.
@@ -41,9 +41,9 @@ pub struct Frames {
     /// (`cut0`, `cut1`, …). Workload by workload in config order, each in person
     /// order: row `w × people + pid` is person `pid` in workload `w`.
     pub people: DataFrame,
-    /// Each person's earliest enrollment in each workload over all their devices:
-    /// workload, pid, first_enrolled.
-    pub first_enrolled: DataFrame,
+    /// Each person's earliest enrollment in each workload over all their devices
+    /// (ms; `None`: never), per row of `people`: index `w × people + pid`.
+    pub first_enrolled: Vec<Option<i64>>,
     /// One row per person and campaign: pid, campaign (code: an index into
     /// `campaigns`), and the first instant
     /// (null: never) the person `received` it (any event but a bounce), `opened` it
@@ -117,7 +117,7 @@ pub fn build(cfg: &Config, data: &Dataset) -> Result<Frames, Error> {
     }
     let people = frame("people", columns)?;
 
-    let first_enrolled = first_enrollments(cfg, data)?;
+    let first_enrolled = first_enrollments(cfg, data);
 
     let (email_firsts, email_people) = email_frames(data)?;
 
@@ -146,35 +146,24 @@ pub fn build(cfg: &Config, data: &Dataset) -> Result<Frames, Error> {
     })
 }
 
-/// [`Frames::first_enrolled`], in order of workload then person: the earliest
-/// enrollment of each (workload, person) kept in a table indexed by both, in one pass
-/// over the enrollments (a polars group-by on the workload's name cost a text key per
-/// device row).
-fn first_enrollments(cfg: &Config, data: &Dataset) -> Result<DataFrame, Error> {
-    use col_names::*;
+/// [`Frames::first_enrolled`]: the earliest enrollment of each (workload, person) in a
+/// table indexed by both, in one pass over the enrollments (a polars group-by on the
+/// workload's name cost a text key per device row). Kept as that table, the way
+/// `people::joined` reads it, rather than as a frame of (workload name, pid, instant)
+/// rows: the frame's name column alone cost 16 bytes per enrolled person.
+fn first_enrollments(cfg: &Config, data: &Dataset) -> Vec<Option<i64>> {
     let e = &data.enrollments;
-    let people = e.pid.iter().max().map_or(0, |&p| p as usize + 1);
+    let people = data.roster.len();
     let mut first: Vec<Option<i64>> = vec![None; people * cfg.workloads.len()];
     for ((&w, &p), &at) in e.workload.iter().zip(&e.pid).zip(&e.enrolled_at) {
-        let slot = &mut first[w as usize * people + p as usize];
-        *slot = Some(slot.map_or(at, |s| s.min(at)));
-    }
-    let (mut workload, mut pid, mut at) = (Vec::new(), Vec::new(), Vec::new());
-    for (i, t) in first.iter().enumerate() {
-        if let Some(t) = t {
-            workload.push(cfg.workloads[i / people].name.as_str());
-            pid.push((i % people) as u32);
-            at.push(*t);
+        // An enrollment of no roster person (none reaches here) is left out, as the
+        // join on the people's rows left it.
+        if (p as usize) < people {
+            let slot = &mut first[w as usize * people + p as usize];
+            *slot = Some(slot.map_or(at, |s| s.min(at)));
         }
     }
-    frame(
-        "enrollments",
-        vec![
-            Column::new(WORKLOAD.into(), workload),
-            Column::new(PID.into(), pid),
-            Column::new("first_enrolled".into(), at),
-        ],
-    )
+    first
 }
 
 /// Training attendance intervals in order of person, session and joining instant,
@@ -242,117 +231,19 @@ impl Intervals {
     }
 }
 
-/// The event positions in order of person, then campaign (the order among one
-/// person's events of one campaign is left as it comes: only their earliest instants
-/// are read). A counting sort on the dense person ids, then a sort of each person's
-/// short run: a comparison sort of millions of positions by a key read through them
-/// jumps all over memory and cost more than the reduction itself.
-fn person_campaign_order(pid: &[u32], campaign: &[u32]) -> Vec<u32> {
-    let n = pid.len();
-    let key = |i: u32| (pid[i as usize], campaign[i as usize]);
-    if (1..n).all(|i| key(i as u32 - 1) <= key(i as u32)) {
-        return (0..n as u32).collect();
-    }
-    let people = pid.iter().max().map_or(0, |&p| p as usize + 1);
-    // starts[p]: where person p's run begins in the order.
-    let mut starts = vec![0u32; people + 1];
-    for &p in pid {
-        starts[p as usize + 1] += 1;
-    }
-    for p in 0..people {
-        starts[p + 1] += starts[p];
-    }
-    let mut next = starts.clone();
-    let mut order = vec![0u32; n];
-    for (i, &p) in pid.iter().enumerate() {
-        let slot = &mut next[p as usize];
-        order[*slot as usize] = i as u32;
-        *slot += 1;
-    }
-    for p in 0..people {
-        let run = &mut order[starts[p] as usize..starts[p + 1] as usize];
-        if !run
-            .windows(2)
-            .all(|w| campaign[w[0] as usize] <= campaign[w[1] as usize])
-        {
-            run.sort_unstable_by_key(|&i| campaign[i as usize]);
-        }
-    }
-    order
-}
-
-/// Reduces the email events to [`Frames::email_firsts`] and [`Frames::email_people`]
-/// in one pass over the events, which come grouped by person and campaign.
+/// [`Frames::email_firsts`] and [`Frames::email_people`]: the dataset's email
+/// columns, already reduced as they were read, shared rather than copied (a polars
+/// array's clone is a reference).
 fn email_frames(data: &Dataset) -> Result<(DataFrame, DataFrame), Error> {
-    use col_names::*;
     let m = &data.email;
-    let key = |i: u32| (m.pid[i as usize], m.campaign[i as usize]);
-    let order = person_campaign_order(&m.pid, &m.campaign);
-    // The runs of (person, campaign) and of person, counted first so that every
-    // column is allocated once at its size: each byte allocated is also time here.
-    let runs = |same: &dyn Fn(u32, u32) -> bool| {
-        order.windows(2).filter(|w| !same(w[0], w[1])).count() + usize::from(!order.is_empty())
-    };
-    let pairs = runs(&|a, b| key(a) == key(b));
-    let persons = runs(&|a, b| m.pid[a as usize] == m.pid[b as usize]);
-    let instants = |name: &str, len| PrimitiveChunkedBuilder::<Int64Type>::new(name.into(), len);
-    let (mut pair_pid, mut pair_campaign) = (Vec::with_capacity(pairs), Vec::with_capacity(pairs));
-    let mut kinds =
-        ["received", "opened", "clicked", "bounced", "sent"].map(|k| instants(k, pairs));
-    let mut person_pid = Vec::with_capacity(persons);
-    let mut person_kinds = ["first_received", "first_opened"].map(|k| instants(k, persons));
-    let (received, opened, clicked, bounced, sent) = (0, 1, 2, 3, 4);
-    let earliest = |slot: &mut Option<i64>, at: i64| {
-        *slot = Some(slot.map_or(at, |s| s.min(at)));
-    };
-    let mut at = 0;
-    while at < order.len() {
-        let pid = m.pid[order[at] as usize];
-        // The person's earliest receipt and open over all campaigns.
-        let mut person = [None; 2];
-        while at < order.len() && m.pid[order[at] as usize] == pid {
-            let campaign = m.campaign[order[at] as usize];
-            let mut firsts = [None; 5];
-            while at < order.len() && key(order[at]) == (pid, campaign) {
-                let i = order[at] as usize;
-                let (event, t) = (m.event[i], m.at[i]);
-                if event != EmailEvent::Bounce {
-                    earliest(&mut firsts[received], t);
-                }
-                if event == EmailEvent::Click || (event == EmailEvent::Open && !m.machine_open[i]) {
-                    earliest(&mut firsts[opened], t);
-                }
-                match event {
-                    EmailEvent::Click => earliest(&mut firsts[clicked], t),
-                    EmailEvent::Bounce => earliest(&mut firsts[bounced], t),
-                    EmailEvent::Sent | EmailEvent::Delivered => earliest(&mut firsts[sent], t),
-                    EmailEvent::Open => {}
-                }
-                at += 1;
-            }
-            pair_pid.push(pid);
-            pair_campaign.push(campaign);
-            for (column, first) in kinds.iter_mut().zip(firsts) {
-                column.append_option(first);
-            }
-            for (k, slot) in [received, opened].into_iter().zip(&mut person) {
-                if let Some(t) = firsts[k] {
-                    earliest(slot, t);
-                }
-            }
-        }
-        person_pid.push(pid);
-        for (column, first) in person_kinds.iter_mut().zip(person) {
-            column.append_option(first);
-        }
-    }
-    drop(order);
-    let ids = |name: &str, v: Vec<u32>| UInt32Chunked::from_vec(name.into(), v).into_column();
-    let mut columns = vec![ids(PID, pair_pid), ids("campaign", pair_campaign)];
-    columns.extend(kinds.map(|k| k.finish().into_column()));
+    let mut columns = vec![
+        m.pid.clone().into_column(),
+        m.campaign.clone().into_column(),
+    ];
+    columns.extend(m.firsts.iter().map(|k| k.clone().into_column()));
     let firsts = frame("email", columns)?;
-    let mut columns = vec![ids(PID, person_pid)];
-    columns.extend(person_kinds.map(|k| k.finish().into_column()));
+    let mut columns = vec![m.person_pid.clone().into_column()];
+    columns.extend(m.person_firsts.iter().map(|k| k.clone().into_column()));
     let people = frame("email", columns)?;
     Ok((firsts, people))
 }
@@ -363,18 +254,6 @@ mod tests {
     use crate::dataset::Attendance;
 
     const MIN: i64 = 60_000;
-
-    #[test]
-    fn email_events_are_ordered_by_person_then_campaign() {
-        // Positions: 0 (p2,c1) 1 (p0,c3) 2 (p2,c0) 3 (p0,c1) 4 (p1,c0) 5 (p0,c3).
-        // Person 0: positions 3 (c1), then 1 and 5 (c3, in the order they came);
-        // person 1: 4; person 2: 2 (c0), 0 (c1).
-        let order = person_campaign_order(&[2, 0, 2, 0, 1, 0], &[1, 3, 0, 1, 0, 3]);
-        assert_eq!(order, [3, 1, 5, 4, 2, 0]);
-        // Already in order: positions as they are.
-        assert_eq!(person_campaign_order(&[0, 0, 1], &[0, 2, 1]), [0, 1, 2]);
-        assert!(person_campaign_order(&[], &[]).is_empty());
-    }
 
     #[test]
     fn attended_time_is_the_union_of_each_sessions_intervals() {

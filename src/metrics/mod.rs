@@ -124,13 +124,19 @@ impl Tables {
 pub fn compute(cfg: &Config, data: &Dataset, as_of: NaiveDate) -> Result<Tables, Error> {
     let timed = |label: &str| span(label);
     let s = timed("frames");
-    let f = frames::build(cfg, data)?;
+    let mut f = frames::build(cfg, data)?;
     drop(s);
     let cut = Cutoffs::new(cfg, as_of);
     let s = timed("persons");
     let cohort = people::cohort(&f, cfg, as_of)?;
     let joined = people::joined(&f, cfg, &cohort)?;
     drop(cohort);
+    // The per-row tables only the cohort and `joined` read, freed before the tables
+    // below reach the run's peak: the allocator hands the freed bytes to them.
+    f.people = Default::default();
+    f.first_enrolled = Vec::new();
+    f.email_people = Default::default();
+    let f = &f;
     drop(s);
 
     // The tables below read the frames and the cohort (the rest D's figures too) and
@@ -143,19 +149,25 @@ pub fn compute(cfg: &Config, data: &Dataset, as_of: NaiveDate) -> Result<Tables,
     // D's people, made on this thread while last week's are made beside it, then lent
     // to the effects' thread (a value of the scope's caller, so that it can be lent).
     let persons_of_d = std::sync::OnceLock::new();
+    // `joined` is read only to make D's people and last week's: shared by the two
+    // threads and freed when both are made, before the tables are aggregated.
+    let joined = std::sync::Arc::new(joined);
+    let week_joined = std::sync::Arc::clone(&joined);
     let (persons_d, week_ago_rows, cohort_and_effects, d_rows) = std::thread::scope(|scope| {
         // Last week's figures of the same people, under the same labels: comparing the
         // two compares progress, never a leaver or a joiner.
-        let week = scope.spawn(|| -> Result<_, Error> {
+        let week = scope.spawn(move || -> Result<_, Error> {
             let _s = timed("persons and group_metrics as of D-7");
             let cut_week_ago = Cutoffs::new(cfg, week_ago);
-            let persons_week_ago = people::persons_of(&joined, &f, cfg, &cut_week_ago)?;
-            groups::group_rows(&f, cfg, &cut_week_ago, &persons_week_ago)
+            let persons_week_ago = people::persons_of(&week_joined, f, cfg, &cut_week_ago)?;
+            drop(week_joined);
+            groups::group_rows(f, cfg, &cut_week_ago, &persons_week_ago)
         });
         let made = {
             let _s = timed("persons as of D");
-            people::persons_of(&joined, &f, cfg, &cut)
+            people::persons_of(&joined, f, cfg, &cut)
         };
+        drop(joined);
         let persons = match made {
             Ok(persons) => persons_of_d.get_or_init(|| persons),
             Err(e) => return (Err(e), result_of(week), None, None),
@@ -173,12 +185,12 @@ pub fn compute(cfg: &Config, data: &Dataset, as_of: NaiveDate) -> Result<Tables,
         });
         let rows = {
             let _s = timed("group_metrics");
-            groups::group_rows(&f, cfg, &cut, persons)
+            groups::group_rows(f, cfg, &cut, persons)
         };
         let rest = rows
             .as_ref()
             .ok()
-            .map(|rows| other_tables(cfg, data, &f, &cut, persons, rows));
+            .map(|rows| other_tables(cfg, data, f, &cut, persons, rows));
         (
             Ok(()),
             result_of(week),
@@ -192,7 +204,6 @@ pub fn compute(cfg: &Config, data: &Dataset, as_of: NaiveDate) -> Result<Tables,
         .expect("made when D's people were");
     let cohort_and_effects = cohort_and_effects.expect("computed when D's people were");
     let d_rows = d_rows.expect("computed when D's people were");
-    drop(joined);
     let (rows, rest) = d_rows;
     let mut group_metrics = rows?;
     let mut group_metrics_week_ago = week_ago_rows?;

@@ -344,31 +344,9 @@ pub fn joined(f: &Frames, cfg: &Config, cohort: &Cohort) -> Result<Joined, Error
         );
     }
 
-    // First enrollment per row of `people`; first receipt and open per person.
-    let workload_ix: FastMap<&str, usize> = cfg
-        .workloads
-        .iter()
-        .enumerate()
-        .map(|(i, w)| (w.name.as_str(), i))
-        .collect();
-    let fe = &f.first_enrolled;
-    let mut first_enrolled: Vec<Option<i64>> = vec![None; people.height()];
-    {
-        let workloads = fe.column(WORKLOAD).and_then(|c| c.str()).map_err(err)?;
-        let pids = fe.column(PID).and_then(|c| c.u32()).map_err(err)?;
-        let firsts = fe
-            .column("first_enrolled")
-            .and_then(|c| c.i64())
-            .map_err(err)?;
-        for ((w, p), t) in workloads.iter().zip(pids.iter()).zip(firsts.iter()) {
-            let (Some(w), Some(p)) = (w.and_then(|w| workload_ix.get(w)), p) else {
-                continue;
-            };
-            if (p as usize) < n {
-                first_enrolled[w * n + p as usize] = t;
-            }
-        }
-    }
+    // First enrollment per row of `people` (a table by row already); first receipt and
+    // open per person.
+    let first_enrolled = &f.first_enrolled;
     let ep = &f.email_people;
     let (mut received, mut opened) = (vec![None; n], vec![None; n]);
     {
@@ -382,7 +360,10 @@ pub fn joined(f: &Frames, cfg: &Config, cohort: &Cohort) -> Result<Joined, Error
         }
     }
     let gather = |name: &str, v: &[Option<i64>], at: &dyn Fn(usize) -> usize| {
-        let ca: Int64Chunked = rows.iter().map(|&r| v[at(r as usize)]).collect();
+        let ca: Int64Chunked = rows
+            .iter()
+            .map(|&r| v.get(at(r as usize)).copied().flatten())
+            .collect();
         ca.with_name(name.into()).into_column()
     };
     let person = |r: usize| r % n;
@@ -397,7 +378,7 @@ pub fn joined(f: &Frames, cfg: &Config, cohort: &Cohort) -> Result<Joined, Error
     ];
     columns.extend(cut_labels);
     columns.extend([
-        gather("first_enrolled", &first_enrolled, &|r| r),
+        gather("first_enrolled", first_enrolled, &|r| r),
         gather("first_received", &received, &person),
         gather("first_opened", &opened, &person),
     ]);
