@@ -28,13 +28,13 @@ pub struct Roster {
     pub user_id: Texts,
     /// The `group_by` value, as most of the group's people write it (labels that
     /// differ only by case, spaces or Unicode form are one group).
-    pub group: Vec<String>,
+    pub group: LabelColumn,
     /// Per workload (index into `Config::workloads`), each person's wave: an index into
     /// `Config::waves` of a wave of that workload; `None` when the person has no wave
     /// of that workload (unassigned).
     pub waves: Vec<Vec<Option<u32>>>,
     /// Per cut (index into `Config::cuts`), each person's value of that roster column.
-    pub cuts: Vec<Vec<String>>,
+    pub cuts: Vec<LabelColumn>,
     /// The day the person left, if any (from `left_on`, or from disappearing from the
     /// roster's snapshots).
     pub left_on: Vec<Option<NaiveDate>>,
@@ -45,7 +45,8 @@ pub struct Roster {
     pub champion: Vec<bool>,
     /// Display name, as written.
     pub display_name: Texts,
-    /// Normalised mail address (empty when none), for events that use it.
+    /// Normalised mail address (empty when none), for events that use it: read
+    /// while the events are matched, and emptied once they are (no figure reads it).
     pub mail: Texts,
 }
 
@@ -113,6 +114,19 @@ impl Texts {
         (0..self.len()).map(|i| &self[i])
     }
 
+    /// Where entry `i` lies in the text of all entries (for [`Texts::bytes`]);
+    /// panics past the end, as a slice does.
+    pub fn span(&self, i: usize) -> std::ops::Range<usize> {
+        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        start..self.ends[i]
+    }
+
+    /// The bytes of the text of all entries in `range` (a [`Texts::span`] or part
+    /// of one); empty when the range lies outside the text.
+    pub fn bytes(&self, range: std::ops::Range<usize>) -> &[u8] {
+        self.text.as_bytes().get(range).unwrap_or_default()
+    }
+
     /// Appends the entries of `other`.
     pub fn extend_from(&mut self, other: &Texts) {
         let base = self.text.len();
@@ -126,8 +140,7 @@ impl std::ops::Index<usize> for Texts {
 
     /// Entry `i`; panics past the end, as a slice does.
     fn index(&self, i: usize) -> &str {
-        let start = if i == 0 { 0 } else { self.ends[i - 1] };
-        &self.text[start..self.ends[i]]
+        &self.text[self.span(i)]
     }
 }
 
@@ -138,6 +151,81 @@ impl<S: AsRef<str>> FromIterator<S> for Texts {
             texts.push(s.as_ref());
         }
         texts
+    }
+}
+
+/// A column of labels (groups, cut values), one per person, held as a number per
+/// person into the list of the column's distinct labels: a million people of a few
+/// dozen groups cost four bytes each, not a heap block and a 24-byte header each.
+/// `column[i]` is person `i`'s label.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct LabelColumn {
+    /// The distinct labels.
+    names: Vec<String>,
+    /// Per person, an index into `names`.
+    codes: Vec<u32>,
+}
+
+impl LabelColumn {
+    /// The column whose entry `i` is `names[codes[i]]`; `None` when a code has no
+    /// label.
+    pub fn new(names: Vec<String>, codes: Vec<u32>) -> Option<Self> {
+        codes
+            .iter()
+            .all(|&c| (c as usize) < names.len())
+            .then_some(LabelColumn { names, codes })
+    }
+
+    /// Number of entries.
+    pub fn len(&self) -> usize {
+        self.codes.len()
+    }
+
+    /// True when there is no entry.
+    pub fn is_empty(&self) -> bool {
+        self.codes.is_empty()
+    }
+
+    /// Entry `i`, `None` past the end.
+    pub fn get(&self, i: usize) -> Option<&str> {
+        let code = *self.codes.get(i)?;
+        Some(&self.names[code as usize])
+    }
+
+    /// The entries in order.
+    pub fn iter(&self) -> impl DoubleEndedIterator<Item = &str> + ExactSizeIterator + '_ {
+        self.codes.iter().map(|&c| self.names[c as usize].as_str())
+    }
+}
+
+impl std::ops::Index<usize> for LabelColumn {
+    type Output = str;
+
+    /// Entry `i`; panics past the end, as a slice does.
+    fn index(&self, i: usize) -> &str {
+        &self.names[self.codes[i] as usize]
+    }
+}
+
+impl<S: AsRef<str>> FromIterator<S> for LabelColumn {
+    /// The column of these entries, each distinct label listed once.
+    fn from_iter<I: IntoIterator<Item = S>>(items: I) -> Self {
+        let mut column = LabelColumn::default();
+        let mut code: crate::FastMap<String, u32> = Default::default();
+        for s in items {
+            let s = s.as_ref();
+            let c = match code.get(s) {
+                Some(&c) => c,
+                None => {
+                    let c = column.names.len() as u32;
+                    code.insert(s.to_string(), c);
+                    column.names.push(s.to_string());
+                    c
+                }
+            };
+            column.codes.push(c);
+        }
+        column
     }
 }
 
@@ -940,7 +1028,30 @@ mod tests {
             ["ann@x.com", "", "bob", "zoé", "c"]
         );
         assert_eq!(a.text_len(), 9 + 3 + 4 + 1);
+        // `zoé` is four bytes after "ann@x.com" (9) and "bob" (3).
+        assert_eq!(a.span(3), 12..16);
+        assert_eq!(a.bytes(a.span(3)), "zoé".as_bytes());
+        assert_eq!(a.span(1), 9..9);
+        assert_eq!(a.bytes(15..20), b"");
         assert!(Texts::default().is_empty());
+    }
+
+    #[test]
+    fn label_columns_give_each_person_their_label() {
+        let c: LabelColumn = ["IT", "Sales", "IT", ""].into_iter().collect();
+        assert_eq!(c.len(), 4);
+        assert_eq!((&c[0], &c[1], &c[2], &c[3]), ("IT", "Sales", "IT", ""));
+        assert_eq!(c.get(4), None);
+        assert_eq!(
+            c.iter().rev().collect::<Vec<_>>(),
+            ["", "IT", "Sales", "IT"]
+        );
+        // Two distinct labels and the empty one: three names for four people.
+        assert_eq!(c.names.len(), 3);
+        let made = LabelColumn::new(vec!["a".into(), "b".into()], vec![1, 0, 1]).unwrap();
+        assert_eq!(made.iter().collect::<Vec<_>>(), ["b", "a", "b"]);
+        assert_eq!(LabelColumn::new(vec!["a".into()], vec![0, 1]), None);
+        assert!(LabelColumn::default().is_empty());
     }
 
     fn with_quarantine(source: Source, read: u64, reasons: &[&str]) -> Dataset {

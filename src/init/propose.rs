@@ -275,9 +275,9 @@ pub fn propose(dir: &Path, out: &Path, plan: &Plan, scan: &Scan) -> Result<Draft
             Some(_) => {
                 let k = cut_at;
                 cut_at += 1;
-                data.roster.cuts[k].iter().map(String::as_str).collect()
+                data.roster.cuts[k].iter().collect()
             }
-            None => data.roster.group.iter().map(String::as_str).collect(),
+            None => data.roster.group.iter().collect(),
         };
         let mut first: BTreeMap<&str, i64> = BTreeMap::new();
         for (i, &pid) in data.enrollments.pid.iter().enumerate() {

@@ -97,8 +97,8 @@ pub fn build(cfg: &Config, data: &Dataset) -> Result<Frames, Error> {
     }
     // Borrowed, not cloned: polars copies the bytes once into its own column, and a
     // cloned String per person and workload was a heap block each, freed right after.
-    fn texts(v: &[String]) -> Vec<&str> {
-        v.iter().map(String::as_str).collect()
+    fn texts(v: &crate::dataset::LabelColumn) -> Vec<&str> {
+        v.iter().collect()
     }
     let left_on: Vec<Option<i32>> = r.left_on.iter().map(|d| d.map(epoch_days)).collect();
     let pid: Vec<u32> = (0..n as u32).collect();

@@ -297,8 +297,8 @@ pub(super) fn roster_groups(roster: &Roster) -> BTreeMap<String, String> {
     let mut seen: crate::FastSet<&str> = Default::default();
     let mut groups = BTreeMap::new();
     for g in roster.group.iter().rev() {
-        if seen.insert(g.as_str()) {
-            groups.entry(label_key(g)).or_insert_with(|| g.clone());
+        if seen.insert(g) {
+            groups.entry(label_key(g)).or_insert_with(|| g.to_string());
         }
     }
     groups
@@ -465,8 +465,8 @@ mod tests {
         // "Sales" and "SALES " share the key "sales"; the later row (index 3) wins.
         let roster = Roster {
             group: ["Sales", "IT", "Sales", "SALES ", "IT"]
-                .map(String::from)
-                .to_vec(),
+                .into_iter()
+                .collect(),
             ..Roster::default()
         };
         let groups = roster_groups(&roster);

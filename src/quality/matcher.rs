@@ -28,12 +28,94 @@ pub(super) enum Found {
 /// Marks a table entry whose key several people share (the number is the first's).
 const SHARED: u32 = 1 << 31;
 
-/// People by a text key: each slot holds a person's number (with [`SHARED`] when
+/// An entry of an [`Index`]: a person's number (with [`SHARED`] when another person
+/// has the same key), from which the entry reads its key in a [`Texts`] column.
+trait Entry: Copy {
+    /// The entry of person `pid`, whose key is `keys[pid]`.
+    fn new(keys: &Texts, pid: u32) -> Self;
+    /// The person's number, with [`SHARED`] when marked.
+    fn pid(&self) -> u32;
+    /// Marks the entry shared.
+    fn share(&mut self);
+    /// True when the entry's key is `key`.
+    fn is(&self, keys: &Texts, key: &str) -> bool;
+}
+
+/// The plain entry: the person's number alone; the key is found through the
+/// column's offsets.
+impl Entry for u32 {
+    fn new(_: &Texts, pid: u32) -> Self {
+        pid
+    }
+
+    fn pid(&self) -> u32 {
+        *self
+    }
+
+    fn share(&mut self) {
+        *self |= SHARED;
+    }
+
+    fn is(&self, keys: &Texts, key: &str) -> bool {
+        &keys[(self & !SHARED) as usize] == key
+    }
+}
+
+/// An entry that also says where its key lies in the column's text. Every event row
+/// probes the id table at a random place: at a million people, the column's offsets
+/// are a cache miss of their own on each probe, on top of the table's slot and the
+/// key's bytes (a quarter of the probe's time with rows in no order of person); a
+/// key of another length is told apart without reading its bytes at all. The table
+/// is three times the size of one of plain numbers, so the name tables, probed only
+/// for cells that are no id, keep plain numbers.
+#[derive(Clone, Copy)]
+struct Spanned {
+    pid: u32,
+    /// Where the key starts in the column's text, or [`FAR`] past what a `u32` holds.
+    start: u32,
+    len: u32,
+}
+
+/// A key that starts past what a `u32` holds: read through the offsets as a plain
+/// entry does.
+const FAR: u32 = u32::MAX;
+
+impl Entry for Spanned {
+    fn new(keys: &Texts, pid: u32) -> Self {
+        let span = keys.span(pid as usize);
+        match (u32::try_from(span.start), u32::try_from(span.len())) {
+            (Ok(start), Ok(len)) if start != FAR => Spanned { pid, start, len },
+            _ => Spanned {
+                pid,
+                start: FAR,
+                len: 0,
+            },
+        }
+    }
+
+    fn pid(&self) -> u32 {
+        self.pid
+    }
+
+    fn share(&mut self) {
+        self.pid |= SHARED;
+    }
+
+    fn is(&self, keys: &Texts, key: &str) -> bool {
+        if self.start == FAR {
+            return self.pid.is(keys, key);
+        }
+        let start = self.start as usize;
+        self.len as usize == key.len() && keys.bytes(start..start + key.len()) == key.as_bytes()
+    }
+}
+
+/// People by a text key: each entry holds a person's number (with [`SHARED`] when
 /// another person has the same key); the key itself is read from a [`Texts`] column
 /// at that number.
-struct Index(HashTable<u32>);
+struct Index<E = u32>(HashTable<E>);
 
-impl Index {
+impl<E: Entry> Index<E> {
     fn with_capacity(n: usize) -> Self {
         Index(HashTable::with_capacity(n))
     }
@@ -44,15 +126,14 @@ impl Index {
     fn add(&mut self, hasher: &Hasher, keys: &Texts, pid: u32) -> Option<u32> {
         let key = &keys[pid as usize];
         let hash = hasher.hash_one(key);
-        let eq = |&p: &u32| &keys[(p & !SHARED) as usize] == key;
-        let rehash = |&p: &u32| hasher.hash_one(&keys[(p & !SHARED) as usize]);
-        match self.0.find_mut(hash, eq) {
-            Some(p) => {
-                *p |= SHARED;
-                Some(*p & !SHARED)
+        let rehash = |e: &E| hasher.hash_one(&keys[(e.pid() & !SHARED) as usize]);
+        match self.0.find_mut(hash, |e| e.is(keys, key)) {
+            Some(e) => {
+                e.share();
+                Some(e.pid() & !SHARED)
             }
             None => {
-                self.0.insert_unique(hash, pid, rehash);
+                self.0.insert_unique(hash, E::new(keys, pid), rehash);
                 None
             }
         }
@@ -61,9 +142,7 @@ impl Index {
     /// The entry of `key`: `Ok(pid)` for one person, `Err(())` for several.
     fn get(&self, hasher: &Hasher, keys: &Texts, key: &str) -> Option<Result<u32, ()>> {
         let hash = hasher.hash_one(key);
-        let p = *self
-            .0
-            .find(hash, |&p| &keys[(p & !SHARED) as usize] == key)?;
+        let p = self.0.find(hash, |e| e.is(keys, key))?.pid();
         Some(if p & SHARED == 0 { Ok(p) } else { Err(()) })
     }
 }
@@ -76,12 +155,12 @@ type Hasher = foldhash::fast::RandomState;
 pub(super) struct Matcher<'r> {
     roster: &'r Roster,
     hasher: Hasher,
-    by_id: Index,
+    by_id: Index<Spanned>,
     /// One bit per person: set when another roster person has the same id, so that
     /// `by_id` does not answer with this person for it.
     shared_ids: Vec<u64>,
     /// Mails that are not their own person's id.
-    by_mail: Index,
+    by_mail: Index<Spanned>,
     /// Each person's normalised name ([`norm_name`]), empty when none.
     names: Texts,
     by_name: Index,
@@ -98,12 +177,14 @@ pub(super) struct Matcher<'r> {
 static GENERATIONS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
 
 /// A thread's last answer: the matcher's generation, the cell as written and what it
-/// found; and the last person the thread found with that matcher.
+/// found; the last person the thread found with that matcher, and how many lookups
+/// in a row found nobody in the [`LOOKAHEAD`] after the person before.
 struct Answer {
     generation: u64,
     cell: String,
     found: Result<Found, String>,
     person: Option<u32>,
+    missed: u32,
 }
 
 thread_local! {
@@ -116,6 +197,14 @@ thread_local! {
 /// How many people after the one a thread found last are compared with the next id
 /// before the id is looked up (see [`Matcher::next_by_id`]).
 const LOOKAHEAD: u32 = 4;
+
+/// After this many lookups in a row whose person was not among the [`LOOKAHEAD`]
+/// after the one before, a thread stops looking ahead (until a person is again):
+/// an export in time order lists people in no order, and there the comparisons,
+/// each at a random place of the roster's ids, never find anyone and cost about as
+/// much as the lookup itself. The answers do not depend on it (see
+/// [`Matcher::next_by_id`]).
+const AHEAD_GIVE_UP: u32 = 8;
 
 /// People per piece of the roster whose name keys one thread makes.
 const NAMES_PER_PIECE: usize = 1 << 14;
@@ -215,10 +304,24 @@ impl<'r> Matcher<'r> {
                     if last.generation != self.generation {
                         last.generation = self.generation;
                         last.person = None;
+                        last.missed = 0;
                     }
                     last.cell.clear();
                     last.cell.push_str(cell);
-                    last.found = self.look_up(cell, last.person);
+                    let near = last.person.filter(|_| last.missed < AHEAD_GIVE_UP);
+                    last.found = self.look_up(cell, near);
+                    // Whether looking ahead finds (or would have found) this person:
+                    // told from the answer, so that it resumes once people come in
+                    // roster order again.
+                    let ahead = match (&last.found, last.person) {
+                        (Ok(Found::Person(q, false)), Some(p)) => *q > p && *q - p <= LOOKAHEAD,
+                        _ => false,
+                    };
+                    last.missed = if ahead {
+                        0
+                    } else {
+                        last.missed.saturating_add(1)
+                    };
                     if let Ok(Found::Person(p, _)) = last.found {
                         last.person = Some(p);
                     }
@@ -235,6 +338,7 @@ impl<'r> Matcher<'r> {
                         cell: cell.to_string(),
                         found: found.clone(),
                         person,
+                        missed: 0,
                     });
                     found
                 }
@@ -402,6 +506,37 @@ mod tests {
         }
     }
 
+    /// Rows in no order of person (a time-ordered export) get the answers the tables
+    /// give, while the thread gives up looking ahead and when it takes it up again
+    /// for rows in roster order.
+    #[test]
+    fn rows_in_any_order_get_the_tables_answers() {
+        let people: Vec<(String, String, String)> = (0..40)
+            .map(|i| (format!("u{i}"), format!("Person {i}"), String::new()))
+            .collect();
+        let people: Vec<(&str, &str, &str)> = people
+            .iter()
+            .map(|(a, b, c)| (a.as_str(), b.as_str(), c.as_str()))
+            .collect();
+        let r = roster(&people);
+        let m = Matcher::new(&r);
+        // Far apart (steps of 17 modulo 40: never within the look-ahead), then in
+        // roster order, then an unknown id, then far apart again.
+        let scattered = (0..40).map(|i| format!("u{}", i * 17 % 40));
+        let ordered = (0..40).map(|i| format!("u{i}"));
+        let cells: Vec<String> = scattered
+            .clone()
+            .chain(ordered)
+            .chain(["nobody".to_string()])
+            .chain(scattered)
+            .collect();
+        for cell in &cells {
+            assert_eq!(m.find(cell), m.look_up(cell, None), "{cell}");
+        }
+        let gave_up = LAST.with_borrow(|last| last.as_ref().map(|a| a.missed));
+        assert!(gave_up >= Some(AHEAD_GIVE_UP), "{gave_up:?}");
+    }
+
     /// A mail or a name two people share names neither (the row is quarantined);
     /// one person's own id, mail or name finds them.
     #[test]
@@ -423,5 +558,61 @@ mod tests {
         assert_eq!(who(&m, "iPhone (Zoé Durand)"), Ok(Some((2, true))));
         assert!(matches!(m.find("nobody@x.com"), Ok(Found::Unknown(id)) if id == "nobody@x.com"));
         assert!(m.find("  ").is_err());
+    }
+
+    /// The entries that say where their key lies answer every probe as the plain
+    /// entries do (and as their fallback for keys past a `u32` does): keys shared or
+    /// not, of the same length as another, a prefix of another, empty or absent.
+    #[test]
+    fn spanned_entries_answer_as_plain_ones() {
+        let keys: Texts = ["u1", "u2", "u10", "", "u1", "zoé", "u2x", "zo"]
+            .into_iter()
+            .collect();
+        let hasher = Hasher::default();
+        let mut plain: Index<u32> = Index::with_capacity(0);
+        let mut spanned: Index<Spanned> = Index::with_capacity(0);
+        let mut far: Index<Far> = Index::with_capacity(0);
+        for pid in 0..keys.len() as u32 {
+            let first = plain.add(&hasher, &keys, pid);
+            assert_eq!(spanned.add(&hasher, &keys, pid), first, "{pid}");
+            assert_eq!(far.add(&hasher, &keys, pid), first, "{pid}");
+        }
+        let probes = [
+            "u1", "u2", "u10", "", "zoé", "zo", "u2x", "u", "u3", "zoe", "u100",
+        ];
+        for key in probes {
+            let want = plain.get(&hasher, &keys, key);
+            assert_eq!(spanned.get(&hasher, &keys, key), want, "{key:?}");
+            assert_eq!(far.get(&hasher, &keys, key), want, "{key:?}");
+        }
+        // The old answers, worked out by hand: `u1` is two people's, `u10` one's.
+        assert_eq!(plain.get(&hasher, &keys, "u1"), Some(Err(())));
+        assert_eq!(plain.get(&hasher, &keys, "u10"), Some(Ok(2)));
+        assert_eq!(plain.get(&hasher, &keys, "u"), None);
+    }
+
+    /// A spanned entry whose key lies past what a `u32` holds (a text of 4 GiB,
+    /// too big to build in a test): the same entry, forced onto its fallback.
+    #[derive(Clone, Copy)]
+    struct Far(Spanned);
+
+    impl Entry for Far {
+        fn new(keys: &Texts, pid: u32) -> Self {
+            let mut e = Spanned::new(keys, pid);
+            e.start = FAR;
+            Far(e)
+        }
+
+        fn pid(&self) -> u32 {
+            self.0.pid()
+        }
+
+        fn share(&mut self) {
+            self.0.share()
+        }
+
+        fn is(&self, keys: &Texts, key: &str) -> bool {
+            self.0.is(keys, key)
+        }
     }
 }

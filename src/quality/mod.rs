@@ -41,7 +41,7 @@ use rayon::slice::ParallelSliceMut;
 
 use crate::config::{Config, RosterColumns, SourceConfig};
 use crate::dataset::{
-    Attendance, Completions, Dataset, EmailEvent, EmailEvents, Enrollments, EventAt,
+    Attendance, Completions, Dataset, EmailEvent, EmailEvents, Enrollments, EventAt, LabelColumn,
     QuarantinedRow, Roster, SnapshotSpan, SourceCounts, SurveyResponses, Texts, Tickets,
     Touchpoints, UnmatchedId, Usage, LATEST_ROWS,
 };
@@ -128,7 +128,12 @@ pub fn ingest(
         read?.finish(&mut data);
     }
     drop(matcher);
-    data.roster = roster;
+    // Only the matcher reads the roster's mails: they go before the metrics, whose
+    // peak would otherwise hold them (tens of MB at a million people).
+    data.roster = Roster {
+        mail: Texts::default(),
+        ..roster
+    };
     data.session_methods = data
         .training
         .sessions

@@ -126,7 +126,7 @@ impl Labels {
     /// Each person's group as shown: the spelling most of the label's people write,
     /// the first written among those tied. Returns the groups, the number of people
     /// whose cell was written otherwise, and a note per label written several ways.
-    fn resolve(self, what: &str) -> (Vec<String>, u64, Vec<String>) {
+    fn resolve(self, what: &str) -> (LabelColumn, u64, Vec<String>) {
         let mut count = vec![0u64; self.spellings.names.len()];
         for &(s, _) in &self.person {
             count[s as usize] += 1;
@@ -173,14 +173,17 @@ impl Labels {
                 listed.join(", ")
             ));
         }
-        let groups = self
+        // A person's group is their label's shown spelling: one name per label, and
+        // per person the label's number (no String per person).
+        let names = (0..self.keys.names.len() as u32)
+            .map(|k| self.spellings.names[shown(k) as usize].clone())
+            .collect();
+        let codes = self
             .person
             .iter()
-            .map(|&(s, _)| {
-                let b = shown(self.key_of[s as usize]);
-                self.spellings.names[b as usize].clone()
-            })
+            .map(|&(s, _)| self.key_of[s as usize])
             .collect();
+        let groups = LabelColumn::new(names, codes).expect("every spelling has a label");
         (groups, merged, notes)
     }
 }
