@@ -14,7 +14,8 @@ use std::path::PathBuf;
 
 use chrono::NaiveDate;
 use polars::prelude::{
-    ChunkAgg, ChunkedBuilder, Int64Chunked, Int64Type, PrimitiveChunkedBuilder, UInt32Chunked,
+    ChunkedArray, ChunkedBuilder, Column, DataType, Int32Type, Int64Chunked, Int64Type, IntoColumn,
+    PolarsNumericType, PolarsResult, PrimitiveChunkedBuilder, UInt32Chunked,
 };
 
 use crate::ingest::InputFile;
@@ -311,12 +312,16 @@ pub struct EmailEvents {
     /// The pair's first instant (null: never) the person `received` it (any event but
     /// a bounce), `opened` it (a click, or an open not flagged as a machine prefetch),
     /// `clicked`, `bounced`, and was `sent` it (a sent or delivered event), in that
-    /// order.
-    pub firsts: Box<[Int64Chunked; 5]>,
+    /// order, held as `clock` says (Int32 or Int64; read them with
+    /// [`EmailClock::values`]).
+    pub firsts: Box<[Column; 5]>,
+    /// How `firsts` hold their instants.
+    pub clock: EmailClock,
     /// One entry per person with any email event, in person order (`pid`).
     pub person_pid: UInt32Chunked,
     /// The person's first instant over all campaigns that they received an email
-    /// (`first_received`) and opened one (`first_opened`), in that order.
+    /// (`first_received`) and opened one (`first_opened`), in that order (ms since the
+    /// epoch).
     pub person_firsts: Box<[Int64Chunked; 2]>,
     /// Campaign names, by index.
     pub campaigns: Vec<String>,
@@ -339,84 +344,37 @@ impl EmailEvents {
     /// Reduces kept rows to the first instants. `rows` must come grouped by person
     /// and campaign, the persons ascending and each person's campaigns ascending (as
     /// sorted dedup keys that begin with those two come); it is walked twice, first
-    /// to count the pairs and persons so that every column is allocated once at its
-    /// size.
+    /// to count the pairs and persons and find the clock that holds the instants, so
+    /// that every column is allocated once at its size.
     pub fn from_sorted<I>(rows: I, campaigns: Vec<String>) -> EmailEvents
     where
         I: Iterator<Item = EmailRow> + Clone,
     {
         let (mut pairs, mut persons) = (0, 0);
         let mut last: Option<(u32, u32)> = None;
-        for (pid, campaign, ..) in rows.clone() {
+        let instants = rows.clone().map(|(pid, campaign, _, at, _)| {
             debug_assert!(last.is_none_or(|l| l <= (pid, campaign)), "rows in order");
             persons += usize::from(last.map(|l| l.0) != Some(pid));
             pairs += usize::from(last != Some((pid, campaign)));
             last = Some((pid, campaign));
-        }
-        let instants =
-            |name: &str, len| PrimitiveChunkedBuilder::<Int64Type>::new(name.into(), len);
-        let (mut pair_pid, mut pair_campaign) =
-            (Vec::with_capacity(pairs), Vec::with_capacity(pairs));
-        let mut kinds = Self::FIRSTS.map(|k| instants(k, pairs));
-        let mut person_pid = Vec::with_capacity(persons);
-        let mut person_kinds = Self::PERSON_FIRSTS.map(|k| instants(k, persons));
-        let (received, opened, clicked, bounced, sent) = (0, 1, 2, 3, 4);
-        let earliest = |slot: &mut Option<i64>, at: i64| {
-            *slot = Some(slot.map_or(at, |s| s.min(at)));
+            at
+        });
+        let (clock, packed) = EmailClock::fitting(instants);
+        let sizes = (pairs, persons);
+        let reduced = if packed {
+            reduce::<Int32Type>(rows, sizes, |at| clock.held(at) as i32)
+        } else {
+            reduce::<Int64Type>(rows, sizes, |at| at)
         };
-        // The pair being reduced, its firsts, and its person's firsts so far.
-        let mut current: Option<(u32, u32)> = None;
-        let mut firsts = [None; 5];
-        let mut person = [None; 2];
-        let mut end_pair = |(pid, campaign), firsts: [Option<i64>; 5]| {
-            pair_pid.push(pid);
-            pair_campaign.push(campaign);
-            for (column, first) in kinds.iter_mut().zip(firsts) {
-                column.append_option(first);
-            }
-        };
-        let mut end_person = |pid, person: [Option<i64>; 2]| {
-            person_pid.push(pid);
-            for (column, first) in person_kinds.iter_mut().zip(person) {
-                column.append_option(first);
-            }
-        };
-        for (pid, campaign, event, at, machine) in rows {
-            if current != Some((pid, campaign)) {
-                if let Some(pair) = current {
-                    end_pair(pair, std::mem::take(&mut firsts));
-                    if pair.0 != pid {
-                        end_person(pair.0, std::mem::take(&mut person));
-                    }
-                }
-                current = Some((pid, campaign));
-            }
-            if event != EmailEvent::Bounce {
-                earliest(&mut firsts[received], at);
-                earliest(&mut person[0], at);
-            }
-            if event == EmailEvent::Click || (event == EmailEvent::Open && !machine) {
-                earliest(&mut firsts[opened], at);
-                earliest(&mut person[1], at);
-            }
-            match event {
-                EmailEvent::Click => earliest(&mut firsts[clicked], at),
-                EmailEvent::Bounce => earliest(&mut firsts[bounced], at),
-                EmailEvent::Sent | EmailEvent::Delivered => earliest(&mut firsts[sent], at),
-                EmailEvent::Open => {}
-            }
-        }
-        if let Some(pair) = current {
-            end_pair(pair, firsts);
-            end_person(pair.0, person);
-        }
+        let (pair_pid, pair_campaign, firsts, person_pid, person_firsts) = reduced;
         let ids = |name: &str, v: Vec<u32>| UInt32Chunked::from_vec(name.into(), v);
         EmailEvents {
             pid: ids("pid", pair_pid),
             campaign: ids("campaign", pair_campaign),
-            firsts: Box::new(kinds.map(|k| k.finish())),
+            firsts: Box::new(firsts),
+            clock,
             person_pid: ids("pid", person_pid),
-            person_firsts: Box::new(person_kinds.map(|k| k.finish())),
+            person_firsts: Box::new(person_firsts),
             campaigns,
         }
     }
@@ -440,7 +398,176 @@ impl EmailEvents {
     /// The earliest instant of any kept event (every event is a receipt or a bounce).
     pub fn first_instant(&self) -> Option<i64> {
         let [received, _, _, bounced, _] = &*self.firsts;
-        [received.min(), bounced.min()].into_iter().flatten().min()
+        let held = |c| EmailClock::values(c).ok().into_iter().flatten().flatten();
+        let first = held(received).chain(held(bounced)).min();
+        first.map(|v| self.clock.instant(v))
+    }
+}
+
+/// What [`EmailEvents::from_sorted`] builds: each pair's person and campaign and
+/// firsts (held as `hold` says, in polars type `T`), and each person's pid and firsts.
+type Reduced = (Vec<u32>, Vec<u32>, [Column; 5], Vec<u32>, [Int64Chunked; 2]);
+
+/// [`EmailEvents::from_sorted`]'s second walk: the firsts of `rows`, `sizes` (pairs,
+/// persons) of them.
+fn reduce<T>(
+    rows: impl Iterator<Item = EmailRow>,
+    (pairs, persons): (usize, usize),
+    hold: impl Fn(i64) -> T::Native,
+) -> Reduced
+where
+    T: PolarsNumericType,
+    ChunkedArray<T>: IntoColumn,
+{
+    let (mut pair_pid, mut pair_campaign) = (Vec::with_capacity(pairs), Vec::with_capacity(pairs));
+    let mut kinds = EmailEvents::FIRSTS.map(|k| PrimitiveChunkedBuilder::<T>::new(k.into(), pairs));
+    let mut person_pid = Vec::with_capacity(persons);
+    let mut person_kinds = EmailEvents::PERSON_FIRSTS
+        .map(|k| PrimitiveChunkedBuilder::<Int64Type>::new(k.into(), persons));
+    let (received, opened, clicked, bounced, sent) = (0, 1, 2, 3, 4);
+    let earliest = |slot: &mut Option<i64>, at: i64| {
+        *slot = Some(slot.map_or(at, |s| s.min(at)));
+    };
+    // The pair being reduced, its firsts, and its person's firsts so far.
+    let mut current: Option<(u32, u32)> = None;
+    let mut firsts = [None; 5];
+    let mut person = [None; 2];
+    let mut end_pair = |(pid, campaign), firsts: [Option<i64>; 5]| {
+        pair_pid.push(pid);
+        pair_campaign.push(campaign);
+        for (column, first) in kinds.iter_mut().zip(firsts) {
+            column.append_option(first.map(&hold));
+        }
+    };
+    let mut end_person = |pid, person: [Option<i64>; 2]| {
+        person_pid.push(pid);
+        for (column, first) in person_kinds.iter_mut().zip(person) {
+            column.append_option(first);
+        }
+    };
+    for (pid, campaign, event, at, machine) in rows {
+        if current != Some((pid, campaign)) {
+            if let Some(pair) = current {
+                end_pair(pair, std::mem::take(&mut firsts));
+                if pair.0 != pid {
+                    end_person(pair.0, std::mem::take(&mut person));
+                }
+            }
+            current = Some((pid, campaign));
+        }
+        if event != EmailEvent::Bounce {
+            earliest(&mut firsts[received], at);
+            earliest(&mut person[0], at);
+        }
+        if event == EmailEvent::Click || (event == EmailEvent::Open && !machine) {
+            earliest(&mut firsts[opened], at);
+            earliest(&mut person[1], at);
+        }
+        match event {
+            EmailEvent::Click => earliest(&mut firsts[clicked], at),
+            EmailEvent::Bounce => earliest(&mut firsts[bounced], at),
+            EmailEvent::Sent | EmailEvent::Delivered => earliest(&mut firsts[sent], at),
+            EmailEvent::Open => {}
+        }
+    }
+    if let Some(pair) = current {
+        end_pair(pair, firsts);
+        end_person(pair.0, person);
+    }
+    (
+        pair_pid,
+        pair_campaign,
+        kinds.map(|k| k.finish().into_column()),
+        person_pid,
+        person_kinds.map(|k| k.finish()),
+    )
+}
+
+/// How [`EmailEvents::firsts`] hold their instants: a held value `v` stands for the
+/// instant `base + v × step` ms since the epoch. Most exports give whole seconds or
+/// minutes within a few years, so the values fit 32 bits exactly and the firsts,
+/// kept for the whole run, take half the memory of 64-bit instants; when some do
+/// not fit, the columns hold the instants themselves (base 0, step 1, 64-bit).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EmailClock {
+    /// The instant a held 0 stands for, ms since the epoch.
+    pub base: i64,
+    /// The ms one held unit stands for (1, 1 000 or 60 000).
+    pub step: i64,
+}
+
+impl Default for EmailClock {
+    fn default() -> Self {
+        EmailClock { base: 0, step: 1 }
+    }
+}
+
+impl EmailClock {
+    /// The clock with the coarsest step that holds every instant of `instants`
+    /// exactly in 32 bits, or the 64-bit default when none does.
+    fn fitting(instants: impl Iterator<Item = i64>) -> (EmailClock, bool) {
+        const STEPS: [i64; 3] = [60_000, 1_000, 1];
+        let (mut min, mut max) = (i64::MAX, i64::MIN);
+        let mut divides = [true; 3];
+        for at in instants {
+            (min, max) = (min.min(at), max.max(at));
+            for (d, step) in divides.iter_mut().zip(STEPS) {
+                *d &= at.rem_euclid(step) == 0;
+            }
+        }
+        if min > max {
+            return (EmailClock::default(), false);
+        }
+        let span = max.abs_diff(min);
+        STEPS
+            .into_iter()
+            .zip(divides)
+            // The base is itself an instant, so a step dividing every instant divides
+            // every instant's distance from it.
+            .find(|&(step, divides)| divides && span / step as u64 <= i32::MAX as u64)
+            .map_or((EmailClock::default(), false), |(step, _)| {
+                (EmailClock { base: min, step }, true)
+            })
+    }
+
+    /// The value an instant is held as (the instant one of those the clock was made
+    /// to hold).
+    fn held(self, at: i64) -> i64 {
+        (at - self.base) / self.step
+    }
+
+    /// The instant a held value stands for.
+    pub fn instant(self, held: i64) -> i64 {
+        self.base + held * self.step
+    }
+
+    /// The held values below this are exactly those whose instants are before `at`.
+    pub fn bound(self, at: i64) -> i64 {
+        let from_base = at.saturating_sub(self.base);
+        let (q, r) = (
+            from_base.div_euclid(self.step),
+            from_base.rem_euclid(self.step),
+        );
+        q + i64::from(r != 0)
+    }
+
+    /// A column of [`EmailEvents::firsts`] (or its copy in a frame), its held values
+    /// widened to 64 bits.
+    pub fn values(column: &Column) -> PolarsResult<impl Iterator<Item = Option<i64>> + '_> {
+        // One of the two is a column's iterator, the other empty.
+        let packed = match column.dtype() {
+            DataType::Int32 => Some(column.i32()?.iter().map(|v| v.map(i64::from))),
+            _ => None,
+        };
+        let wide = if packed.is_none() {
+            Some(column.i64()?.iter())
+        } else {
+            None
+        };
+        Ok(packed
+            .into_iter()
+            .flatten()
+            .chain(wide.into_iter().flatten()))
     }
 }
 
@@ -803,6 +930,90 @@ fn reason_kind(source: Source, reason: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Reduces one person's rows of campaign 0 (each a sent event) and reads the
+    /// `sent` first and the campaign's two persons' firsts back as instants.
+    fn clocked(instants: &[i64]) -> (EmailClock, DataType, Vec<Option<i64>>) {
+        let rows = instants
+            .iter()
+            .enumerate()
+            .map(|(pid, &at)| (pid as u32, 0, EmailEvent::Sent, at, false));
+        let e = EmailEvents::from_sorted(rows, vec!["c".into()]);
+        let values = EmailClock::values(&e.firsts[4]).unwrap();
+        let back = values.map(|v| v.map(|v| e.clock.instant(v))).collect();
+        (e.clock, e.firsts[4].dtype().clone(), back)
+    }
+
+    #[test]
+    fn email_firsts_are_held_in_32_bits_only_when_every_instant_fits_exactly() {
+        const MIN: i64 = 60_000;
+        const DAY: i64 = 24 * 60 * MIN;
+        let t0 = 1_767_225_600_000; // 2026-01-01T00:00Z
+                                    // Whole minutes: step one minute from the earliest instant.
+        let minutes = [t0 + 5 * MIN, t0, t0 + 3 * 365 * DAY];
+        let (clock, dtype, back) = clocked(&minutes);
+        assert_eq!(
+            (clock, dtype),
+            (
+                EmailClock {
+                    base: t0,
+                    step: MIN
+                },
+                DataType::Int32
+            )
+        );
+        assert_eq!(back, minutes.map(Some));
+        // One instant at a whole second: step one second.
+        let seconds = [t0 + 1_000, t0 + MIN];
+        let (clock, dtype, _) = clocked(&seconds);
+        assert_eq!((clock.step, dtype), (1_000, DataType::Int32));
+        // Milliseconds within 24 days fit 32 bits (2^31 ms is 24.8 days) ...
+        let ms = [t0 + 1, t0 + 24 * DAY];
+        let (clock, dtype, back) = clocked(&ms);
+        assert_eq!((clock.step, dtype), (1, DataType::Int32));
+        assert_eq!(back, ms.map(Some));
+        // ... over 25 days they do not: the instants themselves, 64-bit.
+        let wide = [t0 + 1, t0 + 25 * DAY, -7];
+        let (clock, dtype, back) = clocked(&wide);
+        assert_eq!((clock, dtype), (EmailClock::default(), DataType::Int64));
+        assert_eq!(back, wide.map(Some));
+        // Whole minutes before 1970 (negative instants) still divide exactly.
+        let (clock, _, back) = clocked(&[-MIN, -3 * MIN]);
+        assert_eq!(
+            clock,
+            EmailClock {
+                base: -3 * MIN,
+                step: MIN
+            }
+        );
+        assert_eq!(back, [Some(-MIN), Some(-3 * MIN)]);
+    }
+
+    #[test]
+    fn a_held_first_is_before_a_cut_off_exactly_when_its_instant_is() {
+        let clock = EmailClock {
+            base: 1_000,
+            step: 60_000,
+        };
+        // Held 0, 1, 2 stand for 1 000, 61 000, 121 000.
+        for (d, below) in [
+            (1_000, 0),
+            (1_001, 1),
+            (61_000, 1),
+            (61_001, 2),
+            (0, 0),
+            (-59_000, -1),
+        ] {
+            assert_eq!(clock.bound(d), below, "cut-off {d}");
+            for held in -3..4 {
+                assert_eq!(
+                    held < clock.bound(d),
+                    clock.instant(held) < d,
+                    "{held} vs {d}"
+                );
+            }
+        }
+    }
 
     #[test]
     fn texts_hold_each_entry_whole_and_in_order() {

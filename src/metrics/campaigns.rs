@@ -25,7 +25,7 @@ use super::stats;
 use super::table::{Col, Kind, Table, Value};
 use crate::calendar::date_of;
 use crate::config::{Config, Phase};
-use crate::dataset::Touchpoints;
+use crate::dataset::{EmailClock, Touchpoints};
 use crate::error::Error;
 use crate::privacy::Count;
 use crate::schema::ALL;
@@ -195,19 +195,23 @@ pub fn campaign_rows(
         }
     };
     let u32s = |name: &str| e.column(name).and_then(|c| c.u32()).map_err(err);
-    let i64s = |name: &str| e.column(name).and_then(|c| c.i64()).map_err(err);
+    // The instants as the firsts hold them (see `EmailClock`): compared with D in
+    // the same terms, made instants again only for the first sending.
+    let held = |name: &str| e.column(name).and_then(EmailClock::values).map_err(err);
     let (pids, codes) = (u32s(PID)?, u32s("campaign")?);
-    let (received, opened) = (i64s("received")?, i64s("opened")?);
-    let (clicked, bounced, sent) = (i64s("clicked")?, i64s("bounced")?, i64s("sent")?);
-    let before = |t: Option<i64>| i64::from(t.is_some_and(|t| t < cut.d));
-    let rows_ = pids.iter().zip(codes.iter()).zip(received.iter());
-    let rows_ = rows_.zip(opened.iter()).zip(clicked.iter());
-    for ((((((p, c), rec), ope), cli), bou), snt) in rows_.zip(bounced.iter()).zip(sent.iter()) {
+    let (received, opened) = (held("received")?, held("opened")?);
+    let (clicked, bounced, sent) = (held("clicked")?, held("bounced")?, held("sent")?);
+    let clock = f.email_clock;
+    let d = clock.bound(cut.d);
+    let before = |t: Option<i64>| i64::from(t.is_some_and(|t| t < d));
+    let rows_ = pids.iter().zip(codes.iter()).zip(received);
+    let rows_ = rows_.zip(opened).zip(clicked);
+    for ((((((p, c), rec), ope), cli), bou), snt) in rows_.zip(bounced).zip(sent) {
         let Some(c) = c.and_then(|c| email_code.get(c as usize).copied()) else {
             continue;
         };
         in_email[c] = true;
-        if let Some(s) = snt.filter(|&s| s < cut.d) {
+        if let Some(s) = snt.filter(|&s| s < d).map(|s| clock.instant(s)) {
             first_sent[c] = Some(first_sent[c].map_or(s, |f| f.min(s)));
         }
         let Some(p) = p else { continue };

@@ -8,7 +8,7 @@ use polars::prelude::*;
 
 use crate::calendar::epoch_days;
 use crate::config::Config;
-use crate::dataset::Dataset;
+use crate::dataset::{Dataset, EmailClock};
 use crate::error::Error;
 
 /// Column names of the frames built here.
@@ -50,7 +50,10 @@ pub struct Frames {
     /// (a click, or an open not flagged as a machine prefetch), `clicked`, `bounced`,
     /// and was `sent` it (a sent or delivered event). Every email metric is a count
     /// of these instants before a cut-off, so millions of events are reduced once.
+    /// The instants are held as `email_clock` says.
     pub email_firsts: DataFrame,
+    /// How `email_firsts` hold their instants.
+    pub email_clock: EmailClock,
     /// Per person over all campaigns: pid, first_received, first_opened.
     pub email_people: DataFrame,
     /// Campaign names by code.
@@ -139,6 +142,7 @@ pub fn build(cfg: &Config, data: &Dataset) -> Result<Frames, Error> {
         first_enrolled,
         email_firsts,
         email_people,
+        email_clock: data.email.clock,
         campaigns: data.email.campaigns.clone(),
         training,
         tickets,

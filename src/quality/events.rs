@@ -631,6 +631,7 @@ pub(super) fn read_tickets(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::dataset::EmailClock;
 
     #[test]
     fn compliance_without_a_lowercase_copy_reads_as_before() {
@@ -746,10 +747,18 @@ mod tests {
 
     /// What [`EmailEvents`] holds, read back as the oracle's shape.
     fn reduced_columns(e: &EmailEvents) -> Reduced {
+        let held: Vec<Vec<Option<i64>>> = e
+            .firsts
+            .iter()
+            .map(|c| {
+                let values = EmailClock::values(c).unwrap();
+                values.map(|v| v.map(|v| e.clock.instant(v))).collect()
+            })
+            .collect();
         let pairs = e
             .pairs()
             .enumerate()
-            .map(|(i, (p, c))| (p, c, std::array::from_fn(|k| e.firsts[k].get(i))))
+            .map(|(i, (p, c))| (p, c, std::array::from_fn(|k| held[k][i])))
             .collect();
         let people = e
             .person_pid
