@@ -28,94 +28,13 @@ pub(super) enum Found {
 /// Marks a table entry whose key several people share (the number is the first's).
 const SHARED: u32 = 1 << 31;
 
-/// An entry of an [`Index`]: a person's number (with [`SHARED`] when another person
-/// has the same key), from which the entry reads its key in a [`Texts`] column.
-trait Entry: Copy {
-    /// The entry of person `pid`, whose key is `keys[pid]`.
-    fn new(keys: &Texts, pid: u32) -> Self;
-    /// The person's number, with [`SHARED`] when marked.
-    fn pid(&self) -> u32;
-    /// Marks the entry shared.
-    fn share(&mut self);
-    /// True when the entry's key is `key`.
-    fn is(&self, keys: &Texts, key: &str) -> bool;
-}
-
-/// The plain entry: the person's number alone; the key is found through the
-/// column's offsets.
-impl Entry for u32 {
-    fn new(_: &Texts, pid: u32) -> Self {
-        pid
-    }
-
-    fn pid(&self) -> u32 {
-        *self
-    }
-
-    fn share(&mut self) {
-        *self |= SHARED;
-    }
-
-    fn is(&self, keys: &Texts, key: &str) -> bool {
-        &keys[(self & !SHARED) as usize] == key
-    }
-}
-
-/// An entry that also says where its key lies in the column's text. Every event row
-/// probes the id table at a random place: at a million people, the column's offsets
-/// are a cache miss of their own on each probe, on top of the table's slot and the
-/// key's bytes (a quarter of the probe's time with rows in no order of person); a
-/// key of another length is told apart without reading its bytes at all. The table
-/// is three times the size of one of plain numbers, so the name tables, probed only
-/// for cells that are no id, keep plain numbers.
-#[derive(Clone, Copy)]
-struct Spanned {
-    pid: u32,
-    /// Where the key starts in the column's text, or [`FAR`] past what a `u32` holds.
-    start: u32,
-    len: u32,
-}
-
-/// A key that starts past what a `u32` holds: read through the offsets as a plain
-/// entry does.
-const FAR: u32 = u32::MAX;
-
-impl Entry for Spanned {
-    fn new(keys: &Texts, pid: u32) -> Self {
-        let span = keys.span(pid as usize);
-        match (u32::try_from(span.start), u32::try_from(span.len())) {
-            (Ok(start), Ok(len)) if start != FAR => Spanned { pid, start, len },
-            _ => Spanned {
-                pid,
-                start: FAR,
-                len: 0,
-            },
-        }
-    }
-
-    fn pid(&self) -> u32 {
-        self.pid
-    }
-
-    fn share(&mut self) {
-        self.pid |= SHARED;
-    }
-
-    fn is(&self, keys: &Texts, key: &str) -> bool {
-        if self.start == FAR {
-            return self.pid.is(keys, key);
-        }
-        let start = self.start as usize;
-        self.len as usize == key.len() && keys.bytes(start..start + key.len()) == key.as_bytes()
-    }
-}
-
 /// People by a text key: each entry holds a person's number (with [`SHARED`] when
 /// another person has the same key); the key itself is read from a [`Texts`] column
-/// at that number.
-struct Index<E = u32>(HashTable<E>);
+/// at that number. The name tables, probed only for cells that are no id, are these;
+/// the id and mail tables, probed for every row, are [`Lines`].
+struct Index(HashTable<u32>);
 
-impl<E: Entry> Index<E> {
+impl Index {
     fn with_capacity(n: usize) -> Self {
         Index(HashTable::with_capacity(n))
     }
@@ -126,14 +45,17 @@ impl<E: Entry> Index<E> {
     fn add(&mut self, hasher: &Hasher, keys: &Texts, pid: u32) -> Option<u32> {
         let key = &keys[pid as usize];
         let hash = hasher.hash_one(key);
-        let rehash = |e: &E| hasher.hash_one(&keys[(e.pid() & !SHARED) as usize]);
-        match self.0.find_mut(hash, |e| e.is(keys, key)) {
-            Some(e) => {
-                e.share();
-                Some(e.pid() & !SHARED)
+        let rehash = |p: &u32| hasher.hash_one(&keys[(p & !SHARED) as usize]);
+        match self
+            .0
+            .find_mut(hash, |p| &keys[(p & !SHARED) as usize] == key)
+        {
+            Some(p) => {
+                *p |= SHARED;
+                Some(*p & !SHARED)
             }
             None => {
-                self.0.insert_unique(hash, E::new(keys, pid), rehash);
+                self.0.insert_unique(hash, pid, rehash);
                 None
             }
         }
@@ -142,7 +64,179 @@ impl<E: Entry> Index<E> {
     /// The entry of `key`: `Ok(pid)` for one person, `Err(())` for several.
     fn get(&self, hasher: &Hasher, keys: &Texts, key: &str) -> Option<Result<u32, ()>> {
         let hash = hasher.hash_one(key);
-        let p = self.0.find(hash, |e| e.is(keys, key))?.pid();
+        let p = *self
+            .0
+            .find(hash, |p| &keys[(p & !SHARED) as usize] == key)?;
+        Some(if p & SHARED == 0 { Ok(p) } else { Err(()) })
+    }
+}
+
+/// An entry of a [`Lines`] table: a person's number, where the key lies in the
+/// column's text, and part of the key's hash. A key of another length, or of
+/// another hash, is told apart without reading its bytes.
+#[derive(Clone, Copy, Default)]
+#[repr(C)]
+struct Slot {
+    /// The high half of the key's hash, never 0: 0 marks an empty slot.
+    tag: u32,
+    /// The person's number, with [`SHARED`] when marked.
+    pid: u32,
+    /// Where the key starts in the column's text, or [`FAR`] past what a `u32` holds.
+    start: u32,
+    len: u32,
+}
+
+/// A key that starts past what a `u32` holds: read through the column's offsets.
+const FAR: u32 = u32::MAX;
+
+impl Slot {
+    /// The entry of person `pid`, whose key is `keys[pid]`.
+    fn new(keys: &Texts, pid: u32, tag: u32) -> Self {
+        let span = keys.span(pid as usize);
+        match (u32::try_from(span.start), u32::try_from(span.len())) {
+            (Ok(start), Ok(len)) if start != FAR => Slot {
+                tag,
+                pid,
+                start,
+                len,
+            },
+            _ => Slot {
+                tag,
+                pid,
+                start: FAR,
+                len: 0,
+            },
+        }
+    }
+
+    /// True when the entry's key is `key`: always the key's bytes compared, never
+    /// the hash alone.
+    fn is(&self, keys: &Texts, key: &str) -> bool {
+        if self.start == FAR {
+            return &keys[(self.pid & !SHARED) as usize] == key;
+        }
+        let start = self.start as usize;
+        self.len as usize == key.len() && keys.bytes(start..start + key.len()) == key.as_bytes()
+    }
+}
+
+/// Slots in a [`Line`]: 16 bytes each, a cache line's worth.
+const SLOTS: usize = 4;
+
+/// A cache line of slots, filled from the first: the first empty slot ends a probe.
+#[derive(Clone, Copy, Default)]
+#[repr(C, align(64))]
+struct Line([Slot; SLOTS]);
+
+/// People by a text key, as [`Index`] answers, laid out so that a probe reads one
+/// cache line of the table and then the key's text: every event row probes the id
+/// table at a random place, and at a million people each read of a table is a
+/// cache miss (a general hash table reads its control bytes, then the slot, then
+/// the column's offsets, then the text; most of a row's matching time with rows
+/// in no order of person). A key hashes to a line; a full line sends the probe on
+/// to the next one (at most three quarters of the slots are ever taken, so most
+/// probes read one line), and an entry's key bytes are compared only when its tag
+/// (the hash's high half) and length are the probe's.
+struct Lines {
+    lines: Vec<Line>,
+    /// Slots taken.
+    len: usize,
+}
+
+impl Lines {
+    /// Room for `n` keys (more grow the table).
+    fn with_capacity(n: usize) -> Self {
+        Lines {
+            lines: vec![Line::default(); Self::lines_for(n)],
+            len: 0,
+        }
+    }
+
+    /// A power of two of lines with a quarter of their slots free or more, so that
+    /// a probe always meets an empty slot.
+    fn lines_for(n: usize) -> usize {
+        n.div_ceil(SLOTS - 1).max(1).next_power_of_two()
+    }
+
+    fn tag(hash: u64) -> u32 {
+        ((hash >> 32) as u32).max(1)
+    }
+
+    /// The slot holding `key` (`Ok`), or the empty slot where it would go (`Err`),
+    /// as (line, slot).
+    fn probe(&self, hash: u64, keys: &Texts, key: &str) -> Result<(usize, usize), (usize, usize)> {
+        let tag = Self::tag(hash);
+        let mask = self.lines.len() - 1;
+        let mut i = hash as usize & mask;
+        loop {
+            for (s, slot) in self.lines[i].0.iter().enumerate() {
+                if slot.tag == 0 {
+                    return Err((i, s));
+                }
+                if slot.tag == tag && slot.is(keys, key) {
+                    return Ok((i, s));
+                }
+            }
+            i = (i + 1) & mask;
+        }
+    }
+
+    /// Adds person `pid` under its key `keys[pid]`, as [`Index::add`] does.
+    fn add(&mut self, hasher: &Hasher, keys: &Texts, pid: u32) -> Option<u32> {
+        self.add_hashed(hasher, hasher.hash_one(&keys[pid as usize]), keys, pid)
+    }
+
+    /// [`Lines::add`] with the key's hash given (tests give every key the same, in a
+    /// table made at its size: growing places the entries by `hasher`'s hashes).
+    fn add_hashed(&mut self, hasher: &Hasher, hash: u64, keys: &Texts, pid: u32) -> Option<u32> {
+        match self.probe(hash, keys, &keys[pid as usize]) {
+            Ok((i, s)) => {
+                let slot = &mut self.lines[i].0[s];
+                slot.pid |= SHARED;
+                Some(slot.pid & !SHARED)
+            }
+            Err(mut at) => {
+                if Self::lines_for(self.len + 1) > self.lines.len() {
+                    self.grow(hasher, keys);
+                    at = self.probe(hash, keys, &keys[pid as usize]).unwrap_err();
+                }
+                self.lines[at.0].0[at.1] = Slot::new(keys, pid, Self::tag(hash));
+                self.len += 1;
+                None
+            }
+        }
+    }
+
+    /// Twice the lines, every entry placed again by its key's hash.
+    fn grow(&mut self, hasher: &Hasher, keys: &Texts) {
+        let old = std::mem::replace(
+            &mut self.lines,
+            vec![Line::default(); Self::lines_for(self.len + 1)],
+        );
+        for slot in old.iter().flat_map(|line| line.0.iter()) {
+            if slot.tag == 0 {
+                continue;
+            }
+            let key = &keys[(slot.pid & !SHARED) as usize];
+            let hash = hasher.hash_one(key);
+            if let Err((i, s)) = self.probe(hash, keys, key) {
+                self.lines[i].0[s] = Slot {
+                    tag: Self::tag(hash),
+                    ..*slot
+                };
+            }
+        }
+    }
+
+    /// The entry of `key`, as [`Index::get`] answers.
+    fn get(&self, hasher: &Hasher, keys: &Texts, key: &str) -> Option<Result<u32, ()>> {
+        self.get_hashed(hasher.hash_one(key), keys, key)
+    }
+
+    /// [`Lines::get`] with the key's hash given.
+    fn get_hashed(&self, hash: u64, keys: &Texts, key: &str) -> Option<Result<u32, ()>> {
+        let (i, s) = self.probe(hash, keys, key).ok()?;
+        let p = self.lines[i].0[s].pid;
         Some(if p & SHARED == 0 { Ok(p) } else { Err(()) })
     }
 }
@@ -155,12 +249,12 @@ type Hasher = foldhash::fast::RandomState;
 pub(super) struct Matcher<'r> {
     roster: &'r Roster,
     hasher: Hasher,
-    by_id: Index<Spanned>,
+    by_id: Lines,
     /// One bit per person: set when another roster person has the same id, so that
     /// `by_id` does not answer with this person for it.
     shared_ids: Vec<u64>,
     /// Mails that are not their own person's id.
-    by_mail: Index<Spanned>,
+    by_mail: Lines,
     /// Each person's normalised name ([`norm_name`]), empty when none.
     names: Texts,
     by_name: Index,
@@ -219,7 +313,7 @@ impl<'r> Matcher<'r> {
         let n = roster.len();
         let ((by_id, shared_ids, by_mail), (names, words)) = rayon::join(
             || {
-                let mut by_id = Index::with_capacity(n);
+                let mut by_id = Lines::with_capacity(n);
                 let mut shared_ids = vec![0u64; n.div_ceil(64)];
                 for pid in 0..n as u32 {
                     if let Some(first) = by_id.add(&hasher, &roster.user_id, pid) {
@@ -228,13 +322,17 @@ impl<'r> Matcher<'r> {
                         }
                     }
                 }
-                let mut by_mail = Index::with_capacity(0);
-                for (pid, mail) in roster.mail.iter().enumerate() {
-                    let own = by_id.get(&hasher, &roster.user_id, mail) == Some(Ok(pid as u32));
-                    if mail.is_empty() || own {
-                        continue;
-                    }
-                    by_mail.add(&hasher, &roster.mail, pid as u32);
+                // Counted first, so that the mail table is made at its size.
+                let mails: Vec<u32> = (0..n as u32)
+                    .filter(|&pid| {
+                        let mail = &roster.mail[pid as usize];
+                        !mail.is_empty()
+                            && by_id.get(&hasher, &roster.user_id, mail) != Some(Ok(pid))
+                    })
+                    .collect();
+                let mut by_mail = Lines::with_capacity(mails.len());
+                for pid in mails {
+                    by_mail.add(&hasher, &roster.mail, pid);
                 }
                 (by_id, shared_ids, by_mail)
             },
@@ -560,59 +658,123 @@ mod tests {
         assert!(m.find("  ").is_err());
     }
 
-    /// The entries that say where their key lies answer every probe as the plain
-    /// entries do (and as their fallback for keys past a `u32` does): keys shared or
-    /// not, of the same length as another, a prefix of another, empty or absent.
-    #[test]
-    fn spanned_entries_answer_as_plain_ones() {
-        let keys: Texts = ["u1", "u2", "u10", "", "u1", "zoé", "u2x", "zo"]
+    /// Keys shared or not, of the same length as another, a prefix of another,
+    /// empty, absent, longer than a cache line, and more than a line holds.
+    fn test_keys() -> Texts {
+        let long = "x".repeat(100);
+        let longer = format!("{long}y");
+        let mut keys: Vec<String> = ["u1", "u2", "u10", "", "u1", "zoé", "u2x", "zo"]
             .into_iter()
+            .map(String::from)
+            .chain([long.clone(), longer, long])
             .collect();
-        let hasher = Hasher::default();
-        let mut plain: Index<u32> = Index::with_capacity(0);
-        let mut spanned: Index<Spanned> = Index::with_capacity(0);
-        let mut far: Index<Far> = Index::with_capacity(0);
-        for pid in 0..keys.len() as u32 {
-            let first = plain.add(&hasher, &keys, pid);
-            assert_eq!(spanned.add(&hasher, &keys, pid), first, "{pid}");
-            assert_eq!(far.add(&hasher, &keys, pid), first, "{pid}");
-        }
-        let probes = [
-            "u1", "u2", "u10", "", "zoé", "zo", "u2x", "u", "u3", "zoe", "u100",
-        ];
-        for key in probes {
-            let want = plain.get(&hasher, &keys, key);
-            assert_eq!(spanned.get(&hasher, &keys, key), want, "{key:?}");
-            assert_eq!(far.get(&hasher, &keys, key), want, "{key:?}");
-        }
-        // The old answers, worked out by hand: `u1` is two people's, `u10` one's.
-        assert_eq!(plain.get(&hasher, &keys, "u1"), Some(Err(())));
-        assert_eq!(plain.get(&hasher, &keys, "u10"), Some(Ok(2)));
-        assert_eq!(plain.get(&hasher, &keys, "u"), None);
+        keys.extend((0..40).map(|i| format!("p{i}@x.com")));
+        keys.extend((0..10).map(|i| format!("p{}@x.com", i * 3)));
+        keys.into_iter().collect()
     }
 
-    /// A spanned entry whose key lies past what a `u32` holds (a text of 4 GiB,
-    /// too big to build in a test): the same entry, forced onto its fallback.
-    #[derive(Clone, Copy)]
-    struct Far(Spanned);
+    fn test_probes() -> Vec<String> {
+        let long = "x".repeat(100);
+        let mut probes: Vec<String> = [
+            "u1", "u2", "u10", "", "zoé", "zo", "u2x", "u", "u3", "zoe", "u100",
+        ]
+        .into_iter()
+        .map(String::from)
+        .chain([
+            long.clone(),
+            format!("{long}y"),
+            format!("{long}z"),
+            "x".repeat(99),
+        ])
+        .collect();
+        probes.extend((0..50).map(|i| format!("p{i}@x.com")));
+        probes
+    }
 
-    impl Entry for Far {
-        fn new(keys: &Texts, pid: u32) -> Self {
-            let mut e = Spanned::new(keys, pid);
-            e.start = FAR;
-            Far(e)
+    /// The cache-line table answers every probe as the general one does: built at
+    /// its size or grown from nothing, with the keys' own hashes, with every key
+    /// given the same hash (one line overflowing into the next, wrapping round, tags
+    /// all equal: only the bytes tell keys apart), and read through the column's
+    /// offsets (the fallback for keys past a `u32`).
+    #[test]
+    fn lines_answer_as_the_general_table() {
+        let keys = test_keys();
+        let n = keys.len() as u32;
+        let hasher = Hasher::default();
+        let mut plain = Index::with_capacity(0);
+        let mut sized = Lines::with_capacity(keys.len());
+        let mut grown = Lines::with_capacity(0);
+        let mut same = Lines::with_capacity(keys.len());
+        // Lands on the last line, so that the probes wrap round to the first.
+        let one_hash = u64::MAX;
+        for pid in 0..n {
+            let first = plain.add(&hasher, &keys, pid);
+            assert_eq!(sized.add(&hasher, &keys, pid), first, "{pid}");
+            assert_eq!(grown.add(&hasher, &keys, pid), first, "{pid}");
+            assert_eq!(
+                same.add_hashed(&hasher, one_hash, &keys, pid),
+                first,
+                "{pid}"
+            );
         }
+        assert!(grown.lines.len() > 1 && same.lines.len() > 2);
+        let mut far = Lines::with_capacity(keys.len());
+        for pid in 0..n {
+            far.add(&hasher, &keys, pid);
+        }
+        for slot in far.lines.iter_mut().flat_map(|line| line.0.iter_mut()) {
+            if slot.tag != 0 {
+                slot.start = FAR;
+                slot.len = 0;
+            }
+        }
+        for key in &test_probes() {
+            let want = plain.get(&hasher, &keys, key);
+            assert_eq!(sized.get(&hasher, &keys, key), want, "{key:?}");
+            assert_eq!(grown.get(&hasher, &keys, key), want, "{key:?}");
+            assert_eq!(same.get_hashed(one_hash, &keys, key), want, "{key:?}");
+            assert_eq!(far.get(&hasher, &keys, key), want, "{key:?}");
+        }
+        // The answers, worked out by hand: `u1` is two people's, `u10` one's, the
+        // 100 `x` two people's (8 and 10), `p3@x.com` two people's (14 and 51),
+        // `p4@x.com` one's (8 + 3 + 4 = 15).
+        let got = |key: &str| sized.get(&hasher, &keys, key);
+        assert_eq!(got("u1"), Some(Err(())));
+        assert_eq!(got("u10"), Some(Ok(2)));
+        assert_eq!(got(""), Some(Ok(3)));
+        assert_eq!(got(&"x".repeat(100)), Some(Err(())));
+        assert_eq!(got(&format!("{}y", "x".repeat(100))), Some(Ok(9)));
+        assert_eq!(got("p3@x.com"), Some(Err(())));
+        assert_eq!(got("p4@x.com"), Some(Ok(15)));
+        assert_eq!(got("u"), None);
+        assert_eq!(got("p45@x.com"), None);
+    }
 
-        fn pid(&self) -> u32 {
-            self.0.pid()
+    /// A larger roster's worth of ids (lines overflowing by chance, as at a million
+    /// people): every id and some absent ones get the general table's answers.
+    #[test]
+    fn lines_answer_as_the_general_table_at_scale() {
+        let keys: Texts = (0..20_000)
+            .map(|i| format!("person.{}{}@contoso.com", i % 7_919, i / 7_919))
+            .chain((0..500).map(|i| format!("person.{i}0@contoso.com")))
+            .collect();
+        let hasher = Hasher::default();
+        let mut plain = Index::with_capacity(keys.len());
+        let mut lines = Lines::with_capacity(keys.len());
+        for pid in 0..keys.len() as u32 {
+            assert_eq!(
+                lines.add(&hasher, &keys, pid),
+                plain.add(&hasher, &keys, pid)
+            );
         }
-
-        fn share(&mut self) {
-            self.0.share()
+        let mut shared = 0;
+        for i in 0..25_000 {
+            let key = format!("person.{}{}@contoso.com", i % 7_919, i / 7_919);
+            let want = plain.get(&hasher, &keys, &key);
+            shared += usize::from(want == Some(Err(())));
+            assert_eq!(lines.get(&hasher, &keys, &key), want, "{key}");
         }
-
-        fn is(&self, keys: &Texts, key: &str) -> bool {
-            self.0.is(keys, key)
-        }
+        // The 500 added ids are those of the first 500 people: each shared once.
+        assert_eq!(shared, 500);
     }
 }
