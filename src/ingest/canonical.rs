@@ -32,6 +32,39 @@ const BLOCK: usize = if cfg!(test) { 1 << 10 } else { 4 << 20 };
 /// The share of a block one thread parses at a time.
 const PIECE: usize = if cfg!(test) { 100 } else { 128 << 10 };
 
+/// How many rows ahead of its parsing a row is shown to a [`Hint`], in two steps: a
+/// look-up table's line is fetched at the first, the entry's text (the line by then
+/// in the cache) at the second.
+const HINT_FAR: usize = if cfg!(test) { 2 } else { 16 };
+const HINT_NEAR: usize = if cfg!(test) { 1 } else { 6 };
+
+/// How far ahead of its parsing a [`Hint`] is shown a row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ahead {
+    /// [`HINT_FAR`] rows ahead.
+    Far,
+    /// [`HINT_NEAR`] rows ahead.
+    Near,
+}
+
+/// Shown the rows of a file's text without quotes a few rows before they are
+/// parsed, twice each ([`Ahead`]), so that the caller can start fetching what
+/// parsing them will read (the id tables of the matcher: with rows in no order of
+/// person every look-up is a cache miss). It must change nothing: rows are parsed
+/// and applied as without it.
+#[derive(Clone, Copy)]
+pub struct Hint<'h> {
+    /// Whether rows are worth showing now, asked every [`HINT_EVERY`] rows of a
+    /// piece on the thread that parses them (showing a row costs splitting it and
+    /// finding its cell again: worth it only when parsing it would wait on memory).
+    pub wanted: &'h (dyn Fn() -> bool + Sync),
+    /// Shown a row ahead of its parsing.
+    pub show: &'h (dyn Fn(&Row<'_>, Ahead) + Sync),
+}
+
+/// How often [`Hint::wanted`] is asked, in rows.
+const HINT_EVERY: usize = if cfg!(test) { 2 } else { 64 };
+
 /// One data row handed to the caller.
 pub enum Row<'a> {
     /// A well-formed row: its cells by canonical column.
@@ -221,16 +254,20 @@ impl Shape<'_> {
     }
 }
 
-/// Reads `path` as a file of `source`. Each data row goes to `parse`, which may run
-/// on several threads at once, and each result, in file order, to `apply`. `wanted`
-/// lists canonical columns, the first `n_required` of which must be present.
+/// What parses each data row (on several threads at once), and the [`Hint`] shown
+/// the rows ahead of it, if any.
+pub type Parse<'p, T> = (&'p (dyn Fn(Row<'_>) -> T + Sync), Option<Hint<'p>>);
+
+/// Reads `path` as a file of `source`. Each data row goes to the parser, which may
+/// run on several threads at once, and each result, in file order, to `apply`.
+/// `wanted` lists canonical columns, the first `n_required` of which must be present.
 pub fn read_file<T: Send>(
     source: Source,
     cfg: &SourceConfig,
     path: &Path,
     wanted: &[String],
     n_required: usize,
-    parse: &(dyn Fn(Row<'_>) -> T + Sync),
+    (parse, hint): Parse<'_, T>,
     apply: &mut dyn FnMut(T),
 ) -> Result<FileRead, Error> {
     let mut input = File::open(path).map_err(|e| Error::io(path, e))?;
@@ -244,6 +281,7 @@ pub fn read_file<T: Send>(
         path,
         wanted,
         n_required,
+        hint,
     };
     let mut notes = Vec::new();
     let rows = match sniff_encoding(&buf) {
@@ -306,6 +344,7 @@ struct FileReader<'a> {
     path: &'a Path,
     wanted: &'a [String],
     n_required: usize,
+    hint: Option<Hint<'a>>,
 }
 
 impl FileReader<'_> {
@@ -390,8 +429,9 @@ impl FileReader<'_> {
             let chunk = &avail[..end];
             let before = std::mem::take(&mut pending);
             pending = std::thread::scope(|scope| {
-                let parsing =
-                    scope.spawn(|| parse_pieces(&shape, chunk, &parts, line, hash_fresh, parse));
+                let parsing = scope.spawn(|| {
+                    parse_pieces(&shape, chunk, &parts, line, hash_fresh, parse, self.hint)
+                });
                 rows += apply_all(before, apply);
                 parsing
                     .join()
@@ -531,6 +571,7 @@ fn parse_pieces<T: Send>(
     line: u64,
     beside: impl FnOnce() + Send,
     parse: &(dyn Fn(Row<'_>) -> T + Sync),
+    hint: Option<Hint<'_>>,
 ) -> Result<Vec<Vec<T>>, Error> {
     let mut pieces = Vec::with_capacity(parts.len());
     let mut first_line = line;
@@ -565,24 +606,35 @@ fn parse_pieces<T: Send>(
                     // the text at it is slicing at a character's boundary). Found with
                     // `memchr` on the bytes: `str::split` on a `char` searches more slowly.
                     let delimiter = shape.delimiter;
-                    let mut fields: Vec<&str> = Vec::with_capacity(shape.n_headers + 1);
+                    // The piece's rows first (a blank line, or the end of the last
+                    // one, is not a row), so that a hint can be shown rows ahead.
+                    let mut rows: Vec<(u64, &str)> = Vec::with_capacity(lines + 1);
                     let ends = memchr::memchr_iter(b'\n', piece).chain([piece.len()]);
                     let mut start = 0;
                     for (k, end) in ends.enumerate() {
                         let line_text = &text[start..end];
                         start = end + 1;
                         let line_text = line_text.strip_suffix('\r').unwrap_or(line_text);
-                        if line_text.is_empty() {
-                            continue; // a blank line (or the end of the last one): not a row
+                        if !line_text.is_empty() {
+                            rows.push((first_line + k as u64, line_text));
                         }
-                        fields.clear();
-                        let mut from = 0;
-                        for at in memchr::memchr_iter(delimiter, line_text.as_bytes()) {
-                            fields.push(&line_text[from..at]);
-                            from = at + 1;
+                    }
+                    let mut fields: Vec<&str> = Vec::with_capacity(shape.n_headers + 1);
+                    let mut ahead: Vec<&str> = Vec::with_capacity(shape.n_headers + 1);
+                    let mut showing = None;
+                    for (i, &(line, line_text)) in rows.iter().enumerate() {
+                        if i % HINT_EVERY == 0 {
+                            showing = hint.filter(|h| (h.wanted)());
                         }
-                        fields.push(&line_text[from..]);
-                        let line = first_line + k as u64;
+                        if let Some(hint) = showing {
+                            for (d, step) in [(HINT_FAR, Ahead::Far), (HINT_NEAR, Ahead::Near)] {
+                                if let Some(&(l, t)) = rows.get(i + d) {
+                                    split(delimiter, t, &mut ahead);
+                                    (hint.show)(&shape.row(l, Fields::Text(&ahead), true), step);
+                                }
+                            }
+                        }
+                        split(delimiter, line_text, &mut fields);
                         out.push(parse(shape.row(line, Fields::Text(&fields), true)));
                     }
                 } else {
@@ -609,6 +661,19 @@ fn parse_pieces<T: Send>(
         parsed = parse_pieces();
     });
     parsed.into_iter().collect()
+}
+
+/// The fields of a line of text without quotes, into `fields`: the delimiter is
+/// ASCII, so slicing the text at it is slicing at a character's boundary, and
+/// `memchr` finds it faster than `str::split` on a `char`.
+fn split<'t>(delimiter: u8, line_text: &'t str, fields: &mut Vec<&'t str>) {
+    fields.clear();
+    let mut from = 0;
+    for at in memchr::memchr_iter(delimiter, line_text.as_bytes()) {
+        fields.push(&line_text[from..at]);
+        from = at + 1;
+    }
+    fields.push(&line_text[from..]);
 }
 
 /// One line as text for the quarantine file: its line end cut, lossy UTF-8.
@@ -718,6 +783,11 @@ mod tests {
     /// Every row of `bytes` as `line: cells` or `line: ! reason | raw`, read by
     /// `read_file` (blocks in parallel where it can).
     fn by_blocks(bytes: &[u8]) -> Result<Vec<String>, String> {
+        by_blocks_hinted(bytes, None)
+    }
+
+    /// [`by_blocks`] with a hint.
+    fn by_blocks_hinted(bytes: &[u8], hint: Option<Hint<'_>>) -> Result<Vec<String>, String> {
         let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
         let path = dir.path().join("t.csv");
         std::fs::write(&path, bytes).map_err(|e| e.to_string())?;
@@ -732,7 +802,7 @@ mod tests {
             &path,
             &wanted,
             n,
-            &|row| describe(&wanted, row),
+            (&|row| describe(&wanted, row), hint),
             &mut |s| out.push(s),
         )
         .map_err(|e| e.to_string())?;
@@ -928,6 +998,43 @@ mod tests {
             }
             prop_assert_eq!(by_blocks(&bytes), by_rows(&bytes));
         }
+    }
+
+    /// A hint is shown rows of text without quotes before they are parsed, at both
+    /// distances, only while it wants them, and changes nothing: the rows read are
+    /// those read without it.
+    #[test]
+    fn a_hint_is_shown_rows_ahead_and_changes_nothing() {
+        let mut bytes = b"ticket_id,user_id,opened_at\n".to_vec();
+        for i in 0..300 {
+            bytes.extend_from_slice(format!("T{i},u{i},2026-01-01\n").as_bytes());
+        }
+        let plain = by_blocks(&bytes).unwrap();
+        let shown = std::sync::Mutex::new(Vec::new());
+        let show = |row: &Row<'_>, ahead: Ahead| {
+            if let Row::Cells(c) = row {
+                shown.lock().unwrap().push((c.line, ahead));
+            }
+        };
+        let hint = Hint {
+            wanted: &|| true,
+            show: &show,
+        };
+        assert_eq!(by_blocks_hinted(&bytes, Some(hint)).unwrap(), plain);
+        let shown = std::mem::take(&mut *shown.lock().unwrap());
+        // Pieces of about 100 bytes hold 5 or 6 rows here: every piece shows its rows
+        // from the third on at the far distance (2), from the second on at the near
+        // one (1), each a row of the file (lines 2 to 301).
+        let far = shown.iter().filter(|s| s.1 == Ahead::Far).count();
+        let near = shown.iter().filter(|s| s.1 == Ahead::Near).count();
+        assert!(far > 100 && near > far, "{far} {near}");
+        assert!(shown.iter().all(|&(line, _)| (2..=301).contains(&line)));
+        // Not wanted: nothing shown, the same rows.
+        let never = Hint {
+            wanted: &|| false,
+            show: &|_: &Row<'_>, _: Ahead| panic!("shown a row it did not want"),
+        };
+        assert_eq!(by_blocks_hinted(&bytes, Some(never)).unwrap(), plain);
     }
 
     #[test]

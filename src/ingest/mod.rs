@@ -199,6 +199,19 @@ pub fn read_source<T: Send>(
     cfg: &SourceConfig,
     roster: &RosterColumns,
     parse: impl Fn(Row<'_>) -> T + Sync,
+    apply: impl FnMut(&Path, T),
+) -> Result<Vec<InputFile>, Error> {
+    read_source_hinted(source, cfg, roster, parse, None, apply)
+}
+
+/// [`read_source`], with the rows of canonical files shown to `hint` a few rows
+/// before they are parsed (see [`canonical::Hint`]); tool exports are read without.
+pub fn read_source_hinted<T: Send>(
+    source: Source,
+    cfg: &SourceConfig,
+    roster: &RosterColumns,
+    parse: impl Fn(Row<'_>) -> T + Sync,
+    hint: Option<canonical::Hint<'_>>,
     mut apply: impl FnMut(&Path, T),
 ) -> Result<Vec<InputFile>, Error> {
     let (wanted, n_required) = wanted_columns(source, roster);
@@ -234,7 +247,7 @@ pub fn read_source<T: Send>(
                     &path,
                     &wanted,
                     n_required,
-                    &parse,
+                    (&parse, hint),
                     &mut apply_here,
                 )?;
                 notes.extend(read.notes.iter().cloned());

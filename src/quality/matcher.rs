@@ -13,6 +13,7 @@ use hashbrown::HashTable;
 use rayon::prelude::*;
 
 use super::*;
+use crate::ingest::canonical::Ahead;
 
 /// Who an event's user cell names.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -118,6 +119,21 @@ impl Slot {
         let start = self.start as usize;
         self.len as usize == key.len() && keys.bytes(start..start + key.len()) == key.as_bytes()
     }
+}
+
+/// Asks the processor to bring the cache line holding `at` in; a no-op elsewhere
+/// than on x86-64.
+#[inline]
+fn prefetch(at: *const u8) {
+    #[cfg(target_arch = "x86_64")]
+    // SAFETY: a prefetch is a hint: it never faults and reads nothing into the
+    // program, whatever the address (and SSE, which it needs, is in every x86-64).
+    #[allow(unused_unsafe)]
+    unsafe {
+        core::arch::x86_64::_mm_prefetch::<{ core::arch::x86_64::_MM_HINT_T0 }>(at as *const i8);
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = at;
 }
 
 /// Slots in a [`Line`]: 16 bytes each, a cache line's worth.
@@ -231,6 +247,26 @@ impl Lines {
     /// The entry of `key`, as [`Index::get`] answers.
     fn get(&self, hasher: &Hasher, keys: &Texts, key: &str) -> Option<Result<u32, ()>> {
         self.get_hashed(hasher.hash_one(key), keys, key)
+    }
+
+    /// Starts fetching what a probe for a key of this hash and length will read:
+    /// [`Ahead::Far`] the line it starts on; [`Ahead::Near`] (the line by then in
+    /// the cache) the text of the entries there whose tag and length are the key's.
+    /// Reads nothing that a probe would not, and changes nothing.
+    fn prefetch(&self, hash: u64, keys: &Texts, len: usize, ahead: Ahead) {
+        let line = &self.lines[hash as usize & (self.lines.len() - 1)];
+        match ahead {
+            Ahead::Far => prefetch(line as *const Line as *const u8),
+            Ahead::Near => {
+                let tag = Self::tag(hash);
+                for slot in line.0.iter().take_while(|s| s.tag != 0) {
+                    if slot.tag == tag && slot.start != FAR && slot.len as usize == len {
+                        let start = slot.start as usize;
+                        prefetch(keys.bytes(start..start + len).as_ptr());
+                    }
+                }
+            }
+        }
     }
 
     /// [`Lines::get`] with the key's hash given.
@@ -462,6 +498,35 @@ impl<'r> Matcher<'r> {
 
     /// [`Matcher::find`] without the thread's last answer; `near` is the person the
     /// thread found last (see [`Matcher::next_by_id`]).
+    /// Whether this thread's last look-ups found their people in roster order (or
+    /// the same cell again), so that the next ones are likely found without a
+    /// cache miss: see [`AHEAD_GIVE_UP`].
+    pub(super) fn in_order(&self) -> bool {
+        LAST.with(|last| {
+            last.borrow()
+                .as_ref()
+                .is_some_and(|l| l.generation == self.generation && l.missed < AHEAD_GIVE_UP)
+        })
+    }
+
+    /// Starts fetching the id table's line ([`Ahead::Far`]) or the roster text
+    /// ([`Ahead::Near`]) that matching `cell` as an id will read, for a row parsed
+    /// soon: with rows in no order of person every look-up is a cache miss or two,
+    /// and fetched ahead they overlap with the parsing of the rows before. Changes
+    /// no answer (docs/inputs.md, "People").
+    pub(super) fn prefetch(&self, cell: &str, ahead: Ahead) {
+        // The cell as written, not normalised: ids are mostly written as the
+        // roster has them, and normalising every cell twice more cost what the
+        // fetching saved. A cell written otherwise is fetched in vain, no more.
+        let id = cell.trim();
+        if id.is_empty() {
+            return;
+        }
+        let hash = self.hasher.hash_one(id);
+        self.by_id
+            .prefetch(hash, &self.roster.user_id, id.len(), ahead);
+    }
+
     fn look_up(&self, cell: &str, near: Option<u32>) -> Result<Found, String> {
         let cell = required(cell, schema::USER_ID)?;
         let id = norm_id_cow(cell);
@@ -726,6 +791,17 @@ mod tests {
             if slot.tag != 0 {
                 slot.start = FAR;
                 slot.len = 0;
+            }
+        }
+        // Fetching ahead reads only what a probe would (no slice out of the text,
+        // far keys skipped) and changes no answer.
+        for key in &test_probes() {
+            let key: &str = key;
+            for ahead in [Ahead::Far, Ahead::Near] {
+                for table in [&sized, &grown, &far] {
+                    table.prefetch(hasher.hash_one(key), &keys, key.len(), ahead);
+                }
+                same.prefetch(one_hash, &keys, key.len(), ahead);
             }
         }
         for key in &test_probes() {

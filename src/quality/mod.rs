@@ -445,6 +445,11 @@ impl Cols {
         }
     }
 
+    /// The column's index, when the source reads it.
+    fn position(&self, name: &str) -> Option<usize> {
+        self.names.iter().position(|n| n == name)
+    }
+
     fn ix(&self, name: &str) -> usize {
         self.names
             .iter()
@@ -529,11 +534,28 @@ impl EventCtx<'_> {
         mut keep: impl FnMut(&mut SourceCounts, (u32, bool), R),
     ) -> Result<Vec<InputFile>, Error> {
         let parse = |row: Row<'_>| (row.line(), parse(row));
-        ingest::read_source(
+        // Every event row's user cell is matched as an id first: its table line and
+        // text are fetched a few rows ahead (`Matcher::prefetch`), which changes no
+        // answer.
+        // Only while rows come in no order of person: in order, the matcher's
+        // look-ahead finds them in the cache already.
+        let user = Cols::new(source, read.roster).position(schema::USER_ID);
+        let wanted = || user.is_some() && !read.matcher.in_order();
+        let show = |row: &Row<'_>, ahead: ingest::canonical::Ahead| {
+            if let (Row::Cells(cells), Some(user)) = (row, user) {
+                read.matcher.prefetch(cells.get(user), ahead);
+            }
+        };
+        let hint = ingest::canonical::Hint {
+            wanted: &wanted,
+            show: &show,
+        };
+        ingest::read_source_hinted(
             source,
             read.cfg,
             read.roster,
             parse,
+            Some(hint),
             |path, (line, parsed)| {
                 self.bar.inc();
                 match parsed {
