@@ -47,19 +47,24 @@ pub enum Ahead {
     Near,
 }
 
-/// Shown the rows of a file's text without quotes a few rows before they are
-/// parsed, twice each ([`Ahead`]), so that the caller can start fetching what
-/// parsing them will read (the id tables of the matcher: with rows in no order of
+/// Shown one cell of each row of a file's text without quotes a few rows before
+/// the row is parsed, twice ([`Ahead`]), so that the caller can start fetching what
+/// parsing it will read (the id tables of the matcher: with rows in no order of
 /// person every look-up is a cache miss). It must change nothing: rows are parsed
 /// and applied as without it.
 #[derive(Clone, Copy)]
 pub struct Hint<'h> {
     /// Whether rows are worth showing now, asked every [`HINT_EVERY`] rows of a
-    /// piece on the thread that parses them (showing a row costs splitting it and
-    /// finding its cell again: worth it only when parsing it would wait on memory).
+    /// piece on the thread that parses them (showing a row costs finding its cell
+    /// once more: worth it only when parsing it would wait on memory).
     pub wanted: &'h (dyn Fn() -> bool + Sync),
-    /// Shown a row ahead of its parsing.
-    pub show: &'h (dyn Fn(&Row<'_>, Ahead) + Sync),
+    /// The wanted column whose cell is shown (see [`Cells::get`]); nothing is shown
+    /// when the file lacks it.
+    pub column: usize,
+    /// Shown the cell of [`Hint::column`] of a row ahead of its parsing, untrimmed,
+    /// found by counting delimiters only: a row of the wrong shape, which parsing
+    /// quarantines, may be shown too.
+    pub show: &'h (dyn Fn(&str, Ahead) + Sync),
 }
 
 /// How often [`Hint::wanted`] is asked, in rows.
@@ -620,17 +625,19 @@ fn parse_pieces<T: Send>(
                         }
                     }
                     let mut fields: Vec<&str> = Vec::with_capacity(shape.n_headers + 1);
-                    let mut ahead: Vec<&str> = Vec::with_capacity(shape.n_headers + 1);
+                    // The hint and the field of its cell in the file.
+                    let hint = hint.and_then(|h| Some((h, shape.map.get(h.column).copied()??)));
                     let mut showing = None;
                     for (i, &(line, line_text)) in rows.iter().enumerate() {
                         if i % HINT_EVERY == 0 {
-                            showing = hint.filter(|h| (h.wanted)());
+                            showing = hint.filter(|(h, _)| (h.wanted)());
                         }
-                        if let Some(hint) = showing {
+                        if let Some((hint, field)) = showing {
                             for (d, step) in [(HINT_FAR, Ahead::Far), (HINT_NEAR, Ahead::Near)] {
-                                if let Some(&(l, t)) = rows.get(i + d) {
-                                    split(delimiter, t, &mut ahead);
-                                    (hint.show)(&shape.row(l, Fields::Text(&ahead), true), step);
+                                if let Some(cell) =
+                                    rows.get(i + d).and_then(|&(_, t)| nth(delimiter, t, field))
+                                {
+                                    (hint.show)(cell, step);
                                 }
                             }
                         }
@@ -674,6 +681,19 @@ fn split<'t>(delimiter: u8, line_text: &'t str, fields: &mut Vec<&'t str>) {
         from = at + 1;
     }
     fields.push(&line_text[from..]);
+}
+
+/// Field `n` (from 0) of a line of text without quotes, as [`split`] finds it, or
+/// `None` when the line has fewer fields: only the delimiters before it and the one
+/// after are looked for.
+fn nth(delimiter: u8, line_text: &str, n: usize) -> Option<&str> {
+    let mut ends = memchr::memchr_iter(delimiter, line_text.as_bytes());
+    let mut from = 0;
+    for _ in 0..n {
+        from = ends.next()? + 1;
+    }
+    let to = ends.next().unwrap_or(line_text.len());
+    Some(&line_text[from..to])
 }
 
 /// One line as text for the quarantine file: its line end cut, lossy UTF-8.
@@ -1000,49 +1020,91 @@ mod tests {
         }
     }
 
-    /// A hint is shown rows of text without quotes before they are parsed, at both
-    /// distances, only while it wants them, and changes nothing: the rows read are
-    /// those read without it.
+    /// A hint is shown the cell of its column of rows of text without quotes before
+    /// they are parsed, at both distances, only while it wants them, and changes
+    /// nothing: the rows read are those read without it. The column is found
+    /// through the header (`user_id`, wanted column 1, is the file's third field).
     #[test]
     fn a_hint_is_shown_rows_ahead_and_changes_nothing() {
-        let mut bytes = b"ticket_id,user_id,opened_at\n".to_vec();
+        let mut bytes = b"opened_at,ticket_id,user_id\n".to_vec();
         for i in 0..300 {
-            bytes.extend_from_slice(format!("T{i},u{i},2026-01-01\n").as_bytes());
+            bytes.extend_from_slice(format!("2026-01-01,T{i},u{i}\n").as_bytes());
             if i == 150 {
-                // A row with a field missing is shown too (as malformed) and still
-                // quarantined as without the hint: line 153.
-                bytes.extend_from_slice(b"Tshort,u\n");
+                // A row with its cell missing is not shown, one with a field too many
+                // may be (its third field); both are quarantined as without the hint:
+                // lines 153 and 154.
+                bytes.extend_from_slice(b"2026-01-01,Tshort\n2026-01-01,Tlong,ulong,x\n");
             }
         }
         let plain = by_blocks(&bytes).unwrap();
         assert!(plain[151].starts_with("153: !"), "{}", plain[151]);
+        assert!(plain[152].starts_with("154: !"), "{}", plain[152]);
         let shown = std::sync::Mutex::new(Vec::new());
-        let show = |row: &Row<'_>, ahead: Ahead| {
-            if let Row::Cells(c) = row {
-                shown.lock().unwrap().push((c.line, ahead));
-            }
-        };
+        let show = |cell: &str, ahead: Ahead| shown.lock().unwrap().push((cell.to_string(), ahead));
         let hint = Hint {
             wanted: &|| true,
+            column: 1,
             show: &show,
         };
         assert_eq!(by_blocks_hinted(&bytes, Some(hint)).unwrap(), plain);
         let shown = std::mem::take(&mut *shown.lock().unwrap());
         // Pieces of about 100 bytes hold 5 or 6 rows here: every piece shows its rows
         // from the third on at the far distance (2), from the second on at the near
-        // one (1), each a row of the file (lines 2 to 302).
+        // one (1), each row's user cell (`u0` to `u299`, or the long row's).
         let far = shown.iter().filter(|s| s.1 == Ahead::Far).count();
         let near = shown.iter().filter(|s| s.1 == Ahead::Near).count();
         assert!(far > 100 && near > far, "{far} {near}");
-        assert!(shown
-            .iter()
-            .all(|&(line, _)| (2..=302).contains(&line) && line != 153));
-        // Not wanted: nothing shown, the same rows.
-        let never = Hint {
-            wanted: &|| false,
-            show: &|_: &Row<'_>, _: Ahead| panic!("shown a row it did not want"),
-        };
-        assert_eq!(by_blocks_hinted(&bytes, Some(never)).unwrap(), plain);
+        let cells: Vec<String> = (0..300).map(|i| format!("u{i}")).collect();
+        assert!(
+            shown
+                .iter()
+                .all(|(cell, _)| cells.contains(cell) || cell == "ulong"),
+            "{shown:?}"
+        );
+        // Each row at most once at each distance, and the rows far apart in the file
+        // shown too (not only the first piece's).
+        for ahead in [Ahead::Far, Ahead::Near] {
+            let mut once: Vec<&str> = shown
+                .iter()
+                .filter(|s| s.1 == ahead)
+                .map(|s| s.0.as_str())
+                .collect();
+            let n = once.len();
+            once.sort_unstable();
+            once.dedup();
+            assert_eq!(once.len(), n, "{ahead:?}");
+            assert!(
+                once.contains(&"u299") || once.contains(&"u298"),
+                "{ahead:?}"
+            );
+        }
+        // Not wanted, or a column the file lacks (`resolved_at`, wanted column 3):
+        // nothing shown, the same rows.
+        let never = |_: &str, _: Ahead| panic!("shown a row it did not want");
+        for (wanted, column) in [
+            (&(|| false) as &(dyn Fn() -> bool + Sync), 1),
+            (&|| true, 3),
+        ] {
+            let hint = Hint {
+                wanted,
+                column,
+                show: &never,
+            };
+            assert_eq!(by_blocks_hinted(&bytes, Some(hint)).unwrap(), plain);
+        }
+    }
+
+    /// A field found by counting delimiters is the one splitting the line finds.
+    #[test]
+    fn nth_field_is_the_split_field() {
+        let mut fields = Vec::new();
+        for line in ["", "a", "a,b", ",", "a,,c", ",b,", "é,ü,日本", "a,b,c,d,e"] {
+            split(b',', line, &mut fields);
+            for n in 0..7 {
+                assert_eq!(nth(b',', line, n), fields.get(n).copied(), "{line:?} {n}");
+            }
+        }
+        assert_eq!(nth(b'\t', "a,b\tc", 1), Some("c"));
     }
 
     #[test]

@@ -540,22 +540,19 @@ impl EventCtx<'_> {
         // Only while rows come in no order of person: in order, the matcher's
         // look-ahead finds them in the cache already.
         let user = Cols::new(source, read.roster).position(schema::USER_ID);
-        let wanted = || user.is_some() && !read.matcher.in_order();
-        let show = |row: &Row<'_>, ahead: ingest::canonical::Ahead| {
-            if let (Row::Cells(cells), Some(user)) = (row, user) {
-                read.matcher.prefetch(cells.get(user), ahead);
-            }
-        };
-        let hint = ingest::canonical::Hint {
+        let wanted = || !read.matcher.in_order();
+        let show = |cell: &str, ahead| read.matcher.prefetch(cell, ahead);
+        let hint = user.map(|column| ingest::canonical::Hint {
             wanted: &wanted,
+            column,
             show: &show,
-        };
+        });
         ingest::read_source_hinted(
             source,
             read.cfg,
             read.roster,
             parse,
-            Some(hint),
+            hint,
             |path, (line, parsed)| {
                 self.bar.inc();
                 match parsed {
