@@ -2,7 +2,9 @@
 //! waves per workload, their cut values, and, from snapshot folders, their history
 //! (docs/inputs.md, "People" and "Snapshots").
 
+use std::collections::VecDeque;
 use std::hash::BuildHasher;
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use super::*;
@@ -56,6 +58,8 @@ impl Label {
 #[derive(Debug)]
 struct RosterRow {
     line: u64,
+    /// The hash of the id (see [`IdHasher`]).
+    hash: u64,
     /// The id, the display name, the mail and the row as it stood (should it turn
     /// out to conflict with an earlier one), end to end: one allocation per row.
     text: String,
@@ -206,6 +210,7 @@ struct Reader<'a> {
     c_waves: Vec<Option<usize>>,
     wave_column_read: bool,
     parser: TimeParser,
+    hasher: IdHasher,
     /// Per workload: group key -> wave.
     group_wave: Vec<FastMap<String, u32>>,
     /// Per workload: (wave, its key).
@@ -255,6 +260,7 @@ impl<'a> Reader<'a> {
             c_waves,
             parser: TimeParser::new(cfg.timezone, src.date_format.as_deref())
                 .with_order(src.date_order),
+            hasher: IdHasher::default(),
             group_wave,
             wave_keys,
             columns,
@@ -291,6 +297,7 @@ impl<'a> Reader<'a> {
             c.push_raw(&mut text);
             Ok(RosterRow {
                 line: c.line,
+                hash: self.hasher.hash_one(&*id),
                 text,
                 ends,
                 group,
@@ -313,9 +320,8 @@ impl<'a> Reader<'a> {
 /// found by their id in the roster being built (a table of their numbers), and their
 /// first row's line, group and wave cells are kept by number.
 struct Seen {
-    hasher: foldhash::fast::RandomState,
-    /// The roster's people by id.
-    ids: hashbrown::HashTable<u32>,
+    /// The roster's people by the hash of their id (see [`Slots`]).
+    ids: Slots,
     /// Per person: the line of the row kept.
     line: Vec<u64>,
     /// Per person: the group of the row kept.
@@ -340,8 +346,7 @@ impl Seen {
     /// hashes every id again.
     fn new(workloads: usize, people: usize) -> Self {
         Seen {
-            hasher: Default::default(),
-            ids: hashbrown::HashTable::with_capacity(people),
+            ids: Slots::with_capacity(people),
             line: Vec::with_capacity(people),
             group: Vec::with_capacity(people),
             waves: Vec::with_capacity(people * workloads),
@@ -349,33 +354,124 @@ impl Seen {
         }
     }
 
-    /// What `r` is against the people of `ids` (the roster's ids so far), with the
-    /// hash of its id (for [`Seen::keep`]).
-    fn judge(&self, ids: &Texts, r: &RosterRow) -> (Verdict, u64) {
+    /// What `r` is against the people of `ids` (the roster's ids so far).
+    fn judge(&self, ids: &Texts, r: &RosterRow) -> Verdict {
         let id = r.id();
-        let hash = self.hasher.hash_one(id);
-        let found = self.ids.find(hash, |&p| &ids[p as usize] == id);
-        let Some(&p) = found else {
-            return (Verdict::New, hash);
+        let Some(p) = self.ids.find(r.hash, |p| &ids[p as usize] == id) else {
+            return Verdict::New;
         };
         let p = p as usize;
         let group = &self.group[p];
         let waves = self.waves[p * self.workloads..(p + 1) * self.workloads]
             .iter()
             .map(|w| (&*w.key, &*w.spelling));
-        let verdict = verdict(self.line[p], &group.key, &group.spelling, waves, r);
-        (verdict, hash)
+        verdict(self.line[p], &group.key, &group.spelling, waves, r)
     }
 
-    /// Keeps `r`, the row of the person last added to `ids`, whose id hashes to
-    /// `hash`.
-    fn keep(&mut self, ids: &Texts, r: &RosterRow, hash: u64) {
+    /// Keeps `r`, the row of the person last added to `ids`.
+    fn keep(&mut self, ids: &Texts, hasher: &IdHasher, r: &RosterRow) {
         let p = ids.len() - 1;
         self.ids
-            .insert_unique(hash, p as u32, |&q| self.hasher.hash_one(&ids[q as usize]));
+            .insert(r.hash, p as u32, |q| hasher.hash_one(&ids[q as usize]));
         self.line.push(r.line);
         self.group.push(Arc::clone(&r.group));
         self.waves.extend(r.wave_cells.iter().cloned());
+    }
+}
+
+/// The hash of roster ids, worked out while rows are parsed (on every core) and
+/// used by [`Seen`] to find a row's user.
+type IdHasher = foldhash::fast::RandomState;
+
+/// Asks the processor to bring the cache line holding `at` in; a no-op elsewhere
+/// than on x86-64.
+#[inline]
+fn prefetch<T>(at: *const T) {
+    #[cfg(target_arch = "x86_64")]
+    // SAFETY: a prefetch is a hint: it never faults and reads nothing into the
+    // program, whatever the address (and SSE, which it needs, is in every x86-64).
+    #[allow(unused_unsafe)]
+    unsafe {
+        core::arch::x86_64::_mm_prefetch::<{ core::arch::x86_64::_MM_HINT_T0 }>(at as *const i8);
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = at;
+}
+
+/// Person numbers by the hash of their id, open addressing with linear probing: a
+/// slot holds the hash's upper half (its tag) and the number plus one (0: empty).
+/// One slot per person in a table at most half full, so that a look-up reads one
+/// cache line, which [`Slots::fetch`] asks for a few rows ahead: at a million
+/// people every look-up of a general hash table was a cache miss or two (its
+/// control bytes, then its slot), on the one thread that applies the rows.
+struct Slots {
+    slots: Vec<u64>,
+    len: usize,
+}
+
+impl Slots {
+    /// Room for at least half of `people` without growing (the guess of
+    /// [`rows_guess`] is about twice the rows of a roster).
+    fn with_capacity(people: usize) -> Self {
+        Slots {
+            slots: vec![0; people.max(8).next_power_of_two()],
+            len: 0,
+        }
+    }
+
+    fn home(&self, hash: u64) -> usize {
+        hash as usize & (self.slots.len() - 1)
+    }
+
+    fn tag(hash: u64) -> u64 {
+        hash & !u64::from(u32::MAX)
+    }
+
+    /// Fetches the line a look-up of `hash` starts on into the cache.
+    fn fetch(&self, hash: u64) {
+        prefetch(&self.slots[self.home(hash)]);
+    }
+
+    /// The person whose id hashes to `hash` and for whom `is` holds.
+    fn find(&self, hash: u64, is: impl Fn(u32) -> bool) -> Option<u32> {
+        let (mask, tag) = (self.slots.len() - 1, Self::tag(hash));
+        let mut i = self.home(hash);
+        loop {
+            let slot = self.slots[i];
+            if slot == 0 {
+                return None;
+            }
+            if slot & !u64::from(u32::MAX) == tag {
+                let p = (slot as u32) - 1;
+                if is(p) {
+                    return Some(p);
+                }
+            }
+            i = (i + 1) & mask;
+        }
+    }
+
+    /// Adds person `p` (not in the table), whose id hashes to `hash`; `rehash` hashes
+    /// a person's id again when the table grows.
+    fn insert(&mut self, hash: u64, p: u32, rehash: impl Fn(u32) -> u64) {
+        if (self.len + 1) * 2 > self.slots.len() {
+            let grown = vec![0; self.slots.len() * 2];
+            let old = std::mem::replace(&mut self.slots, grown);
+            for slot in old.into_iter().filter(|&s| s != 0) {
+                self.put(rehash((slot as u32) - 1), slot);
+            }
+        }
+        self.put(hash, Self::tag(hash) | u64::from(p + 1));
+        self.len += 1;
+    }
+
+    fn put(&mut self, hash: u64, slot: u64) {
+        let mask = self.slots.len() - 1;
+        let mut i = self.home(hash);
+        while self.slots[i] != 0 {
+            i = (i + 1) & mask;
+        }
+        self.slots[i] = slot;
     }
 }
 
@@ -538,6 +634,42 @@ pub(super) fn named_by_config(cfg: &Config, mut e: Error) -> Error {
     e
 }
 
+/// How many rows [`read_roster`] holds back, so that each row's table line is
+/// fetched this many rows before the row is judged.
+const AHEAD: usize = 8;
+
+/// Applies one parsed row of `file` to the roster being built: a new person is
+/// added, a duplicate counted, a conflict or a row that is not one quarantined.
+fn settle(
+    reader: &Reader<'_>,
+    seen: &mut Seen,
+    builder: &mut Builder,
+    roster: &mut Roster,
+    tally: &mut Tally,
+    file: &Path,
+    parsed: Result<RosterRow, Rejected>,
+) {
+    let r = match parsed {
+        Ok(r) => r,
+        Err(rejected) => return tally.reject(file, rejected),
+    };
+    match seen.judge(&roster.user_id, &r) {
+        Verdict::New => {
+            builder.push(reader, roster, &r, None);
+            seen.keep(&roster.user_id, &reader.hasher, &r);
+        }
+        Verdict::Duplicate => tally.counts.duplicates_removed += 1,
+        Verdict::Conflict(reason) => tally.reject(
+            file,
+            Rejected {
+                line: r.line,
+                reason,
+                raw: r.raw(),
+            },
+        ),
+    }
+}
+
 /// Reads the roster: one file, a folder read as one roster, or — with
 /// `snapshots = true` — a folder of dated snapshots read as its history as of `as_of`
 /// (see [`read_snapshots`]).
@@ -559,27 +691,41 @@ pub(super) fn read_roster(
     let mut seen = Seen::new(cfg.workloads.len(), rows);
     let roster = &mut data.roster;
     let bar = progress.rows("roster");
-    let apply = |path: &Path, parsed: Result<RosterRow, Rejected>| {
+    // Rows wait a few rows in `ahead` (in order) so that the table line each looks
+    // its user up in is fetched into the cache before it is judged.
+    let mut ahead: VecDeque<Result<RosterRow, Rejected>> = VecDeque::with_capacity(AHEAD + 1);
+    let mut file = PathBuf::new();
+    let mut apply = |path: &Path, parsed: Result<RosterRow, Rejected>| {
         bar.inc();
-        let r = match parsed {
-            Ok(r) => r,
-            Err(rejected) => return tally.reject(path, rejected),
-        };
-        let (verdict, hash) = seen.judge(&roster.user_id, &r);
-        match verdict {
-            Verdict::New => {
-                builder.push(&reader, roster, &r, None);
-                seen.keep(&roster.user_id, &r, hash);
+        if path.as_os_str() != file.as_os_str() {
+            for parsed in ahead.drain(..) {
+                settle(
+                    &reader,
+                    &mut seen,
+                    &mut builder,
+                    roster,
+                    tally,
+                    &file,
+                    parsed,
+                );
             }
-            Verdict::Duplicate => tally.counts.duplicates_removed += 1,
-            Verdict::Conflict(reason) => tally.reject(
-                path,
-                Rejected {
-                    line: r.line,
-                    reason,
-                    raw: r.raw(),
-                },
-            ),
+            file = path.to_path_buf();
+        }
+        if let Ok(r) = &parsed {
+            seen.ids.fetch(r.hash);
+        }
+        ahead.push_back(parsed);
+        if ahead.len() > AHEAD {
+            let parsed = ahead.pop_front().expect("a row waits");
+            settle(
+                &reader,
+                &mut seen,
+                &mut builder,
+                roster,
+                tally,
+                &file,
+                parsed,
+            );
         }
     };
     let files = ingest::read_source(
@@ -587,8 +733,19 @@ pub(super) fn read_roster(
         src,
         &reader.columns,
         |row| reader.parse(row),
-        apply,
+        &mut apply,
     )?;
+    for parsed in ahead {
+        settle(
+            &reader,
+            &mut seen,
+            &mut builder,
+            roster,
+            tally,
+            &file,
+            parsed,
+        );
+    }
     bar.finish();
     builder.finish(cfg, src, data)?;
     Ok(files)
@@ -751,4 +908,37 @@ fn read_snapshots(
         },
     );
     Ok(files)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// People found by hash and id: from a table with room for a few, grown twice,
+    /// with ids whose hashes share a home slot, a tag, or the whole hash.
+    #[test]
+    fn slots_find_every_person_kept_and_no_other() {
+        let mut slots = Slots::with_capacity(1);
+        // Hashes given by hand: person p's "id" is p; 3 and 4 share a home slot
+        // (the same low bits) but not a tag, 5 shares 2's whole hash.
+        let hash = |p: u32| match p {
+            3 => 0x0000_0001_0000_0005,
+            4 => 0x0000_0002_0000_0005,
+            5 => 0x0000_0002_0000_0002,
+            p => u64::from(p) << 32 | u64::from(p),
+        };
+        assert_eq!(hash(2), hash(5));
+        for p in 0..40 {
+            slots.insert(hash(p), p, hash);
+            for q in 0..=p {
+                assert_eq!(slots.find(hash(q), |x| x == q), Some(q), "{q} of {p}");
+            }
+            assert_eq!(slots.find(hash(p + 1), |x| x == p + 1), None);
+        }
+        assert_eq!(slots.len, 40);
+        // Grown from 8 slots to 128, never more than half full.
+        assert_eq!(slots.slots.len(), 128);
+        // The same hash, another id: not found.
+        assert_eq!(slots.find(hash(2), |x| x == 41), None);
+    }
 }
