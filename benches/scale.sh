@@ -10,7 +10,7 @@
 # reaches 24 GiB.
 #
 #   benches/scale.sh [--runs N] [--timings] [--check] [--no-duckdb] [--gen FLAGS]
-#                    [--time-ordered] [SIZES...]
+#                    [--time-ordered] [--quote-all] [SIZES...]
 #
 #   SIZES        people per rollout; default 10000 100000 1000000
 #   --runs N     interleaved rounds (uptake, DuckDB core, parse floor) per size,
@@ -28,6 +28,10 @@
 #                mail tool's export lists them (the generator writes each person's
 #                rows together, which spares the id matcher most of its look-ups);
 #                the `rollout` column says `time-ordered email`
+#   --quote-all  rewrite every generated file with every field quoted and CRLF line
+#                ends, as PowerShell's Export-Csv and many admin portals write them
+#                (after --time-ordered when both are given); the `rollout` column
+#                says `every field quoted`
 #
 # As root, uptake, the generator and DuckDB run under `chrt -f 50` (real-time
 # priority) so that other builds on a shared machine do not distort the timings.
@@ -43,6 +47,7 @@ check=no
 duckdb=yes
 gen_flags="--channels --after"
 time_ordered=no
+quote_all=no
 sizes=()
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -54,7 +59,8 @@ while [ $# -gt 0 ]; do
     --gen) gen_flags="${2?--gen needs flags (or \"\")}"; shift 2 ;;
     --gen=*) gen_flags="${1#--gen=}"; shift ;;
     --time-ordered) time_ordered=yes; shift ;;
-    -h|--help) sed -n '2,36p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --quote-all) quote_all=yes; shift ;;
+    -h|--help) sed -n '2,40p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     -*) echo "scale.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
     *) sizes+=("$1"); shift ;;
   esac
@@ -94,7 +100,8 @@ echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)" \
   "uptake $(git rev-parse --short HEAD 2> /dev/null || echo '?')"
 rollout="${gen_flags:-none}"
 [ "$time_ordered" = yes ] && rollout="$rollout, time-ordered email"
-echo "rollout: uptake generate --seed 42 ${gen_flags:-(no flags)}$([ "$time_ordered" = yes ] && echo ', email rows sorted by time')"
+[ "$quote_all" = yes ] && rollout="$rollout, every field quoted"
+echo "rollout: uptake generate --seed 42 ${gen_flags:-(no flags)}$([ "$time_ordered" = yes ] && echo ', email rows sorted by time')$([ "$quote_all" = yes ] && echo ', every field quoted, CRLF')"
 printf '%10s %11s %7s %8s %9s %10s %8s %9s %8s %9s %8s %9s\n' \
   people rows gen_s run_s peak_MiB rows/s duck_s duck_q_s parse_s parse_q_s up/duck up/parse
 
@@ -114,6 +121,17 @@ for n in "${sizes[@]}"; do
     email="$dir/data/email_events.csv"
     { head -n 1 "$email"; tail -n +2 "$email" | LC_ALL=C sort -s -t, -k4,4 -S 25%; } > "$email.sorted"
     mv "$email.sorted" "$email"
+  fi
+  if [ "$quote_all" = yes ]; then
+    for f in "$dir"/data/*.csv; do
+      python3 -c 'import csv, io, sys
+text = dict(encoding="utf-8", errors="surrogateescape", newline="")
+src = io.TextIOWrapper(sys.stdin.buffer, **text)
+out = io.TextIOWrapper(sys.stdout.buffer, **text)
+csv.writer(out, quoting=csv.QUOTE_ALL, lineterminator="\r\n").writerows(csv.reader(src))
+out.flush()' < "$f" > "$f.quoted"
+      mv "$f.quoted" "$f"
+    done
   fi
 
   # Interleaved: round r runs uptake, then the DuckDB core job, then the parse floor,

@@ -10,13 +10,16 @@
 //! "Survey", says what each row means).
 
 use std::collections::BTreeMap;
+use std::ops::Range;
 use std::path::PathBuf;
 
 use chrono::NaiveDate;
 use polars::prelude::{
-    ChunkedArray, ChunkedBuilder, Column, DataType, Int32Type, Int64Chunked, Int64Type, IntoColumn,
-    PolarsNumericType, PolarsResult, PrimitiveChunkedBuilder, UInt32Chunked,
+    ChunkedArray, Column, DataType, Int32Type, Int64Chunked, Int64Type, IntoColumn,
+    PolarsNumericType, PolarsResult, UInt32Chunked,
 };
+use polars_arrow::bitmap::{Bitmap, MutableBitmap};
+use rayon::prelude::*;
 
 use crate::ingest::InputFile;
 use crate::schema::Source;
@@ -331,7 +334,7 @@ pub struct EmailEvents {
 /// source).
 impl Default for EmailEvents {
     fn default() -> Self {
-        EmailEvents::from_sorted(std::iter::empty(), Vec::new())
+        EmailEvents::from_sorted::<EmailRow>(&[], |&r| r, Vec::new())
     }
 }
 
@@ -341,30 +344,52 @@ impl EmailEvents {
     /// The names of [`EmailEvents::person_firsts`].
     pub const PERSON_FIRSTS: [&str; 2] = ["first_received", "first_opened"];
 
-    /// Reduces kept rows to the first instants. `rows` must come grouped by person
-    /// and campaign, the persons ascending and each person's campaigns ascending (as
-    /// sorted dedup keys that begin with those two come); it is walked twice, first
-    /// to count the pairs and persons and find the clock that holds the instants, so
-    /// that every column is allocated once at its size.
-    pub fn from_sorted<I>(rows: I, campaigns: Vec<String>) -> EmailEvents
-    where
-        I: Iterator<Item = EmailRow> + Clone,
-    {
-        let (mut pairs, mut persons) = (0, 0);
-        let mut last: Option<(u32, u32)> = None;
-        let instants = rows.clone().map(|(pid, campaign, _, at, _)| {
-            debug_assert!(last.is_none_or(|l| l <= (pid, campaign)), "rows in order");
-            persons += usize::from(last.map(|l| l.0) != Some(pid));
-            pairs += usize::from(last != Some((pid, campaign)));
-            last = Some((pid, campaign));
-            at
-        });
-        let (clock, packed) = EmailClock::fitting(instants);
-        let sizes = (pairs, persons);
+    /// Reduces kept rows (each read by `row`) to the first instants. `rows` must come
+    /// grouped by person and campaign, the persons ascending and each person's
+    /// campaigns ascending (as sorted dedup keys that begin with those two come).
+    ///
+    /// Tens of millions of rows at a million people: they are cut at persons into
+    /// pieces reduced side by side. A first walk counts each piece's pairs and persons
+    /// and the instants' range, so that every column is allocated once at its size
+    /// and the clock is the one the whole would fit; a second writes each piece's
+    /// firsts at its offset in the columns. The result does not depend on the pieces.
+    pub fn from_sorted<T: Sync>(
+        rows: &[T],
+        row: impl Fn(&T) -> EmailRow + Sync,
+        campaigns: Vec<String>,
+    ) -> EmailEvents {
+        // Several pieces per thread, so that a thread slowed by other work on the
+        // machine leaves its share to the others; none so small that it costs more to
+        // hand out than to walk.
+        const ROWS_PER_PIECE: usize = 1 << 16;
+        let pieces = (rows.len() / ROWS_PER_PIECE).clamp(1, 4 * rayon::current_num_threads());
+        EmailEvents::in_pieces(rows, row, campaigns, pieces)
+    }
+
+    /// [`EmailEvents::from_sorted`] with the rows cut into about `pieces` pieces.
+    fn in_pieces<T: Sync>(
+        rows: &[T],
+        row: impl Fn(&T) -> EmailRow + Sync,
+        campaigns: Vec<String>,
+        pieces: usize,
+    ) -> EmailEvents {
+        let pieces = person_pieces(rows, |r| row(r).0, pieces);
+        let counted: Vec<Counted> = pieces
+            .par_iter()
+            .map(|piece| Counted::of(rows[piece.clone()].iter().map(&row)))
+            .collect();
+        let fit = counted.iter().fold(Fit::EMPTY, |all, c| all.and(c.fit));
+        let (clock, packed) = fit.clock();
+        let walk = Walk {
+            rows,
+            row: &row,
+            pieces: &pieces,
+            counted: &counted,
+        };
         let reduced = if packed {
-            reduce::<Int32Type>(rows, sizes, |at| clock.held(at) as i32)
+            walk.reduce::<Int32Type>(|at| clock.held(at) as i32)
         } else {
-            reduce::<Int64Type>(rows, sizes, |at| at)
+            walk.reduce::<Int64Type>(|at| at)
         };
         let (pair_pid, pair_campaign, firsts, person_pid, person_firsts) = reduced;
         let ids = |name: &str, v: Vec<u32>| UInt32Chunked::from_vec(name.into(), v);
@@ -404,46 +429,274 @@ impl EmailEvents {
     }
 }
 
+/// `rows` (ordered by person, as `pid` reads them) cut into at most `pieces` ranges of
+/// about equal length, each ending where a person's rows end: a person's rows are
+/// never split, so each piece reduces its persons whole. Empty for no rows.
+fn person_pieces<T>(rows: &[T], pid: impl Fn(&T) -> u32, pieces: usize) -> Vec<Range<usize>> {
+    let pieces = pieces.max(1);
+    let mut cut = Vec::with_capacity(pieces);
+    let mut start = 0;
+    for k in 1..=pieces {
+        let mut end = (rows.len() * k / pieces).max(start);
+        if end > start && end < rows.len() {
+            // On to the end of the last person's rows.
+            let last = pid(&rows[end - 1]);
+            end += rows[end..].partition_point(|r| pid(r) == last);
+        }
+        if end > start {
+            cut.push(start..end);
+            start = end;
+        }
+    }
+    cut
+}
+
+/// What the first walk finds in a piece of rows: its pairs, its persons, and its
+/// instants' range.
+struct Counted {
+    pairs: usize,
+    persons: usize,
+    fit: Fit,
+}
+
+impl Counted {
+    fn of(rows: impl Iterator<Item = EmailRow>) -> Counted {
+        let (mut pairs, mut persons) = (0, 0);
+        let mut fit = Fit::EMPTY;
+        let mut last: Option<(u32, u32)> = None;
+        for (pid, campaign, _, at, _) in rows {
+            debug_assert!(last.is_none_or(|l| l <= (pid, campaign)), "rows in order");
+            persons += usize::from(last.map(|l| l.0) != Some(pid));
+            pairs += usize::from(last != Some((pid, campaign)));
+            last = Some((pid, campaign));
+            fit.add(at);
+        }
+        Counted {
+            pairs,
+            persons,
+            fit,
+        }
+    }
+}
+
+/// The earliest and latest of some instants and which of [`Fit::STEPS`] divide
+/// every one of them: all [`EmailClock`] needs to know of them, the same whether
+/// gathered at once or in pieces then joined.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Fit {
+    min: i64,
+    max: i64,
+    divides: [bool; 3],
+}
+
+impl Fit {
+    /// The steps a clock may take, coarsest first (ms).
+    const STEPS: [i64; 3] = [60_000, 1_000, 1];
+    /// No instant.
+    const EMPTY: Fit = Fit {
+        min: i64::MAX,
+        max: i64::MIN,
+        divides: [true; 3],
+    };
+
+    fn add(&mut self, at: i64) {
+        (self.min, self.max) = (self.min.min(at), self.max.max(at));
+        for (d, step) in self.divides.iter_mut().zip(Fit::STEPS) {
+            *d &= at.rem_euclid(step) == 0;
+        }
+    }
+
+    /// The instants of both.
+    fn and(self, other: Fit) -> Fit {
+        Fit {
+            min: self.min.min(other.min),
+            max: self.max.max(other.max),
+            divides: std::array::from_fn(|k| self.divides[k] && other.divides[k]),
+        }
+    }
+
+    /// The clock with the coarsest step that holds every instant exactly in 32 bits,
+    /// or the 64-bit default when none does (`false`).
+    fn clock(self) -> (EmailClock, bool) {
+        if self.min > self.max {
+            return (EmailClock::default(), false);
+        }
+        let span = self.max.abs_diff(self.min);
+        Fit::STEPS
+            .into_iter()
+            .zip(self.divides)
+            // The base is itself an instant, so a step dividing every instant divides
+            // every instant's distance from it.
+            .find(|&(step, divides)| divides && span / step as u64 <= i32::MAX as u64)
+            .map_or((EmailClock::default(), false), |(step, _)| {
+                (
+                    EmailClock {
+                        base: self.min,
+                        step,
+                    },
+                    true,
+                )
+            })
+    }
+}
+
 /// What [`EmailEvents::from_sorted`] builds: each pair's person and campaign and
-/// firsts (held as `hold` says, in polars type `T`), and each person's pid and firsts.
+/// firsts, and each person's pid and firsts.
 type Reduced = (Vec<u32>, Vec<u32>, [Column; 5], Vec<u32>, [Int64Chunked; 2]);
 
-/// [`EmailEvents::from_sorted`]'s second walk: the firsts of `rows`, `sizes` (pairs,
-/// persons) of them.
-fn reduce<T>(
+/// [`EmailEvents::from_sorted`]'s second walk: the rows, how to read one, the pieces
+/// and what the first walk counted in each.
+struct Walk<'a, T, R> {
+    rows: &'a [T],
+    row: &'a R,
+    pieces: &'a [Range<usize>],
+    counted: &'a [Counted],
+}
+
+/// Where one piece writes its pairs and persons: its stretch of each column.
+struct Stretch<'a, N> {
+    pid: &'a mut [u32],
+    campaign: &'a mut [u32],
+    firsts: [&'a mut [N]; 5],
+    person_pid: &'a mut [u32],
+    person_firsts: [&'a mut [i64]; 2],
+}
+
+/// Which of a piece's pair firsts (5 columns) and person firsts (2) are not null.
+type Valid = ([MutableBitmap; 5], [MutableBitmap; 2]);
+
+impl<T: Sync, R: Fn(&T) -> EmailRow + Sync> Walk<'_, T, R> {
+    /// The columns, the firsts held as `hold` says in polars type `N`: each piece
+    /// reduced into its stretch of them, side by side.
+    fn reduce<N>(&self, hold: impl Fn(i64) -> N::Native + Sync) -> Reduced
+    where
+        N: PolarsNumericType,
+        ChunkedArray<N>: IntoColumn,
+    {
+        let pairs: Vec<usize> = self.counted.iter().map(|c| c.pairs).collect();
+        let persons: Vec<usize> = self.counted.iter().map(|c| c.persons).collect();
+        let sized = |sizes: &[usize]| sizes.iter().sum::<usize>();
+        let (mut pid, mut campaign) = (vec![0; sized(&pairs)], vec![0; sized(&pairs)]);
+        let mut firsts: [Vec<N::Native>; 5] =
+            std::array::from_fn(|_| vec![N::Native::default(); sized(&pairs)]);
+        let mut person_pid = vec![0; sized(&persons)];
+        let mut person_firsts: [Vec<i64>; 2] = std::array::from_fn(|_| vec![0; sized(&persons)]);
+        let stretches = {
+            let mut pid = stretches_of(&mut pid, &pairs);
+            let mut campaign = stretches_of(&mut campaign, &pairs);
+            let mut firsts = firsts.each_mut().map(|f| stretches_of(f, &pairs));
+            let mut person_pid = stretches_of(&mut person_pid, &persons);
+            let mut person_firsts = person_firsts.each_mut().map(|f| stretches_of(f, &persons));
+            let mut next = || {
+                const ONE_EACH: &str = "one stretch of each column per piece";
+                Stretch {
+                    pid: pid.next().expect(ONE_EACH),
+                    campaign: campaign.next().expect(ONE_EACH),
+                    firsts: firsts.each_mut().map(|f| f.next().expect(ONE_EACH)),
+                    person_pid: person_pid.next().expect(ONE_EACH),
+                    person_firsts: person_firsts.each_mut().map(|f| f.next().expect(ONE_EACH)),
+                }
+            };
+            self.pieces.iter().map(|_| next()).collect::<Vec<_>>()
+        };
+        let valid: Vec<Valid> = self
+            .pieces
+            .par_iter()
+            .zip(stretches)
+            .map(|(piece, out)| reduce(self.rows[piece.clone()].iter().map(self.row), out, &hold))
+            .collect();
+        let (pair_valid, person_valid): (Vec<_>, Vec<_>) = valid.into_iter().unzip();
+        let mut pair_valid = joined_bitmaps(pair_valid);
+        let mut person_valid = joined_bitmaps(person_valid);
+        let mut k = 0..;
+        let firsts = firsts.map(|values| {
+            let k = k.next().expect("five columns");
+            let name = EmailEvents::FIRSTS[k].into();
+            let valid = std::mem::take(&mut pair_valid[k]);
+            ChunkedArray::<N>::from_vec_validity(name, values, valid).into_column()
+        });
+        let mut k = 0..;
+        let person_firsts = person_firsts.map(|values| {
+            let k = k.next().expect("two columns");
+            let name = EmailEvents::PERSON_FIRSTS[k].into();
+            Int64Chunked::from_vec_validity(name, values, std::mem::take(&mut person_valid[k]))
+        });
+        (pid, campaign, firsts, person_pid, person_firsts)
+    }
+}
+
+/// `column` cut into consecutive stretches of `sizes`.
+fn stretches_of<'a, X>(
+    mut column: &'a mut [X],
+    sizes: &[usize],
+) -> std::vec::IntoIter<&'a mut [X]> {
+    let stretches: Vec<&mut [X]> = sizes
+        .iter()
+        .map(|&n| {
+            let (stretch, rest) = std::mem::take(&mut column).split_at_mut(n);
+            column = rest;
+            stretch
+        })
+        .collect();
+    stretches.into_iter()
+}
+
+/// Each column's validity over the pieces, one after another: none where every value
+/// is set, as a polars builder leaves it.
+fn joined_bitmaps<const K: usize>(pieces: Vec<[MutableBitmap; K]>) -> [Option<Bitmap>; K] {
+    let mut joined: [MutableBitmap; K] = std::array::from_fn(|_| MutableBitmap::new());
+    for piece in pieces {
+        for (all, part) in joined.iter_mut().zip(piece) {
+            all.extend_from_slice(part.as_slice(), 0, part.len());
+        }
+    }
+    joined.map(|all| (all.unset_bits() > 0).then(|| all.into()))
+}
+
+/// One piece's firsts (its `rows`, whole persons) written into its stretch `out` of
+/// the columns, the pairs' held as `hold` says; which are not null.
+fn reduce<N: Copy + Default>(
     rows: impl Iterator<Item = EmailRow>,
-    (pairs, persons): (usize, usize),
-    hold: impl Fn(i64) -> T::Native,
-) -> Reduced
-where
-    T: PolarsNumericType,
-    ChunkedArray<T>: IntoColumn,
-{
-    let (mut pair_pid, mut pair_campaign) = (Vec::with_capacity(pairs), Vec::with_capacity(pairs));
-    let mut kinds = EmailEvents::FIRSTS.map(|k| PrimitiveChunkedBuilder::<T>::new(k.into(), pairs));
-    let mut person_pid = Vec::with_capacity(persons);
-    let mut person_kinds = EmailEvents::PERSON_FIRSTS
-        .map(|k| PrimitiveChunkedBuilder::<Int64Type>::new(k.into(), persons));
+    out: Stretch<'_, N>,
+    hold: impl Fn(i64) -> N,
+) -> Valid {
+    let pairs = out.pid.len();
+    let persons = out.person_pid.len();
+    let mut valid = std::array::from_fn(|_| MutableBitmap::with_capacity(pairs));
+    let mut person_valid = std::array::from_fn(|_| MutableBitmap::with_capacity(persons));
     let (received, opened, clicked, bounced, sent) = (0, 1, 2, 3, 4);
     let earliest = |slot: &mut Option<i64>, at: i64| {
         *slot = Some(slot.map_or(at, |s| s.min(at)));
     };
-    // The pair being reduced, its firsts, and its person's firsts so far.
+    // The pair being reduced, its firsts, and its person's firsts so far; where the
+    // next pair and person go.
     let mut current: Option<(u32, u32)> = None;
     let mut firsts = [None; 5];
     let mut person = [None; 2];
+    let (mut pair_at, mut person_at) = (0, 0);
+    let Stretch {
+        pid: pair_pid,
+        campaign: pair_campaign,
+        firsts: mut kinds,
+        person_pid,
+        person_firsts: mut person_kinds,
+    } = out;
     let mut end_pair = |(pid, campaign), firsts: [Option<i64>; 5]| {
-        pair_pid.push(pid);
-        pair_campaign.push(campaign);
-        for (column, first) in kinds.iter_mut().zip(firsts) {
-            column.append_option(first.map(&hold));
+        pair_pid[pair_at] = pid;
+        pair_campaign[pair_at] = campaign;
+        for ((column, valid), first) in kinds.iter_mut().zip(&mut valid).zip(firsts) {
+            column[pair_at] = first.map_or_else(N::default, &hold);
+            valid.push(first.is_some());
         }
+        pair_at += 1;
     };
     let mut end_person = |pid, person: [Option<i64>; 2]| {
-        person_pid.push(pid);
-        for (column, first) in person_kinds.iter_mut().zip(person) {
-            column.append_option(first);
+        person_pid[person_at] = pid;
+        for ((column, valid), first) in person_kinds.iter_mut().zip(&mut person_valid).zip(person) {
+            column[person_at] = first.unwrap_or_default();
+            valid.push(first.is_some());
         }
+        person_at += 1;
     };
     for (pid, campaign, event, at, machine) in rows {
         if current != Some((pid, campaign)) {
@@ -474,13 +727,7 @@ where
         end_pair(pair, firsts);
         end_person(pair.0, person);
     }
-    (
-        pair_pid,
-        pair_campaign,
-        kinds.map(|k| k.finish().into_column()),
-        person_pid,
-        person_kinds.map(|k| k.finish()),
-    )
+    (valid, person_valid)
 }
 
 /// How [`EmailEvents::firsts`] hold their instants: a held value `v` stands for the
@@ -503,33 +750,6 @@ impl Default for EmailClock {
 }
 
 impl EmailClock {
-    /// The clock with the coarsest step that holds every instant of `instants`
-    /// exactly in 32 bits, or the 64-bit default when none does.
-    fn fitting(instants: impl Iterator<Item = i64>) -> (EmailClock, bool) {
-        const STEPS: [i64; 3] = [60_000, 1_000, 1];
-        let (mut min, mut max) = (i64::MAX, i64::MIN);
-        let mut divides = [true; 3];
-        for at in instants {
-            (min, max) = (min.min(at), max.max(at));
-            for (d, step) in divides.iter_mut().zip(STEPS) {
-                *d &= at.rem_euclid(step) == 0;
-            }
-        }
-        if min > max {
-            return (EmailClock::default(), false);
-        }
-        let span = max.abs_diff(min);
-        STEPS
-            .into_iter()
-            .zip(divides)
-            // The base is itself an instant, so a step dividing every instant divides
-            // every instant's distance from it.
-            .find(|&(step, divides)| divides && span / step as u64 <= i32::MAX as u64)
-            .map_or((EmailClock::default(), false), |(step, _)| {
-                (EmailClock { base: min, step }, true)
-            })
-    }
-
     /// The value an instant is held as (the instant one of those the clock was made
     /// to hold).
     fn held(self, at: i64) -> i64 {
@@ -934,11 +1154,12 @@ mod tests {
     /// Reduces one person's rows of campaign 0 (each a sent event) and reads the
     /// `sent` first and the campaign's two persons' firsts back as instants.
     fn clocked(instants: &[i64]) -> (EmailClock, DataType, Vec<Option<i64>>) {
-        let rows = instants
+        let rows: Vec<EmailRow> = instants
             .iter()
             .enumerate()
-            .map(|(pid, &at)| (pid as u32, 0, EmailEvent::Sent, at, false));
-        let e = EmailEvents::from_sorted(rows, vec!["c".into()]);
+            .map(|(pid, &at)| (pid as u32, 0, EmailEvent::Sent, at, false))
+            .collect();
+        let e = EmailEvents::from_sorted(&rows, |&r| r, vec!["c".into()]);
         let values = EmailClock::values(&e.firsts[4]).unwrap();
         let back = values.map(|v| v.map(|v| e.clock.instant(v))).collect();
         (e.clock, e.firsts[4].dtype().clone(), back)
@@ -987,6 +1208,156 @@ mod tests {
             }
         );
         assert_eq!(back, [Some(-MIN), Some(-3 * MIN)]);
+    }
+
+    /// Rows as sorted dedup keys give them: `people` persons (pids spread out, some
+    /// with many rows), each with rows of up to three campaigns of every event, at
+    /// instants `at(i)` for the row's number `i`.
+    fn sorted_rows(people: u32, at: impl Fn(u64) -> i64) -> Vec<EmailRow> {
+        let mut rows = Vec::new();
+        let mut state = 7_u64;
+        let mut next = |n: u64| {
+            state = state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1);
+            (state >> 33) % n
+        };
+        for p in 0..people {
+            // Every fifth person has a long run of rows: pieces must not cut it.
+            let n = if p % 5 == 2 { 40 + next(60) } else { next(6) };
+            for _ in 0..n {
+                let event = EmailEvent::ALL[next(5) as usize];
+                let i = rows.len() as u64;
+                rows.push((3 * p + 1, next(3) as u32, event, at(i), next(2) == 1));
+            }
+        }
+        rows.sort_unstable_by_key(|r| (r.0, r.1, r.3, r.2, r.4));
+        rows.dedup();
+        rows
+    }
+
+    /// Every column of `e`, its name, type, values, nulls and whether it carries a
+    /// validity mask (a polars builder carries one only when some value is null).
+    fn columns_of(e: &EmailEvents) -> Vec<(String, DataType, Vec<Option<i64>>, bool)> {
+        let ids = [&e.pid, &e.campaign, &e.person_pid].map(|c| c.clone().into_column());
+        let person = e.person_firsts.iter().map(|c| c.clone().into_column());
+        let all: Vec<Column> = ids
+            .into_iter()
+            .chain(e.firsts.iter().cloned())
+            .chain(person)
+            .collect();
+        all.iter()
+            .map(|c| {
+                let s = c.as_materialized_series();
+                let chunks = s.chunks();
+                assert_eq!(chunks.len(), 1, "{}: one chunk", c.name());
+                let masked = chunks[0].validity().is_some();
+                assert_eq!(
+                    masked,
+                    c.null_count() > 0,
+                    "{}: a mask only with nulls",
+                    c.name()
+                );
+                let wide = c.cast(&DataType::Int64).unwrap();
+                let values = wide.i64().unwrap().iter().collect();
+                (c.name().to_string(), c.dtype().clone(), values, masked)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn email_rows_reduce_in_pieces_as_in_one() {
+        const MIN: i64 = 60_000;
+        let t0 = 1_767_225_600_000; // 2026-01-01T00:00Z
+        let inputs: Vec<(&str, Vec<EmailRow>)> = vec![
+            ("no rows", vec![]),
+            ("one row", vec![(4, 2, EmailEvent::Open, t0, true)]),
+            // One person: however many pieces are asked for, one piece.
+            ("one person", sorted_rows(1, |i| t0 + i as i64 * MIN)),
+            (
+                "whole minutes",
+                sorted_rows(300, |i| t0 + (i as i64 % 97) * MIN),
+            ),
+            // Whole minutes but for the last row, in the last piece: the whole takes
+            // one-second steps, as the last piece alone would and the others would not.
+            ("one second off", {
+                let mut rows = sorted_rows(300, |i| t0 + (i as i64 % 97) * MIN);
+                rows.last_mut().unwrap().3 += 1_000;
+                rows
+            }),
+            // Milliseconds over 60 days: no 32-bit clock, the 64-bit instants (with
+            // many pieces, each alone spans less than 24.8 days and would fit).
+            ("64-bit", sorted_rows(300, |i| t0 + i as i64 * 3_600_007)),
+            // Bounces only (no receipt: received and opened null) and machine opens
+            // only (received, never opened).
+            ("bounces only", {
+                let rows = sorted_rows(50, |i| t0 + i as i64 * MIN);
+                rows.iter()
+                    .map(|r| (r.0, r.1, EmailEvent::Bounce, r.3, r.4))
+                    .collect()
+            }),
+            ("machine opens only", {
+                let rows = sorted_rows(50, |i| t0 + i as i64 * MIN);
+                rows.iter()
+                    .map(|r| (r.0, r.1, EmailEvent::Open, r.3, true))
+                    .collect()
+            }),
+        ];
+        for (what, mut rows) in inputs {
+            rows.sort_unstable_by_key(|r| (r.0, r.1, r.3, r.2, r.4));
+            rows.dedup();
+            let whole = EmailEvents::in_pieces(&rows, |&r| r, vec!["c".into()], 1);
+            let expected = columns_of(&whole);
+            for pieces in [2, 3, 7, 64, rows.len() + 5] {
+                let e = EmailEvents::in_pieces(&rows, |&r| r, vec!["c".into()], pieces);
+                assert_eq!(e.clock, whole.clock, "{what}, {pieces} pieces");
+                assert_eq!(columns_of(&e), expected, "{what}, {pieces} pieces");
+            }
+            let persons = rows
+                .iter()
+                .map(|r| r.0)
+                .collect::<std::collections::BTreeSet<_>>()
+                .len();
+            assert_eq!(whole.person_pid.len(), persons, "{what}");
+        }
+        let clock_of = |rows: &[EmailRow]| EmailEvents::in_pieces(rows, |&r| r, vec![], 1).clock;
+        let one_second_off = {
+            let mut rows = sorted_rows(300, |i| t0 + (i as i64 % 97) * MIN);
+            rows.last_mut().unwrap().3 += 1_000;
+            rows
+        };
+        assert_eq!(clock_of(&one_second_off).step, 1_000);
+        let wide = sorted_rows(300, |i| t0 + i as i64 * 3_600_007);
+        assert_eq!(clock_of(&wide), EmailClock::default());
+        assert_eq!(EmailEvents::default().firsts[0].dtype(), &DataType::Int64);
+    }
+
+    #[test]
+    fn pieces_end_where_a_persons_rows_end() {
+        let rows = sorted_rows(200, |i| i as i64);
+        let pid = |r: &EmailRow| r.0;
+        for pieces in [0, 1, 2, 3, 5, 16, 100, rows.len(), rows.len() + 9] {
+            let cut = person_pieces(&rows, pid, pieces);
+            assert!(cut.len() <= pieces.max(1), "{pieces}: at most that many");
+            // Consecutive, non-empty, covering every row.
+            assert_eq!(cut.first().map(|c| c.start), Some(0));
+            assert_eq!(cut.last().map(|c| c.end), Some(rows.len()));
+            assert!(cut.windows(2).all(|w| w[0].end == w[1].start));
+            assert!(cut.iter().all(|c| !c.is_empty()));
+            // No person on both sides of a cut.
+            for c in &cut[1..] {
+                assert_ne!(rows[c.start - 1].0, rows[c.start].0, "{pieces}: {c:?}");
+            }
+        }
+        // Two pieces of about half the rows each: the person at the middle goes
+        // whole into the first.
+        let cut = person_pieces(&rows, pid, 2);
+        let middle = rows.len() / 2;
+        assert!(cut[0].end >= middle && rows[cut[0].end - 1].0 == rows[middle - 1].0);
+        // One person: one piece; no rows: none.
+        let one = vec![(0, 0, EmailEvent::Sent, 0, false); 10];
+        assert_eq!(person_pieces(&one, pid, 4), vec![0..10]);
+        assert!(person_pieces(&[] as &[EmailRow], pid, 4).is_empty());
     }
 
     #[test]

@@ -4,9 +4,10 @@
 //! is read. Each block is split into whole records (`records.rs`, which also finds
 //! the lines that open a stray quote), and the records are parsed on every core at
 //! once, in pieces: a piece of UTF-8 text with no quote character in it is split at
-//! its line ends and delimiters; anything else (quoted fields, which may hold
-//! delimiters, doubled quotes and line ends; bytes that are not UTF-8) is parsed with
-//! the `csv` crate. UTF-16 is decoded first. CRLF, tabs or semicolons and a
+//! its line ends and delimiters, and so is one whose quotes only wrap whole fields
+//! on one line (files that quote every field); anything else (doubled quotes, line
+//! ends inside quotes, bytes that are not UTF-8) is parsed with the `csv` crate,
+//! which reads the same fields from the simpler pieces too. UTF-16 is decoded first. CRLF, tabs or semicolons and a
 //! byte-order mark all read as a person would expect. Every record keeps the line it
 //! starts on, a stray quote's line is handed on as a malformed row, and the caller
 //! sees the rows in file order.
@@ -637,6 +638,17 @@ fn parse_pieces<T: Send>(
                         split(delimiter, line_text, &mut fields);
                         out.push(parse(shape.row(line, Fields::Text(&fields), true)));
                     }
+                } else if let Some((rows, fields)) =
+                    text.and_then(|text| quoted_fields(shape.delimiter, text, first_line))
+                {
+                    // Quotes that only wrap whole fields (as exporters that quote every
+                    // field write them): split as text too, with the same fields.
+                    let mut from = 0;
+                    for (line, to) in rows {
+                        let fields = Fields::Text(&fields[from..to]);
+                        out.push(parse(shape.row(line, fields, true)));
+                        from = to;
+                    }
                 } else {
                     let utf8 = text.is_some();
                     let mut reader = csv_reader(shape.delimiter, piece);
@@ -674,6 +686,69 @@ fn split<'t>(delimiter: u8, line_text: &'t str, fields: &mut Vec<&'t str>) {
         from = at + 1;
     }
     fields.push(&line_text[from..]);
+}
+
+/// Each row's line and the end of its fields in the list; the fields.
+type QuotedRows<'t> = (Vec<(u64, usize)>, Vec<&'t str>);
+
+/// The rows of a piece of text in which every quote opens or closes a whole field,
+/// as files that quote every field (`"a","b, c","2026-01-01"`) are: each row's line
+/// and the end of its fields in the returned list, and the fields, which are exactly
+/// those the `csv` crate reads from the same lines, `\r` of a CRLF line cut. `None`
+/// when a line holds anything else (a doubled quote, a quote inside a field, a quoted
+/// field over a line end or holding a `\r`): the piece is then read by the `csv` crate.
+/// Blank lines, and lines of one empty field, are not rows, as there.
+fn quoted_fields(delimiter: u8, text: &str, first_line: u64) -> Option<QuotedRows<'_>> {
+    let mut rows = Vec::new();
+    let mut fields = Vec::new();
+    let mut start = 0;
+    let ends = memchr::memchr_iter(b'\n', text.as_bytes()).chain([text.len()]);
+    for (k, end) in ends.enumerate() {
+        let line = &text[start..end];
+        start = end + 1;
+        let line = line.strip_suffix('\r').unwrap_or(line);
+        let from = fields.len();
+        split_quoted(delimiter, line, &mut fields)?;
+        if fields.len() - from == 1 && fields[from].is_empty() {
+            fields.truncate(from);
+        } else {
+            rows.push((first_line + k as u64, fields.len()));
+        }
+    }
+    Some((rows, fields))
+}
+
+/// Appends the fields of one line (its line end cut) to `fields`: a field is either
+/// without quotes or wholly inside a pair of them, with no quote or `\r` within.
+/// `None` for any other line. The delimiter and the quote are ASCII, so each slice
+/// starts and ends at a character's boundary.
+fn split_quoted<'t>(delimiter: u8, line: &'t str, fields: &mut Vec<&'t str>) -> Option<()> {
+    let bytes = line.as_bytes();
+    let mut at = 0;
+    loop {
+        let end = if bytes.get(at) == Some(&b'"') {
+            let close = at + 1 + memchr::memchr(b'"', &bytes[at + 1..])?;
+            let inside = &line[at + 1..close];
+            if memchr::memchr(b'\r', inside.as_bytes()).is_some() {
+                return None;
+            }
+            fields.push(inside);
+            close + 1
+        } else {
+            let end = memchr::memchr(delimiter, &bytes[at..]).map_or(bytes.len(), |k| at + k);
+            let field = &line[at..end];
+            if memchr::memchr(b'"', field.as_bytes()).is_some() {
+                return None;
+            }
+            fields.push(field);
+            end
+        };
+        match bytes.get(end) {
+            None => return Some(()),
+            Some(&c) if c == delimiter => at = end + 1,
+            Some(_) => return None,
+        }
+    }
 }
 
 /// One line as text for the quarantine file: its line end cut, lossy UTF-8.
@@ -997,6 +1072,85 @@ mod tests {
                 bytes.extend_from_slice(end);
             }
             prop_assert_eq!(by_blocks(&bytes), by_rows(&bytes));
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(200))]
+
+        /// Files whose quotes wrap whole fields (every field quoted, as PowerShell's
+        /// `Export-Csv` writes, or only some) read as the `csv` crate reads them row
+        /// by row, through `quoted_fields` when a piece allows it: delimiters inside
+        /// quotes, empty quoted fields, CRLF, blank lines, lines of one empty field,
+        /// short and long rows; and, now and then, a line that sends its piece back to
+        /// the `csv` crate (a doubled quote, a quote after a closing one or inside a
+        /// field, a `\r` inside quotes, a quoted field over a line end).
+        #[test]
+        fn quoted_fields_read_like_rows(
+            lines in proptest::collection::vec(
+                proptest::prop_oneof![
+                    12 => (proptest::bool::weighted(0.85), proptest::collection::vec(
+                        proptest::prop_oneof![
+                            "[a-z0-9 :.-]{0,6}",
+                            "[a-z0-9 ,;:\\.é-]{0,6}".prop_map(|f| format!("\"{f}\"")),
+                        ],
+                        1..9,
+                    ))
+                    .prop_map(|(six, mut f)| {
+                        // Most rows of the header's length.
+                        if six {
+                            f.resize(6, "\"x\"".to_string());
+                        }
+                        f.join(",").into_bytes()
+                    }),
+                    1 => proptest::prop_oneof![
+                        proptest::strategy::Just(b"".to_vec()),
+                        proptest::strategy::Just(b"\r".to_vec()),
+                        proptest::strategy::Just(b"\"\"".to_vec()),
+                        proptest::strategy::Just(b"\"a\"\"b\",c,d,e,f,g".to_vec()),
+                        proptest::strategy::Just(b"\"a\"\rb,c,d,e,f,g".to_vec()),
+                        proptest::strategy::Just(b"a,b,c,d,e,\"f\r\"".to_vec()),
+                        proptest::strategy::Just(b"a\"b,c,d,e,f,g".to_vec()),
+                        proptest::strategy::Just(b"a,\"b\nc\",d,e,f,g".to_vec()),
+                    ],
+                ],
+                0..400,
+            ),
+            crlf in proptest::bool::ANY,
+            final_newline in proptest::bool::ANY,
+        ) {
+            let end: &[u8] = if crlf { b"\r\n" } else { b"\n" };
+            let mut bytes = b"\"ticket_id\",\"user_id\",\"opened_at\",\"resolved_at\",\"category\",\"status\"".to_vec();
+            for l in &lines {
+                bytes.extend_from_slice(end);
+                bytes.extend_from_slice(l);
+            }
+            if final_newline {
+                bytes.extend_from_slice(end);
+            }
+            prop_assert_eq!(by_blocks(&bytes), by_rows(&bytes));
+        }
+    }
+
+    /// A piece whose quotes wrap whole fields is split as text, fields unquoted and
+    /// `\r` cut, blank lines and a line of one empty field left out; anything else
+    /// is left to the `csv` crate.
+    #[test]
+    fn quoted_fields_split_whole_quoted_fields_only() {
+        let text = "\"a\",\"b, c\",\r\n\r\n\"\"\r\nd,\"\",\"é\"\r\n";
+        let (rows, fields) = quoted_fields(b',', text, 7).unwrap();
+        // Lines 7 to 11: a row, a blank line, one empty field, a row, the end.
+        assert_eq!(rows, [(7, 3), (10, 6)]);
+        assert_eq!(fields, ["a", "b, c", "", "d", "", "é"]);
+        for refused in [
+            "\"a\"\"b\",c",
+            "\"a\"b,c",
+            "a\"b,c",
+            "\"a\rb\",c",
+            "\"open,c",
+            "a,\"b\nc\"",
+        ] {
+            assert_eq!(quoted_fields(b',', refused, 1), None, "{refused:?}");
         }
     }
 

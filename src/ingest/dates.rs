@@ -145,12 +145,12 @@ impl TimeParser {
     /// the cell is in another layout, or names a naive time on a day the zone
     /// changes its offset (the general path reads those).
     fn fixed_instant(&self, s: &str) -> Option<i64> {
-        let (day, secs, offset) = fixed_iso(s.as_bytes())?;
+        let (day, ms, offset) = fixed_iso(s.as_bytes())?;
         let offset = match offset {
             Some(offset) => offset,
             None => self.days.uniform(day)?,
         };
-        Some((i64::from(day) * 86_400 + i64::from(secs) - i64::from(offset)) * 1000)
+        Some((i64::from(day) * 86_400 - i64::from(offset)) * 1000 + i64::from(ms))
     }
 
     fn custom_instant(&self, custom: &Custom, s: &str) -> Option<i64> {
@@ -249,16 +249,18 @@ pub fn parse_iso(s: &str) -> Option<(NaiveDateTime, Option<i64>)> {
 }
 
 /// The common layouts of [`parse_iso`], read by position: `YYYY-MM-DD`, then
-/// optionally `T` or a space and `HH:MM:SS`, then optionally `Z` or `±HH:MM`. Returns
-/// the day (since 1970-01-01), the seconds into it and the offset in seconds if any,
-/// exactly as [`parse_iso`] reads the cell; `None` for anything else (fractions,
-/// other offsets, a bad date), which [`parse_iso`] then reads or refuses.
+/// optionally `T` or a space and `HH:MM:SS` with, optionally, a fraction of up to nine
+/// digits after `.` or `,` (JavaScript's and many APIs' `.123`), then optionally `Z`
+/// or `±HH:MM`. Returns the day (since 1970-01-01), the milliseconds into it (a
+/// fraction's further digits dropped) and the offset in seconds if any, exactly as
+/// [`parse_iso`] reads the cell; `None` for anything else (other offsets, a longer
+/// fraction, a bad date), which [`parse_iso`] then reads or refuses.
 fn fixed_iso(b: &[u8]) -> Option<(i32, u32, Option<i32>)> {
     let two = |i: usize| -> Option<u32> {
         let (h, l) = (b[i].wrapping_sub(b'0'), b[i + 1].wrapping_sub(b'0'));
         (h < 10 && l < 10).then_some(u32::from(h) * 10 + u32::from(l))
     };
-    if !matches!(b.len(), 10 | 19 | 20 | 25) || b[4] != b'-' || b[7] != b'-' {
+    if (b.len() != 10 && b.len() < 19) || b[4] != b'-' || b[7] != b'-' {
         return None;
     }
     let year = two(0)? * 100 + two(2)?;
@@ -278,12 +280,27 @@ fn fixed_iso(b: &[u8]) -> Option<(i32, u32, Option<i32>)> {
         return None;
     }
     // A leap second (or any second past 59) is read as 59, as `parse_iso` does.
-    let secs = hour * 3600 + minute * 60 + second.min(59);
-    let offset = match &b[19..] {
+    let mut ms = (hour * 3600 + minute * 60 + second.min(59)) * 1000;
+    let mut rest = &b[19..];
+    if let [b'.' | b',', tail @ ..] = rest {
+        let n = tail.iter().take_while(|c| c.is_ascii_digit()).count();
+        if n == 0 || n > 9 {
+            return None;
+        }
+        // The first three digits are the milliseconds (`.5` is 500).
+        let millis = tail[..n.min(3)]
+            .iter()
+            .fold(0, |v, &c| v * 10 + u32::from(c - b'0'));
+        ms += millis * 10u32.pow(3 - n.min(3) as u32);
+        rest = &tail[n..];
+    }
+    let offset = match rest {
         [] => None,
         [b'Z' | b'z'] => Some(0),
-        [sign @ (b'+' | b'-'), _, _, b':', _, _] => {
-            let (h, m) = (two(20)?, two(23)?);
+        [sign @ (b'+' | b'-'), h1, h2, b':', m1, m2] => {
+            let digit = |c: u8| (c.is_ascii_digit()).then_some(u32::from(c - b'0'));
+            let h = digit(*h1)? * 10 + digit(*h2)?;
+            let m = digit(*m1)? * 10 + digit(*m2)?;
             if h > 23 || m > 59 {
                 return None;
             }
@@ -292,7 +309,7 @@ fn fixed_iso(b: &[u8]) -> Option<(i32, u32, Option<i32>)> {
         }
         _ => return None,
     };
-    Some((days, secs, offset))
+    Some((days, ms, offset))
 }
 
 /// Days in `month` of `year` (proleptic Gregorian, as chrono's dates).
@@ -796,8 +813,20 @@ mod tests {
             "2026-12-31",
         ] {
             for time in [
-                "00:00:00", "01:59:59", "02:00:00", "02:30:00", "02:59:59", "03:00:00", "23:59:59",
-                "23:59:60", "12:00:99",
+                "00:00:00",
+                "01:59:59",
+                "02:00:00",
+                "02:30:00",
+                "02:59:59",
+                "03:00:00",
+                "23:59:59",
+                "23:59:60",
+                "12:00:99",
+                "11:22:33.5",
+                "00:00:00.001",
+                "23:59:59.999999",
+                "02:30:00,75",
+                "23:59:60.5",
             ] {
                 for sep in [" ", "T", "t"] {
                     for tail in ["", "Z", "z", "+02:00", "-05:30", "+23:59", "+00:00"] {
@@ -822,6 +851,18 @@ mod tests {
                 "2026-11-20 10:00:00 Z",
                 "2026-11-20 10:00",
                 "2026-11-20 10:00:00.5",
+                "2026-11-20 10:00:00.",
+                "2026-11-20 10:00:00.5Z",
+                "2026-11-20 10:00:00,25+02:00",
+                "2026-11-20T10:00:00.123Z",
+                "2026-11-20T10:00:00.1239",
+                "2026-11-20T10:00:00.999999999-05:30",
+                "2026-11-20T10:00:00.1234567890Z",
+                "2026-11-20T10:00:00.12a",
+                "2026-11-20T10:00:00.-1",
+                "2026-11-20T23:59:60.999Z",
+                "1969-12-31T23:59:59.999Z",
+                "1969-12-31 23:59:59.5",
                 "2026-11-20x10:00:00",
                 "2026-11-20 10-00:00",
                 "2026-11-20 10:00:00*02:00",

@@ -275,38 +275,59 @@ fn other_tables(
     group_metrics: &[GroupRow],
 ) -> Result<Others, Error> {
     let timed = |label: &str| span(label);
-    let cut_metrics = {
-        let _s = timed("cut_metrics");
-        cuts::cut_rows(f, cfg, cut, persons)?
-    };
-    let weekly_progress = {
-        let _s = timed("weekly_progress");
-        weekly::weekly_rows(f, cfg, cut, persons)?
-    };
-    let after_enrollment = {
-        let _s = timed("after_enrollment");
-        after::after_rows(cfg, data, cut, persons)?
-    };
-    let lift = {
-        let _s = timed("lift");
-        lift::lift_rows(cfg, persons)?
-    };
-    let campaigns = {
-        let _s = timed("campaigns");
-        campaigns::campaign_rows(f, cfg, cut, persons, group_metrics, &data.touchpoints)?
-    };
-    let ticket_categories = {
-        let _s = timed("ticket_categories");
-        tickets::category_rows(f, cfg, cut, persons)?
-    };
-    let data_quality = data_quality::quality_rows(data, cut.as_of, persons)?;
-    let (channels, training_methods) = {
-        let _s = timed("channels and training_methods");
-        (
-            channels::channel_rows(cfg, persons)?,
-            methods::method_rows(cfg, persons)?,
-        )
-    };
+    // Two halves of about the same work, side by side: by the time these run the
+    // threads of last week's figures are done and most of the effects', and one
+    // table after another would leave a core idle. Each half stops at its first error
+    // and the halves' results are looked at in the order above, so the first error
+    // is the one a run of one table after another meets.
+    let (first, second) = rayon::join(
+        || -> Result<_, Error> {
+            let cut_metrics = {
+                let _s = timed("cut_metrics");
+                cuts::cut_rows(f, cfg, cut, persons)?
+            };
+            let weekly_progress = {
+                let _s = timed("weekly_progress");
+                weekly::weekly_rows(f, cfg, cut, persons)?
+            };
+            let after_enrollment = {
+                let _s = timed("after_enrollment");
+                after::after_rows(cfg, data, cut, persons)?
+            };
+            let lift = {
+                let _s = timed("lift");
+                lift::lift_rows(cfg, persons)?
+            };
+            Ok((cut_metrics, weekly_progress, after_enrollment, lift))
+        },
+        || -> Result<_, Error> {
+            let campaigns = {
+                let _s = timed("campaigns");
+                campaigns::campaign_rows(f, cfg, cut, persons, group_metrics, &data.touchpoints)?
+            };
+            let ticket_categories = {
+                let _s = timed("ticket_categories");
+                tickets::category_rows(f, cfg, cut, persons)?
+            };
+            let data_quality = data_quality::quality_rows(data, cut.as_of, persons)?;
+            let (channels, training_methods) = {
+                let _s = timed("channels and training_methods");
+                (
+                    channels::channel_rows(cfg, persons)?,
+                    methods::method_rows(cfg, persons)?,
+                )
+            };
+            Ok((
+                campaigns,
+                ticket_categories,
+                data_quality,
+                channels,
+                training_methods,
+            ))
+        },
+    );
+    let (cut_metrics, weekly_progress, after_enrollment, lift) = first?;
+    let (campaigns, ticket_categories, data_quality, channels, training_methods) = second?;
     Ok(Others {
         cut_metrics,
         weekly_progress,

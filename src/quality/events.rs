@@ -452,8 +452,11 @@ pub(super) fn read_email(
     })?;
     // The key holds every column the events keep, and the kept keys come sorted by
     // person then campaign: they are reduced straight to the first instants.
+    let keep = crate::progress::span("email keep");
     let kept = accepted.keep(ctx.n_roster, &mut ctx.tally.counts);
-    *out = EmailEvents::from_sorted(kept.iter().map(|(k, _)| k.row()), campaigns.names);
+    drop(keep);
+    let _reduce = crate::progress::span("email reduce");
+    *out = EmailEvents::from_sorted(&kept, |(k, _)| k.row(), campaigns.names);
     Ok(files)
 }
 
@@ -825,7 +828,7 @@ mod tests {
             // The repeated open of person 0 and the repeated machine open of person 2.
             assert_eq!(counts.duplicates_removed, 2);
             let names = (0..4).map(|c| format!("c{c}")).collect();
-            let e = EmailEvents::from_sorted(kept.iter().map(|(k, _)| k.row()), names);
+            let e = EmailEvents::from_sorted(&kept, |(k, _)| k.row(), names);
             let on_roster: Vec<EmailRow> = rows.iter().copied().filter(|r| r.0 < 5).collect();
             let oracle = reduced_by_map(&on_roster);
             assert_eq!(reduced_columns(&e), oracle);

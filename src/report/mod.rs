@@ -66,14 +66,29 @@ pub fn write(
     } = run;
     let dir = ReportDir::begin(out, as_of).map_err(|e| e.writing_report(out))?;
     let written = (|| -> Result<(), Error> {
-        let tables_dir = dir.subdir("tables")?;
-        for table in tables.written() {
-            tables::write_table(&tables_dir, table.as_ref())?;
-        }
-        write_quarantine(&dir.subdir("quarantine")?, cfg, data)?;
+        let (tables_dir, quarantine_dir) = (dir.subdir("tables")?, dir.subdir("quarantine")?);
+        let charts_dir = dir.subdir("charts")?;
         let view = view::View::build(cfg, tables, as_of_from, warnings);
-        let charts = charts::draw_all(&view);
-        write_charts(&dir.subdir("charts")?, &charts)?;
+        // The tables and quarantine files, the charts and the workbook need nothing of
+        // each other: made side by side (most of this step is one thread's work
+        // otherwise). Their results are looked at in the order they were once made one
+        // after another, so the first error is the same.
+        let (files, (charts, xlsx)) = rayon::join(
+            || -> Result<(), Error> {
+                for table in tables.written() {
+                    tables::write_table(&tables_dir, table.as_ref())?;
+                }
+                write_quarantine(&quarantine_dir, cfg, data)
+            },
+            || {
+                rayon::join(
+                    || charts::draw_all(&view),
+                    || workbook::render(&view, &tables.written(), cfg.timezone, as_of),
+                )
+            },
+        );
+        files?;
+        write_charts(&charts_dir, &charts)?;
         let index = dir.path().join("index.html");
         let page = html::render(&view, &charts).map_err(|e| {
             Error::io(
@@ -95,7 +110,7 @@ pub fn write(
             })?;
             write_file(&path, text.as_bytes())?;
         }
-        write_messages(dir.path(), cfg, tables, &view, &charts, as_of)?;
+        write_messages(dir.path(), cfg, xlsx, &view, &charts, as_of)?;
         if user_lists {
             nudge::write(&dir.path().join("private"), cfg, data, tables)?;
             comments::write(&dir.path().join("private"), cfg, data, tables)?;
@@ -120,7 +135,7 @@ pub fn write(
 fn write_messages(
     dir: &Path,
     cfg: &Config,
-    tables: &Tables,
+    xlsx: Result<Vec<u8>, rust_xlsxwriter::XlsxError>,
     view: &view::View,
     charts: &[charts::Chart],
     as_of: NaiveDate,
@@ -131,8 +146,7 @@ fn write_messages(
             std::io::Error::other(format!("rendering {name}: {e}")),
         )
     };
-    let xlsx = workbook::render(view, &tables.written(), cfg.timezone, as_of)
-        .map_err(|e| rendering("workbook.xlsx", &e))?;
+    let xlsx = xlsx.map_err(|e| rendering("workbook.xlsx", &e))?;
     write_file(&dir.join("workbook.xlsx"), &xlsx)?;
     let eml = digest::render(view, charts, cfg.timezone, as_of)
         .map_err(|e| rendering("digest.eml", &e))?;
