@@ -749,36 +749,74 @@ pub(super) fn named_by_config(cfg: &Config, mut e: Error) -> Error {
 /// fetched this many rows before the row is judged.
 const AHEAD: usize = 8;
 
-/// Applies one parsed row of `file` to the roster being built: a new person is
-/// added, a duplicate counted, a conflict or a row that is not one quarantined.
-fn settle(
-    reader: &Reader<'_>,
-    seen: &mut Seen,
-    builder: &mut Builder,
-    roster: &mut Roster,
-    tally: &mut Tally,
-    file: &Path,
-    parsed: Result<RosterRow, Rejected>,
-) {
-    let r = match parsed {
-        Ok(r) => r,
-        Err(rejected) => return tally.reject(file, rejected),
-    };
-    seen.shelf.take(&reader.book, &r);
-    match seen.judge(&roster.user_id, &r) {
-        Verdict::New => {
-            builder.push(reader, &seen.shelf, roster, &r, None);
-            seen.keep(&roster.user_id, &reader.hasher, &r);
+/// Applies parsed rows to the roster being built, in order, each a few rows after
+/// it arrives (see [`AHEAD`]).
+struct Applier<'r, 'c> {
+    reader: &'r Reader<'c>,
+    seen: Seen,
+    builder: Builder,
+    /// The rows held back, in order, all of `file`.
+    ahead: VecDeque<Result<RosterRow, Rejected>>,
+    file: PathBuf,
+}
+
+impl Applier<'_, '_> {
+    /// Takes the next row, of `path`, and applies the one held back longest.
+    fn row(
+        &mut self,
+        roster: &mut Roster,
+        tally: &mut Tally,
+        path: &Path,
+        parsed: Result<RosterRow, Rejected>,
+    ) {
+        if path.as_os_str() != self.file.as_os_str() {
+            self.flush(roster, tally);
+            self.file = path.to_path_buf();
         }
-        Verdict::Duplicate => tally.counts.duplicates_removed += 1,
-        Verdict::Conflict(reason) => tally.reject(
-            file,
-            Rejected {
-                line: r.line,
-                reason,
-                raw: r.raw(),
-            },
-        ),
+        if let Ok(r) = &parsed {
+            self.seen.ids.fetch(r.hash);
+        }
+        self.ahead.push_back(parsed);
+        if self.ahead.len() > AHEAD {
+            self.settle_next(roster, tally);
+        }
+    }
+
+    /// Applies every row held back.
+    fn flush(&mut self, roster: &mut Roster, tally: &mut Tally) {
+        while !self.ahead.is_empty() {
+            self.settle_next(roster, tally);
+        }
+    }
+
+    /// Applies the row held back longest: a new person is added, a duplicate
+    /// counted, a conflict or a row that is not one quarantined.
+    fn settle_next(&mut self, roster: &mut Roster, tally: &mut Tally) {
+        let Some(parsed) = self.ahead.pop_front() else {
+            return;
+        };
+        let r = match parsed {
+            Ok(r) => r,
+            Err(rejected) => return tally.reject(&self.file, rejected),
+        };
+        let seen = &mut self.seen;
+        seen.shelf.take(&self.reader.book, &r);
+        match seen.judge(&roster.user_id, &r) {
+            Verdict::New => {
+                self.builder
+                    .push(self.reader, &seen.shelf, roster, &r, None);
+                seen.keep(&roster.user_id, &self.reader.hasher, &r);
+            }
+            Verdict::Duplicate => tally.counts.duplicates_removed += 1,
+            Verdict::Conflict(reason) => tally.reject(
+                &self.file,
+                Rejected {
+                    line: r.line,
+                    reason,
+                    raw: r.raw(),
+                },
+            ),
+        }
     }
 }
 
@@ -799,67 +837,28 @@ pub(super) fn read_roster(
     let reader = Reader::new(cfg, src);
     let rows = rows_guess(Source::Roster, src);
     let bytes = rows * 40;
-    let mut builder = Builder::new(cfg, &mut data.roster, rows, bytes);
-    let mut seen = Seen::new(cfg.workloads.len(), rows);
+    let mut applier = Applier {
+        reader: &reader,
+        builder: Builder::new(cfg, &mut data.roster, rows, bytes),
+        seen: Seen::new(cfg.workloads.len(), rows),
+        ahead: VecDeque::with_capacity(AHEAD + 1),
+        file: PathBuf::new(),
+    };
     let roster = &mut data.roster;
     let bar = progress.rows("roster");
-    // Rows wait a few rows in `ahead` (in order) so that the table line each looks
-    // its user up in is fetched into the cache before it is judged.
-    let mut ahead: VecDeque<Result<RosterRow, Rejected>> = VecDeque::with_capacity(AHEAD + 1);
-    let mut file = PathBuf::new();
-    let mut apply = |path: &Path, parsed: Result<RosterRow, Rejected>| {
-        bar.inc();
-        if path.as_os_str() != file.as_os_str() {
-            for parsed in ahead.drain(..) {
-                settle(
-                    &reader,
-                    &mut seen,
-                    &mut builder,
-                    roster,
-                    tally,
-                    &file,
-                    parsed,
-                );
-            }
-            file = path.to_path_buf();
-        }
-        if let Ok(r) = &parsed {
-            seen.ids.fetch(r.hash);
-        }
-        ahead.push_back(parsed);
-        if ahead.len() > AHEAD {
-            let parsed = ahead.pop_front().expect("a row waits");
-            settle(
-                &reader,
-                &mut seen,
-                &mut builder,
-                roster,
-                tally,
-                &file,
-                parsed,
-            );
-        }
-    };
     let files = ingest::read_source(
         Source::Roster,
         src,
         &reader.columns,
         |row| reader.parse(row),
-        &mut apply,
+        |path: &Path, parsed: Result<RosterRow, Rejected>| {
+            bar.inc();
+            applier.row(roster, tally, path, parsed);
+        },
     )?;
-    for parsed in ahead {
-        settle(
-            &reader,
-            &mut seen,
-            &mut builder,
-            roster,
-            tally,
-            &file,
-            parsed,
-        );
-    }
+    applier.flush(roster, tally);
     bar.finish();
-    builder.finish(cfg, src, data)?;
+    applier.builder.finish(cfg, src, data)?;
     Ok(files)
 }
 
