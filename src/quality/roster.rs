@@ -2,8 +2,12 @@
 //! waves per workload, their cut values, and, from snapshot folders, their history
 //! (docs/inputs.md, "People" and "Snapshots").
 
+use std::cell::RefCell;
+use std::collections::VecDeque;
 use std::hash::BuildHasher;
-use std::sync::Arc;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
 
 use super::*;
 
@@ -21,27 +25,101 @@ struct Label {
 /// column is not a label column in practice and is worked out cell by cell.
 const LABELS_REMEMBERED: usize = 4096;
 
-impl Label {
-    /// The label of a cell, worked out once per distinct cell and thread (the
-    /// normalisation is the costly part of reading a roster row) and shared by the
-    /// rows that write it, so that a row holds no copy of its labels.
-    fn of(cell: &str) -> Arc<Label> {
-        thread_local! {
-            static SEEN: std::cell::RefCell<FastMap<Box<str>, Arc<Label>>> =
-                std::cell::RefCell::default();
+/// The labels of the cells one [`Reader`] reads, numbered as first worked out. A
+/// row holds its labels' numbers, so that the rows parsed on every thread share the
+/// labels without counting references to them: a shared count is written by each
+/// thread that takes or lets go of a row, and on two cores each write waited for
+/// the other core.
+struct LabelBook {
+    /// Tells this book's numbers from another book's in a thread's cache.
+    id: u64,
+    all: Mutex<Vec<Arc<Label>>>,
+}
+
+impl LabelBook {
+    fn new() -> Self {
+        static BOOKS: AtomicU64 = AtomicU64::new(0);
+        LabelBook {
+            id: BOOKS.fetch_add(1, Ordering::Relaxed),
+            all: Mutex::default(),
         }
-        SEEN.with_borrow_mut(|seen| {
-            if let Some(known) = seen.get(cell) {
-                return Arc::clone(known);
-            }
-            let label = Arc::new(Label::work_out(cell));
-            if seen.len() < LABELS_REMEMBERED {
-                seen.insert(cell.into(), Arc::clone(&label));
-            }
-            label
-        })
     }
 
+    /// The number of the label of a cell, and whether the label is empty: worked
+    /// out once per distinct cell and thread (the normalisation is the costly part
+    /// of reading a roster row).
+    fn number(&self, cell: &str) -> (u32, bool) {
+        thread_local! {
+            static SEEN: RefCell<(u64, Numbers)> = RefCell::default();
+        }
+        SEEN.with_borrow_mut(|(book, seen)| {
+            if *book != self.id {
+                seen.clear();
+                *book = self.id;
+            }
+            if let Some(&known) = seen.get(cell) {
+                return known;
+            }
+            let label = Label::work_out(cell);
+            let empty = label.spelling.is_empty();
+            let mut all = self.all.lock().unwrap_or_else(PoisonError::into_inner);
+            all.push(Arc::new(label));
+            let known = ((all.len() - 1) as u32, empty);
+            drop(all);
+            if seen.len() < LABELS_REMEMBERED {
+                seen.insert(cell.into(), known);
+            }
+            known
+        })
+    }
+}
+
+/// A thread's numbers of the cells it has read (of one [`LabelBook`]), and whether
+/// each label is empty.
+type Numbers = FastMap<Box<str>, (u32, bool)>;
+
+/// The labels of a [`LabelBook`] on the thread that applies the rows, taken from
+/// the book (under its lock) only when a row names one not taken yet.
+#[derive(Default)]
+struct Shelf(Vec<Arc<Label>>);
+
+impl Shelf {
+    /// Takes from `book` the labels `r` names.
+    fn take(&mut self, book: &LabelBook, r: &RosterRow) {
+        let top = r.labels().max().unwrap_or(0) as usize;
+        if top >= self.0.len() {
+            let all = book.all.lock().unwrap_or_else(PoisonError::into_inner);
+            self.0.extend(all[self.0.len()..].iter().cloned());
+        }
+    }
+}
+
+impl std::ops::Index<u32> for Shelf {
+    type Output = Label;
+
+    fn index(&self, n: u32) -> &Label {
+        &self.0[n as usize]
+    }
+}
+
+/// Per label number, what was worked out from the label the first time.
+struct ByLabel<T>(Vec<Option<T>>);
+
+impl<T: Copy> ByLabel<T> {
+    fn new() -> Self {
+        ByLabel(Vec::new())
+    }
+
+    fn get_or(&mut self, n: u32, work_out: impl FnOnce() -> T) -> T {
+        let n = n as usize;
+        if n >= self.0.len() {
+            self.0.resize(n + 1, None);
+        }
+        *self.0[n].get_or_insert_with(work_out)
+    }
+}
+
+impl Label {
     fn work_out(cell: &str) -> Label {
         let spelling = label_spelling(cell);
         Label {
@@ -56,20 +134,22 @@ impl Label {
 #[derive(Debug)]
 struct RosterRow {
     line: u64,
+    /// The hash of the id (see [`IdHasher`]).
+    hash: u64,
     /// The id, the display name, the mail and the row as it stood (should it turn
     /// out to conflict with an earlier one), end to end: one allocation per row.
     text: String,
     /// Where the id, the name and the mail end in `text`.
     ends: [usize; 3],
-    /// The group.
-    group: Arc<Label>,
+    /// The group's label (its number in the [`LabelBook`]).
+    group: u32,
     left_on: Option<NaiveDate>,
-    /// Per workload, the cell naming its wave (empty when none).
-    wave_cells: Vec<Arc<Label>>,
+    /// Per workload, the label of the cell naming its wave (empty when none).
+    wave_cells: Vec<u32>,
     /// A `wave` cell that no workload reads.
     stray_wave: bool,
-    /// Per cut, the person's value.
-    cuts: Vec<Arc<Label>>,
+    /// Per cut, the label of the person's value.
+    cuts: Vec<u32>,
     champion: bool,
 }
 
@@ -89,6 +169,13 @@ impl RosterRow {
         &self.text[self.ends[1]..self.ends[2]]
     }
 
+    /// The numbers of the row's labels.
+    fn labels(&self) -> impl Iterator<Item = u32> + '_ {
+        std::iter::once(self.group)
+            .chain(self.wave_cells.iter().copied())
+            .chain(self.cuts.iter().copied())
+    }
+
     /// The row as it stood in the file.
     fn raw(&self) -> String {
         self.text[self.ends[2]..].to_string()
@@ -103,7 +190,6 @@ impl RosterRow {
 
 /// The group labels of the roster's people: each spelling, in the order the kept
 /// people first write it, and the label it is a spelling of.
-#[derive(Default)]
 struct Labels {
     keys: Interner,
     spellings: Interner,
@@ -111,16 +197,32 @@ struct Labels {
     key_of: Vec<u32>,
     /// Per person: the spelling, and whether the cell was written exactly so.
     person: Vec<(u32, bool)>,
+    /// Per label number: its key and spelling.
+    numbered: ByLabel<(u32, u32)>,
 }
 
 impl Labels {
-    /// The person numbered next writes `spelling` (of label `key`).
-    fn push(&mut self, key: u32, spelling: &str, clean: bool) {
-        let s = self.spellings.get(spelling);
-        if s as usize == self.key_of.len() {
-            self.key_of.push(key);
+    fn new() -> Self {
+        Labels {
+            keys: Interner::default(),
+            spellings: Interner::default(),
+            key_of: Vec::new(),
+            person: Vec::new(),
+            numbered: ByLabel::new(),
         }
-        self.person.push((s, clean));
+    }
+
+    /// The person numbered next writes `label`, numbered `n`.
+    fn push(&mut self, n: u32, label: &Label) {
+        let (_, s) = self.numbered.get_or(n, || {
+            let key = self.keys.get(&label.key);
+            let s = self.spellings.get(&label.spelling);
+            if s as usize == self.key_of.len() {
+                self.key_of.push(key);
+            }
+            (key, s)
+        });
+        self.person.push((s, label.clean));
     }
 
     /// Each person's group as shown: the spelling most of the label's people write,
@@ -206,6 +308,8 @@ struct Reader<'a> {
     c_waves: Vec<Option<usize>>,
     wave_column_read: bool,
     parser: TimeParser,
+    hasher: IdHasher,
+    book: LabelBook,
     /// Per workload: group key -> wave.
     group_wave: Vec<FastMap<String, u32>>,
     /// Per workload: (wave, its key).
@@ -255,6 +359,8 @@ impl<'a> Reader<'a> {
             c_waves,
             parser: TimeParser::new(cfg.timezone, src.date_format.as_deref())
                 .with_order(src.date_order),
+            hasher: IdHasher::default(),
+            book: LabelBook::new(),
             group_wave,
             wave_keys,
             columns,
@@ -268,8 +374,8 @@ impl<'a> Reader<'a> {
             if id.is_empty() {
                 return Err(format!("missing required value `{}`", schema::USER_ID));
             }
-            let group = Label::of(c.get(self.c_group));
-            if group.spelling.is_empty() {
+            let (group, empty) = self.book.number(c.get(self.c_group));
+            if empty {
                 return Err(format!("missing required value `{}`", self.cfg.group_by));
             }
             let left_on = match c.get(self.c_left).trim() {
@@ -291,6 +397,7 @@ impl<'a> Reader<'a> {
             c.push_raw(&mut text);
             Ok(RosterRow {
                 line: c.line,
+                hash: self.hasher.hash_one(&*id),
                 text,
                 ends,
                 group,
@@ -298,10 +405,14 @@ impl<'a> Reader<'a> {
                 wave_cells: self
                     .c_waves
                     .iter()
-                    .map(|w| Label::of(w.map_or("", |i| c.get(i))))
+                    .map(|w| self.book.number(w.map_or("", |i| c.get(i))).0)
                     .collect(),
                 stray_wave: !self.wave_column_read && !c.get(self.c_wave).trim().is_empty(),
-                cuts: self.c_cuts.iter().map(|&i| Label::of(c.get(i))).collect(),
+                cuts: self
+                    .c_cuts
+                    .iter()
+                    .map(|&i| self.book.number(c.get(i)).0)
+                    .collect(),
                 champion: flag(c.get(self.c_champion)),
             })
         })
@@ -313,16 +424,17 @@ impl<'a> Reader<'a> {
 /// found by their id in the roster being built (a table of their numbers), and their
 /// first row's line, group and wave cells are kept by number.
 struct Seen {
-    hasher: foldhash::fast::RandomState,
-    /// The roster's people by id.
-    ids: hashbrown::HashTable<u32>,
+    /// The roster's people by the hash of their id (see [`Slots`]).
+    ids: Slots,
     /// Per person: the line of the row kept.
     line: Vec<u64>,
     /// Per person: the group of the row kept.
-    group: Vec<Arc<Label>>,
+    group: Vec<u32>,
     /// Per person and workload (person-major): the wave cell of the row kept.
-    waves: Vec<Arc<Label>>,
+    waves: Vec<u32>,
     workloads: usize,
+    /// The labels the rows name.
+    shelf: Shelf,
 }
 
 /// What a row is against the rows before it in its file.
@@ -340,64 +452,149 @@ impl Seen {
     /// hashes every id again.
     fn new(workloads: usize, people: usize) -> Self {
         Seen {
-            hasher: Default::default(),
-            ids: hashbrown::HashTable::with_capacity(people),
+            ids: Slots::with_capacity(people),
             line: Vec::with_capacity(people),
             group: Vec::with_capacity(people),
             waves: Vec::with_capacity(people * workloads),
             workloads,
+            shelf: Shelf::default(),
         }
     }
 
-    /// What `r` is against the people of `ids` (the roster's ids so far), with the
-    /// hash of its id (for [`Seen::keep`]).
-    fn judge(&self, ids: &Texts, r: &RosterRow) -> (Verdict, u64) {
+    /// What `r` is against the people of `ids` (the roster's ids so far), its labels
+    /// taken onto the shelf.
+    fn judge(&self, ids: &Texts, r: &RosterRow) -> Verdict {
         let id = r.id();
-        let hash = self.hasher.hash_one(id);
-        let found = self.ids.find(hash, |&p| &ids[p as usize] == id);
-        let Some(&p) = found else {
-            return (Verdict::New, hash);
+        let Some(p) = self.ids.find(r.hash, |p| &ids[p as usize] == id) else {
+            return Verdict::New;
         };
         let p = p as usize;
-        let group = &self.group[p];
-        let waves = self.waves[p * self.workloads..(p + 1) * self.workloads]
-            .iter()
-            .map(|w| (&*w.key, &*w.spelling));
-        let verdict = verdict(self.line[p], &group.key, &group.spelling, waves, r);
-        (verdict, hash)
+        let waves = &self.waves[p * self.workloads..(p + 1) * self.workloads];
+        verdict(self.line[p], self.group[p], waves, r, &self.shelf)
     }
 
-    /// Keeps `r`, the row of the person last added to `ids`, whose id hashes to
-    /// `hash`.
-    fn keep(&mut self, ids: &Texts, r: &RosterRow, hash: u64) {
+    /// Keeps `r`, the row of the person last added to `ids`.
+    fn keep(&mut self, ids: &Texts, hasher: &IdHasher, r: &RosterRow) {
         let p = ids.len() - 1;
         self.ids
-            .insert_unique(hash, p as u32, |&q| self.hasher.hash_one(&ids[q as usize]));
+            .insert(r.hash, p as u32, |q| hasher.hash_one(&ids[q as usize]));
         self.line.push(r.line);
-        self.group.push(Arc::clone(&r.group));
-        self.waves.extend(r.wave_cells.iter().cloned());
+        self.group.push(r.group);
+        self.waves.extend(&r.wave_cells);
+    }
+}
+
+/// The hash of roster ids, worked out while rows are parsed (on every core) and
+/// used by [`Seen`] to find a row's user.
+type IdHasher = foldhash::fast::RandomState;
+
+/// Asks the processor to bring the cache line holding `at` in; a no-op elsewhere
+/// than on x86-64.
+#[inline]
+fn prefetch<T>(at: *const T) {
+    #[cfg(target_arch = "x86_64")]
+    // SAFETY: a prefetch is a hint: it never faults and reads nothing into the
+    // program, whatever the address (and SSE, which it needs, is in every x86-64).
+    #[allow(unused_unsafe)]
+    unsafe {
+        core::arch::x86_64::_mm_prefetch::<{ core::arch::x86_64::_MM_HINT_T0 }>(at as *const i8);
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = at;
+}
+
+/// Person numbers by the hash of their id, open addressing with linear probing: a
+/// slot holds the hash's upper half (its tag) and the number plus one (0: empty).
+/// One slot per person in a table at most half full, so that a look-up reads one
+/// cache line, which [`Slots::fetch`] asks for a few rows ahead: at a million
+/// people every look-up of a general hash table was a cache miss or two (its
+/// control bytes, then its slot), on the one thread that applies the rows.
+struct Slots {
+    slots: Vec<u64>,
+    len: usize,
+}
+
+impl Slots {
+    /// Room for at least half of `people` without growing (the guess of
+    /// [`rows_guess`] is about twice the rows of a roster).
+    fn with_capacity(people: usize) -> Self {
+        Slots {
+            slots: vec![0; people.max(8).next_power_of_two()],
+            len: 0,
+        }
+    }
+
+    fn home(&self, hash: u64) -> usize {
+        hash as usize & (self.slots.len() - 1)
+    }
+
+    fn tag(hash: u64) -> u64 {
+        hash & !u64::from(u32::MAX)
+    }
+
+    /// Fetches the line a look-up of `hash` starts on into the cache.
+    fn fetch(&self, hash: u64) {
+        prefetch(&self.slots[self.home(hash)]);
+    }
+
+    /// The person whose id hashes to `hash` and for whom `is` holds.
+    fn find(&self, hash: u64, is: impl Fn(u32) -> bool) -> Option<u32> {
+        let (mask, tag) = (self.slots.len() - 1, Self::tag(hash));
+        let mut i = self.home(hash);
+        loop {
+            let slot = self.slots[i];
+            if slot == 0 {
+                return None;
+            }
+            if slot & !u64::from(u32::MAX) == tag {
+                let p = (slot as u32) - 1;
+                if is(p) {
+                    return Some(p);
+                }
+            }
+            i = (i + 1) & mask;
+        }
+    }
+
+    /// Adds person `p` (not in the table), whose id hashes to `hash`; `rehash` hashes
+    /// a person's id again when the table grows.
+    fn insert(&mut self, hash: u64, p: u32, rehash: impl Fn(u32) -> u64) {
+        if (self.len + 1) * 2 > self.slots.len() {
+            let grown = vec![0; self.slots.len() * 2];
+            let old = std::mem::replace(&mut self.slots, grown);
+            for slot in old.into_iter().filter(|&s| s != 0) {
+                self.put(rehash((slot as u32) - 1), slot);
+            }
+        }
+        self.put(hash, Self::tag(hash) | u64::from(p + 1));
+        self.len += 1;
+    }
+
+    fn put(&mut self, hash: u64, slot: u64) {
+        let mask = self.slots.len() - 1;
+        let mut i = self.home(hash);
+        while self.slots[i] != 0 {
+            i = (i + 1) & mask;
+        }
+        self.slots[i] = slot;
     }
 }
 
 /// What `r` is against the kept row of its user in the same file: its line, group
-/// (key and spelling) and wave labels (key, spelling) per workload.
-fn verdict<'k>(
-    line: u64,
-    group_key: &str,
-    group: &str,
-    mut waves: impl Iterator<Item = (&'k str, &'k str)>,
-    r: &RosterRow,
-) -> Verdict {
+/// and wave labels per workload (numbers of labels on `shelf`).
+fn verdict(line: u64, group: u32, waves: &[u32], r: &RosterRow, shelf: &Shelf) -> Verdict {
+    let (group, r_group) = (&shelf[group], &shelf[r.group]);
     let other_wave = waves
-        .by_ref()
+        .iter()
         .zip(&r.wave_cells)
-        .find(|(kept, cell)| kept.0 != cell.key);
-    if group_key == r.group.key && other_wave.is_none() {
+        .map(|(&kept, &cell)| (&shelf[kept], &shelf[cell]))
+        .find(|(kept, cell)| kept.key != cell.key);
+    if group.key == r_group.key && other_wave.is_none() {
         return Verdict::Duplicate;
     }
     let what = match other_wave {
-        Some((kept, _)) if group_key == r.group.key => format!("wave `{}`", kept.1),
-        _ => format!("group `{group}`"),
+        Some((kept, _)) if group.key == r_group.key => format!("wave `{}`", kept.spelling),
+        _ => format!("group `{}`", group.spelling),
     };
     Verdict::Conflict(format!(
         "duplicate user_id `{}` with a conflicting group: line {line} has {what}",
@@ -414,6 +611,10 @@ struct Builder {
     unknown_waves: BTreeMap<(usize, String), (String, u64)>,
     /// A `wave` cell that no workload reads (several workloads, none naming the column).
     stray_wave_column: bool,
+    /// Per workload: the wave of each group label (for people whose wave cell is
+    /// empty), and of each wave cell's label (`None`: no wave names it).
+    wave_of_group: Vec<ByLabel<Option<u32>>>,
+    wave_of_cell: Vec<ByLabel<Option<u32>>>,
 }
 
 impl Builder {
@@ -430,30 +631,39 @@ impl Builder {
         roster.joined_on.reserve(people);
         roster.champion.reserve(people);
         Builder {
-            labels: Labels::default(),
-            cut_labels: cfg.cuts.iter().map(|_| Labels::default()).collect(),
+            labels: Labels::new(),
+            cut_labels: cfg.cuts.iter().map(|_| Labels::new()).collect(),
             unknown_waves: BTreeMap::new(),
             stray_wave_column: false,
+            wave_of_group: cfg.workloads.iter().map(|_| ByLabel::new()).collect(),
+            wave_of_cell: cfg.workloads.iter().map(|_| ByLabel::new()).collect(),
         }
     }
 
-    /// Adds the person of `r`, with the day they joined the roster (from snapshots).
+    /// Adds the person of `r` (its labels on `shelf`), with the day they joined the
+    /// roster (from snapshots).
     fn push(
         &mut self,
         reader: &Reader<'_>,
+        shelf: &Shelf,
         roster: &mut Roster,
         r: &RosterRow,
         joined: Option<NaiveDate>,
     ) {
         self.stray_wave_column |= r.stray_wave;
-        for (w, cell) in r.wave_cells.iter().enumerate() {
+        let group = &shelf[r.group];
+        for (w, &n) in r.wave_cells.iter().enumerate() {
+            let cell = &shelf[n];
             let wave = if cell.spelling.is_empty() {
-                reader.group_wave[w].get(&r.group.key).copied()
+                self.wave_of_group[w]
+                    .get_or(r.group, || reader.group_wave[w].get(&group.key).copied())
             } else {
-                let found = reader.wave_keys[w]
-                    .iter()
-                    .find(|(_, k)| *k == cell.key)
-                    .map(|&(i, _)| i as u32);
+                let found = self.wave_of_cell[w].get_or(n, || {
+                    reader.wave_keys[w]
+                        .iter()
+                        .find(|(_, k)| *k == cell.key)
+                        .map(|&(i, _)| i as u32)
+                });
                 if found.is_none() {
                     self.unknown_waves
                         .entry((w, cell.key.clone()))
@@ -464,13 +674,10 @@ impl Builder {
             };
             roster.waves[w].push(wave);
         }
-        for (k, value) in r.cuts.iter().enumerate() {
-            let cuts = &mut self.cut_labels[k];
-            let key = cuts.keys.get(&value.key);
-            cuts.push(key, &value.spelling, value.clean);
+        for (values, &n) in self.cut_labels.iter_mut().zip(&r.cuts) {
+            values.push(n, &shelf[n]);
         }
-        let key = self.labels.keys.get(&r.group.key);
-        self.labels.push(key, &r.group.spelling, r.group.clean);
+        self.labels.push(r.group, group);
         roster.user_id.push(r.id());
         roster.left_on.push(r.left_on);
         roster.joined_on.push(joined);
@@ -538,6 +745,81 @@ pub(super) fn named_by_config(cfg: &Config, mut e: Error) -> Error {
     e
 }
 
+/// How many rows [`read_roster`] holds back, so that each row's table line is
+/// fetched this many rows before the row is judged.
+const AHEAD: usize = 8;
+
+/// Applies parsed rows to the roster being built, in order, each a few rows after
+/// it arrives (see [`AHEAD`]).
+struct Applier<'r, 'c> {
+    reader: &'r Reader<'c>,
+    seen: Seen,
+    builder: Builder,
+    /// The rows held back, in order, all of `file`.
+    ahead: VecDeque<Result<RosterRow, Rejected>>,
+    file: PathBuf,
+}
+
+impl Applier<'_, '_> {
+    /// Takes the next row, of `path`, and applies the one held back longest.
+    fn row(
+        &mut self,
+        roster: &mut Roster,
+        tally: &mut Tally,
+        path: &Path,
+        parsed: Result<RosterRow, Rejected>,
+    ) {
+        if path.as_os_str() != self.file.as_os_str() {
+            self.flush(roster, tally);
+            self.file = path.to_path_buf();
+        }
+        if let Ok(r) = &parsed {
+            self.seen.ids.fetch(r.hash);
+        }
+        self.ahead.push_back(parsed);
+        if self.ahead.len() > AHEAD {
+            self.settle_next(roster, tally);
+        }
+    }
+
+    /// Applies every row held back.
+    fn flush(&mut self, roster: &mut Roster, tally: &mut Tally) {
+        while !self.ahead.is_empty() {
+            self.settle_next(roster, tally);
+        }
+    }
+
+    /// Applies the row held back longest: a new person is added, a duplicate
+    /// counted, a conflict or a row that is not one quarantined.
+    fn settle_next(&mut self, roster: &mut Roster, tally: &mut Tally) {
+        let Some(parsed) = self.ahead.pop_front() else {
+            return;
+        };
+        let r = match parsed {
+            Ok(r) => r,
+            Err(rejected) => return tally.reject(&self.file, rejected),
+        };
+        let seen = &mut self.seen;
+        seen.shelf.take(&self.reader.book, &r);
+        match seen.judge(&roster.user_id, &r) {
+            Verdict::New => {
+                self.builder
+                    .push(self.reader, &seen.shelf, roster, &r, None);
+                seen.keep(&roster.user_id, &self.reader.hasher, &r);
+            }
+            Verdict::Duplicate => tally.counts.duplicates_removed += 1,
+            Verdict::Conflict(reason) => tally.reject(
+                &self.file,
+                Rejected {
+                    line: r.line,
+                    reason,
+                    raw: r.raw(),
+                },
+            ),
+        }
+    }
+}
+
 /// Reads the roster: one file, a folder read as one roster, or — with
 /// `snapshots = true` — a folder of dated snapshots read as its history as of `as_of`
 /// (see [`read_snapshots`]).
@@ -555,42 +837,28 @@ pub(super) fn read_roster(
     let reader = Reader::new(cfg, src);
     let rows = rows_guess(Source::Roster, src);
     let bytes = rows * 40;
-    let mut builder = Builder::new(cfg, &mut data.roster, rows, bytes);
-    let mut seen = Seen::new(cfg.workloads.len(), rows);
+    let mut applier = Applier {
+        reader: &reader,
+        builder: Builder::new(cfg, &mut data.roster, rows, bytes),
+        seen: Seen::new(cfg.workloads.len(), rows),
+        ahead: VecDeque::with_capacity(AHEAD + 1),
+        file: PathBuf::new(),
+    };
     let roster = &mut data.roster;
     let bar = progress.rows("roster");
-    let apply = |path: &Path, parsed: Result<RosterRow, Rejected>| {
-        bar.inc();
-        let r = match parsed {
-            Ok(r) => r,
-            Err(rejected) => return tally.reject(path, rejected),
-        };
-        let (verdict, hash) = seen.judge(&roster.user_id, &r);
-        match verdict {
-            Verdict::New => {
-                builder.push(&reader, roster, &r, None);
-                seen.keep(&roster.user_id, &r, hash);
-            }
-            Verdict::Duplicate => tally.counts.duplicates_removed += 1,
-            Verdict::Conflict(reason) => tally.reject(
-                path,
-                Rejected {
-                    line: r.line,
-                    reason,
-                    raw: r.raw(),
-                },
-            ),
-        }
-    };
     let files = ingest::read_source(
         Source::Roster,
         src,
         &reader.columns,
         |row| reader.parse(row),
-        apply,
+        |path: &Path, parsed: Result<RosterRow, Rejected>| {
+            bar.inc();
+            applier.row(roster, tally, path, parsed);
+        },
     )?;
+    applier.flush(roster, tally);
     bar.finish();
-    builder.finish(cfg, src, data)?;
+    applier.builder.finish(cfg, src, data)?;
     Ok(files)
 }
 
@@ -637,6 +905,7 @@ fn read_snapshots(
     }
     let reader = Reader::new(cfg, src);
     let bar = progress.rows("roster");
+    let mut shelf = Shelf::default();
     // People in order of first appearance, with their histories.
     let mut order: Vec<String> = Vec::new();
     let mut history: FastMap<String, History> = FastMap::default();
@@ -661,11 +930,11 @@ fn read_snapshots(
             };
             // A person's history holds their first row of the newest snapshot read
             // so far: a second row of theirs in this snapshot is judged against it.
+            shelf.take(&reader.book, &r);
             let judged = match history.get(r.id()) {
                 Some(h) if h.last == snap.day => {
                     let k = &h.row;
-                    let waves = k.wave_cells.iter().map(|w| (&*w.key, &*w.spelling));
-                    verdict(k.line, &k.group.key, &k.group.spelling, waves, &r)
+                    verdict(k.line, k.group, &k.wave_cells, &r, &shelf)
                 }
                 _ => Verdict::New,
             };
@@ -739,7 +1008,7 @@ fn read_snapshots(
             h.row.left_on = Some(h.row.left_on.map_or(gone, |d| d.min(gone)));
         }
         let joined = (h.since > first).then_some(h.since);
-        builder.push(&reader, &mut data.roster, &h.row, joined);
+        builder.push(&reader, &shelf, &mut data.roster, &h.row, joined);
     }
     builder.finish(cfg, src, data)?;
     data.snapshots.insert(
@@ -751,4 +1020,84 @@ fn read_snapshots(
         },
     );
     Ok(files)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Two books read on one thread keep their own numbers; a label is worked out
+    /// once per cell while few, and cells past the remembered are still numbered.
+    #[test]
+    fn label_books_number_their_own_labels() {
+        let (a, b) = (LabelBook::new(), LabelBook::new());
+        assert_eq!(a.number(" Sales "), (0, false));
+        assert_eq!(a.number(""), (1, true));
+        // The thread's cache holds a's cells: b numbers from 0 all the same.
+        assert_eq!(b.number("Ops"), (0, false));
+        assert_eq!(b.number(" Sales "), (1, false));
+        // Back to a: the thread's cache held b's cells, so the cell is worked out
+        // again (another number for the same label), then remembered.
+        assert_eq!(a.number(" Sales "), (2, false));
+        assert_eq!(a.number(" Sales "), (2, false));
+        assert_eq!(a.all.lock().unwrap().len(), 3);
+        for i in 0..LABELS_REMEMBERED + 2 {
+            a.number(&format!("g{i}"));
+        }
+        // 3 + 4098 labels; past the remembered 4096 (of which 1 is " Sales "), a
+        // cell is worked out and numbered anew each time.
+        let again = a.number(&format!("g{}", LABELS_REMEMBERED + 1)).0;
+        assert_eq!(again as usize, 3 + LABELS_REMEMBERED + 2);
+        assert_eq!(a.number("g7"), (10, false));
+        let row = RosterRow {
+            line: 2,
+            hash: 0,
+            text: String::new(),
+            ends: [0; 3],
+            group: 2,
+            left_on: None,
+            wave_cells: vec![1],
+            stray_wave: false,
+            cuts: vec![again],
+            champion: false,
+        };
+        let mut shelf = Shelf::default();
+        shelf.take(&a, &row);
+        assert_eq!(shelf.0.len(), again as usize + 1);
+        let sales = &shelf[2];
+        assert_eq!(
+            (&*sales.spelling, sales.clean, &*sales.key),
+            ("Sales", false, "sales")
+        );
+        assert!(shelf[1].spelling.is_empty());
+        assert_eq!(shelf[again].spelling, format!("g{}", LABELS_REMEMBERED + 1));
+    }
+
+    /// People found by hash and id: from a table with room for a few, grown twice,
+    /// with ids whose hashes share a home slot, a tag, or the whole hash.
+    #[test]
+    fn slots_find_every_person_kept_and_no_other() {
+        let mut slots = Slots::with_capacity(1);
+        // Hashes given by hand: person p's "id" is p; 3 and 4 share a home slot
+        // (the same low bits) but not a tag, 5 shares 2's whole hash.
+        let hash = |p: u32| match p {
+            3 => 0x0000_0001_0000_0005,
+            4 => 0x0000_0002_0000_0005,
+            5 => 0x0000_0002_0000_0002,
+            p => u64::from(p) << 32 | u64::from(p),
+        };
+        assert_eq!(hash(2), hash(5));
+        for p in 0..40 {
+            slots.insert(hash(p), p, hash);
+            for q in 0..=p {
+                assert_eq!(slots.find(hash(q), |x| x == q), Some(q), "{q} of {p}");
+            }
+            assert_eq!(slots.find(hash(p + 1), |x| x == p + 1), None);
+        }
+        assert_eq!(slots.len, 40);
+        // Grown from 8 slots to 128, never more than half full.
+        assert_eq!(slots.slots.len(), 128);
+        // The same hash, another id: not found.
+        assert_eq!(slots.find(hash(2), |x| x == 41), None);
+    }
 }

@@ -256,3 +256,79 @@ fn an_event_decades_after_the_waves_is_quarantined_not_taken_as_the_as_of_day() 
         "9999-12-31"
     );
 }
+
+/// A roster folder read as one roster: its rows are judged in file order, across the
+/// boundary between its files and however close together a user's rows stand (the
+/// roster holds a few rows back before judging them, see `read_roster`).
+#[test]
+fn a_roster_folder_is_judged_row_by_row_in_file_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = CONFIG.replace("path = \"roster.csv\"", "path = \"roster\"");
+    std::fs::write(dir.path().join("uptake.toml"), config).unwrap();
+    let roster = dir.path().join("roster");
+    std::fs::create_dir(&roster).unwrap();
+    // a.csv: p01..p12 on lines 2-13, then p03 again in another group (line 14).
+    let mut a = String::from("user_id,group\n");
+    for p in 1..=12 {
+        a.push_str(&format!("p{p:02},G\n"));
+    }
+    a.push_str("p03,H\n");
+    std::fs::write(roster.join("a.csv"), a).unwrap();
+    // b.csv: p12 (a.csv's last person) in another group, a row without an id, p12
+    // again as first written (a duplicate), p13 new and at once again (a duplicate),
+    // then written otherwise in another group.
+    std::fs::write(
+        roster.join("b.csv"),
+        "user_id,group\np12,H\n,G\np12,G\np13,G\np13,G\n P13 ,H\n",
+    )
+    .unwrap();
+    for (name, text) in [
+        (
+            "enrollments.csv",
+            "user_id,enrolled_at\np01,2026-11-03 10:00\n",
+        ),
+        ("email.csv", "user_id,campaign,event,timestamp\n"),
+        ("training.csv", "user_id,session,joined_at,left_at\n"),
+        ("tickets.csv", "ticket_id,user_id,opened_at,resolved_at\n"),
+    ] {
+        std::fs::write(dir.path().join(name), text).unwrap();
+    }
+    let report = run_ok(
+        &dir.path().join("uptake.toml"),
+        &dir.path().join("out"),
+        &[],
+    );
+    let q = read_csv(&report.join("quarantine/roster.csv"));
+    let got: Vec<(String, &str, &str)> = q[1..]
+        .iter()
+        .map(|r| {
+            let file = Path::new(&r[0]).file_name().unwrap();
+            (file.to_string_lossy().into_owned(), &*r[1], &*r[2])
+        })
+        .collect();
+    let conflict = |id: &str, line: u32| {
+        format!("duplicate user_id `{id}` with a conflicting group: line {line} has group `G`")
+    };
+    assert_eq!(
+        got,
+        [
+            ("a.csv".to_string(), "14", &*conflict("p03", 4)),
+            ("b.csv".to_string(), "2", &*conflict("p12", 13)),
+            ("b.csv".to_string(), "3", "missing required value `user_id`"),
+            ("b.csv".to_string(), "7", &*conflict("p13", 5)),
+        ]
+    );
+    assert_eq!(q[1][3], "p03,H");
+    assert_eq!(q[4][3], " P13 ,H");
+    let dq = read_table(&report.join("tables/data_quality.csv"));
+    let r = dq.iter().find(|r| r["source"] == "roster").unwrap();
+    // 13 + 6 rows: 4 quarantined, 15 accepted (13 people, then p12 and p13 again as
+    // duplicates).
+    let got = [
+        &r["rows_read"],
+        &r["rows_accepted"],
+        &r["rows_quarantined"],
+        &r["duplicates_removed"],
+    ];
+    assert_eq!(got, ["19", "15", "4", "2"]);
+}
