@@ -1027,6 +1027,21 @@ mod tests {
         }
     }
 
+    /// A file of `header` and `lines`, with CRLF or LF line ends, ending with one
+    /// or not.
+    fn file_of(header: &[u8], lines: &[Vec<u8>], crlf: bool, final_newline: bool) -> Vec<u8> {
+        let end: &[u8] = if crlf { b"\r\n" } else { b"\n" };
+        let mut bytes = header.to_vec();
+        for l in lines {
+            bytes.extend_from_slice(end);
+            bytes.extend_from_slice(l);
+        }
+        if final_newline {
+            bytes.extend_from_slice(end);
+        }
+        bytes
+    }
+
     proptest::proptest! {
         #![proptest_config(proptest::prelude::ProptestConfig::with_cases(200))]
 
@@ -1082,15 +1097,8 @@ mod tests {
             crlf in proptest::bool::ANY,
             final_newline in proptest::bool::ANY,
         ) {
-            let end: &[u8] = if crlf { b"\r\n" } else { b"\n" };
-            let mut bytes = b"ticket_id,user_id,opened_at,resolved_at,category,status".to_vec();
-            for l in &lines {
-                bytes.extend_from_slice(end);
-                bytes.extend_from_slice(l);
-            }
-            if final_newline {
-                bytes.extend_from_slice(end);
-            }
+            let header = b"ticket_id,user_id,opened_at,resolved_at,category,status";
+            let bytes = file_of(header, &lines, crlf, final_newline);
             prop_assert_eq!(by_blocks(&bytes), by_rows(&bytes));
         }
     }
@@ -1139,15 +1147,9 @@ mod tests {
             crlf in proptest::bool::ANY,
             final_newline in proptest::bool::ANY,
         ) {
-            let end: &[u8] = if crlf { b"\r\n" } else { b"\n" };
-            let mut bytes = b"\"ticket_id\",\"user_id\",\"opened_at\",\"resolved_at\",\"category\",\"status\"".to_vec();
-            for l in &lines {
-                bytes.extend_from_slice(end);
-                bytes.extend_from_slice(l);
-            }
-            if final_newline {
-                bytes.extend_from_slice(end);
-            }
+            let header =
+                b"\"ticket_id\",\"user_id\",\"opened_at\",\"resolved_at\",\"category\",\"status\"";
+            let bytes = file_of(header, &lines, crlf, final_newline);
             prop_assert_eq!(by_blocks(&bytes), by_rows(&bytes));
         }
     }

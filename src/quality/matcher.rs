@@ -121,21 +121,6 @@ impl Slot {
     }
 }
 
-/// Asks the processor to bring the cache line holding `at` in; a no-op elsewhere
-/// than on x86-64.
-#[inline]
-fn prefetch(at: *const u8) {
-    #[cfg(target_arch = "x86_64")]
-    // SAFETY: a prefetch is a hint: it never faults and reads nothing into the
-    // program, whatever the address (and SSE, which it needs, is in every x86-64).
-    #[allow(unused_unsafe)]
-    unsafe {
-        core::arch::x86_64::_mm_prefetch::<{ core::arch::x86_64::_MM_HINT_T0 }>(at as *const i8);
-    }
-    #[cfg(not(target_arch = "x86_64"))]
-    let _ = at;
-}
-
 /// Slots in a [`Line`]: 16 bytes each, a cache line's worth.
 const SLOTS: usize = 4;
 

@@ -143,6 +143,22 @@ pub fn ingest(
     Ok(data)
 }
 
+/// Asks the processor to bring the cache line holding `at` in (the id tables of the
+/// roster and the matcher fetch a row's line some rows before it is looked up); a
+/// no-op elsewhere than on x86-64.
+#[inline]
+fn prefetch<T>(at: *const T) {
+    #[cfg(target_arch = "x86_64")]
+    // SAFETY: a prefetch is a hint: it never faults and reads nothing into the
+    // program, whatever the address (and SSE, which it needs, is in every x86-64).
+    #[allow(unused_unsafe)]
+    unsafe {
+        core::arch::x86_64::_mm_prefetch::<{ core::arch::x86_64::_MM_HINT_T0 }>(at as *const i8);
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = at;
+}
+
 /// The first day an event of this rollout can fall on: two years before the first
 /// wave starts. An earlier one is a mistyped year (`1926`, `0026-10-01`).
 fn first_day(cfg: &Config) -> Option<NaiveDate> {

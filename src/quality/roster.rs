@@ -488,21 +488,6 @@ impl Seen {
 /// used by [`Seen`] to find a row's user.
 type IdHasher = foldhash::fast::RandomState;
 
-/// Asks the processor to bring the cache line holding `at` in; a no-op elsewhere
-/// than on x86-64.
-#[inline]
-fn prefetch<T>(at: *const T) {
-    #[cfg(target_arch = "x86_64")]
-    // SAFETY: a prefetch is a hint: it never faults and reads nothing into the
-    // program, whatever the address (and SSE, which it needs, is in every x86-64).
-    #[allow(unused_unsafe)]
-    unsafe {
-        core::arch::x86_64::_mm_prefetch::<{ core::arch::x86_64::_MM_HINT_T0 }>(at as *const i8);
-    }
-    #[cfg(not(target_arch = "x86_64"))]
-    let _ = at;
-}
-
 /// Person numbers by the hash of their id, open addressing with linear probing: a
 /// slot holds the hash's upper half (its tag) and the number plus one (0: empty).
 /// One slot per person in a table at most half full, so that a look-up reads one
